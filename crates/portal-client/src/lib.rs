@@ -1,0 +1,1 @@
+//! Typed client of the Cartable portal contract (`docs/contract.md`).

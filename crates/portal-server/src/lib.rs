@@ -1,0 +1,1 @@
+//! Cartable's reference portal (`docs/contract.md`).

@@ -1,0 +1,1 @@
+//! Cartable shell.

@@ -1,0 +1,2 @@
+//! Cartable desktop entry point.
+fn main() {}

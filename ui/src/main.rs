@@ -1,0 +1,2 @@
+//! Cartable's UI.
+fn main() {}
