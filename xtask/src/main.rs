@@ -1,2 +1,50 @@
-//! `cargo xtask run` and `cargo xtask test`.
-fn main() {}
+//! Project automation, the Rust way: `cargo xtask <command>`.
+//!
+//! - `cargo xtask run`: installs what a fresh Debian/Ubuntu machine lacks, builds the UI and the
+//!   app, and starts Cartable with the embedded demo portal.
+//! - `cargo xtask test`: the same bootstrap, then every check CI runs, each stage timed.
+//! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
+//!
+//! Every step says what it does; installing is idempotent and skips what is present.
+
+mod bootstrap;
+mod cmd;
+mod stages;
+mod ui;
+
+use std::{path::PathBuf, process::ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => stages::run(&root, &args[1..]),
+        Some("test") => stages::test(&root, &args[1..]),
+        Some("ui") => bootstrap::ensure_ui_tools(&root)
+            .and_then(|()| ui::build(&root, args.iter().any(|a| a == "--release"))),
+        Some("bootstrap") => bootstrap::all(&root),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <run | test | ui [--release] | bootstrap>\n\
+                 \n  run        install what is missing, build, start Cartable with the demo portal\
+                 \n  test       install what is missing, then fmt, clippy, tests, wasm build, keychain and end-to-end suites\
+                 \n  ui         build the UI into ui/dist\
+                 \n  bootstrap  only install what is missing"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask's manifest dir is `<root>/xtask`.
+fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}

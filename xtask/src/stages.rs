@@ -1,0 +1,106 @@
+//! `run` and `test`: the two commands README promises.
+
+use std::{
+    path::Path,
+    process::{Child, Command},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    bootstrap,
+    cmd::{self, Result},
+    ui,
+};
+
+/// `cargo xtask run [--xvfb]`: bootstrap, build the UI (release) and the app, start the app.
+///
+/// With no display, explains how to use Xvfb; `--xvfb` starts one itself, runs the app there
+/// for a while and saves a screenshot to `target/screenshots/run.png`.
+pub fn run(root: &Path, args: &[String]) -> Result {
+    bootstrap::apt_packages()?;
+    bootstrap::ensure_ui_tools(root)?;
+    ui::build(root, true)?;
+    cmd::run(root, "cargo", &["build", "-p", "cartable"])?;
+    let app = root.join("target/debug/cartable");
+    if args.iter().any(|a| a == "--xvfb") {
+        return run_under_xvfb(root, &app);
+    }
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        return Err(format!(
+            "no display: this machine has no graphical session.\n\
+             Run Cartable in a virtual display instead:\n\
+             \n  cargo xtask run --xvfb        (starts Xvfb, runs the app, saves target/screenshots/run.png)\n\
+             \nor by hand:\n\
+             \n  Xvfb :99 -screen 0 1280x800x24 -nolisten tcp &\n  DISPLAY=:99 dbus-run-session -- {}\n",
+            app.display()
+        ));
+    }
+    println!("· starting Cartable with the embedded demo portal (close the window to stop)");
+    cmd::run(root, &app.to_string_lossy(), &[])
+}
+
+fn run_under_xvfb(root: &Path, app: &Path) -> Result {
+    let display = ":97";
+    let mut xvfb = spawn("Xvfb", &[display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])?;
+    std::thread::sleep(Duration::from_secs(1));
+    let shots = root.join("target/screenshots");
+    std::fs::create_dir_all(&shots).map_err(|e| e.to_string())?;
+    let shot = shots.join("run.png");
+    let script = format!(
+        "{app} & pid=$!; sleep ${{CARTABLE_XVFB_SECONDS:-8}}; import -display {display} -window root {shot}; kill $pid; wait $pid 2>/dev/null; true",
+        app = app.display(),
+        shot = shot.display(),
+    );
+    let result = cmd::run_env(root, "dbus-run-session", &["--", "sh", "-c", &script], &[("DISPLAY", display)]);
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    result?;
+    println!("· screenshot: {}", shot.display());
+    Ok(())
+}
+
+/// `cargo xtask test`: every check, in the order that builds each thing once, each stage timed.
+pub fn test(root: &Path, _args: &[String]) -> Result {
+    let mut timings: Vec<(&str, Duration)> = Vec::new();
+    let outcome = (|| {
+        stage(&mut timings, "bootstrap", || bootstrap::all(root))?;
+        // The app embeds ui/dist at compile time: build the UI first so the app compiles once.
+        stage(&mut timings, "ui (wasm32, release)", || ui::build(root, true))?;
+        stage(&mut timings, "fmt", || cmd::run(root, "cargo", &["fmt", "--all", "--check"]))?;
+        stage(&mut timings, "clippy", || {
+            cmd::run(root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+            cmd::run(
+                root,
+                "cargo",
+                &["clippy", "-p", "cartable-ui", "-p", "cartable-core", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+            )
+        })?;
+        stage(&mut timings, "tests", || cmd::run(root, "cargo", &["test", "--workspace"]))?;
+        stage(&mut timings, "doc", || {
+            cmd::run_env(root, "cargo", &["doc", "--no-deps", "-p", "cartable-core", "-p", "portal-client"], &[("RUSTDOCFLAGS", "-D warnings")])
+        })?;
+        stage(&mut timings, "keychain (Secret Service)", || {
+            cmd::run(root, "sh", &["src-tauri/tests/keychain.sh"])
+        })?;
+        stage(&mut timings, "end-to-end (real window)", || cmd::run(root, "sh", &["tests/e2e.sh"]))
+    })();
+    println!("\n== stage times ==");
+    for (name, took) in &timings {
+        println!("{:>8.1} s  {name}", took.as_secs_f64());
+    }
+    let total: Duration = timings.iter().map(|(_, t)| *t).sum();
+    println!("{:>8.1} s  total", total.as_secs_f64());
+    outcome
+}
+
+fn stage<'a>(timings: &mut Vec<(&'a str, Duration)>, name: &'a str, f: impl FnOnce() -> Result) -> Result {
+    println!("\n== {name} ==");
+    let start = Instant::now();
+    let result = f();
+    timings.push((name, start.elapsed()));
+    result.map_err(|e| format!("stage `{name}` failed: {e}"))
+}
+
+fn spawn(program: &str, args: &[&str]) -> Result<Child> {
+    Command::new(program).args(args).spawn().map_err(|e| format!("could not start `{program}`: {e}"))
+}

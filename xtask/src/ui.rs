@@ -1,0 +1,65 @@
+//! Building the Sycamore UI into `ui/dist`, the folder `tauri.conf.json` embeds.
+//!
+//! `cargo build --target wasm32-unknown-unknown`, then `wasm-bindgen --target web`, then (release)
+//! `wasm-opt -Oz` from npm's binaryen, then the static files: `ui/index.html`, `ui/*.css` and `ui/assets/`.
+
+use std::path::Path;
+
+use crate::cmd::{self, Result};
+
+/// Builds the UI; `release` adds optimisation (smaller, slower to build).
+pub fn build(root: &Path, release: bool) -> Result {
+    let profile = if release { "release" } else { "debug" };
+    let mut args = vec!["build", "-p", "cartable-ui", "--target", "wasm32-unknown-unknown"];
+    if release {
+        args.push("--release");
+    }
+    cmd::run(root, "cargo", &args)?;
+    let dist = root.join("ui/dist");
+    std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create ui/dist: {e}"))?;
+    let wasm = format!("target/wasm32-unknown-unknown/{profile}/cartable_ui.wasm");
+    cmd::run(
+        root,
+        "wasm-bindgen",
+        &["--target", "web", "--no-typescript", "--out-dir", "ui/dist", &wasm],
+    )?;
+    if release {
+        let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+        let out = "ui/dist/cartable_ui_bg.wasm";
+        cmd::run(
+            root,
+            &wasm_opt.to_string_lossy(),
+            &["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", out, "-o", out],
+        )?;
+    }
+    copy_static(&root.join("ui"), &dist)?;
+    println!("· UI built into ui/dist ({profile})");
+    Ok(())
+}
+
+fn copy_static(ui: &Path, dist: &Path) -> Result {
+    let entries = std::fs::read_dir(ui).map_err(|e| format!("cannot read {}: {e}", ui.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name == "index.html" || name.ends_with(".css") {
+            copy(&path, &dist.join(&name))?;
+        }
+    }
+    copy_dir(&ui.join("assets"), &dist.join("assets"))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    let Ok(entries) = std::fs::read_dir(from) else { return Ok(()) };
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() { copy_dir(&path, &target)? } else { copy(&path, &target)? }
+    }
+    Ok(())
+}
+
+fn copy(from: &Path, to: &Path) -> Result {
+    std::fs::copy(from, to).map(drop).map_err(|e| format!("cannot copy {}: {e}", from.display()))
+}
