@@ -1,0 +1,473 @@
+//! The typed Tauri commands between the UI and the shell.
+//!
+//! One descriptor per command ([`Command`]): its name, its argument type and its result type.
+//! The shell registers a handler per name (and declares the names in its app manifest so
+//! capabilities can grant them one by one); the UI calls `call::<C>(&args)`. A renamed field
+//! or command breaks the build on both sides instead of a screen.
+//!
+//! Arguments are passed to Tauri as `{"args": <Args>}` (the handler's one parameter is named
+//! `args`). Errors are always a [`Problem`](crate::Problem) (`{code, field, params}`) whose
+//! `code` is one of [`codes`] or a domain error code from this crate; the UI translates it.
+//!
+//! Secrets: the UI sends a password in exactly one command call ([`SignIn`],
+//! [`SignUpSetPassword`], [`ResetSetPassword`]) and never receives a token.
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::wire::parent::{AssociateRequest, Child, DossierSection, Me, PrivateSchool, SchoolBoardEntry};
+
+/// A Tauri command: its name and the types that cross the IPC boundary.
+pub trait Command {
+    /// The command name as registered by the shell and granted by capabilities.
+    const NAME: &'static str;
+    /// The argument, sent as `{"args": …}`.
+    type Args: Serialize + DeserializeOwned;
+    /// The successful result.
+    type Output: Serialize + DeserializeOwned;
+}
+
+macro_rules! commands {
+    ($( $(#[$doc:meta])* $ty:ident = $name:literal : $args:ty => $out:ty; )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy)]
+            pub struct $ty;
+            impl Command for $ty {
+                const NAME: &'static str = $name;
+                type Args = $args;
+                type Output = $out;
+            }
+        )*
+        /// Every command name, in declaration order: the shell's build script and handler list
+        /// must match it exactly (a test checks).
+        pub const COMMAND_NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+commands! {
+    /// What the app runs against: portal, demo mode, language, keychain availability.
+    GetAppInfo = "get_app_info": () => AppInfo;
+    /// Changes the language or the portal (advanced); answers the new [`AppInfo`].
+    UpdateSettings = "update_settings": SettingsUpdate => AppInfo;
+    /// Start-up: restores a stored session or a pending sign-up/reset (`docs/contract.md §9`).
+    RestoreSession = "restore_session": () => Startup;
+    /// Sign-up step 1: sends the verification code to `email` (`docs/contract.md §1`).
+    SignUpStart = "sign_up_start": EmailArgs => CodeStep;
+    /// Sends a new code for the pending sign-up (allowed after `resend_available_at`).
+    SignUpResend = "sign_up_resend": () => CodeStep;
+    /// Checks the emailed code; next step is the password.
+    SignUpVerifyCode = "sign_up_verify_code": CodeArgs => PasswordStep;
+    /// Sets the password, creates the account and signs in.
+    SignUpSetPassword = "sign_up_set_password": PasswordArgs => SignedIn;
+    /// Abandons the pending sign-up ("Annuler", "Changer de courriel").
+    SignUpCancel = "sign_up_cancel": () => ();
+    /// The pending sign-up or reset, if any, for reopening its step.
+    PendingFlow = "pending_flow": () => Option<FlowStep>;
+    /// Signs in with email and password (`docs/contract.md §2`).
+    SignIn = "sign_in": SignInArgs => SignedIn;
+    /// Password reset step 1 ("Mot de passe oublié?", `docs/contract.md §3`).
+    ResetStart = "reset_start": EmailArgs => CodeStep;
+    /// Sends a new code for the pending reset.
+    ResetResend = "reset_resend": () => CodeStep;
+    /// Checks the reset code; next step is the new password.
+    ResetVerifyCode = "reset_verify_code": CodeArgs => PasswordStep;
+    /// Sets the new password and signs in.
+    ResetSetPassword = "reset_set_password": PasswordArgs => SignedIn;
+    /// Abandons the pending reset.
+    ResetCancel = "reset_cancel": () => ();
+    /// Password change from Paramètres: starts the reset flow for the signed-in email.
+    ChangePasswordStart = "change_password_start": () => CodeStep;
+    /// "Se déconnecter": revokes and forgets the refresh token, keeps the email.
+    SignOut = "sign_out": () => SignedOut;
+    /// "Oublier cet appareil": also deletes every keychain entry, settings and demo data.
+    ForgetDevice = "forget_device": () => ();
+    /// Deletes the parent's account at the portal, then forgets this device.
+    DeleteAccount = "delete_account": () => ();
+    /// The school bodies with `subscribed` (the embedded list when the portal is unreachable).
+    SchoolBoards = "school_boards": () => Vec<SchoolBoardEntry>;
+    /// Private schools known to the portal.
+    PrivateSchools = "private_schools": () => Vec<PrivateSchool>;
+    /// The signed-in parent's account: emails and providers.
+    GetMe = "get_me": () => Me;
+    /// The children associated with the account.
+    ListChildren = "list_children": () => Vec<Child>;
+    /// Associates a child (`docs/contract.md §6`).
+    AssociateChild = "associate_child": AssociateRequest => Associated;
+    /// Removes a child from the account.
+    RemoveChild = "remove_child": ChildArgs => ();
+    /// The sections of a child's file.
+    GetDossier = "get_dossier": ChildArgs => Vec<DossierSection>;
+    /// The demo portal's outbox ("Boîte de courriel de démonstration"), newest first.
+    DemoOutbox = "demo_outbox": () => Vec<DemoMail>;
+}
+
+/// Stable error codes the shell emits besides the portal's and the domain types' own.
+///
+/// The UI has a translation for each (`err-` + code with `-` for `_`), and a test fails when
+/// one is missing.
+pub mod codes {
+    /// The portal could not be reached (DNS, connection, TLS, timeout): "Réessayer".
+    pub const PORTAL_UNREACHABLE: &str = "portal_unreachable";
+    /// The portal answered something the app could not understand.
+    pub const PORTAL_ERROR: &str = "portal_error";
+    /// No keychain is usable: the session is kept in memory only (`docs/contract.md §9`).
+    pub const KEYCHAIN_UNAVAILABLE: &str = "keychain_unavailable";
+    /// Wrong email or password (also for an unknown email: `docs/contract.md §2`).
+    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
+    /// Sign-up for an email that already has an account; params: `email`.
+    pub const USER_ALREADY_EXISTS: &str = "user_already_exists";
+    /// No account uses this email (a real Entra tenant says so at sign-in).
+    pub const USER_NOT_FOUND: &str = "user_not_found";
+    /// Wrong verification code; params: `attempts_left`.
+    pub const INVALID_CODE: &str = "invalid_code";
+    /// The code or the step expired: restart at "send code", email kept; params: `email`.
+    pub const FLOW_EXPIRED: &str = "flow_expired";
+    /// Too soon or too often; params: `retry_after` (seconds).
+    pub const THROTTLED: &str = "throttled";
+    /// 5 wrong codes: ask for a new one; params: `retry_after`.
+    pub const CODE_ATTEMPTS_EXCEEDED: &str = "code_attempts_exceeded";
+    /// 10 codes sent within an hour; params: `retry_after`.
+    pub const CODE_SENDS_EXCEEDED: &str = "code_sends_exceeded";
+    /// 10 wrong passwords: locked 15 minutes; params: `retry_after`.
+    pub const ACCOUNT_LOCKED: &str = "account_locked";
+    /// The new password is the current one.
+    pub const PASSWORD_RECENTLY_USED: &str = "password_recently_used";
+    /// The portal wants the browser for this step (`docs/contract.md §5`).
+    pub const REDIRECT_REQUIRED: &str = "redirect_required";
+    /// No session: sign in first.
+    pub const NOT_SIGNED_IN: &str = "not_signed_in";
+    /// The stored session was refused by the portal: sign in again; params: `email`.
+    pub const SESSION_EXPIRED: &str = "session_expired";
+    /// There is no pending sign-up or reset to continue.
+    pub const NO_PENDING_FLOW: &str = "no_pending_flow";
+    /// No school record matches; params: `attempts_left` when known.
+    pub const NO_MATCHING_RECORD: &str = "no_matching_record";
+    /// The email given for association is not a verified email of the account.
+    pub const EMAIL_NOT_VERIFIED: &str = "email_not_verified";
+    /// The school body does not subscribe to the portal.
+    pub const BOARD_NOT_SUBSCRIBED: &str = "board_not_subscribed";
+    /// 10 failed associations within 24 hours; params: `retry_after`.
+    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    /// The child is not associated with this account.
+    pub const CHILD_NOT_FOUND: &str = "child_not_found";
+    /// The demo mailbox exists only with the embedded demo portal.
+    pub const NOT_DEMO: &str = "not_demo";
+    /// A setting was refused; params: `reason`.
+    pub const INVALID_SETTING: &str = "invalid_setting";
+    /// Anything else (details in the shell's log, never shown).
+    pub const INTERNAL: &str = "internal";
+
+    /// Every code above, for translation completeness tests.
+    pub const ALL: &[&str] = &[
+        PORTAL_UNREACHABLE,
+        PORTAL_ERROR,
+        KEYCHAIN_UNAVAILABLE,
+        INVALID_CREDENTIALS,
+        USER_ALREADY_EXISTS,
+        USER_NOT_FOUND,
+        INVALID_CODE,
+        FLOW_EXPIRED,
+        THROTTLED,
+        CODE_ATTEMPTS_EXCEEDED,
+        CODE_SENDS_EXCEEDED,
+        ACCOUNT_LOCKED,
+        PASSWORD_RECENTLY_USED,
+        REDIRECT_REQUIRED,
+        NOT_SIGNED_IN,
+        SESSION_EXPIRED,
+        NO_PENDING_FLOW,
+        NO_MATCHING_RECORD,
+        EMAIL_NOT_VERIFIED,
+        BOARD_NOT_SUBSCRIBED,
+        TOO_MANY_ATTEMPTS,
+        CHILD_NOT_FOUND,
+        NOT_DEMO,
+        INVALID_SETTING,
+        INTERNAL,
+    ];
+}
+
+/// Interface language. French first (`fr-CA`), English complete (`en-CA`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum Language {
+    /// Français (Canada), the default.
+    #[default]
+    #[serde(rename = "fr-CA")]
+    FrCa,
+    /// English (Canada).
+    #[serde(rename = "en-CA")]
+    EnCa,
+}
+
+impl Language {
+    /// The BCP 47 tag, also sent as `Accept-Language` (`docs/contract.md §0`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::FrCa => "fr-CA",
+            Self::EnCa => "en-CA",
+        }
+    }
+}
+
+/// Which portal the app talks to and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalInfo {
+    /// `embedded` or the configured origin, lowercase, no trailing slash (`docs/contract.md §9`).
+    pub id: String,
+    /// The origin actually used, e.g. `http://127.0.0.1:41234`.
+    pub origin: String,
+    /// True for the embedded demo portal: fictional records, nothing reaches a school.
+    pub demo: bool,
+    /// Where the portal setting came from.
+    pub source: PortalSource,
+}
+
+/// Precedence of the portal setting (`docs/contract.md §0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortalSource {
+    /// `CARTABLE_PORTAL_URL` (and overrides) in the environment.
+    Environment,
+    /// The app's own setting (Paramètres → Portail).
+    Setting,
+    /// No portal configured: the embedded demo portal.
+    Embedded,
+}
+
+/// Answer of [`GetAppInfo`] and [`UpdateSettings`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    /// The portal in use.
+    pub portal: PortalInfo,
+    /// The interface language.
+    pub language: Language,
+    /// Whether "stay signed in" works on this computer (a usable OS keychain).
+    pub keychain_available: bool,
+    /// The app's version (Cargo package version).
+    pub version: String,
+}
+
+/// Argument of [`UpdateSettings`]: absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsUpdate {
+    /// New interface language.
+    #[serde(default)]
+    pub language: Option<Language>,
+    /// New portal origin; `Some(None)` goes back to the embedded demo portal. Takes effect
+    /// after the current session is signed out.
+    #[serde(default, with = "double_option")]
+    pub portal_url: Option<Option<String>>,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+}
+
+/// `{"email": "…"}`: the email as typed; the shell parses it with [`crate::email::Email`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailArgs {
+    /// The email as typed.
+    pub email: String,
+}
+
+/// `{"code": "…"}`: the code as typed or pasted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeArgs {
+    /// The code as typed or pasted ("123 456", "Code : 123456").
+    pub code: String,
+}
+
+/// `{"password": "…"}`: sent once, never stored, never returned.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordArgs {
+    /// The new password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for PasswordArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordArgs([redacted])")
+    }
+}
+
+/// Sign-in with a Mozaïk (local) account.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInArgs {
+    /// The email as typed.
+    pub email: String,
+    /// The password, sent once.
+    pub password: String,
+}
+
+impl std::fmt::Debug for SignInArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInArgs").field("email", &self.email).finish_non_exhaustive()
+    }
+}
+
+/// `{"child_id": "…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildArgs {
+    /// The child's id as the portal gave it.
+    pub child_id: String,
+}
+
+/// Which flow a step belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowKind {
+    /// "Créez votre compte" (`docs/contract.md §1`).
+    SignUp,
+    /// "Mot de passe oublié?" or a password change (`docs/contract.md §3`).
+    Reset,
+}
+
+/// The code step: where the code went and its timing.
+///
+/// Times are Unix seconds (UTC) so the UI can count down against `Date.now()`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeStep {
+    /// Sign-up or reset.
+    pub flow: FlowKind,
+    /// The canonical email the flow is for (shown, and kept if the flow must restart).
+    pub email: String,
+    /// Masked address the code was sent to, as the portal gives it (`j***e@e*****e.com`).
+    pub target_label: String,
+    /// Number of digits of the code (6).
+    pub code_length: u8,
+    /// When "Envoyer un nouveau code" becomes available (Unix seconds).
+    pub resend_available_at: i64,
+    /// When the code and the step expire (Unix seconds; 600 s after sending).
+    pub expires_at: i64,
+}
+
+/// The password step of a sign-up or reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordStep {
+    /// Sign-up or reset.
+    pub flow: FlowKind,
+    /// The canonical email.
+    pub email: String,
+    /// When the step expires (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// A pending flow's current step, as reopened after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum FlowStep {
+    /// The step expired: start again at "send code" with this email filled in.
+    Email {
+        /// Sign-up or reset.
+        flow: FlowKind,
+        /// The email to fill in.
+        email: String,
+    },
+    /// Waiting for the emailed code.
+    Code(CodeStep),
+    /// Waiting for the new password.
+    Password(PasswordStep),
+}
+
+/// The parent is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    /// The account's email (canonical).
+    pub email: String,
+    /// Whether the session was stored in the OS keychain (false: memory only).
+    pub persisted: bool,
+}
+
+/// The parent is signed out; the email stays for the next login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedOut {
+    /// The last signed-in email, to fill in the login form.
+    pub email: Option<String>,
+}
+
+/// What start-up found (answer of [`RestoreSession`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Startup {
+    /// A stored session was restored: open the children screen.
+    SignedIn(SignedIn),
+    /// No session: the login screen, with the last email if known. `session_expired` is true
+    /// when a stored session was refused by the portal (`invalid_grant`).
+    SignedOut {
+        /// The email to fill in.
+        email: Option<String>,
+        /// A stored session was refused and deleted.
+        session_expired: bool,
+    },
+    /// A sign-up or reset was interrupted: reopen its step.
+    Pending(FlowStep),
+    /// A stored session exists but the portal could not be reached: "Portail injoignable —
+    /// Réessayer". The token is kept.
+    PortalUnreachable {
+        /// The stored email.
+        email: Option<String>,
+    },
+}
+
+/// Answer of [`AssociateChild`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Associated {
+    /// The associated child.
+    pub child: Child,
+    /// False when the child was already associated (HTTP 200 instead of 201).
+    pub created: bool,
+}
+
+/// One message of the demo outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoMail {
+    /// File name in the outbox (stable id).
+    pub id: String,
+    /// When it was written (Unix seconds).
+    pub received_at: i64,
+    /// Recipient address.
+    pub to: String,
+    /// Subject line (carries the code).
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_names_are_unique_snake_case() {
+        let mut names = COMMAND_NAMES.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), COMMAND_NAMES.len());
+        assert!(COMMAND_NAMES.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+    }
+
+    #[test]
+    fn settings_update_distinguishes_absent_and_null_portal() {
+        let absent: SettingsUpdate = serde_json::from_str("{}").unwrap_or_default();
+        assert_eq!(absent.portal_url, None);
+        let reset: SettingsUpdate =
+            serde_json::from_str(r#"{"portal_url": null}"#).unwrap_or_default();
+        assert_eq!(reset.portal_url, Some(None));
+    }
+
+    #[test]
+    fn passwords_never_show_in_debug() {
+        let args = SignInArgs { email: "a@b.ca".into(), password: "Secret123!".into() };
+        assert!(!format!("{args:?}").contains("Secret"));
+        let pw = PasswordArgs { password: "Secret123!".into() };
+        assert!(!format!("{pw:?}").contains("Secret"));
+    }
+}

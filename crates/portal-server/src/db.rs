@@ -1,0 +1,28 @@
+//! The SQLite database: one file, WAL mode, schema from `migrations/`.
+//!
+//! SQL stays portable (no SQLite-only syntax beyond what PostgreSQL also accepts) so a
+//! PostgreSQL backend can be added for deployments that outgrow one machine.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+/// Opens (creating if needed) the database at `path` and applies pending migrations.
+///
+/// WAL mode lets readers proceed during a write; `busy_timeout` makes concurrent writers wait
+/// instead of failing with "database is locked".
+///
+/// # Errors
+/// The file cannot be opened or created, or a migration fails.
+pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str("sqlite://")?
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
