@@ -1,1 +1,637 @@
-//! Cross-crate integration and end-to-end test harness.
+//! The end-to-end harness: the real `cartable` window driven over WebDriver.
+//!
+//! `tests/e2e.sh` provides the world (Xvfb, a private D-Bus session with an unlocked
+//! gnome-keyring, throw-away `XDG_*` folders) and the environment variables read by
+//! [`Env::from_env`]. This crate starts `tauri-driver` (which starts Debian's `WebKitWebDriver`),
+//! opens one WebDriver session per app launch with fantoccini, and gives the scenarios
+//! (`tests/tests/e2e.rs`) a small vocabulary: wait for an element, type, click, read, take a
+//! step's screenshot, close and relaunch the app, read the real keychain.
+//!
+//! Every wait is explicit (a condition polled until a deadline, [`WAIT`]); nothing sleeps to
+//! synchronise with the app.
+//!
+//! Artefacts: `$CARTABLE_E2E_OUT/<scenario>/<nn>-<step>.png` for each step; on failure also
+//! `failure.png` and `failure.html` (the page source) next to them, plus `tauri-driver.log`.
+
+use std::{
+    fmt,
+    fs::File,
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::{Value, json};
+
+/// Errors of the harness and the scenarios: anything, with a readable message.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// `Result` with [`Error`]; `Result` alone is `Result<()>`.
+pub type Result<T = ()> = std::result::Result<T, Error>;
+
+/// How long any explicit wait lasts before failing (a debug build under Xvfb on 2 cores is slow,
+/// and the first launch creates the demo portal's database and RSA key).
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// How often a waited-for condition is checked.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Keychain service of the app (`docs/contract.md §9`).
+pub const KEYCHAIN_SERVICE: &str = "ca.cartable.client";
+
+/// Keychain account of the embedded demo portal's session (`docs/contract.md §9`).
+pub const KEYCHAIN_ACCOUNT: &str = "embedded";
+
+/// The app's bundle identifier: its data folder is `$XDG_DATA_HOME/<identifier>`.
+pub const BUNDLE_ID: &str = "ca.cartable.client";
+
+/// A failure message as an [`Error`].
+pub fn fail(message: impl fmt::Display) -> Error {
+    message.to_string().into()
+}
+
+/// What `tests/e2e.sh` exports.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// `CARTABLE_APP`: absolute path of the app binary (`target/debug/cartable`).
+    pub app: PathBuf,
+    /// `CARTABLE_E2E_OUT`: where screenshots go (`target/e2e`).
+    pub out: PathBuf,
+    /// `XDG_DATA_HOME`: the throw-away data folder the app writes under.
+    pub data_home: PathBuf,
+    /// `XDG_CONFIG_HOME`: the throw-away folder of the app's settings.
+    pub config_home: PathBuf,
+}
+
+impl Env {
+    /// Reads `CARTABLE_APP`, `CARTABLE_E2E_OUT` and `XDG_DATA_HOME`.
+    ///
+    /// # Errors
+    /// A variable is missing (the suite is not running under `tests/e2e.sh`) or the app binary
+    /// does not exist.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var_os(name).map(PathBuf::from).ok_or_else(|| {
+                fail(format!("{name} is not set: run the suite with `sh tests/e2e.sh`"))
+            })
+        };
+        let env = Self {
+            app: var("CARTABLE_APP")?,
+            out: var("CARTABLE_E2E_OUT")?,
+            data_home: var("XDG_DATA_HOME")?,
+            config_home: var("XDG_CONFIG_HOME")?,
+        };
+        if !env.app.is_file() {
+            return Err(fail(format!(
+                "{} does not exist: `cargo build -p cartable` first",
+                env.app.display()
+            )));
+        }
+        // The suite wipes the app's data, settings and keychain entries: refuse to run anywhere
+        // but inside the throw-away world of tests/e2e.sh.
+        let scratch = var("CARTABLE_E2E_SCRATCH")?;
+        if !env.data_home.starts_with(&scratch) || !env.config_home.starts_with(&scratch) {
+            return Err(fail("XDG_DATA_HOME and XDG_CONFIG_HOME must lie in CARTABLE_E2E_SCRATCH"));
+        }
+        Ok(env)
+    }
+
+    /// A new computer for the app: deletes its data folder (the embedded portal's database and
+    /// outbox), its settings and its keychain entries (`embedded`, `embedded|pending`).
+    ///
+    /// # Errors
+    /// A folder or keychain entry cannot be deleted.
+    pub async fn forget_device(&self) -> Result {
+        for dir in [self.data_home.join(BUNDLE_ID), self.config_home.join(BUNDLE_ID)] {
+            match std::fs::remove_dir_all(&dir) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(error.into());
+                }
+                _ => {}
+            }
+        }
+        for account in [KEYCHAIN_ACCOUNT.to_owned(), format!("{KEYCHAIN_ACCOUNT}|pending")] {
+            tokio::task::spawn_blocking(move || {
+                match keyring::Entry::new(KEYCHAIN_SERVICE, &account)?.delete_credential() {
+                    Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+                    Err(other) => Err(other),
+                }
+            })
+            .await?
+            .map_err(|e| fail(format!("keychain: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The embedded demo portal's outbox: `$XDG_DATA_HOME/ca.cartable.client/demo-portal/outbox`.
+    pub fn demo_outbox(&self) -> PathBuf {
+        self.data_home.join(BUNDLE_ID).join("demo-portal").join("outbox")
+    }
+}
+
+/// A running `tauri-driver` on free loopback ports; stopped (with its `WebKitWebDriver`) on drop.
+#[derive(Debug)]
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port())
+}
+
+impl Driver {
+    fn start(log: &Path) -> Result<Self> {
+        let port = free_port()?;
+        let mut native = free_port()?;
+        while native == port {
+            native = free_port()?;
+        }
+        let log = File::create(log)?;
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| {
+                fail(format!("cannot start tauri-driver (cargo install tauri-driver): {e}"))
+            })?;
+        let mut driver = Self { child, url: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + WAIT;
+        // Readiness of a child process (not of the app): poll its port.
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = driver.child.try_wait()? {
+                return Err(fail(format!("tauri-driver exited at start: {status}")));
+            }
+            if Instant::now() > deadline {
+                return Err(fail("tauri-driver did not open its port"));
+            }
+            std::thread::sleep(POLL);
+        }
+        Ok(driver)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM lets tauri-driver stop its WebKitWebDriver; SIGKILL would orphan it.
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(POLL);
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether a process runs the binary `app` (read from `/proc`, Linux only).
+fn app_running(app: &Path) -> bool {
+    let Ok(target) = app.canonicalize() else { return false };
+    let Ok(entries) = std::fs::read_dir("/proc") else { return false };
+    entries.flatten().any(|entry| {
+        entry.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit())
+            && std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == target)
+    })
+}
+
+/// One scenario: its artefact folder, its `tauri-driver`, and the current app launch.
+pub struct Scenario {
+    name: String,
+    dir: PathBuf,
+    env: Env,
+    driver: Driver,
+    client: Option<Client>,
+    steps: u32,
+}
+
+impl fmt::Debug for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scenario")
+            .field("name", &self.name)
+            .field("steps", &self.steps)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Scenario {
+    /// Runs scenario `name` on a new computer ([`Env::forget_device`]): prepares
+    /// `$CARTABLE_E2E_OUT/<name>/` (emptied), starts `tauri-driver`, launches the app, runs
+    /// `body`, and closes the app.
+    ///
+    /// When `body` fails, saves `failure.png` and `failure.html` (page source) of the window as
+    /// it was, then returns the error with the artefact folder in its message.
+    ///
+    /// # Errors
+    /// The harness could not start, or `body` failed.
+    pub async fn run(name: &str, body: impl AsyncFnOnce(&mut Scenario) -> Result) -> Result {
+        let env = Env::from_env()?;
+        let dir = env.out.join(name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        env.forget_device().await?;
+        let driver = Driver::start(&dir.join("tauri-driver.log"))?;
+        let mut scenario =
+            Scenario { name: name.to_owned(), dir, env, driver, client: None, steps: 0 };
+        let outcome = match scenario.launch().await {
+            Ok(()) => body(&mut scenario).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = outcome {
+            scenario.save_failure().await;
+            let _ = scenario.close_app().await;
+            return Err(fail(format!(
+                "scenario {name} failed: {error} (artefacts in {})",
+                scenario.dir.display()
+            )));
+        }
+        scenario.close_app().await
+    }
+
+    /// The environment from `tests/e2e.sh`.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// The scenario's artefact folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Launches the app (a new WebDriver session) and waits for its first screen's heading.
+    ///
+    /// # Errors
+    /// An app of an earlier launch is still running, the session cannot be created, or no
+    /// heading shows within [`WAIT`].
+    pub async fn launch(&mut self) -> Result {
+        if self.client.is_some() {
+            return Err(fail("the app is already running"));
+        }
+        self.wait_app_gone().await?;
+        let capabilities = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": self.env.app },
+        });
+        let Value::Object(capabilities) = capabilities else { return Err(fail("capabilities")) };
+        let client = ClientBuilder::rustls()?
+            .capabilities(capabilities)
+            .connect(&self.driver.url)
+            .await
+            .map_err(|e| fail(format!("cannot open a WebDriver session on the app: {e}")))?;
+        self.client = Some(client);
+        self.wait_for("main h1").await?;
+        Ok(())
+    }
+
+    /// Closes the app (ends the WebDriver session) and waits until its process is gone, so the
+    /// next launch is not taken for a second instance.
+    ///
+    /// # Errors
+    /// The session could not be ended or the process lingers past [`WAIT`].
+    pub async fn close_app(&mut self) -> Result {
+        if let Some(client) = self.client.take() {
+            client
+                .close()
+                .await
+                .map_err(|e| fail(format!("cannot end the WebDriver session: {e}")))?;
+        }
+        self.wait_app_gone().await
+    }
+
+    /// Closes the app and starts it again (same data folder and keychain).
+    ///
+    /// # Errors
+    /// See [`Scenario::close_app`] and [`Scenario::launch`].
+    pub async fn restart(&mut self) -> Result {
+        self.close_app().await?;
+        self.launch().await
+    }
+
+    async fn wait_app_gone(&self) -> Result {
+        let app = self.env.app.clone();
+        self.until("the previous app process to exit", async || Ok(!app_running(&app))).await
+    }
+
+    /// The WebDriver client of the current launch.
+    ///
+    /// # Errors
+    /// The app is not running.
+    pub fn client(&self) -> Result<&Client> {
+        self.client.as_ref().ok_or_else(|| fail("the app is not running"))
+    }
+
+    /// Saves the window as `<nn>-<name>.png` (numbered in order) in the scenario's folder.
+    ///
+    /// # Errors
+    /// The screenshot cannot be taken or written.
+    pub async fn step(&mut self, name: &str) -> Result {
+        self.steps += 1;
+        let png = self.client()?.screenshot().await?;
+        let path = self.dir.join(format!("{:02}-{name}.png", self.steps));
+        std::fs::write(&path, png)?;
+        eprintln!("[{}] step {:02} {name}", self.name, self.steps);
+        Ok(())
+    }
+
+    async fn save_failure(&mut self) {
+        let Ok(client) = self.client() else { return };
+        if let Ok(png) = client.screenshot().await {
+            let _ = std::fs::write(self.dir.join("failure.png"), png);
+        }
+        if let Ok(source) = client.source().await {
+            let _ = std::fs::write(self.dir.join("failure.html"), source);
+        }
+    }
+
+    /// Polls `condition` every 100 ms until it answers `true`; fails after [`WAIT`] with
+    /// "timed out waiting for {what}" (and the last error the condition gave, if any).
+    ///
+    /// # Errors
+    /// Timeout.
+    pub async fn until(
+        &self,
+        what: &str,
+        mut condition: impl AsyncFnMut() -> Result<bool>,
+    ) -> Result {
+        let deadline = Instant::now() + WAIT;
+        let mut last = None;
+        loop {
+            match condition().await {
+                Ok(true) => return Ok(()),
+                Ok(false) => {}
+                Err(error) => last = Some(error),
+            }
+            if Instant::now() > deadline {
+                let cause = last.map(|e| format!(" (last error: {e})")).unwrap_or_default();
+                return Err(fail(format!("timed out waiting for {what}{cause}")));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits for an element matching `css` to be present and displayed.
+    ///
+    /// # Errors
+    /// None within [`WAIT`].
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        let client = self.client()?;
+        let mut found = None;
+        self.until(&format!("`{css}` to show"), async || {
+            for element in client.find_all(Locator::Css(css)).await? {
+                if element.is_displayed().await.unwrap_or(false) {
+                    found = Some(element);
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        })
+        .await?;
+        found.ok_or_else(|| fail(format!("`{css}` vanished")))
+    }
+
+    /// Whether an element matching `css` is displayed now (no waiting).
+    ///
+    /// # Errors
+    /// WebDriver failure.
+    pub async fn is_shown(&self, css: &str) -> Result<bool> {
+        for element in self.client()?.find_all(Locator::Css(css)).await? {
+            if element.is_displayed().await.unwrap_or(false) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Waits until no displayed element matches `css`.
+    ///
+    /// # Errors
+    /// Still shown after [`WAIT`].
+    pub async fn wait_gone(&self, css: &str) -> Result {
+        self.until(&format!("`{css}` to go away"), async || Ok(!self.is_shown(css).await?)).await
+    }
+
+    /// Waits until an element matching `css` shows with a text containing `needle`; answers
+    /// that text.
+    ///
+    /// # Errors
+    /// None within [`WAIT`] (the message quotes the texts seen).
+    pub async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
+        let client = self.client()?;
+        let mut seen = Vec::new();
+        let mut hit = None;
+        let waited = self
+            .until(&format!("`{css}` to say {needle:?}"), async || {
+                seen.clear();
+                for element in client.find_all(Locator::Css(css)).await? {
+                    let text = element.text().await?;
+                    if text.contains(needle) {
+                        hit = Some(text);
+                        return Ok(true);
+                    }
+                    seen.push(text);
+                }
+                Ok(false)
+            })
+            .await;
+        match (waited, hit) {
+            (Ok(()), Some(text)) => Ok(text),
+            (Err(error), _) => Err(fail(format!("{error}; seen: {seen:?}"))),
+            (Ok(()), None) => Err(fail("text vanished")),
+        }
+    }
+
+    /// The text of the first displayed element matching `css` (waits for it).
+    ///
+    /// # Errors
+    /// See [`Scenario::wait_for`].
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    /// The current `value` of the input matching `css` (waits for it).
+    ///
+    /// # Errors
+    /// See [`Scenario::wait_for`].
+    pub async fn value(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.prop("value").await?.unwrap_or_default())
+    }
+
+    /// Types `text` into the input matching `css` after clearing it, as a parent would, and
+    /// checks the input holds exactly `text`.
+    ///
+    /// # Errors
+    /// No such input, or it holds something else afterwards.
+    pub async fn fill(&self, css: &str, text: &str) -> Result {
+        let input = self.wait_for(css).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        let value = input.prop("value").await?.unwrap_or_default();
+        if value != text {
+            return Err(fail(format!("`{css}` holds {value:?} after typing {text:?}")));
+        }
+        Ok(())
+    }
+
+    /// Clicks the first displayed element matching `css` once it is enabled.
+    ///
+    /// # Errors
+    /// No such element within [`WAIT`], or the click fails.
+    pub async fn click(&self, css: &str) -> Result {
+        let element = self.wait_for(css).await?;
+        self.until(&format!("`{css}` to be enabled"), async || Ok(element.is_enabled().await?))
+            .await?;
+        element.click().await?;
+        Ok(())
+    }
+
+    /// Chooses the `<option>` with value `value` in the `<select>` matching `css`.
+    ///
+    /// # Errors
+    /// No such select or option.
+    pub async fn select(&self, css: &str, value: &str) -> Result {
+        self.wait_for(css).await?.select_by_value(value).await?;
+        Ok(())
+    }
+
+    /// The route part of the window's location (`#/enfants` → `/enfants`).
+    ///
+    /// # Errors
+    /// WebDriver failure.
+    pub async fn route(&self) -> Result<String> {
+        let url = self.client()?.current_url().await?;
+        Ok(url.fragment().unwrap_or("/").to_owned())
+    }
+
+    /// Waits until the route is `path` (e.g. `/enfants`).
+    ///
+    /// # Errors
+    /// Another route after [`WAIT`].
+    pub async fn wait_route(&self, path: &str) -> Result {
+        let mut last = String::new();
+        let waited = self
+            .until(&format!("route {path}"), async || {
+                last = self.route().await?;
+                Ok(last == path)
+            })
+            .await;
+        waited.map_err(|e| fail(format!("{e}; route is {last}")))
+    }
+
+    /// Runs `script` in the window (for reading state only, never to drive the app).
+    ///
+    /// # Errors
+    /// The script threw.
+    pub async fn script(&self, script: &str) -> Result<Value> {
+        Ok(self.client()?.execute(script, vec![]).await?)
+    }
+}
+
+/// What the app keeps in the OS keychain for the embedded portal (account `embedded`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeychainAccount {
+    /// The parent's email.
+    pub email: Option<String>,
+    /// Whether a refresh token is stored.
+    pub has_refresh_token: bool,
+}
+
+/// Reads the keychain entry `account` of service `ca.cartable.client` (`docs/contract.md §9`)
+/// from the real Secret Service (the test runs in the app's D-Bus session). `None` when absent.
+///
+/// # Errors
+/// The keychain is unusable, or the entry is not the JSON the shell writes.
+pub async fn keychain_entry(account: &str) -> Result<Option<Value>> {
+    let account = account.to_owned();
+    let raw = tokio::task::spawn_blocking(move || {
+        let entry = keyring::Entry::new(KEYCHAIN_SERVICE, &account)?;
+        match entry.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(other) => Err(other),
+        }
+    })
+    .await?
+    .map_err(|e| fail(format!("keychain: {e}")))?;
+    raw.map(|raw| {
+        serde_json::from_str(&raw).map_err(|e| fail(format!("keychain entry is not JSON: {e}")))
+    })
+    .transpose()
+}
+
+/// The session entry of the embedded portal (`embedded`), summarised without its secret.
+///
+/// # Errors
+/// See [`keychain_entry`].
+pub async fn stored_account() -> Result<Option<KeychainAccount>> {
+    Ok(keychain_entry(KEYCHAIN_ACCOUNT).await?.map(|value| KeychainAccount {
+        email: value.get("email").and_then(Value::as_str).map(str::to_owned),
+        has_refresh_token: value
+            .get("refresh_token")
+            .is_some_and(|t| t.as_str().is_some_and(|t| !t.is_empty())),
+    }))
+}
+
+/// The pending-flow entry of the embedded portal (`embedded|pending`), if any.
+///
+/// # Errors
+/// See [`keychain_entry`].
+pub async fn stored_pending() -> Result<Option<Value>> {
+    keychain_entry(&format!("{KEYCHAIN_ACCOUNT}|pending")).await
+}
+
+/// The first run of `len` ASCII digits in `text` that is not part of a longer run (a
+/// verification code in a mail's subject or body).
+pub fn find_code(text: &str, len: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == len {
+                return Some(text[start..i].to_owned());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// A unique address for one scenario run (`prefix+<unix millis>@example.ca`), so scenarios never
+/// collide in the demo portal's database, which persists across launches.
+pub fn unique_email(prefix: &str) -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    format!("{prefix}+{millis}@example.ca")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_six_digit_code_only() {
+        assert_eq!(find_code("Votre code : 042917", 6).as_deref(), Some("042917"));
+        assert_eq!(find_code("2025-01-01 code 1234567 then 654321.", 6).as_deref(), Some("654321"));
+        assert_eq!(find_code("no code", 6), None);
+    }
+
+    #[test]
+    fn unique_emails_carry_the_prefix() {
+        let email = unique_email("parent");
+        assert!(email.starts_with("parent+") && email.ends_with("@example.ca"), "{email}");
+    }
+}

@@ -1,0 +1,34 @@
+#!/bin/sh
+# The end-to-end suite in the real app window: Xvfb for the display, a private D-Bus session with an
+# unlocked gnome-keyring (the real Secret Service), throw-away data and config folders, and the debug
+# app binary built by `cargo test --workspace`. The Rust side (tests/tests/e2e.rs) starts tauri-driver
+# (WebDriver, port 4444) and drives the app through WebKitWebDriver.
+#
+# Usage: sh tests/e2e.sh [extra cargo test args]   (run from the repository root; `cargo xtask test` does)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scratch=$(mktemp -d /tmp/cartable-e2e.XXXXXX)
+display=:98
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$scratch/xvfb.log" 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true' EXIT INT TERM
+
+export DISPLAY="$display"
+export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache"
+export XDG_RUNTIME_DIR="$scratch/run"
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+export CARTABLE_APP="$root/target/debug/cartable"
+export CARTABLE_E2E_OUT="$root/target/e2e"
+# The harness wipes app data and keychain entries only inside this folder's world.
+export CARTABLE_E2E_SCRATCH="$scratch"
+# No portal configured: the app must start its embedded demo portal.
+unset CARTABLE_PORTAL_URL CARTABLE_AUTHORITY CARTABLE_API_BASE CARTABLE_CLIENT_ID || true
+
+dbus-run-session -- sh -c '
+  set -eu
+  printf "e2e-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  cargo test -p cartable-e2e --test e2e -- --ignored --test-threads=1 "$@"
+' sh "$@"
