@@ -1,1 +1,27 @@
 //! Cartable's reference portal (`docs/contract.md`).
+//!
+//! The same contract a portal operator would serve: native-auth identity (§§1–4), the browser
+//! flow (§5), the parent API (§6) and the school registry (§7), over one SQLite file, sending
+//! real email (§8). The app runs it in-process as the embedded demo portal; tests run it on
+//! `127.0.0.1:0` with a [`clock::ManualClock`] and short lifetimes.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use portal_server::{config::Config, AppState};
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let config = Config::demo_for(&listener, "portal.sqlite3".into(), "outbox".into())?;
+//! let state = AppState::open(config, portal_server::clock::system()).await?;
+//! portal_server::serve(listener, state).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod http;
+pub mod state;
+pub mod tokens;
+
+pub use http::{app, serve, serve_with_shutdown};
+pub use state::{AppState, StartError};
