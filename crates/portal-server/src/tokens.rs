@@ -22,11 +22,7 @@ use time::OffsetDateTime;
 
 pub use keys::{RSA_BITS, SigningKeys};
 
-use crate::{
-    AppState,
-    crypto::random_token,
-    state::rfc3339,
-};
+use crate::{AppState, crypto::random_token, state::rfc3339};
 
 /// Purpose of refresh-token hashes in [`HashKey::hash`](crate::crypto::HashKey::hash).
 pub const REFRESH_PURPOSE: &str = "refresh";
@@ -375,9 +371,8 @@ pub fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.set_issuer(&[state.config.issuer()]);
     validation.set_audience(&[state.config.api_base()]);
-    let claims = jsonwebtoken::decode::<AccessClaims>(token, key, &validation)
-        .map_err(invalid)?
-        .claims;
+    let claims =
+        jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map_err(invalid)?.claims;
     if claims.exp <= state.clock.now().unix_timestamp() {
         return Err(TokenError::InvalidToken(TokenRejection::Expired));
     }
@@ -480,16 +475,22 @@ fn mint(
 }
 
 /// A token issued at `now` lapses unused after the sliding lifetime, never after its family.
-fn sliding_expiry(state: &AppState, now: OffsetDateTime, family_expires: OffsetDateTime) -> OffsetDateTime {
+fn sliding_expiry(
+    state: &AppState,
+    now: OffsetDateTime,
+    family_expires: OffsetDateTime,
+) -> OffsetDateTime {
     (now + state.config.lifetimes.refresh_sliding).min(family_expires)
 }
 
 async fn revoke_family(state: &AppState, family_id: &str, now: &str) -> Result<(), TokenError> {
-    sqlx::query("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL")
-        .bind(now)
-        .bind(family_id)
-        .execute(&state.db)
-        .await?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(family_id)
+    .execute(&state.db)
+    .await?;
     Ok(())
 }
 

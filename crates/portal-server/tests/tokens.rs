@@ -79,13 +79,15 @@ impl Portal {
     async fn new_account(&self, email: &str) -> String {
         let id = uuid::Uuid::new_v4().to_string();
         let now = self.state.now_rfc3339();
-        sqlx::query("INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, NULL, ?)")
-            .bind(&id)
-            .bind(email)
-            .bind(&now)
-            .execute(&self.state.db)
-            .await
-            .expect("insert account");
+        sqlx::query(
+            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, NULL, ?)",
+        )
+        .bind(&id)
+        .bind(email)
+        .bind(&now)
+        .execute(&self.state.db)
+        .await
+        .expect("insert account");
         sqlx::query(
             "INSERT INTO account_emails (account_id, address, verified, created_at) \
              VALUES (?, ?, TRUE, ?)",
@@ -159,7 +161,10 @@ async fn discovery_lists_the_contract_endpoints() {
     let jwks: Jwks = reqwest::get(&doc.jwks_uri).await.expect("GET").json().await.expect("JSON");
     assert_eq!(jwks.keys.len(), 1);
     let key = &jwks.keys[0];
-    assert_eq!((key.kty.as_str(), key.use_.as_deref(), key.alg.as_deref()), ("RSA", Some("sig"), Some("RS256")));
+    assert_eq!(
+        (key.kty.as_str(), key.use_.as_deref(), key.alg.as_deref()),
+        ("RSA", Some("sig"), Some("RS256"))
+    );
     assert_eq!(key.e, "AQAB");
     assert_eq!(key.n.len(), 342, "2048-bit modulus in base64url");
     portal.stop().await;
@@ -183,7 +188,10 @@ async fn issued_jwts_verify_against_the_jwks_with_the_contract_claims() {
     let json = serde_json::to_value(&tokens).expect("JSON");
     let mut fields: Vec<_> = json.as_object().expect("object").keys().cloned().collect();
     fields.sort();
-    assert_eq!(fields, ["access_token", "expires_in", "id_token", "refresh_token", "scope", "token_type"]);
+    assert_eq!(
+        fields,
+        ["access_token", "expires_in", "id_token", "refresh_token", "scope", "token_type"]
+    );
 
     let jwks: Jwks = portal.get_json("/auth/discovery/v2.0/keys").await;
     let issuer = format!("{}/auth/v2.0", portal.origin);
@@ -204,7 +212,10 @@ async fn issued_jwts_verify_against_the_jwks_with_the_contract_claims() {
     assert_eq!(id.exp - id.iat, 900);
 
     // The server's own verifier accepts the access token and refuses the ID token (wrong aud).
-    assert_eq!(verify_access_token(&portal.state, &tokens.access_token).expect("valid").sub, account);
+    assert_eq!(
+        verify_access_token(&portal.state, &tokens.access_token).expect("valid").sub,
+        account
+    );
     assert!(verify_access_token(&portal.state, &tokens.id_token).is_err());
 
     // The refresh token is stored only as a keyed hash.
@@ -227,7 +238,10 @@ async fn refresh_rotates_on_every_use() {
     let second = portal.refresh(&first.refresh_token).await.expect("first refresh");
     assert_ne!(second.refresh_token, first.refresh_token);
     assert_eq!(second.scope, SCOPE);
-    assert_eq!(verify_access_token(&portal.state, &second.access_token).expect("valid").sub, account);
+    assert_eq!(
+        verify_access_token(&portal.state, &second.access_token).expect("valid").sub,
+        account
+    );
     let third = portal.refresh(&second.refresh_token).await.expect("second refresh");
     assert_ne!(third.refresh_token, second.refresh_token);
 
@@ -235,7 +249,8 @@ async fn refresh_rotates_on_every_use() {
     let other = refresh_grant(&portal.state, "someone-else", &third.refresh_token, None).await;
     assert_eq!(failure(other), GrantFailure::ClientMismatch);
     // A refresh may narrow the scope but not widen it.
-    let wider = refresh_grant(&portal.state, CLIENT, &third.refresh_token, Some("openid parent")).await;
+    let wider =
+        refresh_grant(&portal.state, CLIENT, &third.refresh_token, Some("openid parent")).await;
     assert!(matches!(wider, Err(TokenError::InvalidScope)), "{wider:?}");
     let narrower = refresh_grant(&portal.state, CLIENT, &third.refresh_token, Some("openid"))
         .await
@@ -297,7 +312,11 @@ async fn revocation_answers_200_and_kills_the_family() {
 
     // Revoking the rotated first token revokes the family, including the live second one.
     let response = portal
-        .revoke(&[("token", first.refresh_token.as_str()), ("token_type_hint", "refresh_token"), ("client_id", CLIENT)])
+        .revoke(&[
+            ("token", first.refresh_token.as_str()),
+            ("token_type_hint", "refresh_token"),
+            ("client_id", CLIENT),
+        ])
         .await;
     assert_eq!(response.status(), 200);
     assert_eq!(failure(portal.refresh(&second.refresh_token).await), GrantFailure::Revoked);
@@ -312,7 +331,8 @@ async fn revocation_answers_200_and_kills_the_family() {
 
     // An unknown client is refused with the identity error body (§0), and revokes nothing.
     let later = portal.sign_in(&account).await;
-    let response = portal.revoke(&[("token", later.refresh_token.as_str()), ("client_id", "intruder")]).await;
+    let response =
+        portal.revoke(&[("token", later.refresh_token.as_str()), ("client_id", "intruder")]).await;
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.expect("JSON");
     assert_eq!(body["error"], "invalid_client");
@@ -410,15 +430,22 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
     };
     expect_401(call(None).await.expect("GET"), "missing").await;
     expect_401(call(Some("Bearer garbage".into())).await.expect("GET"), "garbage").await;
-    expect_401(call(Some(format!("Basic {}", tokens.access_token))).await.expect("GET"), "scheme").await;
+    expect_401(call(Some(format!("Basic {}", tokens.access_token))).await.expect("GET"), "scheme")
+        .await;
     let id_token = format!("Bearer {}", tokens.id_token);
     expect_401(call(Some(id_token)).await.expect("GET"), "id token").await;
     // A token signed by a key that is not ours.
     let other_dir = tempfile::tempdir().expect("tempdir");
-    let stranger = Portal::start(other_dir.path(), portal.clock.clone(), Some(&portal.state.config.origin)).await;
+    let stranger =
+        Portal::start(other_dir.path(), portal.clock.clone(), Some(&portal.state.config.origin))
+            .await;
     let foreign_account = stranger.new_account("stranger@example.ca").await;
     let foreign = stranger.sign_in(&foreign_account).await;
-    expect_401(call(Some(format!("Bearer {}", foreign.access_token))).await.expect("GET"), "foreign key").await;
+    expect_401(
+        call(Some(format!("Bearer {}", foreign.access_token))).await.expect("GET"),
+        "foreign key",
+    )
+    .await;
     stranger.stop().await;
 
     // Expired: 900 s lifetime, the clock moves 901 s.

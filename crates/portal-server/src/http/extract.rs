@@ -34,7 +34,8 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let token = bearer_token(parts).ok_or(AuthRejection::InvalidToken(TokenRejection::Missing))?;
+        let token =
+            bearer_token(parts).ok_or(AuthRejection::InvalidToken(TokenRejection::Missing))?;
         let claims = verify_access_token(&state, token).map_err(|e| match e {
             TokenError::InvalidToken(why) => AuthRejection::InvalidToken(why),
             _ => AuthRejection::InvalidToken(TokenRejection::Invalid),
@@ -92,12 +93,9 @@ impl IntoResponse for AuthRejection {
             "detail": detail,
             "code": code,
         });
-        let mut response = (
-            status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body.to_string(),
-        )
-            .into_response();
+        let mut response =
+            (status, [(header::CONTENT_TYPE, "application/problem+json")], body.to_string())
+                .into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

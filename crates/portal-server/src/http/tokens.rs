@@ -48,12 +48,16 @@ struct RevokeForm {
 /// one of ours issued to `client_id`. An access token is left to expire (at most 900 s).
 /// Unknown client: 400 `invalid_client` (§0); no token: 400 `invalid_request` (RFC 7009 §2.2.1).
 async fn revoke_token(State(state): State<AppState>, Form(form): Form<RevokeForm>) -> Response {
-    let Some(client_id) = form.client_id.filter(|c| state.config.public_clients.contains(c))
-    else {
+    let Some(client_id) = form.client_id.filter(|c| state.config.public_clients.contains(c)) else {
         return identity_error(&state, "invalid_client", "Unknown client_id.", 700016);
     };
     let Some(token) = form.token.filter(|t| !t.is_empty()) else {
-        return identity_error(&state, "invalid_request", "The token parameter is missing.", 900144);
+        return identity_error(
+            &state,
+            "invalid_request",
+            "The token parameter is missing.",
+            900144,
+        );
     };
     match crate::tokens::revoke_token(&state, &client_id, &token).await {
         Ok(revoked) => {
