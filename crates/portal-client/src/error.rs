@@ -1,0 +1,229 @@
+//! The one error type of the client: the portal said no, the network failed, the answer could
+//! not be decoded, or the configuration was wrong (`docs/contract.md §0`).
+
+use std::{error::Error as StdError, time::Duration};
+
+pub use cartable_core::wire::parent::FieldError;
+
+pub use crate::config::ConfigError;
+
+/// Everything a call can fail with. Flow steps report the contract's expected answers
+/// (wrong code, throttling, expiry…) as typed outcomes instead; what reaches this enum is what
+/// the caller cannot continue the flow with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The portal answered and refused (an identity error body or RFC 9457 problem details).
+    #[error("the portal refused the request: {0}")]
+    Portal(Box<PortalError>),
+    /// No usable answer arrived: timeout, DNS, TLS, refused or reset connection.
+    #[error("network failure: {0}")]
+    Network(NetworkError),
+    /// An answer arrived but does not have the contract's shape.
+    #[error("undecodable answer: {0}")]
+    Decode(Box<DecodeError>),
+    /// The configuration is wrong; nothing was sent.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The session ended: the portal answered `invalid_grant` to a refresh (the refresh token was
+    /// revoked, expired or reused, `docs/contract.md §4`), or the parent signed out. Forget the
+    /// stored refresh token and sign in again.
+    #[error("the session has ended; sign in again")]
+    SessionEnded,
+}
+
+impl Error {
+    /// The portal's refusal, if this is one.
+    pub fn portal(&self) -> Option<&PortalError> {
+        match self {
+            Self::Portal(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a network failure (the shell maps it to `portal_unreachable`).
+    pub fn is_network(&self) -> bool {
+        matches!(self, Self::Network(_))
+    }
+}
+
+impl From<PortalError> for Error {
+    fn from(e: PortalError) -> Self {
+        Self::Portal(Box::new(e))
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Self::Decode(Box::new(e))
+    }
+}
+
+impl From<NetworkError> for Error {
+    fn from(e: NetworkError) -> Self {
+        Self::Network(e)
+    }
+}
+
+/// A refusal from the portal, from either error shape of `docs/contract.md §0`:
+///
+/// - identity (`error`, `suberror`, `attempts_left`, `retry_after`, `trace_id`…): `code` is the
+///   `error` field (`invalid_grant`, `expired_token`, `temporarily_unavailable`…);
+/// - parent API problem details (`code`, `title`, `detail`, `errors`): `code` is the stable
+///   `code` field (`no_matching_record`, `child_not_found`…).
+///
+/// `retry_after` comes from the body's `retry_after` or, failing that, the `Retry-After` header
+/// (seconds, RFC 9110 §10.2.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalError {
+    /// HTTP status, e.g. 400, 401, 403, 404, 422, 429.
+    pub status: u16,
+    /// The error code (identity `error`, or problem `code`).
+    pub code: String,
+    /// Identity `suberror`, e.g. `invalid_oob_value`, `password_too_weak`, `throttled`.
+    pub suberror: Option<String>,
+    /// Wait this long before trying again (429 answers).
+    pub retry_after: Option<Duration>,
+    /// Code attempts left after a wrong code (`docs/contract.md §1`).
+    pub attempts_left: Option<u32>,
+    /// The portal's trace id, to quote to its operator.
+    pub trace_id: Option<String>,
+    /// Human text (`error_description` or problem `detail`/`title`): for logs, never shown as is.
+    pub description: Option<String>,
+    /// Field errors of a parent-API 400 (`errors: [{field, code}]`).
+    pub field_errors: Vec<FieldError>,
+}
+
+impl std::fmt::Display for PortalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.code)?;
+        if let Some(s) = &self.suberror {
+            write!(f, " ({s})")?;
+        }
+        if let Some(t) = &self.trace_id {
+            write!(f, " [trace {t}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for PortalError {}
+
+/// What kind of network failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NetworkErrorKind {
+    /// The connect or request timeout elapsed.
+    Timeout,
+    /// The host name could not be resolved.
+    Dns,
+    /// The TLS handshake failed (untrusted or invalid certificate, protocol error).
+    Tls,
+    /// The connection was refused.
+    ConnectionRefused,
+    /// The connection was reset or closed before the whole answer arrived.
+    ConnectionReset,
+    /// The proxy refused or failed.
+    Proxy,
+    /// Any other transport failure.
+    Other,
+}
+
+/// A transport failure: no usable answer arrived. The request may or may not have reached the
+/// portal; only idempotent GETs are retried automatically.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind:?}: {source}")]
+pub struct NetworkError {
+    /// What happened.
+    pub kind: NetworkErrorKind,
+    /// The underlying error (reqwest with its cause chain).
+    #[source]
+    pub source: reqwest::Error,
+}
+
+impl NetworkError {
+    /// Classifies a reqwest error by walking its cause chain.
+    pub(crate) fn from_reqwest(source: reqwest::Error) -> Self {
+        Self { kind: classify(&source), source }
+    }
+}
+
+fn classify(error: &reqwest::Error) -> NetworkErrorKind {
+    if error.is_timeout() {
+        return NetworkErrorKind::Timeout;
+    }
+    let mut cause: Option<&(dyn StdError + 'static)> = Some(error);
+    let mut kind = None;
+    while let Some(e) = cause {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return NetworkErrorKind::Tls;
+        }
+        if let Some(h) = e.downcast_ref::<hyper::Error>() {
+            if h.is_timeout() {
+                return NetworkErrorKind::Timeout;
+            }
+            if h.is_incomplete_message() || h.is_closed() || h.is_canceled() {
+                kind.get_or_insert(NetworkErrorKind::ConnectionReset);
+            }
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            match io.kind() {
+                K::TimedOut => return NetworkErrorKind::Timeout,
+                K::ConnectionRefused => return NetworkErrorKind::ConnectionRefused,
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+                    kind.get_or_insert(NetworkErrorKind::ConnectionReset);
+                }
+                _ => {}
+            }
+            // rustls reports handshake failures as io errors wrapping a rustls::Error.
+            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+                return NetworkErrorKind::Tls;
+            }
+        }
+        let text = e.to_string();
+        if text.starts_with("dns error") || text.contains("failed to lookup address") {
+            return NetworkErrorKind::Dns;
+        }
+        if text.contains("proxy") && kind.is_none() && error.is_connect() {
+            kind = Some(NetworkErrorKind::Proxy);
+        }
+        cause = e.source();
+    }
+    kind.unwrap_or(NetworkErrorKind::Other)
+}
+
+/// An answer that does not have the contract's shape. Keeps the raw body and the JSON path of
+/// the first mismatch, so a report says exactly which field broke.
+///
+/// `Debug` and `Display` show the body's length, not the body (it could hold a token); read
+/// [`DecodeError::body`] deliberately.
+#[derive(Clone, thiserror::Error)]
+#[error("HTTP {status} from {endpoint}: at `{path}`: {message}")]
+pub struct DecodeError {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// The endpoint path relative to the authority or API base, e.g. `signup/v1.0/challenge`.
+    pub endpoint: String,
+    /// JSON path of the mismatch (`.` for the root), from `serde_path_to_error`.
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+    /// `Content-Type` of the answer, if any.
+    pub content_type: Option<String>,
+    /// The raw body, lossily decoded as UTF-8.
+    pub body: String,
+}
+
+impl std::fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("endpoint", &self.endpoint)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field("content_type", &self.content_type)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}

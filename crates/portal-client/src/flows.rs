@@ -1,0 +1,849 @@
+//! Sign-up, sign-in and password reset as typed state machines (`docs/contract.md §§1–3`).
+//!
+//! Each step takes the current state by value and the [`Portal`] by reference, and answers a
+//! [`Step`]: the next state, the same state back with the reason to try again (wrong code,
+//! refused password, throttling), or an end of the flow the contract defines (expired token,
+//! existing or unknown account, browser needed). When no answer of the contract came (network
+//! failure, undecodable answer, unexpected refusal) the step fails with [`Interrupted`], which
+//! also gives the state back.
+//!
+//! States are plain data: they serialize with serde (continuation token, email, step, when the
+//! code was sent; never a password or a code), so the shell can store a pending flow and resume
+//! it in a new process with a new [`Portal`].
+//!
+//! ```text
+//! SignUp ──start──▶ CodeSent<SignUpFlow> ──verify──▶ NeedsPassword<SignUpFlow> ──submit──▶ Session
+//!                    └─resend─▶ CodeSent<SignUpFlow>
+//! SignIn ──start──▶ NeedsPassword<SignInFlow> ──submit──▶ Session
+//! Reset  ──start──▶ CodeSent<ResetFlow> ──verify──▶ NeedsPassword<ResetFlow> ──submit──▶ ResetDone ──sign_in──▶ Session
+//! ```
+
+use std::{marker::PhantomData, time::Duration};
+
+use cartable_core::{Email, VerificationCode, wire::tokens::TokenResponse};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{
+    Portal, Session,
+    error::Error,
+    identity::{Refusal, Reply},
+};
+
+/// The outcome of a flow step that got an answer of the contract.
+///
+/// `N` is the next state; `S` is the state the step was called on, handed back when the same
+/// step may be tried again.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Step<N, S> {
+    /// The step succeeded.
+    Next(N),
+    /// The portal refused this attempt without consuming the continuation token
+    /// (`docs/contract.md §0`): try the same step again with `state` (after `reason`'s delay
+    /// for throttling).
+    Retry {
+        /// The unchanged state.
+        state: S,
+        /// Why the attempt was refused.
+        reason: RetryReason,
+    },
+    /// The continuation token expired, is unknown or was already used (HTTP 400
+    /// `expired_token`): restart at "send code" with this email (`docs/contract.md §0`, §1
+    /// "Resume").
+    Expired {
+        /// The flow's email, to fill in again.
+        email: Email,
+    },
+    /// The portal needs the browser flow (HTTP 200 `{"challenge_type":"redirect"}`,
+    /// `docs/contract.md §0`, §5).
+    Redirect {
+        /// The flow's email, to pass as a login hint.
+        email: Email,
+    },
+    /// `user_already_exists` (§1): after a correct code, or at `start` on a real tenant. The flow
+    /// ends; offer "Se connecter" and "Mot de passe oublié?" with the email filled in.
+    UserAlreadyExists {
+        /// The email that has an account.
+        email: Email,
+    },
+    /// `user_not_found` (§2, §3 on a real tenant): no account uses this email.
+    UserNotFound {
+        /// The email without an account.
+        email: Email,
+    },
+    /// `attributes_required`: the tenant asks for attributes this client does not collect; use
+    /// the browser flow (§5).
+    AttributesRequired {
+        /// The flow's email.
+        email: Email,
+        /// The attribute names the tenant listed.
+        attributes: Vec<String>,
+    },
+}
+
+/// Why a step must be tried again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryReason {
+    /// `invalid_grant` / `invalid_oob_value` (§1): wrong code; `attempts_left` before the code
+    /// is voided (5 wrong codes void it).
+    WrongCode {
+        /// Attempts left, when the portal says.
+        attempts_left: Option<u32>,
+    },
+    /// `invalid_grant` with a password suberror (§1 policy, §3 `password_recently_used`):
+    /// `password_is_invalid`, `password_too_short`, `password_too_long`, `password_too_weak`,
+    /// `password_recently_used`, `password_banned`.
+    PasswordRefused {
+        /// The suberror as sent.
+        suberror: String,
+    },
+    /// `invalid_grant` at sign-in (§2): wrong email or password (the portal does not say which).
+    InvalidCredentials,
+    /// HTTP 429 `temporarily_unavailable` (§0): wait `retry_after`, then try again.
+    Throttled {
+        /// Which limit was reached.
+        reason: ThrottleReason,
+        /// How long to wait (body `retry_after`, else the `Retry-After` header; 60 s when the
+        /// portal gave neither).
+        retry_after: Duration,
+    },
+}
+
+/// The throttling suberrors of `docs/contract.md §0`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ThrottleReason {
+    /// A code was sent less than `interval` seconds ago, or a generic rate limit.
+    Throttled,
+    /// 5 wrong codes: the code is void until a new one is sent (resend).
+    CodeAttemptsExceeded,
+    /// 10 codes sent to this email within the hour.
+    CodeSendsExceeded,
+    /// 10 wrong passwords within 15 minutes: the email is locked for 15 minutes (§2).
+    AccountLocked,
+    /// A suberror this version does not know.
+    Other(String),
+}
+
+impl ThrottleReason {
+    fn from_suberror(s: Option<&str>) -> Self {
+        match s {
+            None | Some("throttled") => Self::Throttled,
+            Some("code_attempts_exceeded") => Self::CodeAttemptsExceeded,
+            Some("code_sends_exceeded") => Self::CodeSendsExceeded,
+            Some("account_locked") => Self::AccountLocked,
+            Some(other) => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// A step failed without an answer of the contract: the network failed, the answer was
+/// undecodable, or the portal refused in a way the flow does not expect (for example
+/// `invalid_client`). `state` is the state the step was called on: the step may be tried
+/// again with it (if its token was consumed meanwhile, the portal answers
+/// [`Step::Expired`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Interrupted<S> {
+    /// The state the step was called on.
+    pub state: S,
+    /// What happened.
+    #[source]
+    pub error: Error,
+}
+
+impl<S> From<Interrupted<S>> for Error {
+    fn from(i: Interrupted<S>) -> Self {
+        i.error
+    }
+}
+
+/// What a step returns.
+pub type StepResult<N, S> = Result<Step<N, S>, Interrupted<S>>;
+
+/// An opaque continuation token (§0): `Debug` does not show it. Serialized as its text, since
+/// a resumable state needs it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct ContinuationToken(String);
+
+impl std::fmt::Debug for ContinuationToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ContinuationToken([redacted])")
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Which flow a generic state belongs to; fixes its endpoints.
+pub trait Flow: sealed::Sealed + Send + Sync + 'static {
+    /// Endpoint prefix relative to the authority, e.g. `signup/v1.0/`.
+    const PREFIX: &'static str;
+    /// Flow name for logs and [`Pending`].
+    const NAME: &'static str;
+}
+
+/// Marker of the sign-up flow (§1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignUpFlow;
+/// Marker of the sign-in flow (§2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInFlow;
+/// Marker of the password reset flow (§3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResetFlow;
+
+impl sealed::Sealed for SignUpFlow {}
+impl sealed::Sealed for SignInFlow {}
+impl sealed::Sealed for ResetFlow {}
+impl Flow for SignUpFlow {
+    const PREFIX: &'static str = "signup/v1.0/";
+    const NAME: &'static str = "sign_up";
+}
+impl Flow for SignInFlow {
+    const PREFIX: &'static str = "oauth2/v2.0/";
+    const NAME: &'static str = "sign_in";
+}
+impl Flow for ResetFlow {
+    const PREFIX: &'static str = "resetpassword/v1.0/";
+    const NAME: &'static str = "reset";
+}
+
+/// The start of a sign-up (§1): the email only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignUp {
+    /// The email to create an account for (canonical form).
+    pub email: Email,
+}
+
+/// The start of a sign-in (§2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignIn {
+    /// The account's email.
+    pub email: Email,
+}
+
+/// The start of a password reset, "Mot de passe oublié?" (§3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reset {
+    /// The account's email.
+    pub email: Email,
+}
+
+/// A code was emailed (§1 step 2, §3 step 2). Serialized:
+/// `{"email","continuation_token","target_label","code_length","interval","sent_at"}`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CodeSent<F> {
+    email: Email,
+    continuation_token: ContinuationToken,
+    target_label: String,
+    code_length: u8,
+    interval: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    sent_at: OffsetDateTime,
+    #[serde(skip)]
+    flow: PhantomData<F>,
+}
+
+impl<F> Clone for CodeSent<F> {
+    fn clone(&self) -> Self {
+        Self {
+            email: self.email.clone(),
+            continuation_token: self.continuation_token.clone(),
+            target_label: self.target_label.clone(),
+            code_length: self.code_length,
+            interval: self.interval,
+            sent_at: self.sent_at,
+            flow: PhantomData,
+        }
+    }
+}
+
+/// The portal wants a (new) password (§1 step 4, §2 step 2, §3 step 3). Serialized:
+/// `{"email","continuation_token"}`; the password is given to `submit` and never stored.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct NeedsPassword<F> {
+    email: Email,
+    continuation_token: ContinuationToken,
+    #[serde(skip)]
+    flow: PhantomData<F>,
+}
+
+impl<F> Clone for NeedsPassword<F> {
+    fn clone(&self) -> Self {
+        Self {
+            email: self.email.clone(),
+            continuation_token: self.continuation_token.clone(),
+            flow: PhantomData,
+        }
+    }
+}
+
+/// The new password is set (§3 step 5 `succeeded`); every refresh token of the account was
+/// revoked. [`ResetDone::sign_in`] signs the parent straight in (§3 step 6).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResetDone {
+    email: Email,
+    continuation_token: ContinuationToken,
+}
+
+/// A pending sign-up or reset, as the shell stores it in the keychain (`docs/contract.md §9`
+/// `{portal id}|pending`). Tagged by `step`: `{"step":"sign_up_code_sent", …}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Pending {
+    /// Sign-up waiting for the emailed code.
+    SignUpCodeSent(CodeSent<SignUpFlow>),
+    /// Sign-up waiting for the password.
+    SignUpNeedsPassword(NeedsPassword<SignUpFlow>),
+    /// Reset waiting for the emailed code.
+    ResetCodeSent(CodeSent<ResetFlow>),
+    /// Reset waiting for the new password.
+    ResetNeedsPassword(NeedsPassword<ResetFlow>),
+}
+
+impl Pending {
+    /// The flow's email.
+    pub fn email(&self) -> &Email {
+        match self {
+            Self::SignUpCodeSent(s) => &s.email,
+            Self::SignUpNeedsPassword(s) => &s.email,
+            Self::ResetCodeSent(s) => &s.email,
+            Self::ResetNeedsPassword(s) => &s.email,
+        }
+    }
+}
+
+// ---- answers of the identity endpoints (`docs/contract.md §§1–3`) ----
+
+#[derive(Deserialize)]
+struct TokenOnly {
+    continuation_token: String,
+}
+
+#[derive(Deserialize)]
+struct Challenge {
+    challenge_type: String,
+    #[serde(default)]
+    challenge_target_label: Option<String>,
+    #[serde(default)]
+    code_length: Option<u8>,
+    #[serde(default)]
+    interval: Option<u64>,
+    continuation_token: String,
+}
+
+#[derive(Deserialize)]
+struct SubmitAnswer {
+    continuation_token: String,
+    #[serde(default)]
+    poll_interval: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct PollAnswer {
+    status: String,
+    #[serde(default)]
+    continuation_token: Option<String>,
+}
+
+/// Default `interval` when a challenge answer omits it (§1: 60 s).
+const DEFAULT_INTERVAL: u64 = 60;
+/// Default `code_length` (§1: 6 digits).
+const DEFAULT_CODE_LENGTH: u8 = 6;
+/// Default throttling delay when the portal gave none.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// How many times `poll_completion` is asked before giving up (§3 step 5).
+const MAX_POLLS: u32 = 30;
+
+/// Maps a refusal to the contract's outcome, or hands the state back with the error.
+fn outcome<N, S>(refusal: Refusal, email: &Email, state: S) -> StepResult<N, S> {
+    let e = &refusal.error;
+    let sub = e.suberror.as_deref();
+    let email = email.clone();
+    Ok(match e.code.as_str() {
+        _ if e.status == 429 || e.code == "temporarily_unavailable" => Step::Retry {
+            state,
+            reason: RetryReason::Throttled {
+                reason: ThrottleReason::from_suberror(sub),
+                retry_after: e.retry_after.unwrap_or(DEFAULT_RETRY_AFTER),
+            },
+        },
+        "expired_token" => Step::Expired { email },
+        "user_already_exists" => Step::UserAlreadyExists { email },
+        "user_not_found" => Step::UserNotFound { email },
+        "attributes_required" => {
+            Step::AttributesRequired { email, attributes: refusal.required_attributes }
+        }
+        "invalid_grant" => match sub {
+            Some("invalid_oob_value") => {
+                Step::Retry { state, reason: RetryReason::WrongCode { attempts_left: e.attempts_left } }
+            }
+            Some(s) if s.starts_with("password_") => Step::Retry {
+                state,
+                reason: RetryReason::PasswordRefused { suberror: s.to_owned() },
+            },
+            _ => Step::Retry { state, reason: RetryReason::InvalidCredentials },
+        },
+        _ => return Err(Interrupted { state, error: refusal.error.into() }),
+    })
+}
+
+/// Runs an identity call; network and decode failures give the state back.
+async fn call<T: serde::de::DeserializeOwned, S>(
+    portal: &Portal,
+    path: &str,
+    form: &serde_json::Value,
+    state: S,
+) -> Result<(Reply<T>, S), Interrupted<S>> {
+    match portal.identity::<T>(path, form).await {
+        Ok(reply) => Ok((reply, state)),
+        Err(error) => Err(Interrupted { state, error }),
+    }
+}
+
+/// `challenge` after a successful `start`/`continue`: the oob answer becomes [`CodeSent`].
+async fn challenge_code<F: Flow, S>(
+    portal: &Portal,
+    email: &Email,
+    continuation_token: &str,
+    state: S,
+) -> StepResult<CodeSent<F>, S> {
+    let form = serde_json::json!({
+        "continuation_token": continuation_token,
+        "challenge_type": "oob redirect",
+    });
+    let (reply, state) =
+        call::<Challenge, S>(portal, &format!("{}challenge", F::PREFIX), &form, state).await?;
+    match reply {
+        Reply::Ok(c) if c.challenge_type == "oob" => Ok(Step::Next(CodeSent {
+            email: email.clone(),
+            continuation_token: ContinuationToken(c.continuation_token),
+            target_label: c.challenge_target_label.unwrap_or_default(),
+            code_length: c.code_length.unwrap_or(DEFAULT_CODE_LENGTH),
+            interval: c.interval.unwrap_or(DEFAULT_INTERVAL),
+            sent_at: OffsetDateTime::now_utc(),
+            flow: PhantomData,
+        })),
+        Reply::Ok(_) | Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
+        Reply::Refused(r) => outcome(r, email, state),
+    }
+}
+
+/// `challenge` expecting `challenge_type: password`.
+async fn challenge_password<F: Flow, S>(
+    portal: &Portal,
+    email: &Email,
+    continuation_token: &str,
+    state: S,
+) -> StepResult<NeedsPassword<F>, S> {
+    let form = serde_json::json!({
+        "continuation_token": continuation_token,
+        "challenge_type": "password redirect",
+    });
+    let (reply, state) =
+        call::<Challenge, S>(portal, &format!("{}challenge", F::PREFIX), &form, state).await?;
+    match reply {
+        Reply::Ok(c) if c.challenge_type == "password" => Ok(Step::Next(NeedsPassword {
+            email: email.clone(),
+            continuation_token: ContinuationToken(c.continuation_token),
+            flow: PhantomData,
+        })),
+        Reply::Ok(_) | Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
+        Reply::Refused(r) => outcome(r, email, state),
+    }
+}
+
+/// `oauth2/v2.0/token` with a continuation token (§1 step 6, §3 step 6) or a password (§2).
+async fn token_grant<S>(
+    portal: &Portal,
+    email: &Email,
+    form: serde_json::Value,
+    state: S,
+) -> StepResult<Session, S> {
+    let (reply, state) = call::<TokenResponse, S>(portal, "oauth2/v2.0/token", &form, state).await?;
+    match reply {
+        Reply::Ok(tokens) => Ok(Step::Next(Session::from_tokens(portal.clone(), tokens))),
+        Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
+        Reply::Refused(r) => outcome(r, email, state),
+    }
+}
+
+impl SignUp {
+    /// A sign-up for `email`.
+    pub fn new(email: Email) -> Self {
+        Self { email }
+    }
+
+    /// `signup/v1.0/start` then `challenge` (§1 steps 1–2): the portal emails a code.
+    ///
+    /// Outcomes: [`Step::Next`] with the code's details; [`Step::Retry`] throttled
+    /// (`code_sends_exceeded`); [`Step::UserAlreadyExists`] (real tenant); [`Step::Redirect`].
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn start(self, portal: &Portal) -> StepResult<CodeSent<SignUpFlow>, Self> {
+        let form = serde_json::json!({
+            "username": self.email.as_str(),
+            "challenge_type": "oob password redirect",
+        });
+        let email = self.email.clone();
+        let (reply, state) = call::<TokenOnly, Self>(portal, "signup/v1.0/start", &form, self).await?;
+        match reply {
+            Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
+            Reply::Redirect => Ok(Step::Redirect { email }),
+            Reply::Refused(r) => outcome(r, &email, state),
+        }
+    }
+}
+
+impl SignIn {
+    /// A sign-in for `email`.
+    pub fn new(email: Email) -> Self {
+        Self { email }
+    }
+
+    /// `oauth2/v2.0/initiate` then `challenge` (§2 steps 1–2).
+    ///
+    /// Outcomes: [`Step::Next`] (password wanted); [`Step::UserNotFound`] (real tenant);
+    /// [`Step::Redirect`] (e.g. an account without a password); [`Step::Retry`] throttled.
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn start(self, portal: &Portal) -> StepResult<NeedsPassword<SignInFlow>, Self> {
+        let form = serde_json::json!({
+            "username": self.email.as_str(),
+            "challenge_type": "password redirect",
+        });
+        let email = self.email.clone();
+        let (reply, state) =
+            call::<TokenOnly, Self>(portal, "oauth2/v2.0/initiate", &form, self).await?;
+        match reply {
+            Reply::Ok(t) => challenge_password(portal, &email, &t.continuation_token, state).await,
+            Reply::Redirect => Ok(Step::Redirect { email }),
+            Reply::Refused(r) => outcome(r, &email, state),
+        }
+    }
+}
+
+impl Reset {
+    /// A password reset for `email`.
+    pub fn new(email: Email) -> Self {
+        Self { email }
+    }
+
+    /// `resetpassword/v1.0/start` then `challenge` (§3 steps 1–2). An unknown email goes
+    /// through the same steps on the reference portal (its email says no account uses it).
+    ///
+    /// Outcomes: as [`SignUp::start`], with [`Step::UserNotFound`] on a real tenant.
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn start(self, portal: &Portal) -> StepResult<CodeSent<ResetFlow>, Self> {
+        let form = serde_json::json!({
+            "username": self.email.as_str(),
+            "challenge_type": "oob redirect",
+        });
+        let email = self.email.clone();
+        let (reply, state) =
+            call::<TokenOnly, Self>(portal, "resetpassword/v1.0/start", &form, self).await?;
+        match reply {
+            Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
+            Reply::Redirect => Ok(Step::Redirect { email }),
+            Reply::Refused(r) => outcome(r, &email, state),
+        }
+    }
+}
+
+impl<F: Flow> CodeSent<F> {
+    /// The flow's email.
+    pub fn email(&self) -> &Email {
+        &self.email
+    }
+
+    /// Where the code went, masked by the portal, e.g. `j***e@e*****e.com`.
+    pub fn target_label(&self) -> &str {
+        &self.target_label
+    }
+
+    /// Number of digits of the code (6 on the reference portal).
+    pub fn code_length(&self) -> usize {
+        usize::from(self.code_length)
+    }
+
+    /// When the code was sent (this machine's clock, UTC).
+    pub fn sent_at(&self) -> OffsetDateTime {
+        self.sent_at
+    }
+
+    /// When a resend becomes allowed: `sent_at + interval` (§1: 60 s).
+    pub fn resend_at(&self) -> OffsetDateTime {
+        self.sent_at + Duration::from_secs(self.interval)
+    }
+
+    /// Time left before a resend is allowed (zero once allowed).
+    pub fn resend_after(&self) -> Duration {
+        let left = self.resend_at() - OffsetDateTime::now_utc();
+        Duration::try_from(left).unwrap_or(Duration::ZERO)
+    }
+
+    /// Asks for a new code: `challenge` again with the current token (§1 "Codes": it voids the
+    /// previous code).
+    ///
+    /// Outcomes: [`Step::Next`] with the new code's details; [`Step::Retry`] throttled
+    /// (`throttled` before `interval`, `code_sends_exceeded`); [`Step::Expired`].
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn resend(self, portal: &Portal) -> StepResult<CodeSent<F>, Self> {
+        let email = self.email.clone();
+        let token = self.continuation_token.0.clone();
+        challenge_code(portal, &email, &token, self).await
+    }
+}
+
+impl CodeSent<SignUpFlow> {
+    /// Submits the emailed code (§1 step 3), then asks for the password challenge (step 4).
+    ///
+    /// Outcomes: [`Step::Next`] (password wanted); [`Step::Retry`] with
+    /// [`RetryReason::WrongCode`] or throttled (`code_attempts_exceeded`: resend first);
+    /// [`Step::UserAlreadyExists`] (the email has an account; the flow ends);
+    /// [`Step::Expired`]; [`Step::AttributesRequired`]; [`Step::Redirect`].
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn verify(
+        self,
+        portal: &Portal,
+        code: &VerificationCode,
+    ) -> StepResult<NeedsPassword<SignUpFlow>, Self> {
+        let form = serde_json::json!({
+            "continuation_token": self.continuation_token.0,
+            "grant_type": "oob",
+            "oob": code.as_str(),
+        });
+        let email = self.email.clone();
+        let (reply, state) =
+            call::<TokenOnly, Self>(portal, "signup/v1.0/continue", &form, self).await?;
+        let next_token = match reply {
+            Reply::Refused(r) if r.error.code == "credential_required" => {
+                match r.continuation_token {
+                    Some(t) => t,
+                    None => {
+                        return Err(Interrupted {
+                            state,
+                            error: r.error.into(),
+                        });
+                    }
+                }
+            }
+            // A tenant that took the password at `start` accepts the code outright.
+            Reply::Ok(t) => t.continuation_token,
+            Reply::Redirect => return Ok(Step::Redirect { email }),
+            Reply::Refused(r) => return outcome(r, &email, state),
+        };
+        challenge_password(portal, &email, &next_token, state).await
+    }
+}
+
+impl CodeSent<ResetFlow> {
+    /// Submits the emailed code (§3 step 3).
+    ///
+    /// Outcomes: [`Step::Next`] (new password wanted); [`Step::Retry`] with
+    /// [`RetryReason::WrongCode`] or throttled; [`Step::Expired`]; [`Step::Redirect`].
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn verify(
+        self,
+        portal: &Portal,
+        code: &VerificationCode,
+    ) -> StepResult<NeedsPassword<ResetFlow>, Self> {
+        let form = serde_json::json!({
+            "continuation_token": self.continuation_token.0,
+            "grant_type": "oob",
+            "oob": code.as_str(),
+        });
+        let email = self.email.clone();
+        let (reply, state) =
+            call::<TokenOnly, Self>(portal, "resetpassword/v1.0/continue", &form, self).await?;
+        match reply {
+            Reply::Ok(t) => Ok(Step::Next(NeedsPassword {
+                email,
+                continuation_token: ContinuationToken(t.continuation_token),
+                flow: PhantomData,
+            })),
+            Reply::Redirect => Ok(Step::Redirect { email }),
+            Reply::Refused(r) => outcome(r, &email, state),
+        }
+    }
+}
+
+impl<F: Flow> NeedsPassword<F> {
+    /// The flow's email.
+    pub fn email(&self) -> &Email {
+        &self.email
+    }
+}
+
+impl NeedsPassword<SignUpFlow> {
+    /// Sets the password (§1 step 5), which creates the account, then signs in with the
+    /// continuation token (§1 step 6).
+    ///
+    /// Outcomes: [`Step::Next`] with the [`Session`]; [`Step::Retry`] with
+    /// [`RetryReason::PasswordRefused`] (policy of §1); [`Step::Expired`];
+    /// [`Step::AttributesRequired`]; [`Step::UserAlreadyExists`]; [`Step::Redirect`].
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn submit(self, portal: &Portal, password: &SecretString) -> StepResult<Session, Self> {
+        let form = serde_json::json!({
+            "continuation_token": self.continuation_token.0,
+            "grant_type": "password",
+            "password": password.expose_secret(),
+        });
+        let email = self.email.clone();
+        let (reply, state) =
+            call::<TokenOnly, Self>(portal, "signup/v1.0/continue", &form, self).await?;
+        let token = match reply {
+            Reply::Ok(t) => t.continuation_token,
+            Reply::Redirect => return Ok(Step::Redirect { email }),
+            Reply::Refused(r) => return outcome(r, &email, state),
+        };
+        let form = serde_json::json!({
+            "grant_type": "continuation_token",
+            "continuation_token": token,
+            "username": email.as_str(),
+            "scope": portal.config().scope(),
+        });
+        token_grant(portal, &email, form, state).await
+    }
+}
+
+impl NeedsPassword<SignInFlow> {
+    /// Signs in with the password (§2 step 3).
+    ///
+    /// Outcomes: [`Step::Next`] with the [`Session`]; [`Step::Retry`] with
+    /// [`RetryReason::InvalidCredentials`] (wrong password or unknown email) or throttled
+    /// (`account_locked`); [`Step::Expired`]; [`Step::Redirect`].
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn submit(self, portal: &Portal, password: &SecretString) -> StepResult<Session, Self> {
+        let form = serde_json::json!({
+            "grant_type": "password",
+            "continuation_token": self.continuation_token.0,
+            "password": password.expose_secret(),
+            "username": self.email.as_str(),
+            "scope": portal.config().scope(),
+        });
+        let email = self.email.clone();
+        token_grant(portal, &email, form, self).await
+    }
+}
+
+impl NeedsPassword<ResetFlow> {
+    /// Sets the new password (§3 step 4) and polls until the portal reports completion
+    /// (step 5), waiting `poll_interval` between polls.
+    ///
+    /// Outcomes: [`Step::Next`] with [`ResetDone`]; [`Step::Retry`] with
+    /// [`RetryReason::PasswordRefused`] (policy of §1, or `password_recently_used`);
+    /// [`Step::Expired`]; [`Step::Redirect`].
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error, and with
+    /// a [`PortalError`](crate::PortalError) of code `reset_failed` when the poll reports
+    /// `failed` or never completes.
+    pub async fn submit(
+        self,
+        portal: &Portal,
+        password: &SecretString,
+    ) -> StepResult<ResetDone, Self> {
+        let form = serde_json::json!({
+            "continuation_token": self.continuation_token.0,
+            "new_password": password.expose_secret(),
+        });
+        let email = self.email.clone();
+        let (reply, mut state) =
+            call::<SubmitAnswer, Self>(portal, "resetpassword/v1.0/submit", &form, self).await?;
+        let submitted = match reply {
+            Reply::Ok(s) => s,
+            Reply::Redirect => return Ok(Step::Redirect { email }),
+            Reply::Refused(r) => return outcome(r, &email, state),
+        };
+        let interval = Duration::from_secs(submitted.poll_interval.unwrap_or(1).clamp(1, 10));
+        let mut token = submitted.continuation_token;
+        for _ in 0..MAX_POLLS {
+            let form = serde_json::json!({ "continuation_token": token });
+            let (reply, s) =
+                call::<PollAnswer, Self>(portal, "resetpassword/v1.0/poll_completion", &form, state)
+                    .await?;
+            state = s;
+            match reply {
+                Reply::Ok(p) => {
+                    if let Some(t) = p.continuation_token {
+                        token = t;
+                    }
+                    match p.status.as_str() {
+                        "succeeded" => {
+                            return Ok(Step::Next(ResetDone {
+                                email,
+                                continuation_token: ContinuationToken(token),
+                            }));
+                        }
+                        "failed" => break,
+                        _ => tokio::time::sleep(interval).await,
+                    }
+                }
+                Reply::Redirect => return Ok(Step::Redirect { email }),
+                Reply::Refused(r) => return outcome(r, &email, state),
+            }
+        }
+        Err(Interrupted {
+            state,
+            error: crate::PortalError {
+                status: 200,
+                code: "reset_failed".to_owned(),
+                suberror: None,
+                retry_after: None,
+                attempts_left: None,
+                trace_id: None,
+                description: Some("poll_completion did not report success".to_owned()),
+                field_errors: Vec::new(),
+            }
+            .into(),
+        })
+    }
+}
+
+impl ResetDone {
+    /// The account's email.
+    pub fn email(&self) -> &Email {
+        &self.email
+    }
+
+    /// Signs in with the reset's continuation token (§3 step 6).
+    ///
+    /// Outcomes: [`Step::Next`] with the [`Session`]; [`Step::Expired`] (then sign in with the
+    /// new password instead).
+    ///
+    /// # Errors
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    pub async fn sign_in(self, portal: &Portal) -> StepResult<Session, Self> {
+        let form = serde_json::json!({
+            "grant_type": "continuation_token",
+            "continuation_token": self.continuation_token.0,
+            "username": self.email.as_str(),
+            "scope": portal.config().scope(),
+        });
+        let email = self.email.clone();
+        token_grant(portal, &email, form, self).await
+    }
+}
