@@ -1,0 +1,233 @@
+//! The app: context, start-up, the router and the page frame (header, demo banner, footer).
+
+use cartable_core::ipc::{GetAppInfo, Language, RestoreSession, Startup};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+use sycamore_router::Router;
+
+use crate::components::demo_banner::DemoBanner;
+use crate::i18n::{I18n, use_i18n};
+use crate::ipc;
+use crate::routes::{AppRoute, HashIntegration, go, replace};
+use crate::screens;
+use crate::state::{AppState, Session, use_app};
+
+/// Where start-up sends the parent.
+pub fn route_after_startup(startup: &Startup) -> AppRoute {
+    match startup {
+        Startup::SignedIn(_) => AppRoute::Children,
+        Startup::SignedOut { .. } => AppRoute::Login,
+        Startup::Pending(step) => match flow_of(step) {
+            cartable_core::ipc::FlowKind::SignUp => AppRoute::SignUp,
+            cartable_core::ipc::FlowKind::Reset => AppRoute::Reset,
+        },
+        Startup::PortalUnreachable { .. } => AppRoute::Start,
+    }
+}
+
+/// The flow a pending step belongs to.
+pub fn flow_of(step: &cartable_core::ipc::FlowStep) -> cartable_core::ipc::FlowKind {
+    use cartable_core::ipc::FlowStep;
+    match step {
+        FlowStep::Email { flow, .. } => *flow,
+        FlowStep::Code(code) => code.flow,
+        FlowStep::Password(password) => password.flow,
+    }
+}
+
+/// Asks the shell what it runs against and where the parent stands, then opens the right
+/// screen. Also used by "Réessayer".
+pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
+    spawn_local_scoped(async move {
+        if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
+            i18n.lang.set(info.language);
+            app.info.set(Some(info));
+        }
+        match ipc::call::<RestoreSession>(&()).await {
+            Ok(startup) => {
+                unreachable.set(matches!(startup, Startup::PortalUnreachable { .. }));
+                let route = route_after_startup(&startup);
+                match startup {
+                    Startup::SignedIn(s) => app.signed_in(s.email, s.persisted),
+                    Startup::SignedOut { email, session_expired } => {
+                        if session_expired {
+                            app.notice.set(Some("notice-session-expired".to_owned()));
+                        }
+                        app.signed_out(email);
+                    }
+                    Startup::Pending(step) => {
+                        app.flow.set(Some(step));
+                        app.session.set(Session::SignedOut);
+                    }
+                    Startup::PortalUnreachable { email } => {
+                        if let Some(email) = email {
+                            app.email.set(email);
+                        }
+                    }
+                }
+                if route != AppRoute::Start {
+                    replace(&route);
+                }
+            }
+            Err(problem) => {
+                // Outside the shell (or a broken shell): show the login screen with the reason.
+                app.session.set(Session::SignedOut);
+                app.notice.set(Some(crate::i18n::problem_key(&problem.code)));
+                replace(&AppRoute::Login);
+            }
+        }
+    });
+}
+
+/// The root component.
+#[component]
+pub fn App() -> View {
+    let app = AppState::new();
+    provide_context(app);
+    let i18n = I18n::new(Language::FrCa);
+    provide_context(i18n);
+    let unreachable = create_signal(false);
+    provide_context(Unreachable(unreachable));
+    start_up(app, i18n, unreachable);
+    // The document's language follows the setting (screen readers pronounce accordingly).
+    create_effect(move || {
+        let tag = i18n.lang.get().tag();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", tag);
+        }
+    });
+    view! {
+        Router(
+            integration=HashIntegration,
+            view=|route: ReadSignal<AppRoute>| view! { Frame(route=route) },
+        )
+    }
+}
+
+/// Whether start-up found the portal unreachable (the start screen then offers "Réessayer").
+#[derive(Debug, Clone, Copy)]
+pub struct Unreachable(pub Signal<bool>);
+
+/// Header, demo banner, the current screen, footer.
+#[component(inline_props)]
+fn Frame(route: ReadSignal<AppRoute>) -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    // Screens that need a session send a signed-out parent to the login screen.
+    create_effect(move || {
+        let needs = route.with(AppRoute::needs_session);
+        if needs && app.session.with(|s| *s == Session::SignedOut) {
+            replace(&AppRoute::Login);
+        }
+    });
+    create_effect(move || {
+        let title = format!("{} · {}", i18n.t(route.with(AppRoute::title_key)), i18n.t("app-name"));
+        document().set_title(&title);
+    });
+    let signed_in = create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
+    view! {
+        a(class="skip-link", href="#main", on:click=|e: web_sys::MouseEvent| {
+            e.prevent_default();
+            focus_main_heading();
+        }) { (i18n.t("skip-to-content")) }
+        header(class="site-header") {
+            div(class="header-inner") {
+                a(class="brand", href=move || if signed_in.get() { AppRoute::Children.href() } else { AppRoute::Login.href() }) {
+                    span(class="brand-mark", aria-hidden="true") { "▮" }
+                    span { (i18n.t("app-name")) }
+                }
+                nav(aria-label=i18n.t("nav-label")) {
+                    ul {
+                        (if signed_in.get() {
+                            view! { li { a(href=AppRoute::Children.href()) { (i18n.t("nav-children")) } } }
+                        } else { view! {} })
+                        li { a(href=AppRoute::Help.href()) { (i18n.t("nav-help")) } }
+                        li { a(href=AppRoute::Settings.href()) { (i18n.t("nav-settings")) } }
+                        li {
+                            button(class="link-button", r#type="button", lang=move || other_lang(i18n.lang.get()).tag(),
+                                on:click=move |_| screens::settings::set_language(app, i18n, other_lang(i18n.lang.get()))) {
+                                (i18n.t("nav-other-language"))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        DemoBanner()
+        main(id="main", class="content") {
+            (match route.get_clone() {
+                AppRoute::Start | AppRoute::NotFound => view! { screens::start::Start() },
+                AppRoute::Login => view! { screens::login::Login() },
+                AppRoute::SignUp => view! { screens::sign_up::SignUp() },
+                AppRoute::Reset => view! { screens::reset::Reset() },
+                AppRoute::Children => view! { screens::children::Children() },
+                AppRoute::Associate => view! { screens::associate::Associate() },
+                AppRoute::Dossier { id } => view! { screens::dossier::Dossier(id=id) },
+                AppRoute::Help => view! { screens::help::Help() },
+                AppRoute::Settings => view! { screens::settings::Settings() },
+                AppRoute::DemoMail => view! { screens::demo_mail::DemoMail() },
+            })
+        }
+        footer(class="site-footer") {
+            p { (i18n.t("footer-text")) }
+        }
+    }
+}
+
+/// The language the header's switch offers.
+pub fn other_lang(lang: Language) -> Language {
+    match lang {
+        Language::FrCa => Language::EnCa,
+        Language::EnCa => Language::FrCa,
+    }
+}
+
+fn focus_main_heading() {
+    use wasm_bindgen::JsCast;
+    if let Some(h1) = document()
+        .query_selector("main h1")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = h1.focus();
+    }
+}
+
+/// Navigates (re-exported for screens).
+pub fn navigate(route: &AppRoute) {
+    go(route);
+}
+
+#[cfg(test)]
+mod tests {
+    use cartable_core::ipc::{CodeStep, FlowKind, FlowStep, SignedIn};
+
+    use super::*;
+
+    #[test]
+    fn startup_routes() {
+        let signed_in = Startup::SignedIn(SignedIn { email: "a@b.ca".into(), persisted: true });
+        assert_eq!(route_after_startup(&signed_in), AppRoute::Children);
+        let out = Startup::SignedOut { email: None, session_expired: true };
+        assert_eq!(route_after_startup(&out), AppRoute::Login);
+        let pending = Startup::Pending(FlowStep::Code(CodeStep {
+            flow: FlowKind::Reset,
+            email: "a@b.ca".into(),
+            target_label: "a***@b*.ca".into(),
+            code_length: 6,
+            resend_available_at: 0,
+            expires_at: 0,
+        }));
+        assert_eq!(route_after_startup(&pending), AppRoute::Reset);
+        let email = Startup::Pending(FlowStep::Email { flow: FlowKind::SignUp, email: "a@b.ca".into() });
+        assert_eq!(route_after_startup(&email), AppRoute::SignUp);
+        assert_eq!(route_after_startup(&Startup::PortalUnreachable { email: None }), AppRoute::Start);
+    }
+
+    #[test]
+    fn language_switch_alternates() {
+        assert_eq!(other_lang(Language::FrCa), Language::EnCa);
+        assert_eq!(other_lang(Language::EnCa), Language::FrCa);
+    }
+}

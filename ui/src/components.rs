@@ -1,0 +1,10 @@
+//! Reusable pieces of the screens: labelled fields with their errors, the password checklist,
+//! the code field, the board picker, busy buttons, the demo banner and the error region.
+
+pub mod board_picker;
+pub mod busy_button;
+pub mod clock;
+pub mod code_input;
+pub mod demo_banner;
+pub mod field;
+pub mod password_checklist;

@@ -1,0 +1,244 @@
+//! Labelled inputs whose error sits right under them, the form's error region, and yes/no
+//! questions.
+//!
+//! Every input has a `<label for>`, its hint and error are tied to it with `aria-describedby`,
+//! and `aria-invalid` marks it when it has an error. Nothing typed is ever cleared on error.
+
+// `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
+#![allow(missing_docs)]
+
+use cartable_core::Problem;
+use sycamore::prelude::*;
+
+use crate::i18n::use_i18n;
+use crate::state::FieldErrors;
+
+/// The DOM id of a field's input (`field-email`).
+pub fn input_id(field: &str) -> String {
+    format!("field-{field}")
+}
+
+/// Moves focus to the first field with an error (or the form's alert when no field has one),
+/// after the DOM has been updated.
+pub fn focus_first_error(errors: &FieldErrors) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use wasm_bindgen::JsCast;
+        let target = errors.first_field().map_or_else(|| "form-alert".to_owned(), input_id);
+        if let Some(element) = document()
+            .get_element_by_id(&target)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = errors;
+}
+
+/// Props of [`TextField`].
+#[derive(Props)]
+pub struct TextFieldProps {
+    /// The field's name: errors are looked up by it, the input's id is [`input_id`].
+    pub name: &'static str,
+    /// Fluent key of the label.
+    pub label: &'static str,
+    /// The value, bound to the input.
+    pub value: Signal<String>,
+    /// The form's errors.
+    pub errors: Signal<FieldErrors>,
+    /// Input type (`text`, `email`, `password`…).
+    #[prop(default = "text")]
+    pub kind: &'static str,
+    /// `autocomplete` value (empty: none).
+    #[prop(default)]
+    pub autocomplete: &'static str,
+    /// `inputmode` value (empty: none).
+    #[prop(default)]
+    pub inputmode: &'static str,
+    /// Fluent key of a hint shown under the label (empty: none).
+    #[prop(default)]
+    pub hint: &'static str,
+    /// Whether the field is required.
+    #[prop(default = true)]
+    pub required: bool,
+}
+
+/// A labelled text input with its hint and error.
+#[component]
+pub fn TextField(props: TextFieldProps) -> View {
+    let TextFieldProps { name, label, value, errors, kind, autocomplete, inputmode, hint, required } =
+        props;
+    let i18n = use_i18n();
+    let id = input_id(name);
+    let has_error = create_selector(move || errors.with(|e| e.get(name).is_some()));
+    let described = describedby(name, hint);
+    let label_for = id.clone();
+    view! {
+        div(class=move || if has_error.get() { "field has-error" } else { "field" }) {
+            label(r#for=label_for) {
+                (i18n.t(label))
+                (if required { view! {} } else { view! { span(class="optional") { " " (i18n.t("common-optional")) } } })
+            }
+            Hint(name=name, hint=hint)
+            input(
+                id=id,
+                name=name,
+                r#type=kind,
+                autocomplete=non_empty(autocomplete),
+                inputmode=non_empty(inputmode),
+                required=required,
+                aria-invalid=move || if has_error.get() { "true" } else { "false" },
+                aria-describedby=described,
+                bind:value=value,
+            )
+            ErrorText(name=name, errors=errors)
+        }
+    }
+}
+
+/// Props of [`PasswordField`].
+#[derive(Props)]
+pub struct PasswordFieldProps {
+    /// The field's name.
+    pub name: &'static str,
+    /// Fluent key of the label.
+    pub label: &'static str,
+    /// The value.
+    pub value: Signal<String>,
+    /// The form's errors.
+    pub errors: Signal<FieldErrors>,
+    /// `current-password` or `new-password`.
+    pub autocomplete: &'static str,
+    /// Id of an element describing the field further (the checklist), or empty.
+    #[prop(default)]
+    pub extra_describedby: &'static str,
+}
+
+/// A password input with a show/hide toggle (a real button, reachable by keyboard, whose
+/// state is announced with `aria-pressed`).
+#[component]
+pub fn PasswordField(props: PasswordFieldProps) -> View {
+    let PasswordFieldProps { name, label, value, errors, autocomplete, extra_describedby } = props;
+    let i18n = use_i18n();
+    let id = input_id(name);
+    let shown = create_signal(false);
+    let has_error = create_selector(move || errors.with(|e| e.get(name).is_some()));
+    let mut described = describedby(name, "");
+    if !extra_describedby.is_empty() {
+        described = format!("{described} {extra_describedby}");
+    }
+    let label_for = id.clone();
+    view! {
+        div(class=move || if has_error.get() { "field has-error" } else { "field" }) {
+            label(r#for=label_for) { (i18n.t(label)) }
+            div(class="password-row") {
+                input(
+                    id=id,
+                    name=name,
+                    r#type=move || if shown.get() { "text" } else { "password" },
+                    autocomplete=autocomplete,
+                    autocapitalize="off",
+                    "spellcheck"="false",
+                    required=true,
+                    aria-invalid=move || if has_error.get() { "true" } else { "false" },
+                    aria-describedby=described,
+                    bind:value=value,
+                )
+                button(
+                    r#type="button",
+                    class="button secondary toggle",
+                    aria-pressed=move || if shown.get() { "true" } else { "false" },
+                    on:click=move |_| shown.set(!shown.get()),
+                ) {
+                    (if shown.get() { i18n.t("password-hide") } else { i18n.t("password-show") })
+                }
+            }
+            ErrorText(name=name, errors=errors)
+        }
+    }
+}
+
+fn non_empty(value: &'static str) -> Option<&'static str> {
+    (!value.is_empty()).then_some(value)
+}
+
+fn describedby(name: &str, hint: &str) -> String {
+    if hint.is_empty() { format!("error-{name}") } else { format!("hint-{name} error-{name}") }
+}
+
+/// A field's hint paragraph (nothing when `hint` is empty).
+#[component(inline_props)]
+pub fn Hint(name: &'static str, hint: &'static str) -> View {
+    let i18n = use_i18n();
+    if hint.is_empty() {
+        return view! {};
+    }
+    let id = format!("hint-{name}");
+    view! { p(class="hint", id=id) { (i18n.t(hint)) } }
+}
+
+/// A field's error, right under it (always present so `aria-describedby` resolves).
+#[component(inline_props)]
+pub fn ErrorText(name: &'static str, errors: Signal<FieldErrors>) -> View {
+    let i18n = use_i18n();
+    let id = format!("error-{name}");
+    view! {
+        p(class="error", id=id) {
+            (errors.with(|e| e.get(name).map(|p| i18n.problem(p)).unwrap_or_default()))
+        }
+    }
+}
+
+/// The form's alert region: every field error and the form-level one, announced politely by
+/// screen readers (`aria-live`), and focusable when no field is at fault.
+#[component(inline_props)]
+pub fn FormAlert(errors: Signal<FieldErrors>, top: Signal<Option<Problem>>) -> View {
+    let i18n = use_i18n();
+    view! {
+        div(id="form-alert", class="form-alert", tabindex="-1", aria-live="assertive", aria-atomic="true") {
+            (if top.with(Option::is_some) || !errors.with(FieldErrors::is_empty) {
+                let mut lines: Vec<String> = top.with(|t| t.iter().map(|p| i18n.problem(p)).collect());
+                lines.extend(errors.with(|e| e.iter().map(|(_, p)| i18n.problem(p)).collect::<Vec<_>>()));
+                let items = lines.into_iter().map(|line| view! { li { (line) } }).collect::<Vec<_>>();
+                view! {
+                    div(class="alert error-box") {
+                        p(class="alert-title") { (i18n.t("form-has-errors")) }
+                        ul { (items) }
+                    }
+                }
+            } else {
+                view! {}
+            })
+        }
+    }
+}
+
+/// A yes/no question as two radio buttons in a fieldset (arrow keys move between them).
+#[component(inline_props)]
+pub fn YesNo(name: &'static str, legend: &'static str, value: Signal<bool>) -> View {
+    let i18n = use_i18n();
+    let yes_id = format!("{name}-yes");
+    let no_id = format!("{name}-no");
+    let yes_for = yes_id.clone();
+    let no_for = no_id.clone();
+    view! {
+        fieldset(class="yes-no") {
+            legend { (i18n.t(legend)) }
+            div(class="choices") {
+                input(
+                    r#type="radio", id=no_id, name=name, value="no",
+                    prop:checked=move || !value.get(),
+                    on:change=move |_| value.set(false),
+                )
+                label(r#for=no_for) { (i18n.t("common-no")) }
+                input(
+                    r#type="radio", id=yes_id, name=name, value="yes",
+                    prop:checked=move || value.get(),
+                    on:change=move |_| value.set(true),
+                )
+                label(r#for=yes_for) { (i18n.t("common-yes")) }
+            }
+        }
+    }
+}

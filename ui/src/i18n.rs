@@ -1,0 +1,477 @@
+//! Every text of the interface, from Fluent files: `fr-CA` (default) and `en-CA` (complete).
+//!
+//! The files are `ui/locales/{fr-CA,en-CA}/main.ftl`, embedded at build time. Error codes become
+//! messages through [`problem_key`] (`err-` + the code with `_` replaced by `-`) and
+//! [`problem_args`] (the problem's `params`, made printable). A test fails when the two files do
+//! not have the same keys, when a code the app can receive has no message, or when the code
+//! asks for a key that does not exist.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use cartable_core::Problem;
+use cartable_core::ipc::Language;
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+use sycamore::prelude::*;
+
+/// The French file (`fr-CA`, the default language).
+pub const FR_CA: &str = include_str!("../locales/fr-CA/main.ftl");
+/// The English file (`en-CA`).
+pub const EN_CA: &str = include_str!("../locales/en-CA/main.ftl");
+
+/// A value a message interpolates: Fluent selects plural forms on numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// A number (plural rules apply).
+    Num(f64),
+    /// A text.
+    Str(String),
+}
+
+impl From<i64> for Arg {
+    fn from(value: i64) -> Self {
+        // Counts and seconds shown to a person: far below 2^53.
+        #[allow(clippy::cast_precision_loss)]
+        Arg::Num(value as f64)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(value: &str) -> Self {
+        Arg::Str(value.to_owned())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(value: String) -> Self {
+        Arg::Str(value)
+    }
+}
+
+/// The Fluent key of an error code: `err-` + the code with `_` replaced by `-`
+/// (`no_matching_record` → `err-no-matching-record`).
+pub fn problem_key(code: &str) -> String {
+    format!("err-{}", code.replace('_', "-"))
+}
+
+/// How a character of a secret or an identifier is named in a message: itself, `space` for
+/// whitespace (Fluent selects the words "une espace" / "a space"), `U+XXXX` for invisible
+/// characters.
+pub fn character_arg(c: char) -> String {
+    if c.is_whitespace() {
+        "space".to_owned()
+    } else if c.is_control() {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        c.to_string()
+    }
+}
+
+/// The arguments a problem's message interpolates, from its `params`.
+///
+/// Numbers and strings pass as they are; a 0-based `position` becomes 1-based (people count from
+/// one); a `character` is named with [`character_arg`]; `offending` (the password's refused
+/// characters) gives `character` (the first one, named), `position` (1-based) and `count`;
+/// `retry_after` (seconds) also gives `minutes` (rounded up). Other arrays and objects are left
+/// out.
+pub fn problem_args(problem: &Problem) -> BTreeMap<String, Arg> {
+    let mut args = BTreeMap::new();
+    for (name, value) in &problem.params {
+        match value {
+            serde_json::Value::Number(n) => {
+                let mut number = n.as_f64().unwrap_or_default();
+                if name == "position" {
+                    number += 1.0;
+                }
+                args.insert(name.clone(), Arg::Num(number));
+                if name == "retry_after" {
+                    args.insert("minutes".to_owned(), Arg::Num((number / 60.0).ceil().max(1.0)));
+                }
+            }
+            serde_json::Value::String(s) if name == "character" => {
+                let named = s.chars().next().map(character_arg).unwrap_or_default();
+                args.insert(name.clone(), Arg::Str(named));
+            }
+            serde_json::Value::String(s) => {
+                args.insert(name.clone(), Arg::Str(s.clone()));
+            }
+            serde_json::Value::Bool(b) => {
+                args.insert(name.clone(), Arg::Str(b.to_string()));
+            }
+            serde_json::Value::Array(items) if name == "offending" => {
+                let first = items.first();
+                let character = first
+                    .and_then(|o| o.get("character"))
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|s| s.chars().next());
+                let position = first.and_then(|o| o.get("position")).and_then(serde_json::Value::as_f64);
+                if let Some(c) = character {
+                    args.insert("character".to_owned(), Arg::Str(character_arg(c)));
+                }
+                if let Some(p) = position {
+                    args.insert("position".to_owned(), Arg::Num(p + 1.0));
+                }
+                #[allow(clippy::cast_precision_loss)]
+                args.insert("count".to_owned(), Arg::Num(items.len() as f64));
+            }
+            _ => {}
+        }
+    }
+    args
+}
+
+/// Both languages' bundles.
+pub struct Translations {
+    fr: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+impl std::fmt::Debug for Translations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Translations")
+    }
+}
+
+fn bundle(lang: Language, source: &str) -> FluentBundle<FluentResource> {
+    let langid = lang.tag().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new(vec![langid]);
+    // No Unicode isolation marks around placeables: they show up as boxes in some fonts and
+    // break copy-paste of emails.
+    bundle.set_use_isolating(false);
+    // A syntax error keeps the entries that parsed; the completeness test catches it.
+    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(res, _)| res);
+    // Duplicate keys are reported by the tests; the first entry wins.
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+impl Translations {
+    /// Parses both embedded files.
+    pub fn load() -> Self {
+        Self { fr: bundle(Language::FrCa, FR_CA), en: bundle(Language::EnCa, EN_CA) }
+    }
+
+    fn bundle(&self, lang: Language) -> &FluentBundle<FluentResource> {
+        match lang {
+            Language::FrCa => &self.fr,
+            Language::EnCa => &self.en,
+        }
+    }
+
+    /// Whether `key` has a message in `lang`.
+    pub fn has(&self, lang: Language, key: &str) -> bool {
+        self.bundle(lang).has_message(key)
+    }
+
+    /// The message `key` in `lang` with `args`; the key itself when it is missing (the tests
+    /// make sure none is).
+    pub fn text(&self, lang: Language, key: &str, args: &BTreeMap<String, Arg>) -> String {
+        let bundle = self.bundle(lang);
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_owned();
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            match value {
+                Arg::Num(n) => fluent_args.set(name.as_str(), FluentValue::from(*n)),
+                Arg::Str(s) => fluent_args.set(name.as_str(), FluentValue::from(s.as_str())),
+            }
+        }
+        let mut errors = Vec::new();
+        bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
+    }
+
+    /// The message for a problem: its code's key with its params, or `err-unknown` (with the
+    /// code) when this version has no message for the code.
+    pub fn problem(&self, lang: Language, problem: &Problem) -> String {
+        let key = problem_key(&problem.code);
+        let mut args = problem_args(problem);
+        if self.has(lang, &key) {
+            self.text(lang, &key, &args)
+        } else {
+            args.insert("code".to_owned(), Arg::Str(problem.code.clone()));
+            self.text(lang, "err-unknown", &args)
+        }
+    }
+}
+
+thread_local! {
+    static TRANSLATIONS: RefCell<Option<Translations>> = const { RefCell::new(None) };
+}
+
+fn with_translations<T>(f: impl FnOnce(&Translations) -> T) -> T {
+    TRANSLATIONS.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        f(slot.get_or_insert_with(Translations::load))
+    })
+}
+
+/// The interface language as a context value: reading a text through it re-renders that text
+/// when the language changes.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    /// The current language.
+    pub lang: Signal<Language>,
+}
+
+impl I18n {
+    /// A context for `lang`.
+    pub fn new(lang: Language) -> Self {
+        Self { lang: create_signal(lang) }
+    }
+
+    /// The text `key` in the current language.
+    pub fn t(&self, key: &str) -> String {
+        let lang = self.lang.get();
+        with_translations(|tr| tr.text(lang, key, &BTreeMap::new()))
+    }
+
+    /// The text `key` with arguments.
+    pub fn ta(&self, key: &str, args: &[(&str, Arg)]) -> String {
+        let lang = self.lang.get();
+        let args = args.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+        with_translations(|tr| tr.text(lang, key, &args))
+    }
+
+    /// The message for a problem.
+    pub fn problem(&self, problem: &Problem) -> String {
+        let lang = self.lang.get();
+        with_translations(|tr| tr.problem(lang, problem))
+    }
+}
+
+/// The [`I18n`] context (provided once by the app).
+pub fn use_i18n() -> I18n {
+    use_context::<I18n>()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use cartable_core::ipc::codes;
+    use fluent_bundle::FluentResource;
+    use fluent_bundle::ast::Entry;
+    use serde_json::json;
+
+    use super::*;
+
+    fn keys(source: &str) -> BTreeSet<String> {
+        let resource = match FluentResource::try_new(source.to_owned()) {
+            Ok(resource) => resource,
+            Err((_, errors)) => panic!("Fluent syntax errors: {errors:?}"),
+        };
+        let mut keys = BTreeSet::new();
+        for entry in resource.entries() {
+            if let Entry::Message(message) = entry {
+                assert!(
+                    keys.insert(message.id.name.to_owned()),
+                    "duplicate key {}",
+                    message.id.name
+                );
+            }
+        }
+        keys
+    }
+
+    /// Every domain error code the UI can show, from core's error enums.
+    fn domain_codes() -> Vec<String> {
+        use cartable_core::birth_date::BirthDateError;
+        use cartable_core::code::CodeError;
+        use cartable_core::email::EmailError;
+        use cartable_core::identifiers::{NipError, PermanentCodeError, StudentNumberError};
+        use cartable_core::name::NameError;
+        use cartable_core::password::PasswordFailure;
+
+        let mut problems = vec![
+            Problem::from_tagged(&CodeError::CodeEmpty),
+            Problem::from_tagged(&CodeError::CodeNotDigits { character: 'a', position: 0 }),
+            Problem::from_tagged(&CodeError::CodeTooShort { length: 1, expected: 6 }),
+            Problem::from_tagged(&CodeError::CodeTooLong { length: 7, expected: 6 }),
+            Problem::from_tagged(&CodeError::CodeAmbiguous { count: 2 }),
+            Problem::from_tagged(&BirthDateError::BirthDateBadMonth { month: 13 }),
+            Problem::from_tagged(&BirthDateError::BirthDateNoSuchDay { day: 31, month: 4, year: 2015 }),
+            Problem::from_tagged(&BirthDateError::BirthDateInFuture),
+            Problem::from_tagged(&BirthDateError::BirthDateTooYoung { min_years: 2 }),
+            Problem::from_tagged(&BirthDateError::BirthDateTooOld { max_years: 25 }),
+            Problem::from_tagged(&BirthDateError::BirthDateBadFormat),
+            Problem::from_tagged(&NameError::NameEmpty),
+            Problem::from_tagged(&NameError::NameNoLetter),
+            Problem::from_tagged(&NameError::NameTooLong { length: 101, max: 100 }),
+            Problem::from_tagged(&NameError::NameDigit { character: '1', position: 0 }),
+            Problem::from_tagged(&NameError::NameControlCharacter {
+                code_point: "U+0009".into(),
+                position: 0,
+            }),
+            Problem::from_tagged(&NameError::NameInvalidCharacter { character: '@', position: 0 }),
+            Problem::from_tagged(&StudentNumberError::StudentNumberEmpty),
+            Problem::from_tagged(&StudentNumberError::StudentNumberNotDigit {
+                character: 'a',
+                position: 0,
+            }),
+            Problem::from_tagged(&StudentNumberError::StudentNumberLength { length: 8, expected: 7 }),
+            Problem::from_tagged(&PermanentCodeError::PermanentCodeEmpty),
+            Problem::from_tagged(&PermanentCodeError::PermanentCodeInvalidCharacter {
+                character: '!',
+                position: 0,
+            }),
+            Problem::from_tagged(&PermanentCodeError::PermanentCodeLength { length: 11, expected: 12 }),
+            Problem::from_tagged(&PermanentCodeError::PermanentCodeExpectedLetter {
+                character: '1',
+                position: 0,
+            }),
+            Problem::from_tagged(&PermanentCodeError::PermanentCodeExpectedDigit {
+                character: 'A',
+                position: 5,
+            }),
+            Problem::from_tagged(&NipError::NipEmpty),
+            Problem::from_tagged(&NipError::NipInvalidCharacter { character: 'O', position: 0 }),
+            Problem::from_tagged(&NipError::NipLength { length: 7, expected: 8 }),
+            Problem::from_tagged(&PasswordFailure::Invalid { offending: vec![] }),
+            Problem::from_tagged(&PasswordFailure::TooShort { length: 1, min: 8 }),
+            Problem::from_tagged(&PasswordFailure::TooLong { length: 17, max: 16 }),
+            Problem::from_tagged(&PasswordFailure::TooWeak {
+                classes_met: 1,
+                min_classes: 3,
+                classes: vec![],
+            }),
+            Problem::from_tagged(&cartable_core::identifiers::IdentifierError::IdentifierEmpty),
+        ];
+        for hint in crate::state::all_hint_samples() {
+            problems.push(Problem::from_tagged(&hint));
+        }
+        let mut codes: Vec<String> = problems.into_iter().map(|p| p.code).collect();
+        for error in [
+            EmailError::EmailEmpty,
+            EmailError::EmailMissingAt,
+            EmailError::EmailMultipleAt,
+            EmailError::EmailEmptyLocalPart,
+            EmailError::EmailEmptyDomain,
+            EmailError::EmailLocalPartTooLong { max: 64 },
+            EmailError::EmailInvalidCharacter { character: ' ', position: 0 },
+            EmailError::EmailBadLocalPart,
+            EmailError::EmailBadDomain,
+            EmailError::EmailDomainMissingDot,
+        ] {
+            codes.push(Problem::from_tagged(&error).code);
+        }
+        codes
+    }
+
+    /// Codes the portal's parent API may send through the shell (`ProblemCode::KNOWN`).
+    fn portal_codes() -> Vec<String> {
+        cartable_core::wire::parent::ProblemCode::KNOWN
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let fr = keys(FR_CA);
+        let en = keys(EN_CA);
+        let only_fr: Vec<_> = fr.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&fr).collect();
+        assert!(only_fr.is_empty(), "keys missing in en-CA: {only_fr:?}");
+        assert!(only_en.is_empty(), "keys missing in fr-CA: {only_en:?}");
+    }
+
+    #[test]
+    fn every_error_code_has_a_message() {
+        let fr = keys(FR_CA);
+        let en = keys(EN_CA);
+        let mut all: Vec<String> = codes::ALL.iter().map(|c| (*c).to_owned()).collect();
+        all.extend(crate::ipc::UI_CODES.iter().map(|c| (*c).to_owned()));
+        all.extend(domain_codes());
+        all.extend(portal_codes());
+        all.push("unknown".to_owned());
+        let missing: Vec<_> = all
+            .iter()
+            .map(|c| problem_key(c))
+            .filter(|k| !fr.contains(k) || !en.contains(k))
+            .collect();
+        assert!(missing.is_empty(), "error codes without a message: {missing:?}");
+    }
+
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let fr = keys(FR_CA);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        let mut files = vec![dir];
+        let mut seen = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).expect("src is readable") {
+                    files.push(entry.expect("entry").path());
+                }
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source is readable");
+            for marker in [".t(\"", ".ta(\"", "key: \"", "k!(\""] {
+                for (index, _) in text.match_indices(marker) {
+                    let rest = &text[index + marker.len()..];
+                    let key = &rest[..rest.find('"').unwrap_or(0)];
+                    seen += 1;
+                    if !fr.contains(key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(seen > 100, "the scan found only {seen} keys: the markers are stale");
+        assert!(missing.is_empty(), "keys used but not defined: {missing:#?}");
+    }
+
+    #[test]
+    fn problem_messages_interpolate_params() {
+        let tr = Translations::load();
+        let problem = Problem::new("invalid_code").with("attempts_left", 2);
+        let fr = tr.problem(Language::FrCa, &problem);
+        let en = tr.problem(Language::EnCa, &problem);
+        assert!(fr.contains('2') && en.contains('2'), "{fr} / {en}");
+        assert_ne!(fr, en);
+        let one = tr.problem(Language::EnCa, &Problem::new("invalid_code").with("attempts_left", 1));
+        assert!(one.contains("1 attempt") && !one.contains("attempts"), "{one}");
+    }
+
+    #[test]
+    fn unknown_codes_get_a_generic_message_naming_the_code() {
+        let tr = Translations::load();
+        let text = tr.problem(Language::FrCa, &Problem::new("brand_new_code"));
+        assert!(text.contains("brand_new_code"), "{text}");
+    }
+
+    #[test]
+    fn password_offending_character_is_named_with_a_1_based_position() {
+        let problem = Problem::new("password_is_invalid")
+            .with("offending", json!([{"character": "é", "position": 3}, {"character": " ", "position": 5}]));
+        let args = problem_args(&problem);
+        assert_eq!(args.get("character"), Some(&Arg::Str("é".into())));
+        assert_eq!(args.get("position"), Some(&Arg::Num(4.0)));
+        assert_eq!(args.get("count"), Some(&Arg::Num(2.0)));
+        let tr = Translations::load();
+        let text = tr.problem(Language::FrCa, &problem);
+        assert!(text.contains("é") && text.contains('4'), "{text}");
+        let space = Problem::new("password_is_invalid")
+            .with("offending", json!([{"character": " ", "position": 0}]));
+        let en = tr.problem(Language::EnCa, &space);
+        assert!(en.contains("space"), "{en}");
+    }
+
+    #[test]
+    fn retry_after_gives_minutes_rounded_up() {
+        let args = problem_args(&Problem::new("throttled").with("retry_after", 61));
+        assert_eq!(args.get("minutes"), Some(&Arg::Num(2.0)));
+        let args = problem_args(&Problem::new("throttled").with("retry_after", 5));
+        assert_eq!(args.get("minutes"), Some(&Arg::Num(1.0)));
+    }
+
+    #[test]
+    fn keys_follow_the_code_rule() {
+        assert_eq!(problem_key("no_matching_record"), "err-no-matching-record");
+        assert_eq!(character_arg(' '), "space");
+        assert_eq!(character_arg('\t'), "space");
+        assert_eq!(character_arg('\u{7}'), "U+0007");
+    }
+}

@@ -1,0 +1,117 @@
+//! Calls into the Tauri shell: one typed function for every command of
+//! [`cartable_core::ipc`].
+//!
+//! Every portal action goes through [`call`], which invokes
+//! `window.__TAURI__.core.invoke(C::NAME, {args})` (the shell's handlers take one parameter named
+//! `args`) and decodes the answer as `C::Output`. Every failure is a [`Problem`]: the shell's own
+//! (`{code, field, params}`), or one of the codes of this module when the call could not be made
+//! at all. The binding uses `catch`, so a command error is a `Result`, never a panic
+//! (tauri-docs issue #3457).
+
+use cartable_core::Problem;
+use cartable_core::ipc::Command;
+
+/// The page runs outside the Cartable shell (`window.__TAURI__` is missing, e.g. a plain
+/// browser showing `ui/dist`): nothing can reach a portal.
+pub const SHELL_UNAVAILABLE: &str = "shell_unavailable";
+
+/// Codes this module emits itself, besides the shell's (for translation completeness tests).
+pub const UI_CODES: &[&str] = &[SHELL_UNAVAILABLE];
+
+/// Turns whatever the shell rejected a call with into a [`Problem`].
+///
+/// The shell rejects with a serialized `Problem`; anything else (a bare string from Tauri itself,
+/// e.g. "command not allowed", or `null`) becomes `internal`, so the UI never shows raw text.
+pub fn problem_from_rejection(value: &serde_json::Value) -> Problem {
+    match serde_json::from_value::<Problem>(value.clone()) {
+        Ok(problem) if !problem.code.is_empty() => problem,
+        _ => Problem::new(cartable_core::ipc::codes::INTERNAL),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod bindings {
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// `window.__TAURI__.core.invoke(cmd, args)`: rejects with the command's error.
+        #[wasm_bindgen(catch, js_namespace = ["window", "__TAURI__", "core"])]
+        pub async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+    }
+
+    /// Whether `window.__TAURI__.core.invoke` exists (false in a plain browser).
+    pub fn shell_present() -> bool {
+        let Some(window) = web_sys::window() else { return false };
+        let get = |target: &JsValue, key: &str| {
+            js_sys::Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined())
+        };
+        get(&window, "__TAURI__")
+            .and_then(|tauri| get(&tauri, "core"))
+            .and_then(|core| get(&core, "invoke"))
+            .is_some_and(|invoke| invoke.is_function())
+    }
+}
+
+/// Calls command `C` with `args` and decodes its answer.
+///
+/// # Errors
+///
+/// The shell's [`Problem`]; [`SHELL_UNAVAILABLE`] outside the shell; `internal` when the
+/// arguments cannot be encoded or the answer cannot be decoded (a shell/UI version mismatch).
+#[cfg(target_arch = "wasm32")]
+pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, Problem> {
+    use serde::Serialize;
+
+    if !bindings::shell_present() {
+        return Err(Problem::new(SHELL_UNAVAILABLE));
+    }
+    // `serialize_maps_as_objects`: Tauri reads plain JS objects, not `Map`s.
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let payload = serde_json::json!({ "args": args });
+    let js_args = payload
+        .serialize(&serializer)
+        .map_err(|_| Problem::new(cartable_core::ipc::codes::INTERNAL))?;
+    match bindings::invoke(C::NAME, js_args).await {
+        Ok(value) => serde_wasm_bindgen::from_value::<C::Output>(value)
+            .map_err(|_| Problem::new(cartable_core::ipc::codes::INTERNAL)),
+        Err(error) => {
+            let json: serde_json::Value =
+                serde_wasm_bindgen::from_value(error).unwrap_or(serde_json::Value::Null);
+            Err(problem_from_rejection(&json))
+        }
+    }
+}
+
+/// Native builds (unit tests) have no shell: every call fails with [`SHELL_UNAVAILABLE`].
+///
+/// # Errors
+///
+/// Always [`SHELL_UNAVAILABLE`].
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn call<C: Command>(_args: &C::Args) -> Result<C::Output, Problem> {
+    Err(Problem::new(SHELL_UNAVAILABLE))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_serialized_problem_is_kept() {
+        let rejection = json!({"code": "invalid_code", "field": "code", "params": {"attempts_left": 3}});
+        let problem = problem_from_rejection(&rejection);
+        assert_eq!(problem.code, "invalid_code");
+        assert_eq!(problem.field.as_deref(), Some("code"));
+        assert_eq!(problem.params.get("attempts_left"), Some(&json!(3)));
+    }
+
+    #[test]
+    fn anything_else_is_internal() {
+        for rejection in [json!("command sign_in not allowed"), json!(null), json!({"code": ""})] {
+            assert_eq!(problem_from_rejection(&rejection).code, "internal", "{rejection}");
+        }
+    }
+}

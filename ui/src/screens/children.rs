@@ -1,0 +1,143 @@
+//! "Mes enfants": the associated children (name, school, board); add, remove, open.
+
+use cartable_core::Problem;
+use cartable_core::ipc::{ChildArgs, ListChildren, RemoveChild, SchoolBoards as SchoolBoardsCmd};
+use cartable_core::wire::parent::{Child, SchoolBoardEntry};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+use crate::i18n::{Arg, use_i18n};
+use crate::ipc;
+use crate::routes::AppRoute;
+use crate::screens::associate::embedded_boards;
+use crate::state::use_app;
+
+/// The board's display name for a child (`board_id` looked up; a private school or an unknown
+/// id shows nothing).
+pub fn board_name(boards: &[SchoolBoardEntry], child: &Child, english: bool) -> String {
+    child
+        .board_id
+        .as_ref()
+        .and_then(|id| boards.iter().find(|b| &b.id == id))
+        .map(|b| match (&b.name_en, english) {
+            (Some(en), true) => en.clone(),
+            _ => b.name_fr.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// The children screen.
+#[component]
+pub fn Children() -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    let children = create_signal(None::<Vec<Child>>);
+    let boards = create_signal(embedded_boards());
+    let problem = create_signal(None::<Problem>);
+    let confirming = create_signal(None::<String>);
+    let notice = app.notice.get_clone();
+    app.notice.set(None);
+
+    let load = move || {
+        spawn_local_scoped(async move {
+            match ipc::call::<ListChildren>(&()).await {
+                Ok(list) => {
+                    problem.set(None);
+                    children.set(Some(list));
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+            if let Ok(list) = ipc::call::<SchoolBoardsCmd>(&()).await {
+                boards.set(list);
+            }
+        });
+    };
+    load();
+    let remove = move |id: String| {
+        spawn_local_scoped(async move {
+            match ipc::call::<RemoveChild>(&ChildArgs { child_id: id }).await {
+                Ok(()) => {
+                    confirming.set(None);
+                    app.notice.set(None);
+                    load();
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+
+    view! {
+        div(class="screen") {
+            h1(tabindex="-1") { (i18n.t("children-title")) }
+            (match notice.clone() {
+                Some(key) => view! { p(class="alert success-box", role="status") { (i18n.t(&key)) } },
+                None => view! {},
+            })
+            div(aria-live="polite") {
+                (problem.with(|p| match p {
+                    Some(p) => {
+                        let text = i18n.problem(p);
+                        view! {
+                            div(class="alert error-box", role="alert") {
+                                p { (text) }
+                                button(r#type="button", class="button secondary", on:click=move |_| load()) { (i18n.t("common-retry")) }
+                            }
+                        }
+                    }
+                    None => view! {},
+                }))
+            }
+            (match children.get_clone() {
+                None => view! { p(class="hint") { (i18n.t("common-loading")) } },
+                Some(list) if list.is_empty() => view! { p { (i18n.t("children-empty")) } },
+                Some(list) => {
+                    let english = i18n.lang.get() == cartable_core::ipc::Language::EnCa;
+                    let items: Vec<View> = list.into_iter().map(|child| {
+                        let board = boards.with(|b| board_name(b, &child, english));
+                        let name = format!("{} {}", child.first_name, child.last_name);
+                        let href = AppRoute::Dossier { id: child.id.clone() }.href();
+                        let name_text = name.clone();
+                        let id_confirm = child.id.clone();
+                        let id_ask = child.id.clone();
+                        let id_show = child.id.clone();
+                        let school = child.school.name.clone();
+                        let grade = child.grade.clone();
+                        let remove_label = i18n.ta("children-remove-named", &[("name", Arg::Str(name.clone()))]);
+                        view! {
+                            li(class="card child") {
+                                h2 { a(href=href) { (name_text) } }
+                                p { (school) (if grade.is_empty() { String::new() } else { format!(" · {grade}") }) }
+                                (if board.is_empty() { view! {} } else {
+                                    let board = board.clone();
+                                    view! { p(class="hint") { (board) } }
+                                })
+                                (if confirming.with(|c| c.as_deref() == Some(id_show.as_str())) {
+                                    let id = id_confirm.clone();
+                                    let question = i18n.ta("children-remove-confirm", &[("name", Arg::Str(name.clone()))]);
+                                    view! {
+                                        div(class="alert warn-box", role="alert") {
+                                            p { (question) }
+                                            div(class="actions") {
+                                                button(r#type="button", class="button danger", on:click=move |_| remove(id.clone())) { (i18n.t("children-remove")) }
+                                                button(r#type="button", class="button secondary", on:click=move |_| confirming.set(None)) { (i18n.t("common-cancel")) }
+                                            }
+                                        }
+                                    }
+                                } else {
+                                    let id = id_ask.clone();
+                                    let label = remove_label.clone();
+                                    view! {
+                                        button(r#type="button", class="link-button", aria-label=label,
+                                            on:click=move |_| confirming.set(Some(id.clone()))) { (i18n.t("children-remove")) }
+                                    }
+                                })
+                            }
+                        }
+                    }).collect();
+                    view! { ul(class="children") { (items) } }
+                }
+            })
+            p { a(class="button primary", href=AppRoute::Associate.href()) { (i18n.t("children-add")) } }
+        }
+    }
+}

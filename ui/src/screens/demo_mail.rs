@@ -1,0 +1,54 @@
+//! The demo portal's mailbox: the emails it "sent" (codes included), newest first.
+
+use cartable_core::Problem;
+use cartable_core::ipc::{DemoMail as DemoMailMessage, DemoOutbox};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+use crate::i18n::use_i18n;
+use crate::ipc;
+
+/// The mailbox screen.
+#[component]
+pub fn DemoMail() -> View {
+    let i18n = use_i18n();
+    let mails = create_signal(None::<Vec<DemoMailMessage>>);
+    let problem = create_signal(None::<Problem>);
+    let load = move || {
+        spawn_local_scoped(async move {
+            match ipc::call::<DemoOutbox>(&()).await {
+                Ok(list) => {
+                    problem.set(None);
+                    mails.set(Some(list));
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    load();
+    view! {
+        div(class="screen") {
+            h1(tabindex="-1") { (i18n.t("demo-mail-title")) }
+            p(class="lead") { (i18n.t("demo-mail-intro")) }
+            button(r#type="button", class="button secondary", on:click=move |_| load()) { (i18n.t("demo-mail-refresh")) }
+            (problem.with(|p| match p {
+                Some(p) => { let text = i18n.problem(p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                None => view! {},
+            }))
+            (match mails.get_clone() {
+                None => view! {},
+                Some(list) if list.is_empty() => view! { p { (i18n.t("demo-mail-empty")) } },
+                Some(list) => {
+                    let items: Vec<View> = list.into_iter().map(|m| view! {
+                        li(class="card mail") {
+                            h2 { (m.subject.clone()) }
+                            p(class="hint") { (m.to.clone()) }
+                            pre { (m.body.clone()) }
+                        }
+                    }).collect();
+                    view! { ul(class="mails") { (items) } }
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! A child's file: the sections the school publishes (`docs/contract.md §6`).
+
+// `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
+#![allow(missing_docs)]
+
+use cartable_core::Problem;
+use cartable_core::ipc::{ChildArgs, GetDossier, Language};
+use cartable_core::wire::parent::DossierSection;
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+use crate::i18n::{Arg, use_i18n};
+use crate::ipc;
+use crate::routes::AppRoute;
+
+/// The file screen for child `id`.
+#[component(inline_props)]
+pub fn Dossier(id: String) -> View {
+    let i18n = use_i18n();
+    let sections = create_signal(None::<Vec<DossierSection>>);
+    let problem = create_signal(None::<Problem>);
+    spawn_local_scoped(async move {
+        match ipc::call::<GetDossier>(&ChildArgs { child_id: id }).await {
+            Ok(list) => sections.set(Some(list)),
+            Err(p) => problem.set(Some(p)),
+        }
+    });
+    view! {
+        div(class="screen") {
+            p { a(href=AppRoute::Children.href()) { "← " (i18n.t("children-title")) } }
+            h1(tabindex="-1") { (i18n.t("dossier-title")) }
+            (problem.with(|p| match p {
+                Some(p) => { let text = i18n.problem(p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                None => view! {},
+            }))
+            (match sections.get_clone() {
+                None => view! { p(class="hint") { (i18n.t("common-loading")) } },
+                Some(list) if list.is_empty() => view! { p { (i18n.t("dossier-empty")) } },
+                Some(list) => {
+                    let english = i18n.lang.get() == Language::EnCa;
+                    let items: Vec<View> = list.into_iter().map(|s| {
+                        let title = if english { s.title_en.clone() } else { s.title_fr.clone() };
+                        let count = i18n.ta("dossier-count", &[("count", Arg::Num(f64::from(s.count)))]);
+                        view! { li(class="card section") { h2 { (title) } p { (count) } } }
+                    }).collect();
+                    view! { ul(class="sections") { (items) } }
+                }
+            })
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! The three steps shared by sign-up and password reset (`docs/contract.md §§1, 3`): email →
+//! code → new password. The current step lives in the shell (it survives closing the app), and
+//! in [`AppState::flow`] here.
+
+// `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
+#![allow(missing_docs)]
+
+use cartable_core::Problem;
+use cartable_core::ipc::{
+    CodeArgs, CodeStep, EmailArgs, FlowKind, FlowStep, PasswordArgs, PasswordStep, PendingFlow,
+    ResetCancel, ResetResend, ResetSetPassword, ResetStart, ResetVerifyCode, SignUpCancel,
+    SignUpResend, SignUpSetPassword, SignUpStart, SignUpVerifyCode, SignedIn, codes,
+};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+use crate::app::flow_of;
+use crate::components::busy_button::BusyButton;
+use crate::components::clock::use_clock;
+use crate::components::code_input::CodeInput;
+use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_error};
+use crate::components::password_checklist::PasswordChecklist;
+use crate::i18n::{Arg, use_i18n};
+use crate::ipc;
+use crate::routes::{AppRoute, go};
+use crate::state::{
+    AppState, FieldErrors, format_countdown, place_problem, seconds_left, use_app, validate_code,
+    validate_email, validate_new_password,
+};
+
+async fn start(kind: FlowKind, email: String) -> Result<CodeStep, Problem> {
+    let args = EmailArgs { email };
+    match kind {
+        FlowKind::SignUp => ipc::call::<SignUpStart>(&args).await,
+        FlowKind::Reset => ipc::call::<ResetStart>(&args).await,
+    }
+}
+
+async fn resend(kind: FlowKind) -> Result<CodeStep, Problem> {
+    match kind {
+        FlowKind::SignUp => ipc::call::<SignUpResend>(&()).await,
+        FlowKind::Reset => ipc::call::<ResetResend>(&()).await,
+    }
+}
+
+async fn verify(kind: FlowKind, code: String) -> Result<PasswordStep, Problem> {
+    let args = CodeArgs { code };
+    match kind {
+        FlowKind::SignUp => ipc::call::<SignUpVerifyCode>(&args).await,
+        FlowKind::Reset => ipc::call::<ResetVerifyCode>(&args).await,
+    }
+}
+
+async fn set_password(kind: FlowKind, password: String) -> Result<SignedIn, Problem> {
+    let args = PasswordArgs { password };
+    match kind {
+        FlowKind::SignUp => ipc::call::<SignUpSetPassword>(&args).await,
+        FlowKind::Reset => ipc::call::<ResetSetPassword>(&args).await,
+    }
+}
+
+async fn cancel(kind: FlowKind) -> Result<(), Problem> {
+    match kind {
+        FlowKind::SignUp => ipc::call::<SignUpCancel>(&()).await,
+        FlowKind::Reset => ipc::call::<ResetCancel>(&()).await,
+    }
+}
+
+/// What a step does with an error: `flow_expired` goes back to the email step with the email
+/// kept; `user_already_exists` ends the sign-up and offers login/reset; others stay on the step.
+fn handle_flow_problem(app: AppState, kind: FlowKind, problem: &Problem, exists: Signal<bool>) -> bool {
+    let email = problem.params.get("email").and_then(|e| e.as_str()).map(str::to_owned);
+    match problem.code.as_str() {
+        codes::FLOW_EXPIRED | codes::NO_PENDING_FLOW => {
+            let email = email.unwrap_or_else(|| app.email.get_clone());
+            app.flow.set(Some(FlowStep::Email { flow: kind, email }));
+            false
+        }
+        codes::USER_ALREADY_EXISTS => {
+            if let Some(email) = email {
+                app.email.set(email);
+            }
+            app.flow.set(None);
+            exists.set(true);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The flow screen for `kind`.
+#[component(inline_props)]
+pub fn Flow(kind: FlowKind) -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    let exists = create_signal(false);
+    // Reopen a pending step of this flow when start-up did not bring one.
+    if app.flow.with(Option::is_none) {
+        spawn_local_scoped(async move {
+            if let Ok(Some(step)) = ipc::call::<PendingFlow>(&()).await
+                && flow_of(&step) == kind
+            {
+                app.flow.set(Some(step));
+            }
+        });
+    }
+    let step = create_memo(move || {
+        app.flow.with(|f| match f {
+            Some(step) if flow_of(step) == kind => step.clone(),
+            _ => FlowStep::Email { flow: kind, email: app.email.get_clone() },
+        })
+    });
+    let (title, intro) = match kind {
+        FlowKind::SignUp => ("signup-title", "signup-intro"),
+        FlowKind::Reset => ("reset-title", "reset-intro"),
+    };
+    let step_number = move || match step.get_clone() {
+        FlowStep::Email { .. } => 1,
+        FlowStep::Code(_) => 2,
+        FlowStep::Password(_) => 3,
+    };
+    view! {
+        div(class="screen narrow") {
+            h1(tabindex="-1") { (i18n.t(title)) }
+            p(class="lead") { (i18n.t(intro)) }
+            p(class="steps", aria-live="polite") { (i18n.ta("flow-step", &[("step", i64::from(step_number()).into()), ("total", 3i64.into())])) }
+            (if exists.get() {
+                view! { AlreadyExists() }
+            } else {
+                match step.get_clone() {
+                    FlowStep::Email { email, .. } => view! { EmailStep(kind=kind, initial=email, exists=exists) },
+                    FlowStep::Code(code) => view! { CodeStepView(kind=kind, step=code, exists=exists) },
+                    FlowStep::Password(password) => view! { PasswordStepView(kind=kind, step=password) },
+                }
+            })
+        }
+    }
+}
+
+/// "Un compte existe déjà": offers "Se connecter" and "Mot de passe oublié?" with the email
+/// filled in.
+#[component]
+fn AlreadyExists() -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    view! {
+        div(class="alert info-box", role="alert") {
+            p { (i18n.ta("signup-exists", &[("email", app.email.get_clone().into())])) }
+            div(class="actions") {
+                button(r#type="button", class="button primary", on:click=move |_| go(&AppRoute::Login)) { (i18n.t("login-submit")) }
+                button(r#type="button", class="button secondary", on:click=move |_| {
+                    app.flow.set(None);
+                    go(&AppRoute::Reset);
+                }) { (i18n.t("login-forgot")) }
+            }
+        }
+    }
+}
+
+#[component(inline_props)]
+fn EmailStep(kind: FlowKind, initial: String, exists: Signal<bool>) -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    let email = create_signal(initial);
+    let errors = create_signal(FieldErrors::new());
+    let top = create_signal(None::<Problem>);
+    let busy = create_signal(false);
+    let submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        if busy.get() {
+            return;
+        }
+        top.set(None);
+        match validate_email(&email.get_clone()) {
+            Err(found) => {
+                errors.set(found);
+                errors.with(focus_first_error);
+            }
+            Ok(address) => {
+                errors.set(FieldErrors::new());
+                busy.set(true);
+                app.email.set(address.clone());
+                spawn_local_scoped(async move {
+                    let result = start(kind, address).await;
+                    busy.set(false);
+                    match result {
+                        Ok(step) => app.flow.set(Some(FlowStep::Code(step))),
+                        Err(problem) => {
+                            if !handle_flow_problem(app, kind, &problem, exists) {
+                                let (fields, form) = place_problem(problem);
+                                errors.set(fields);
+                                top.set(form);
+                                errors.with(focus_first_error);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    };
+    let warning = match kind {
+        FlowKind::SignUp => "signup-email-warning",
+        FlowKind::Reset => "reset-email-hint",
+    };
+    view! {
+        form(class="card", on:submit=submit, novalidate=true) {
+            h2 { (i18n.t("flow-email-title")) }
+            FormAlert(errors=errors, top=top)
+            TextField(name="email", label="field-email", value=email, errors=errors, kind="email",
+                autocomplete="email", hint=warning)
+            div(class="actions") {
+                BusyButton(label="flow-get-code", busy=busy)
+                button(r#type="button", class="button secondary", on:click=move |_| go(&AppRoute::Login)) { (i18n.t("common-cancel")) }
+            }
+        }
+    }
+}
+
+#[component(inline_props)]
+fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    let now = use_clock();
+    let step = create_signal(step);
+    let code = create_signal(String::new());
+    let errors = create_signal(FieldErrors::new());
+    let top = create_signal(None::<Problem>);
+    let busy = create_signal(false);
+    let resending = create_signal(false);
+    let resent = create_signal(false);
+    let resend_left = create_memo(move || seconds_left(now.get(), step.with(|s| s.resend_available_at)));
+    let expires_left = create_memo(move || seconds_left(now.get(), step.with(|s| s.expires_at)));
+
+    let fail = move |problem: Problem| {
+        if !handle_flow_problem(app, kind, &problem, exists) {
+            let (fields, form) = place_problem(problem);
+            errors.set(fields);
+            top.set(form);
+            errors.with(focus_first_error);
+        }
+    };
+    let submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        if busy.get() {
+            return;
+        }
+        top.set(None);
+        match validate_code(&code.get_clone(), step.with(|s| s.code_length)) {
+            Err(found) => {
+                errors.set(found);
+                errors.with(focus_first_error);
+            }
+            Ok(digits) => {
+                errors.set(FieldErrors::new());
+                busy.set(true);
+                spawn_local_scoped(async move {
+                    let result = verify(kind, digits).await;
+                    busy.set(false);
+                    match result {
+                        Ok(next) => app.flow.set(Some(FlowStep::Password(next))),
+                        Err(problem) => fail(problem),
+                    }
+                });
+            }
+        }
+    };
+    let on_resend = move |_| {
+        if resending.get() || resend_left.get() > 0 {
+            return;
+        }
+        resending.set(true);
+        top.set(None);
+        spawn_local_scoped(async move {
+            let result = resend(kind).await;
+            resending.set(false);
+            match result {
+                Ok(next) => {
+                    step.set(next.clone());
+                    resent.set(true);
+                    errors.set(FieldErrors::new());
+                    app.flow.set(Some(FlowStep::Code(next)));
+                }
+                Err(problem) => fail(problem),
+            }
+        });
+    };
+    let change_email = move |_| {
+        let email = step.with(|s| s.email.clone());
+        spawn_local_scoped(async move {
+            // Abandoning may fail if the step already expired; the email step is right anyway.
+            let _ = cancel(kind).await;
+            app.email.set(email.clone());
+            app.flow.set(Some(FlowStep::Email { flow: kind, email }));
+        });
+    };
+    view! {
+        form(class="card", on:submit=submit, novalidate=true) {
+            h2 { (i18n.t("flow-code-title")) }
+            p { (i18n.ta("flow-code-sent", &[("target", step.with(|s| s.target_label.clone()).into())])) }
+            (if resent.get() { view! { p(class="alert success-box", role="status") { (i18n.t("flow-code-resent")) } } } else { view! {} })
+            FormAlert(errors=errors, top=top)
+            CodeInput(value=code, errors=errors)
+            p(class="hint", role="timer", aria-live="off") {
+                (if expires_left.get() > 0 {
+                    i18n.ta("flow-code-expires", &[("time", format_countdown(expires_left.get()).into())])
+                } else {
+                    i18n.t("flow-code-expired")
+                })
+            }
+            div(class="actions") {
+                BusyButton(label="flow-verify-code", busy=busy)
+                button(r#type="button", class="button secondary", disabled=move || resend_left.get() > 0 || resending.get(),
+                    on:click=on_resend) {
+                    (if resend_left.get() > 0 {
+                        i18n.ta("flow-resend-in", &[("time", format_countdown(resend_left.get()).into())])
+                    } else {
+                        i18n.t("flow-resend")
+                    })
+                }
+                button(r#type="button", class="link-button", on:click=change_email) { (i18n.t("flow-change-email")) }
+            }
+            details(class="advice") {
+                summary { (i18n.t("flow-no-code-title")) }
+                ul {
+                    li { (i18n.t("flow-no-code-junk")) }
+                    li { (i18n.t("flow-no-code-wait")) }
+                    li { (i18n.ta("flow-no-code-typo", &[("email", step.with(|s| s.email.clone()).into())])) }
+                    li { (i18n.t("flow-no-code-resend")) }
+                }
+            }
+        }
+    }
+}
+
+#[component(inline_props)]
+fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    let password = create_signal(String::new());
+    let confirmation = create_signal(String::new());
+    let errors = create_signal(FieldErrors::new());
+    let top = create_signal(None::<Problem>);
+    let busy = create_signal(false);
+    let exists = create_signal(false);
+    let email = step.email.clone();
+    let submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        if busy.get() {
+            return;
+        }
+        top.set(None);
+        match validate_new_password(&password.get_clone(), &confirmation.get_clone()) {
+            Err(found) => {
+                errors.set(found);
+                errors.with(focus_first_error);
+            }
+            Ok(new_password) => {
+                errors.set(FieldErrors::new());
+                busy.set(true);
+                spawn_local_scoped(async move {
+                    let result = set_password(kind, new_password).await;
+                    busy.set(false);
+                    match result {
+                        Ok(signed) => {
+                            password.set(String::new());
+                            confirmation.set(String::new());
+                            app.signed_in(signed.email, signed.persisted);
+                            go(&AppRoute::Children);
+                        }
+                        Err(problem) => {
+                            if !handle_flow_problem(app, kind, &problem, exists) {
+                                let (fields, form) = place_problem(problem);
+                                errors.set(fields);
+                                top.set(form);
+                                errors.with(focus_first_error);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    };
+    let on_cancel = move |_| {
+        spawn_local_scoped(async move {
+            let _ = cancel(kind).await;
+            app.flow.set(None);
+            go(&AppRoute::Login);
+        });
+    };
+    view! {
+        form(class="card", on:submit=submit, novalidate=true) {
+            h2 { (i18n.t("flow-password-title")) }
+            p { (i18n.ta("flow-password-for", &[("email", Arg::Str(email.clone()))])) }
+            FormAlert(errors=errors, top=top)
+            PasswordField(name="password", label="field-new-password", value=password, errors=errors,
+                autocomplete="new-password", extra_describedby="pw-checklist")
+            PasswordChecklist(id="pw-checklist", password=password)
+            PasswordField(name="confirmation", label="field-confirmation", value=confirmation, errors=errors,
+                autocomplete="new-password")
+            div(class="actions") {
+                BusyButton(label="common-save", busy=busy)
+                button(r#type="button", class="button secondary", on:click=on_cancel) { (i18n.t("common-cancel")) }
+            }
+        }
+    }
+}

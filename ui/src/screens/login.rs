@@ -1,0 +1,126 @@
+//! "Accès aux parents": sign in with email and password (`docs/contract.md §2`).
+
+use cartable_core::Problem;
+use cartable_core::ipc::SignIn;
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+use crate::components::busy_button::BusyButton;
+use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_error};
+use crate::i18n::use_i18n;
+use crate::ipc;
+use crate::routes::{AppRoute, go};
+use crate::state::{FieldErrors, place_problem, use_app, validate_sign_in};
+
+/// The social providers the portal's page offers, in its order (`docs/contract.md §5`); Apple
+/// only where the portal offers it.
+pub const PROVIDERS: &[(&str, &str)] = &[
+    ("google", "Google"),
+    ("microsoft", "Microsoft"),
+    ("facebook", "Facebook"),
+    ("linkedin", "LinkedIn"),
+];
+
+/// The login screen.
+#[component]
+pub fn Login() -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    let email = create_signal(app.email.get_clone());
+    let password = create_signal(String::new());
+    let errors = create_signal(FieldErrors::new());
+    let top = create_signal(None::<Problem>);
+    let busy = create_signal(false);
+    let social_note = create_signal(false);
+    let notice = app.notice.get_clone();
+    app.notice.set(None);
+
+    let submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        if busy.get() {
+            return;
+        }
+        top.set(None);
+        match validate_sign_in(&email.get_clone(), &password.get_clone()) {
+            Err(found) => {
+                errors.set(found);
+                errors.with(focus_first_error);
+            }
+            Ok(args) => {
+                errors.set(FieldErrors::new());
+                busy.set(true);
+                spawn_local_scoped(async move {
+                    let result = ipc::call::<SignIn>(&args).await;
+                    busy.set(false);
+                    match result {
+                        Ok(signed) => {
+                            password.set(String::new());
+                            app.signed_in(signed.email, signed.persisted);
+                            go(&AppRoute::Children);
+                        }
+                        Err(problem) => {
+                            let (fields, form) = place_problem(problem);
+                            errors.set(fields);
+                            top.set(form);
+                            errors.with(focus_first_error);
+                        }
+                    }
+                });
+            }
+        }
+    };
+    let forgot = move |_| {
+        app.email.set(email.get_clone());
+        go(&AppRoute::Reset);
+    };
+    let create = move |_| {
+        app.email.set(email.get_clone());
+        go(&AppRoute::SignUp);
+    };
+    let providers = PROVIDERS
+        .iter()
+        .map(|(id, name)| {
+            view! {
+                button(r#type="button", class=format!("button social social-{id}"),
+                    aria-describedby="social-note", on:click=move |_| social_note.set(true)) {
+                    (i18n.t("login-social-with")) " " (*name)
+                }
+            }
+        })
+        .collect::<Vec<_>>();
+
+    view! {
+        div(class="screen narrow") {
+            h1(tabindex="-1") { (i18n.t("login-title")) }
+            (match notice.clone() {
+                Some(key) => view! { p(class="alert info-box", role="status") { (i18n.t(&key)) } },
+                None => view! {},
+            })
+            p(class="lead") { (i18n.t("login-subscribe-reminder")) }
+            p { a(href=AppRoute::Help.href()) { (i18n.t("login-help-link")) } }
+            section(class="card", aria-labelledby="social-title") {
+                h2(id="social-title") { (i18n.t("login-social-title")) }
+                div(class="social-buttons") { (providers) }
+                p(id="social-note", class=move || if social_note.get() { "alert info-box" } else { "hint" }, aria-live="polite") {
+                    (i18n.t("login-social-coming"))
+                }
+            }
+            section(class="card", aria-labelledby="local-title") {
+                h2(id="local-title") { (i18n.t("login-local-title")) }
+                form(on:submit=submit, novalidate=true) {
+                    FormAlert(errors=errors, top=top)
+                    TextField(name="email", label="field-email", value=email, errors=errors,
+                        kind="email", autocomplete="username")
+                    PasswordField(name="password", label="field-password", value=password, errors=errors,
+                        autocomplete="current-password")
+                    p { button(r#type="button", class="link-button", on:click=forgot) { (i18n.t("login-forgot")) } }
+                    BusyButton(label="login-submit", busy=busy)
+                }
+            }
+            p(class="center") {
+                (i18n.t("login-no-account")) " "
+                button(r#type="button", class="link-button strong", on:click=create) { (i18n.t("login-create-account")) }
+            }
+        }
+    }
+}

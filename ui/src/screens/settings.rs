@@ -1,0 +1,213 @@
+//! "Paramètres": language, portal (advanced), change password, sign out, forget this device,
+//! delete the account, and whether "stay signed in" works on this computer.
+
+use cartable_core::Problem;
+use cartable_core::ipc::{
+    ChangePasswordStart, DeleteAccount, FlowStep, ForgetDevice, Language, SettingsUpdate, SignOut,
+    UpdateSettings,
+};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+use crate::i18n::{Arg, I18n, use_i18n};
+use crate::ipc;
+use crate::routes::{AppRoute, go};
+use crate::state::{AppState, Session, use_app};
+
+/// Switches the language, through the shell so the portal's emails follow; the UI switches at
+/// once even if the shell cannot be reached.
+pub fn set_language(app: AppState, i18n: I18n, lang: Language) {
+    i18n.lang.set(lang);
+    spawn_local_scoped(async move {
+        let update = SettingsUpdate { language: Some(lang), portal_url: None };
+        if let Ok(info) = ipc::call::<UpdateSettings>(&update).await {
+            app.info.set(Some(info));
+        }
+    });
+}
+
+/// The settings screen.
+#[component]
+pub fn Settings() -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    let problem = create_signal(None::<Problem>);
+    let saved = create_signal(false);
+    let portal = create_signal(
+        app.info.with(|i| i.as_ref().filter(|i| !i.portal.demo).map(|i| i.portal.origin.clone()).unwrap_or_default()),
+    );
+    let confirm_delete = create_signal(false);
+    let busy = create_signal(false);
+    let signed_in = create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
+
+    let save_portal = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        if busy.get() {
+            return;
+        }
+        busy.set(true);
+        let url = portal.get_clone();
+        let portal_url = if url.trim().is_empty() { Some(None) } else { Some(Some(url.trim().to_owned())) };
+        spawn_local_scoped(async move {
+            let result = ipc::call::<UpdateSettings>(&SettingsUpdate { language: None, portal_url }).await;
+            busy.set(false);
+            match result {
+                Ok(info) => {
+                    app.info.set(Some(info));
+                    problem.set(None);
+                    saved.set(true);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    let change_password = move |_| {
+        spawn_local_scoped(async move {
+            match ipc::call::<ChangePasswordStart>(&()).await {
+                Ok(step) => {
+                    app.flow.set(Some(FlowStep::Code(step)));
+                    go(&AppRoute::Reset);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    let sign_out = move |_| {
+        spawn_local_scoped(async move {
+            match ipc::call::<SignOut>(&()).await {
+                Ok(out) => {
+                    app.signed_out(out.email);
+                    go(&AppRoute::Login);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    let forget = move |_| {
+        spawn_local_scoped(async move {
+            match ipc::call::<ForgetDevice>(&()).await {
+                Ok(()) => {
+                    app.email.set(String::new());
+                    app.signed_out(None);
+                    go(&AppRoute::Login);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    let delete = move |_| {
+        spawn_local_scoped(async move {
+            match ipc::call::<DeleteAccount>(&()).await {
+                Ok(()) => {
+                    app.email.set(String::new());
+                    app.signed_out(None);
+                    app.notice.set(Some("settings-deleted".to_owned()));
+                    go(&AppRoute::Login);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    let lang_choice = move |lang: Language, key: &'static str| {
+        let id = format!("lang-{}", lang.tag());
+        let label_for = id.clone();
+        let tag = lang.tag();
+        view! {
+            input(r#type="radio", name="language", id=id, value=tag,
+                prop:checked=move || i18n.lang.get() == lang,
+                on:change=move |_| set_language(app, i18n, lang))
+            label(r#for=label_for, lang=tag) { (i18n.t(key)) }
+        }
+    };
+
+    view! {
+        div(class="screen narrow") {
+            h1(tabindex="-1") { (i18n.t("settings-title")) }
+            div(aria-live="polite") {
+                (problem.with(|p| match p {
+                    Some(p) => { let text = i18n.problem(p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                    None => view! {},
+                }))
+            }
+            section(class="card") {
+                fieldset(class="yes-no") {
+                    legend { (i18n.t("settings-language")) }
+                    div(class="choices") {
+                        (lang_choice(Language::FrCa, "settings-language-fr"))
+                        (lang_choice(Language::EnCa, "settings-language-en"))
+                    }
+                }
+            }
+            section(class="card") {
+                h2 { (i18n.t("settings-keychain-title")) }
+                p {
+                    (app.info.with(|i| match i {
+                        Some(info) if info.keychain_available => i18n.t("settings-keychain-yes"),
+                        Some(_) => i18n.t("settings-keychain-no"),
+                        None => i18n.t("settings-keychain-unknown"),
+                    }))
+                }
+            }
+            (if signed_in.get() {
+                view! {
+                    section(class="card") {
+                        h2 { (i18n.t("settings-account")) }
+                        p { (match app.session.get_clone() { Session::SignedIn { email, .. } => email, _ => String::new() }) }
+                        div(class="actions column") {
+                            button(r#type="button", class="button secondary", on:click=change_password) { (i18n.t("settings-change-password")) }
+                            button(r#type="button", class="button secondary", on:click=sign_out) { (i18n.t("settings-sign-out")) }
+                        }
+                    }
+                }
+            } else { view! {} })
+            section(class="card") {
+                h2 { (i18n.t("settings-device")) }
+                p(class="hint") { (i18n.t("settings-forget-text")) }
+                button(r#type="button", class="button secondary", on:click=forget) { (i18n.t("settings-forget")) }
+            }
+            (if signed_in.get() {
+                view! {
+                    section(class="card danger-zone") {
+                        h2 { (i18n.t("settings-delete")) }
+                        p { (i18n.t("settings-delete-what")) }
+                        (if confirm_delete.get() {
+                            view! {
+                                div(class="alert warn-box", role="alert") {
+                                    p { (i18n.t("settings-delete-confirm")) }
+                                    div(class="actions") {
+                                        button(r#type="button", class="button danger", on:click=delete) { (i18n.t("settings-delete-yes")) }
+                                        button(r#type="button", class="button secondary", on:click=move |_| confirm_delete.set(false)) { (i18n.t("common-cancel")) }
+                                    }
+                                }
+                            }
+                        } else {
+                            view! { button(r#type="button", class="button danger", on:click=move |_| confirm_delete.set(true)) { (i18n.t("settings-delete")) } }
+                        })
+                    }
+                }
+            } else { view! {} })
+            details(class="card") {
+                summary { (i18n.t("settings-advanced")) }
+                form(on:submit=save_portal, novalidate=true) {
+                    div(class="field") {
+                        label(r#for="field-portal") { (i18n.t("settings-portal")) }
+                        p(class="hint", id="hint-portal") { (i18n.t("settings-portal-hint")) }
+                        input(id="field-portal", r#type="url", autocomplete="off", inputmode="url",
+                            placeholder="https://portail.example.ca", aria-describedby="hint-portal", bind:value=portal)
+                    }
+                    p(class="hint") {
+                        (app.info.with(|i| match i {
+                            Some(info) => i18n.ta("settings-portal-current", &[("origin", Arg::Str(info.portal.origin.clone()))]),
+                            None => String::new(),
+                        }))
+                    }
+                    (if saved.get() { view! { p(class="alert success-box", role="status") { (i18n.t("settings-saved")) } } } else { view! {} })
+                    button(r#type="submit", class="button primary", disabled=move || busy.get()) { (i18n.t("common-save")) }
+                }
+            }
+            p(class="hint") {
+                (app.info.with(|i| i.as_ref().map(|i| i18n.ta("settings-version", &[("version", Arg::Str(i.version.clone()))])).unwrap_or_default()))
+            }
+        }
+    }
+}
