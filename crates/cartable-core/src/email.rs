@@ -1,0 +1,307 @@
+//! Email addresses in the portal's canonical form.
+//!
+//! Source: `docs/contract.md §1` ("Email"): trimmed; canonical form = local part lowercased,
+//! domain in Unicode after UTS #46 mapping; compared in canonical form everywhere (sign-up,
+//! sign-in, reset, school records); syntax checked with a real parser; `+` tags and
+//! internationalised domains are valid. Masking follows `challenge_target_label`
+//! (`docs/contract.md §1` and §6 "Privacy").
+//!
+//! Syntax: the local part is checked by the `email_address` crate (RFC 5322 dot-atom or quoted
+//! string, Unicode letters allowed as in RFC 6531); the domain by `idna`'s UTS #46 processing
+//! with STD3 rules and DNS lengths (letters, digits and hyphens per label), and must have at
+//! least two labels. Domain literals (`[127.0.0.1]`) and display names are refused.
+
+use std::fmt;
+
+use email_address::{EmailAddress, Options};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Maximum length of a local part, in bytes (RFC 5321 §4.5.3.1.1).
+pub const LOCAL_PART_MAX_BYTES: usize = 64;
+
+/// An email address in canonical form: `local@domain`, local part lowercased, domain in
+/// Unicode after UTS #46 mapping (`Parent.Nom+ecole@Exemple.CA` → `parent.nom+ecole@exemple.ca`,
+/// `x@XN--BCHER-KVA.ch` → `x@bücher.ch`).
+///
+/// Equality, ordering and hashing use the canonical form. Serializes as the canonical string;
+/// deserializing parses with [`Email::parse`]. `Display` shows the canonical form: log
+/// [`Email::masked`] instead (`docs/contract.md §6`, "Privacy").
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email {
+    canonical: String,
+    /// Byte index of the `@` separating local part and domain in `canonical`.
+    at: usize,
+}
+
+/// What is wrong with an email address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum EmailError {
+    /// Nothing but whitespace.
+    #[error("no email address was given")]
+    EmailEmpty,
+    /// No `@`.
+    #[error("the email address has no @")]
+    EmailMissingAt,
+    /// More than one `@` (outside a quoted local part).
+    #[error("the email address has more than one @")]
+    EmailMultipleAt,
+    /// Nothing before the `@`.
+    #[error("nothing before the @")]
+    EmailEmptyLocalPart,
+    /// Nothing after the `@`.
+    #[error("nothing after the @")]
+    EmailEmptyDomain,
+    /// The local part exceeds [`LOCAL_PART_MAX_BYTES`] bytes.
+    #[error("the part before the @ is longer than {max} bytes")]
+    EmailLocalPartTooLong {
+        /// [`LOCAL_PART_MAX_BYTES`].
+        max: usize,
+    },
+    /// A character not allowed before the `@` (a space, `<`, `,`…).
+    #[error("character {character:?} at position {position} is not allowed before the @")]
+    EmailInvalidCharacter {
+        /// The character.
+        character: char,
+        /// Its 0-based character index in the trimmed address.
+        position: usize,
+    },
+    /// The part before the `@` is malformed otherwise (a dot at its start or end, two dots in a
+    /// row, unbalanced quotes).
+    #[error("the part before the @ is malformed")]
+    EmailBadLocalPart,
+    /// The domain is not a valid (internationalised) host name: forbidden character, empty
+    /// label (`a..ca`), label starting or ending with `-`, too long, bad Punycode.
+    #[error("the domain is not a valid host name")]
+    EmailBadDomain,
+    /// The domain has a single label (`jean@gmail`): the `.ca`/`.com` part is missing.
+    #[error("the domain has no dot")]
+    EmailDomainMissingDot,
+}
+
+/// Whether `c` may appear unquoted in a local part (RFC 5322 `atext`, `.`, and non-ASCII
+/// letters per RFC 6531), mirroring the `email_address` crate.
+fn is_local_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || c == '.'
+        || "!#$%&'*+-/=?^_`{|}~".contains(c)
+        || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+}
+
+impl Email {
+    /// Parses and canonicalises an address (see the type's docs).
+    ///
+    /// # Errors
+    ///
+    /// In this order: [`EmailError::EmailEmpty`], [`EmailError::EmailMissingAt`],
+    /// [`EmailError::EmailEmptyLocalPart`], [`EmailError::EmailEmptyDomain`],
+    /// [`EmailError::EmailMultipleAt`], [`EmailError::EmailLocalPartTooLong`],
+    /// [`EmailError::EmailInvalidCharacter`], [`EmailError::EmailBadLocalPart`],
+    /// [`EmailError::EmailBadDomain`], [`EmailError::EmailDomainMissingDot`].
+    pub fn parse(input: &str) -> Result<Email, EmailError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(EmailError::EmailEmpty);
+        }
+        let Some((local, domain)) = trimmed.rsplit_once('@') else {
+            return Err(EmailError::EmailMissingAt);
+        };
+        if local.is_empty() {
+            return Err(EmailError::EmailEmptyLocalPart);
+        }
+        if domain.is_empty() {
+            return Err(EmailError::EmailEmptyDomain);
+        }
+        let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+        if !quoted && local.contains('@') {
+            return Err(EmailError::EmailMultipleAt);
+        }
+        if local.len() > LOCAL_PART_MAX_BYTES {
+            return Err(EmailError::EmailLocalPartTooLong { max: LOCAL_PART_MAX_BYTES });
+        }
+        if !quoted
+            && let Some((position, character)) =
+                local.chars().enumerate().find(|&(_, c)| !is_local_char(c))
+        {
+            // `local` is a prefix of `trimmed`, so the index is also the index in `trimmed`.
+            return Err(EmailError::EmailInvalidCharacter { character, position });
+        }
+        // Lowercased before the syntax check, so the canonical form is what was checked.
+        let local = local.to_lowercase();
+        if local.len() > LOCAL_PART_MAX_BYTES {
+            return Err(EmailError::EmailLocalPartTooLong { max: LOCAL_PART_MAX_BYTES });
+        }
+        if !EmailAddress::is_valid_local_part(&local) {
+            return Err(EmailError::EmailBadLocalPart);
+        }
+        let ascii = idna::domain_to_ascii_strict(domain).map_err(|_| EmailError::EmailBadDomain)?;
+        if ascii.is_empty() || ascii.ends_with('.') {
+            return Err(EmailError::EmailBadDomain);
+        }
+        if !ascii.contains('.') {
+            return Err(EmailError::EmailDomainMissingDot);
+        }
+        // Final word to the real parser, on the ASCII form it understands.
+        let options =
+            Options::default().with_required_tld().without_domain_literal().without_display_text();
+        if EmailAddress::parse_with_options(&format!("{local}@{ascii}"), options).is_err() {
+            return Err(EmailError::EmailBadDomain);
+        }
+        let (unicode, result) = idna::domain_to_unicode(&ascii);
+        if result.is_err() {
+            return Err(EmailError::EmailBadDomain);
+        }
+        Ok(Email { at: local.len(), canonical: format!("{local}@{unicode}") })
+    }
+
+    /// The canonical form, `local@domain`.
+    pub fn as_str(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The canonical local part (before the `@`).
+    pub fn local_part(&self) -> &str {
+        &self.canonical[..self.at]
+    }
+
+    /// The canonical domain (after the `@`), in Unicode.
+    pub fn domain(&self) -> &str {
+        &self.canonical[self.at + 1..]
+    }
+
+    /// The domain in ASCII (Punycode) form, for SMTP and DNS.
+    pub fn ascii_domain(&self) -> String {
+        // The domain went through `domain_to_ascii_strict` in `parse`, so this succeeds.
+        idna::domain_to_ascii(self.domain()).unwrap_or_else(|_| self.domain().to_owned())
+    }
+
+    /// The address masked like `challenge_target_label` (`docs/contract.md §1`): the local
+    /// part and the domain's first label keep their first and last characters, every other
+    /// character becomes `*`; the rest of the domain is kept. `jeane@example.com` →
+    /// `j***e@e*****e.com`. One-character parts become `*`, two-character ones `x*`.
+    /// Safe for logs (`docs/contract.md §6`, "Privacy").
+    pub fn masked(&self) -> String {
+        let domain = self.domain();
+        let (first_label, rest) = match domain.find('.') {
+            Some(dot) => (&domain[..dot], &domain[dot..]),
+            None => (domain, ""),
+        };
+        format!("{}@{}{}", mask(self.local_part()), mask(first_label), rest)
+    }
+}
+
+/// `abcde` → `a***e`, `ab` → `a*`, `a` → `*`.
+fn mask(part: &str) -> String {
+    let chars: Vec<char> = part.chars().collect();
+    match chars.as_slice() {
+        [] => String::new(),
+        [_] => "*".to_owned(),
+        [first, _] => format!("{first}*"),
+        [first, middle @ .., last] => format!("{first}{}{last}", "*".repeat(middle.len())),
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.canonical)
+    }
+}
+
+impl std::str::FromStr for Email {
+    type Err = EmailError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Email::parse(s)
+    }
+}
+
+impl Serialize for Email {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.canonical)
+    }
+}
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Email::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email(s: &str) -> Email {
+        Email::parse(s).unwrap()
+    }
+
+    #[test]
+    fn canonical_form_keeps_plus_tags() {
+        let e = email(" Parent.Nom+ecole@Exemple.CA ");
+        assert_eq!(e.as_str(), "parent.nom+ecole@exemple.ca");
+        assert_eq!(e, email("parent.nom+ecole@exemple.ca"));
+        assert_eq!(e.to_string(), "parent.nom+ecole@exemple.ca");
+        assert_eq!(e.local_part(), "parent.nom+ecole");
+        assert_eq!(e.domain(), "exemple.ca");
+    }
+
+    #[test]
+    fn equal_addresses_hash_alike() {
+        use std::collections::HashSet;
+        let set: HashSet<Email> = ["A@B.ca", "a@b.ca", " a@B.CA"].into_iter().map(email).collect();
+        assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn internationalised_domains_are_accepted_in_unicode_form() {
+        let e = email("Élise@Bücher.CH");
+        assert_eq!(e.as_str(), "élise@bücher.ch");
+        assert_eq!(e, email("élise@xn--bcher-kva.ch"));
+        assert_eq!(e.ascii_domain(), "xn--bcher-kva.ch");
+        assert_eq!(email("parent@école.québec").domain(), "école.québec");
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        assert_eq!(Email::parse("   "), Err(EmailError::EmailEmpty));
+        assert_eq!(Email::parse("parent.exemple.ca"), Err(EmailError::EmailMissingAt));
+        assert_eq!(Email::parse("@exemple.ca"), Err(EmailError::EmailEmptyLocalPart));
+        assert_eq!(Email::parse("parent@"), Err(EmailError::EmailEmptyDomain));
+        assert_eq!(Email::parse("a@b@exemple.ca"), Err(EmailError::EmailMultipleAt));
+        assert_eq!(
+            Email::parse("jean tremblay@exemple.ca"),
+            Err(EmailError::EmailInvalidCharacter { character: ' ', position: 4 })
+        );
+        assert_eq!(Email::parse(".jean@exemple.ca"), Err(EmailError::EmailBadLocalPart));
+        assert_eq!(Email::parse("jean..t@exemple.ca"), Err(EmailError::EmailBadLocalPart));
+        assert_eq!(Email::parse("jean@exemple..ca"), Err(EmailError::EmailBadDomain));
+        assert_eq!(Email::parse("jean@-exemple.ca"), Err(EmailError::EmailBadDomain));
+        assert_eq!(Email::parse("jean@exem_ple.ca"), Err(EmailError::EmailBadDomain));
+        assert_eq!(Email::parse("jean@[127.0.0.1]"), Err(EmailError::EmailBadDomain));
+        assert_eq!(Email::parse("jean@exemple.ca."), Err(EmailError::EmailBadDomain));
+        assert_eq!(Email::parse("jean@gmail"), Err(EmailError::EmailDomainMissingDot));
+        assert_eq!(
+            Email::parse(&format!("{}@exemple.ca", "a".repeat(65))),
+            Err(EmailError::EmailLocalPartTooLong { max: 64 })
+        );
+        assert_eq!(
+            crate::Problem::from_tagged(&EmailError::EmailMissingAt).code,
+            "email_missing_at"
+        );
+    }
+
+    #[test]
+    fn masking_follows_challenge_target_label() {
+        assert_eq!(email("jeane@example.com").masked(), "j***e@e*****e.com");
+        assert_eq!(email("ab@cd.qc.ca").masked(), "a*@c*.qc.ca");
+        assert_eq!(email("a@b.ca").masked(), "*@*.ca");
+    }
+
+    #[test]
+    fn serde_uses_the_canonical_string() {
+        let e: Email = serde_json::from_str("\" Jean@Exemple.CA\"").unwrap();
+        assert_eq!(serde_json::to_string(&e).unwrap(), "\"jean@exemple.ca\"");
+        assert!(serde_json::from_str::<Email>("\"jean\"").is_err());
+    }
+}
