@@ -492,6 +492,52 @@ impl Scenario {
         Ok(())
     }
 
+    /// Waits for a displayed element matching `css` whose text, with white space collapsed, is
+    /// exactly `text` (what the parent reads on it).
+    ///
+    /// # Errors
+    /// None within [`WAIT`] (the message quotes the texts seen).
+    pub async fn wait_labelled(&self, css: &str, text: &str) -> Result<Element> {
+        let client = self.client()?;
+        let wanted = collapse(text);
+        let mut seen = Vec::new();
+        let mut hit = None;
+        let waited = self
+            .until(&format!("`{css}` labelled {wanted:?}"), async || {
+                seen.clear();
+                for element in client.find_all(Locator::Css(css)).await? {
+                    if !element.is_displayed().await.unwrap_or(false) {
+                        continue;
+                    }
+                    let label = collapse(&element.text().await?);
+                    if label == wanted {
+                        hit = Some(element);
+                        return Ok(true);
+                    }
+                    seen.push(label);
+                }
+                Ok(false)
+            })
+            .await;
+        match (waited, hit) {
+            (Ok(()), Some(element)) => Ok(element),
+            (Err(error), _) => Err(fail(format!("{error}; seen: {seen:?}"))),
+            (Ok(()), None) => Err(fail("element vanished")),
+        }
+    }
+
+    /// Clicks the button or link whose visible text is `text` (see [`Scenario::wait_labelled`]).
+    ///
+    /// # Errors
+    /// None within [`WAIT`], or it stays disabled.
+    pub async fn click_labelled(&self, text: &str) -> Result {
+        let element = self.wait_labelled("button, a", text).await?;
+        self.until(&format!("{text:?} to be enabled"), async || Ok(element.is_enabled().await?))
+            .await?;
+        element.click().await?;
+        Ok(())
+    }
+
     /// Chooses the `<option>` with value `value` in the `<select>` matching `css`.
     ///
     /// # Errors
@@ -532,6 +578,95 @@ impl Scenario {
     pub async fn script(&self, script: &str) -> Result<Value> {
         Ok(self.client()?.execute(script, vec![]).await?)
     }
+}
+
+/// `text` with runs of white space collapsed to one space and trimmed.
+pub fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The interface texts of one language, read from the UI's Fluent file
+/// (`ui/locales/<tag>/main.ftl`), so scenarios click what the parent reads in either language.
+///
+/// Only plain messages are usable (no `{ $placeables }`); a key that is missing or has
+/// placeables is an error, so a renamed key fails loudly.
+#[derive(Debug, Clone)]
+pub struct Texts {
+    tag: &'static str,
+    messages: std::collections::HashMap<String, String>,
+}
+
+impl Texts {
+    /// Loads `ui/locales/<tag>/main.ftl` (`fr-CA` or `en-CA`).
+    ///
+    /// # Errors
+    /// The file cannot be read.
+    pub fn load(tag: &'static str) -> Result<Self> {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/locales").join(tag).join("main.ftl");
+        let source = std::fs::read_to_string(&path)
+            .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+        Ok(Self { tag, messages: parse_ftl(&source) })
+    }
+
+    /// The language tag (`fr-CA`, `en-CA`), as the app sets it on `<html lang>`.
+    pub fn tag(&self) -> &'static str {
+        self.tag
+    }
+
+    /// The text of message `key`, white space collapsed.
+    ///
+    /// # Errors
+    /// No such message, or it takes arguments.
+    pub fn t(&self, key: &str) -> Result<String> {
+        let value = self
+            .messages
+            .get(key)
+            .ok_or_else(|| fail(format!("no message {key} in {}", self.tag)))?;
+        if value.contains('{') {
+            return Err(fail(format!("message {key} in {} has placeables", self.tag)));
+        }
+        Ok(collapse(value))
+    }
+}
+
+/// Plain `key = value` messages of a Fluent file, with indented continuation lines joined;
+/// attributes, terms and comments are skipped.
+fn parse_ftl(source: &str) -> std::collections::HashMap<String, String> {
+    let mut messages = std::collections::HashMap::new();
+    let mut current: Option<(String, String)> = None;
+    for line in source.lines() {
+        let continuation = line.starts_with([' ', '\t']) && !line.trim().is_empty();
+        if continuation {
+            let trimmed = line.trim();
+            if let Some((_, value)) = current.as_mut()
+                && !trimmed.starts_with('.')
+                && !trimmed.starts_with(['*', '['])
+            {
+                value.push(' ');
+                value.push_str(trimmed);
+            }
+            continue;
+        }
+        if let Some((key, value)) = current.take() {
+            messages.insert(key, value);
+        }
+        if line.starts_with('#') || line.starts_with('-') {
+            continue;
+        }
+        if let Some((key, value)) = line.split_once('=') {
+            let key = key.trim();
+            if !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                current = Some((key.to_owned(), value.trim().to_owned()));
+            }
+        }
+    }
+    if let Some((key, value)) = current {
+        messages.insert(key, value);
+    }
+    messages
 }
 
 /// What the app keeps in the OS keychain for the embedded portal (account `embedded`).
@@ -608,16 +743,6 @@ pub fn find_code(text: &str, len: usize) -> Option<String> {
     None
 }
 
-/// A unique address for one scenario run (`prefix+<unix millis>@example.ca`), so scenarios never
-/// collide in the demo portal's database, which persists across launches.
-pub fn unique_email(prefix: &str) -> String {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
-    format!("{prefix}+{millis}@example.ca")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -630,8 +755,14 @@ mod tests {
     }
 
     #[test]
-    fn unique_emails_carry_the_prefix() {
-        let email = unique_email("parent");
-        assert!(email.starts_with("parent+") && email.ends_with("@example.ca"), "{email}");
+    fn reads_plain_fluent_messages() {
+        let messages = parse_ftl(
+            "# comment\nlogin-title = Accès aux parents\nlong =\n    first line\n    second line\n\
+             with-attr = Texte\n    .aria-label = ignoré\n-term = Cartable\n",
+        );
+        assert_eq!(messages["login-title"], "Accès aux parents");
+        assert_eq!(collapse(&messages["long"]), "first line second line");
+        assert_eq!(messages["with-attr"], "Texte");
+        assert!(!messages.contains_key("-term"));
     }
 }

@@ -1,13 +1,438 @@
-//! The end-to-end scenarios in the real app window (issue 8). Run with `sh tests/e2e.sh`.
+//! The end-to-end scenarios in the real app window (issue 8), against the embedded demo portal.
+//!
+//! Run with `sh tests/e2e.sh` (Xvfb, a private D-Bus session with an unlocked gnome-keyring).
+//! Each scenario starts on a new computer (no app data, settings or keychain entries), so they
+//! are independent; each step's screenshot lands in `target/e2e/<scenario>/`.
+//!
+//! Fixture children (`crates/portal-server/fixtures/demo_registry.jsonl`): the O'Neil siblings
+//! share the guardian email `famille.oneil@example.com` and go to school in two boards: Noah
+//! (English Montreal School Board, numéro de fiche 3812047, born 2015-09-08) and Chloé
+//! (Centre de services scolaire Marguerite-Bourgeoys, code permanent ONEC03621203, born
+//! 2012-12-03).
 
-use cartable_e2e::{Result, Scenario};
+use cartable_e2e::{Result, Scenario, Texts, fail, find_code, stored_account, stored_pending};
+
+/// The guardian email of the O'Neil siblings in the demo fixture.
+const ONEIL_EMAIL: &str = "famille.oneil@example.com";
+/// A password the portal's policy accepts (`docs/contract.md §1`: 8–16, 3 of 4 classes).
+const GOOD_PASSWORD: &str = "Erable-2025!";
+/// Another acceptable password, for the reset.
+const NEW_PASSWORD: &str = "Bouleau#2026x";
+/// Too weak: 8 lowercase letters (1 class of 4).
+const WEAK_PASSWORD: &str = "motdepas";
+
+// --- What a parent does -------------------------------------------------------------------
+
+/// The login screen, in the language of `t` (checks the heading).
+async fn at_login(s: &Scenario, t: &Texts) -> Result {
+    s.wait_route("/connexion").await?;
+    s.wait_labelled("main h1", &t.t("login-title")?).await?;
+    Ok(())
+}
+
+/// From the login screen: "Créer un compte", then the email, then "Recevoir le code".
+async fn start_sign_up(s: &mut Scenario, t: &Texts, email: &str) -> Result {
+    s.click_labelled(&t.t("login-create-account")?).await?;
+    s.wait_route("/inscription").await?;
+    s.wait_labelled("main h1", &t.t("signup-title")?).await?;
+    s.fill("#field-email", email).await?;
+    s.step("signup-email").await?;
+    s.click("main form button[type=submit]").await?;
+    s.wait_for("#field-code").await?;
+    s.step("code-sent").await
+}
+
+/// Opens the demo mailbox from the banner and reads the newest code sent to `email` that is not
+/// in `used`; goes back to the previous screen (the window's Back) afterwards.
+async fn code_from_mailbox(
+    s: &mut Scenario,
+    t: &Texts,
+    email: &str,
+    used: &[String],
+) -> Result<String> {
+    s.click(".demo-banner a").await?;
+    s.wait_route("/demo/courriel").await?;
+    s.wait_labelled("main h1", &t.t("demo-mail-title")?).await?;
+    let mut code = None;
+    let refresh = t.t("demo-mail-refresh")?;
+    s.until(&format!("a new code for {email} in the demo mailbox"), async || {
+        let client = s.client()?;
+        for mail in client.find_all(fantoccini::Locator::Css("li.mail")).await? {
+            let text = mail.text().await?;
+            if !text.contains(email) {
+                continue;
+            }
+            let subject = mail.find(fantoccini::Locator::Css("h2")).await?.text().await?;
+            if let Some(found) = find_code(&subject, 6).filter(|c| !used.contains(c)) {
+                code = Some(found);
+                return Ok(true);
+            }
+            // Newest first: an older mail to this address means the new one is not listed yet.
+            break;
+        }
+        s.click_labelled(&refresh).await?;
+        Ok(false)
+    })
+    .await?;
+    s.step("demo-mailbox").await?;
+    s.client()?.back().await?;
+    code.ok_or_else(|| fail("no code"))
+}
+
+/// A code that is certainly wrong: `code` with its last digit changed.
+fn wrong_code(code: &str) -> String {
+    let mut digits: Vec<char> = code.chars().collect();
+    if let Some(last) = digits.last_mut() {
+        let digit = last.to_digit(10).unwrap_or(0);
+        *last = char::from_digit((digit + 1) % 10, 10).unwrap_or('0');
+    }
+    digits.into_iter().collect()
+}
+
+/// On the code step: types `code` and submits; waits for the password step.
+async fn enter_code(s: &mut Scenario, code: &str) -> Result {
+    s.fill("#field-code", code).await?;
+    s.click("main form button[type=submit]").await?;
+    s.wait_for("#field-confirmation").await?;
+    s.step("password-step").await
+}
+
+/// On the password step: types `password` twice and saves; waits for "Mes enfants".
+async fn enter_password(s: &mut Scenario, t: &Texts, password: &str) -> Result {
+    s.fill("#field-password", password).await?;
+    s.fill("#field-confirmation", password).await?;
+    s.until("the checklist to be all met", async || {
+        Ok(!s.is_shown("#pw-checklist li.check.unmet").await?)
+    })
+    .await?;
+    s.step("password-valid").await?;
+    s.click("main form button[type=submit]").await?;
+    at_children(s, t).await?;
+    s.step("signed-in").await
+}
+
+/// "Mes enfants", in the language of `t`.
+async fn at_children(s: &Scenario, t: &Texts) -> Result {
+    s.wait_route("/enfants").await?;
+    s.wait_labelled("main h1", &t.t("children-title")?).await?;
+    Ok(())
+}
+
+/// The whole sign-up without detours: email, code from the mailbox, password. Ends on "Mes
+/// enfants" with a session in the keychain. Answers the code used.
+async fn sign_up(s: &mut Scenario, t: &Texts, email: &str, password: &str) -> Result<String> {
+    at_login(s, t).await?;
+    start_sign_up(s, t, email).await?;
+    let code = code_from_mailbox(s, t, email, &[]).await?;
+    s.wait_for("#field-code").await?;
+    enter_code(s, &code).await?;
+    enter_password(s, t, password).await?;
+    expect_session(email).await?;
+    Ok(code)
+}
+
+/// The keychain holds a session (email and refresh token) for `email`.
+async fn expect_session(email: &str) -> Result {
+    let account = stored_account().await?.ok_or_else(|| fail("no keychain entry `embedded`"))?;
+    if account.email.as_deref() != Some(email) || !account.has_refresh_token {
+        return Err(fail(format!(
+            "keychain entry `embedded` is {account:?}, expected a session for {email}"
+        )));
+    }
+    Ok(())
+}
+
+/// Paramètres → "Se déconnecter"; waits for the login screen.
+async fn sign_out(s: &mut Scenario, t: &Texts) -> Result {
+    s.click("header a[href='#/parametres']").await?;
+    s.wait_route("/parametres").await?;
+    s.step("settings").await?;
+    s.click_labelled(&t.t("settings-sign-out")?).await?;
+    at_login(s, t).await?;
+    s.step("signed-out").await
+}
+
+/// The login form: email and password, then "Se connecter".
+async fn sign_in(s: &mut Scenario, email: &str, password: &str) -> Result {
+    s.fill("#field-email", email).await?;
+    s.fill("#field-password", password).await?;
+    s.click("main form button[type=submit]").await
+}
+
+/// Switches the interface with the header's language button and waits until it took effect.
+async fn switch_language(s: &mut Scenario, to: &Texts) -> Result {
+    s.click(&format!("header nav button[lang='{}']", to.tag())).await?;
+    s.until(&format!("<html lang={}>", to.tag()), async || {
+        Ok(s.script("return document.documentElement.lang").await?.as_str() == Some(to.tag()))
+    })
+    .await
+}
+
+// --- Scenarios ----------------------------------------------------------------------------
+
+/// Scenario 1 (and 7 in English): sign-up with a wrong code first, then the right one; a weak
+/// password refused with the checklist showing why; then a valid one.
+async fn sign_up_with_detours(s: &mut Scenario, t: &Texts) -> Result {
+    at_login(s, t).await?;
+    s.step("login").await?;
+    let email = ONEIL_EMAIL;
+    start_sign_up(s, t, email).await?;
+    let code = code_from_mailbox(s, t, email, &[]).await?;
+    s.wait_for("#field-code").await?;
+
+    // A wrong code: refused, the step stays, the parent's input is kept.
+    let wrong = wrong_code(&code);
+    s.fill("#field-code", &wrong).await?;
+    s.click("main form button[type=submit]").await?;
+    s.wait_for("#form-alert .error-box").await?;
+    s.step("wrong-code-refused").await?;
+    if s.is_shown("#field-password").await? {
+        return Err(fail("a wrong code opened the password step"));
+    }
+    if s.value("#field-code").await? != wrong {
+        return Err(fail("the typed code was cleared after the error"));
+    }
+    enter_code(s, &code).await?;
+
+    // A weak password: the checklist says why, and saving is refused.
+    s.fill("#field-password", WEAK_PASSWORD).await?;
+    s.fill("#field-confirmation", WEAK_PASSWORD).await?;
+    s.wait_for("#pw-checklist li.check.unmet").await?;
+    s.step("weak-password-checklist").await?;
+    s.click("main form button[type=submit]").await?;
+    s.wait_for("#form-alert .error-box").await?;
+    s.step("weak-password-refused").await?;
+    if s.route().await? != "/inscription" || !s.is_shown("#field-password").await? {
+        return Err(fail("a weak password left the password step"));
+    }
+    if stored_account().await?.is_some() {
+        return Err(fail("a weak password created a session"));
+    }
+
+    enter_password(s, t, GOOD_PASSWORD).await?;
+    expect_session(email).await
+}
 
 #[tokio::test]
 #[ignore = "needs the real window: run tests/e2e.sh"]
-async fn smoke_the_app_opens() -> Result {
-    Scenario::run("00-smoke", async |s: &mut Scenario| {
+async fn e2e_1_sign_up_wrong_code_then_weak_then_valid_password() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("1-sign-up", async |s: &mut Scenario| sign_up_with_detours(s, &fr).await).await
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_2_still_signed_in_after_restart() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("2-restart-signed-in", async |s: &mut Scenario| {
+        sign_up(s, &fr, "parent.redemarrage@example.ca", GOOD_PASSWORD).await?;
+        s.restart().await?;
+        // Straight to the children: the refresh token came from the keychain.
+        at_children(s, &fr).await?;
+        s.step("after-restart").await?;
+        expect_session("parent.redemarrage@example.ca").await
+    })
+    .await
+}
+
+/// A child's school record as the parent types it.
+struct ChildRecord<'a> {
+    board_query: &'a str,
+    board_id: &'a str,
+    last_name: &'a str,
+    first_name: &'a str,
+    day: &'a str,
+    month: &'a str,
+    year: &'a str,
+    identifier: &'a str,
+}
+
+/// "Ajouter un enfant", then the form for a child known by its identifier (numéro de fiche or
+/// code permanent), then "Enregistrer".
+async fn associate(s: &mut Scenario, t: &Texts, child: &ChildRecord<'_>, email: &str) -> Result {
+    s.click("main a[href='#/enfants/associer']").await?;
+    s.wait_route("/enfants/associer").await?;
+    s.wait_labelled("main h1", &t.t("associate-title")?).await?;
+    s.fill("#field-board", child.board_query).await?;
+    s.click(&format!("label[for='board-{}']", child.board_id)).await?;
+    s.fill("#field-last_name", child.last_name).await?;
+    s.fill("#field-first_name", child.first_name).await?;
+    s.fill("#field-birth_date", child.day).await?;
+    s.select("#field-birth-month", child.month).await?;
+    s.fill("#field-birth-year", child.year).await?;
+    s.fill("#field-identifier", child.identifier).await?;
+    if s.value("#field-email").await? != email {
+        s.fill("#field-email", email).await?;
+    }
+    s.step("associate-form").await?;
+    s.click("main form button[type=submit]").await
+}
+
+const NOAH: ChildRecord<'static> = ChildRecord {
+    board_query: "English Montreal",
+    board_id: "sb-english-montreal",
+    last_name: "O'Neil",
+    first_name: "Noah",
+    day: "8",
+    month: "9",
+    year: "2015",
+    identifier: "3812047",
+};
+
+const CHLOE: ChildRecord<'static> = ChildRecord {
+    board_query: "Marguerite-Bourgeoys",
+    board_id: "css-marguerite-bourgeoys",
+    // The school writes O’Neil (typographic apostrophe); the parent types a plain one.
+    last_name: "O'Neil",
+    first_name: "Chloé",
+    day: "3",
+    month: "12",
+    year: "2012",
+    identifier: "ONEC 0362 1203",
+};
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_3_associate_siblings_in_two_boards_then_a_failure() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("3-associate", async |s: &mut Scenario| {
+        sign_up(s, &fr, ONEIL_EMAIL, GOOD_PASSWORD).await?;
+
+        associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;
+        at_children(s, &fr).await?;
+        s.wait_text("li.child h2", "Noah O'Neil").await?;
+        s.step("noah-associated").await?;
+
+        associate(s, &fr, &CHLOE, ONEIL_EMAIL).await?;
+        at_children(s, &fr).await?;
+        s.wait_text("li.child h2", "Chloé").await?;
+        let listed = s.client()?.find_all(fantoccini::Locator::Css("li.child")).await?.len();
+        if listed != 2 {
+            return Err(fail(format!("{listed} children listed, expected Noah and Chloé")));
+        }
+        s.step("siblings-associated").await?;
+
+        // A wrong birth date: no record matches; the screen says what to check.
+        let wrong = ChildRecord { day: "4", ..CHLOE };
+        associate(s, &fr, &wrong, ONEIL_EMAIL).await?;
+        s.wait_labelled("main form .warn-box strong", &fr.t("associate-check-title")?).await?;
+        s.wait_for("#form-alert .error-box").await?;
+        s.step("no-match-guidance").await?;
+        if s.route().await? != "/enfants/associer" {
+            return Err(fail("a failed association left the form"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_4_sign_out_keeps_the_email_and_drops_the_token() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    let email = "parent.deconnexion@example.ca";
+    Scenario::run("4-sign-out", async |s: &mut Scenario| {
+        sign_up(s, &fr, email, GOOD_PASSWORD).await?;
+        sign_out(s, &fr).await?;
+        if s.value("#field-email").await? != email {
+            return Err(fail("the login form lost the email after signing out"));
+        }
+        let account = stored_account().await?;
+        if account.as_ref().is_some_and(|a| a.has_refresh_token) {
+            return Err(fail("the refresh token is still in the keychain after signing out"));
+        }
+        // Closing and reopening: still signed out, email still there.
+        s.restart().await?;
+        at_login(s, &fr).await?;
+        s.until("the email to be filled in", async || Ok(s.value("#field-email").await? == email))
+            .await?;
+        s.step("signed-out-after-restart").await
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_5_forgotten_password_then_sign_in_with_the_new_one() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    let email = "parent.oubli@example.ca";
+    Scenario::run("5-forgotten-password", async |s: &mut Scenario| {
+        // The sign-up's code, so the reset's code is told apart from it.
+        let first_code = vec![sign_up(s, &fr, email, GOOD_PASSWORD).await?];
+        sign_out(s, &fr).await?;
+
+        s.click_labelled(&fr.t("login-forgot")?).await?;
+        s.wait_route("/mot-de-passe-oublie").await?;
+        s.wait_labelled("main h1", &fr.t("reset-title")?).await?;
+        if s.value("#field-email").await? != email {
+            s.fill("#field-email", email).await?;
+        }
+        s.step("reset-email").await?;
+        s.click("main form button[type=submit]").await?;
+        s.wait_for("#field-code").await?;
+        let code = code_from_mailbox(s, &fr, email, &first_code).await?;
+        s.wait_for("#field-code").await?;
+        enter_code(s, &code).await?;
+        enter_password(s, &fr, NEW_PASSWORD).await?;
+        expect_session(email).await?;
+
+        // Signed out again: the old password is refused, the new one works.
+        sign_out(s, &fr).await?;
+        sign_in(s, email, GOOD_PASSWORD).await?;
+        s.wait_for("#form-alert .error-box").await?;
+        s.step("old-password-refused").await?;
+        sign_in(s, email, NEW_PASSWORD).await?;
+        at_children(s, &fr).await?;
+        s.step("signed-in-with-new-password").await?;
+        expect_session(email).await
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_6_closed_during_sign_up_resumes_at_the_code_step() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    let email = "parent.reprise@example.ca";
+    Scenario::run("6-resume-sign-up", async |s: &mut Scenario| {
+        at_login(s, &fr).await?;
+        start_sign_up(s, &fr, email).await?;
+        let pending =
+            stored_pending().await?.ok_or_else(|| fail("no `embedded|pending` keychain entry"))?;
+        if pending.get("step").and_then(|v| v.as_str()) != Some("code") {
+            return Err(fail(format!("pending step is {:?}, expected code", pending.get("step"))));
+        }
+        if pending.get("password").is_some() {
+            return Err(fail("the pending entry holds a password"));
+        }
+
+        s.restart().await?;
+        s.wait_route("/inscription").await?;
+        s.wait_for("#field-code").await?;
+        s.step("resumed-at-code").await?;
+
+        // The resumed step works: the code from the mailbox leads to the password.
+        let code = code_from_mailbox(s, &fr, email, &[]).await?;
+        s.wait_for("#field-code").await?;
+        enter_code(s, &code).await?;
+        enter_password(s, &fr, GOOD_PASSWORD).await?;
+        expect_session(email).await?;
+        if stored_pending().await?.is_some() {
+            return Err(fail("the pending entry outlived the finished sign-up"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_7_sign_up_in_english() -> Result {
+    let en = Texts::load("en-CA")?;
+    Scenario::run("7-sign-up-english", async |s: &mut Scenario| {
         s.wait_route("/connexion").await?;
-        s.step("login").await
+        switch_language(s, &en).await?;
+        sign_up_with_detours(s, &en).await
     })
     .await
 }
