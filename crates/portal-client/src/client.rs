@@ -71,12 +71,10 @@ impl Answer {
     /// Decodes the body as `T`, keeping the JSON path and raw body on failure.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         let mut de = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| self.decode_error(&e)).and_then(
-            |v| {
-                de.end().map_err(|e| self.decode_error_at(".", &e.to_string()))?;
-                Ok(v)
-            },
-        )
+        serde_path_to_error::deserialize(&mut de).map_err(|e| self.decode_error(&e)).and_then(|v| {
+            de.end().map_err(|e| self.decode_error_at(".", &e.to_string()))?;
+            Ok(v)
+        })
     }
 
     fn decode_error(&self, e: &serde_path_to_error::Error<serde_json::Error>) -> Error {
@@ -181,9 +179,11 @@ impl Portal {
 
     /// `{api_base}{path}`.
     pub(crate) fn api_url(&self, path: &str) -> Result<url::Url, Error> {
-        self.0.config.api_base.join(path).map_err(|e| {
-            ConfigError::InvalidUrl { what: "api_base", reason: e.to_string() }.into()
-        })
+        self.0
+            .config
+            .api_base
+            .join(path)
+            .map_err(|e| ConfigError::InvalidUrl { what: "api_base", reason: e.to_string() }.into())
     }
 
     /// The OpenID discovery document, fetched once per client
@@ -207,22 +207,15 @@ impl Portal {
             .cloned()
     }
 
-    /// POSTs a form to `{authority}{path}` with `client_id` added; never retried.
+    /// POSTs a form (a wire request, which carries `client_id`) to `{authority}{path}`; never
+    /// retried.
     pub(crate) async fn post_form<F: serde::Serialize + ?Sized>(
         &self,
         path: &str,
         form: &F,
     ) -> Result<Answer, Error> {
         let url = self.authority_url(path)?;
-        let body = serde_urlencoded_with_client_id(form, &self.0.config.client_id)
-            .map_err(|e| ConfigError::HttpClient(format!("form encoding: {e}")))?;
-        let request = self
-            .0
-            .http
-            .post(url)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
-        self.execute(request, path).await
+        self.execute(self.0.http.post(url).form(form), path).await
     }
 
     /// Sends a request and reads the whole answer. GETs are retried on connection failures and
@@ -271,8 +264,9 @@ impl Portal {
         let response = self.0.http.execute(request).await.map_err(NetworkError::from_reqwest)?;
         let status = response.status();
         let headers = response.headers();
-        let header_text =
-            |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let header_text = |name: header::HeaderName| {
+            headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        };
         let retry_after = header_text(header::RETRY_AFTER)
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
@@ -320,31 +314,6 @@ fn backoff(attempt: u32) -> Duration {
     full.mul_f64(jitter)
 }
 
-/// Form-encodes `form` and appends `client_id` (`docs/contract.md §0`: on every identity call).
-fn serde_urlencoded_with_client_id<F: serde::Serialize + ?Sized>(
-    form: &F,
-    client_id: &str,
-) -> Result<String, String> {
-    let value = serde_json::to_value(form).map_err(|e| e.to_string())?;
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    out.append_pair("client_id", client_id);
-    let serde_json::Value::Object(map) = value else {
-        return Err("a form must be an object".to_owned());
-    };
-    for (k, v) in map {
-        match v {
-            serde_json::Value::Null => {}
-            serde_json::Value::String(s) => {
-                out.append_pair(&k, &s);
-            }
-            other => {
-                out.append_pair(&k, &other.to_string());
-            }
-        }
-    }
-    Ok(out.finish())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,15 +327,5 @@ mod tests {
                 assert!(d >= full / 2 && d <= full, "{d:?} for attempt {attempt}");
             }
         }
-    }
-
-    #[test]
-    fn forms_carry_client_id_and_skip_nulls() {
-        let form = serde_json::json!({"username": "a+b@é.ca", "challenge_type": "oob redirect", "x": null});
-        let s = serde_urlencoded_with_client_id(&form, "cartable").expect("encodes");
-        assert!(s.starts_with("client_id=cartable&"), "{s}");
-        assert!(s.contains("username=a%2Bb%40%C3%A9.ca"), "{s}");
-        assert!(s.contains("challenge_type=oob+redirect"), "{s}");
-        assert!(!s.contains("x="), "{s}");
     }
 }

@@ -310,12 +310,17 @@ mod tests {
 
     #[test]
     fn http_only_to_loopback() {
-        for ok in ["http://127.0.0.1:8787", "http://127.5.6.7", "http://[::1]:80", "http://localhost:1"]
+        for ok in
+            ["http://127.0.0.1:8787", "http://127.5.6.7", "http://[::1]:80", "http://localhost:1"]
         {
             assert!(PortalConfig::from_origin(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://portail.example.ca", "http://10.0.0.1", "http://[::2]", "http://127.0.0.1.nip.io"]
-        {
+        for bad in [
+            "http://portail.example.ca",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://127.0.0.1.nip.io",
+        ] {
             assert!(
                 matches!(PortalConfig::from_origin(bad), Err(ConfigError::InsecureUrl { .. })),
                 "{bad}"

@@ -20,7 +20,19 @@
 
 use std::{marker::PhantomData, time::Duration};
 
-use cartable_core::{Email, VerificationCode, wire::tokens::TokenResponse};
+use cartable_core::{
+    Email, VerificationCode,
+    wire::{
+        identity::{
+            ChallengeAnswer, ChallengeRequest, ContinuationAnswer, ErrorCode, PollCompletionAnswer,
+            PollCompletionRequest, PollStatus, RESET_CHALLENGE_TYPES, ResetContinueAnswer,
+            ResetContinueRequest, ResetStartRequest, ResetSubmitAnswer, ResetSubmitRequest,
+            SIGN_IN_CHALLENGE_TYPES, SIGN_UP_CHALLENGE_TYPES, SignInInitiateRequest,
+            SignUpContinueRequest, SignUpStartRequest, Suberror, TokenRequest,
+        },
+        tokens::TokenResponse,
+    },
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -130,13 +142,13 @@ pub enum ThrottleReason {
 }
 
 impl ThrottleReason {
-    fn from_suberror(s: Option<&str>) -> Self {
+    fn from_suberror(s: Option<&Suberror>) -> Self {
         match s {
-            None | Some("throttled") => Self::Throttled,
-            Some("code_attempts_exceeded") => Self::CodeAttemptsExceeded,
-            Some("code_sends_exceeded") => Self::CodeSendsExceeded,
-            Some("account_locked") => Self::AccountLocked,
-            Some(other) => Self::Other(other.to_owned()),
+            None | Some(Suberror::Throttled) => Self::Throttled,
+            Some(Suberror::CodeAttemptsExceeded) => Self::CodeAttemptsExceeded,
+            Some(Suberror::CodeSendsExceeded) => Self::CodeSendsExceeded,
+            Some(Suberror::AccountLocked) => Self::AccountLocked,
+            Some(other) => Self::Other(other.as_str().to_owned()),
         }
     }
 }
@@ -243,7 +255,7 @@ pub struct CodeSent<F> {
     email: Email,
     continuation_token: ContinuationToken,
     target_label: String,
-    code_length: u8,
+    code_length: usize,
     interval: u64,
     #[serde(with = "time::serde::rfc3339")]
     sent_at: OffsetDateTime,
@@ -323,41 +335,8 @@ impl Pending {
 
 // ---- answers of the identity endpoints (`docs/contract.md §§1–3`) ----
 
-#[derive(Deserialize)]
-struct TokenOnly {
-    continuation_token: String,
-}
-
-#[derive(Deserialize)]
-struct Challenge {
-    challenge_type: String,
-    #[serde(default)]
-    challenge_target_label: Option<String>,
-    #[serde(default)]
-    code_length: Option<u8>,
-    #[serde(default)]
-    interval: Option<u64>,
-    continuation_token: String,
-}
-
-#[derive(Deserialize)]
-struct SubmitAnswer {
-    continuation_token: String,
-    #[serde(default)]
-    poll_interval: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct PollAnswer {
-    status: String,
-    #[serde(default)]
-    continuation_token: Option<String>,
-}
-
 /// Default `interval` when a challenge answer omits it (§1: 60 s).
 const DEFAULT_INTERVAL: u64 = 60;
-/// Default `code_length` (§1: 6 digits).
-const DEFAULT_CODE_LENGTH: u8 = 6;
 /// Default throttling delay when the portal gave none.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// How many times `poll_completion` is asked before giving up (§3 step 5).
@@ -366,29 +345,33 @@ const MAX_POLLS: u32 = 30;
 /// Maps a refusal to the contract's outcome, or hands the state back with the error.
 fn outcome<N, S>(refusal: Refusal, email: &Email, state: S) -> StepResult<N, S> {
     let e = &refusal.error;
-    let sub = e.suberror.as_deref();
     let email = email.clone();
-    Ok(match e.code.as_str() {
-        _ if e.status == 429 || e.code == "temporarily_unavailable" => Step::Retry {
+    let code = ErrorCode::from_wire(&e.code);
+    let sub = e.suberror.as_deref().map(Suberror::from_wire);
+    if e.status == 429 || code == ErrorCode::TemporarilyUnavailable {
+        return Ok(Step::Retry {
             state,
             reason: RetryReason::Throttled {
-                reason: ThrottleReason::from_suberror(sub),
+                reason: ThrottleReason::from_suberror(sub.as_ref()),
                 retry_after: e.retry_after.unwrap_or(DEFAULT_RETRY_AFTER),
             },
-        },
-        "expired_token" => Step::Expired { email },
-        "user_already_exists" => Step::UserAlreadyExists { email },
-        "user_not_found" => Step::UserNotFound { email },
-        "attributes_required" => {
+        });
+    }
+    Ok(match code {
+        ErrorCode::ExpiredToken => Step::Expired { email },
+        ErrorCode::UserAlreadyExists => Step::UserAlreadyExists { email },
+        ErrorCode::UserNotFound => Step::UserNotFound { email },
+        ErrorCode::AttributesRequired => {
             Step::AttributesRequired { email, attributes: refusal.required_attributes }
         }
-        "invalid_grant" => match sub {
-            Some("invalid_oob_value") => {
-                Step::Retry { state, reason: RetryReason::WrongCode { attempts_left: e.attempts_left } }
-            }
-            Some(s) if s.starts_with("password_") => Step::Retry {
+        ErrorCode::InvalidGrant => match sub {
+            Some(Suberror::InvalidOobValue) => Step::Retry {
                 state,
-                reason: RetryReason::PasswordRefused { suberror: s.to_owned() },
+                reason: RetryReason::WrongCode { attempts_left: e.attempts_left },
+            },
+            Some(s) if s.as_str().starts_with("password_") => Step::Retry {
+                state,
+                reason: RetryReason::PasswordRefused { suberror: s.as_str().to_owned() },
             },
             _ => Step::Retry { state, reason: RetryReason::InvalidCredentials },
         },
@@ -400,7 +383,7 @@ fn outcome<N, S>(refusal: Refusal, email: &Email, state: S) -> StepResult<N, S> 
 async fn call<T: serde::de::DeserializeOwned, S>(
     portal: &Portal,
     path: &str,
-    form: &serde_json::Value,
+    form: &(impl Serialize + ?Sized),
     state: S,
 ) -> Result<(Reply<T>, S), Interrupted<S>> {
     match portal.identity::<T>(path, form).await {
@@ -416,18 +399,20 @@ async fn challenge_code<F: Flow, S>(
     continuation_token: &str,
     state: S,
 ) -> StepResult<CodeSent<F>, S> {
-    let form = serde_json::json!({
-        "continuation_token": continuation_token,
-        "challenge_type": "oob redirect",
-    });
+    let form = ChallengeRequest {
+        client_id: portal.config().client_id().to_owned(),
+        continuation_token: continuation_token.to_owned(),
+        challenge_type: Some("oob redirect".to_owned()),
+    };
     let (reply, state) =
-        call::<Challenge, S>(portal, &format!("{}challenge", F::PREFIX), &form, state).await?;
+        call::<ChallengeAnswer, S>(portal, &format!("{}challenge", F::PREFIX), &form, state)
+            .await?;
     match reply {
-        Reply::Ok(c) if c.challenge_type == "oob" => Ok(Step::Next(CodeSent {
+        Reply::Ok(ChallengeAnswer::Oob(c)) => Ok(Step::Next(CodeSent {
             email: email.clone(),
             continuation_token: ContinuationToken(c.continuation_token),
-            target_label: c.challenge_target_label.unwrap_or_default(),
-            code_length: c.code_length.unwrap_or(DEFAULT_CODE_LENGTH),
+            target_label: c.challenge_target_label,
+            code_length: c.code_length,
             interval: c.interval.unwrap_or(DEFAULT_INTERVAL),
             sent_at: OffsetDateTime::now_utc(),
             flow: PhantomData,
@@ -444,18 +429,22 @@ async fn challenge_password<F: Flow, S>(
     continuation_token: &str,
     state: S,
 ) -> StepResult<NeedsPassword<F>, S> {
-    let form = serde_json::json!({
-        "continuation_token": continuation_token,
-        "challenge_type": "password redirect",
-    });
+    let form = ChallengeRequest {
+        client_id: portal.config().client_id().to_owned(),
+        continuation_token: continuation_token.to_owned(),
+        challenge_type: Some("password redirect".to_owned()),
+    };
     let (reply, state) =
-        call::<Challenge, S>(portal, &format!("{}challenge", F::PREFIX), &form, state).await?;
+        call::<ChallengeAnswer, S>(portal, &format!("{}challenge", F::PREFIX), &form, state)
+            .await?;
     match reply {
-        Reply::Ok(c) if c.challenge_type == "password" => Ok(Step::Next(NeedsPassword {
-            email: email.clone(),
-            continuation_token: ContinuationToken(c.continuation_token),
-            flow: PhantomData,
-        })),
+        Reply::Ok(ChallengeAnswer::Password { continuation_token }) => {
+            Ok(Step::Next(NeedsPassword {
+                email: email.clone(),
+                continuation_token: ContinuationToken(continuation_token),
+                flow: PhantomData,
+            }))
+        }
         Reply::Ok(_) | Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
         Reply::Refused(r) => outcome(r, email, state),
     }
@@ -465,10 +454,11 @@ async fn challenge_password<F: Flow, S>(
 async fn token_grant<S>(
     portal: &Portal,
     email: &Email,
-    form: serde_json::Value,
+    form: TokenRequest,
     state: S,
 ) -> StepResult<Session, S> {
-    let (reply, state) = call::<TokenResponse, S>(portal, "oauth2/v2.0/token", &form, state).await?;
+    let (reply, state) =
+        call::<TokenResponse, S>(portal, "oauth2/v2.0/token", &form, state).await?;
     match reply {
         Reply::Ok(tokens) => Ok(Step::Next(Session::from_tokens(portal.clone(), tokens))),
         Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
@@ -490,12 +480,14 @@ impl SignUp {
     /// # Errors
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
     pub async fn start(self, portal: &Portal) -> StepResult<CodeSent<SignUpFlow>, Self> {
-        let form = serde_json::json!({
-            "username": self.email.as_str(),
-            "challenge_type": "oob password redirect",
-        });
+        let form = SignUpStartRequest {
+            client_id: portal.config().client_id().to_owned(),
+            username: self.email.as_str().to_owned(),
+            challenge_type: SIGN_UP_CHALLENGE_TYPES.to_owned(),
+        };
         let email = self.email.clone();
-        let (reply, state) = call::<TokenOnly, Self>(portal, "signup/v1.0/start", &form, self).await?;
+        let (reply, state) =
+            call::<ContinuationAnswer, Self>(portal, "signup/v1.0/start", &form, self).await?;
         match reply {
             Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
             Reply::Redirect => Ok(Step::Redirect { email }),
@@ -518,13 +510,14 @@ impl SignIn {
     /// # Errors
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
     pub async fn start(self, portal: &Portal) -> StepResult<NeedsPassword<SignInFlow>, Self> {
-        let form = serde_json::json!({
-            "username": self.email.as_str(),
-            "challenge_type": "password redirect",
-        });
+        let form = SignInInitiateRequest {
+            client_id: portal.config().client_id().to_owned(),
+            username: self.email.as_str().to_owned(),
+            challenge_type: SIGN_IN_CHALLENGE_TYPES.to_owned(),
+        };
         let email = self.email.clone();
         let (reply, state) =
-            call::<TokenOnly, Self>(portal, "oauth2/v2.0/initiate", &form, self).await?;
+            call::<ContinuationAnswer, Self>(portal, "oauth2/v2.0/initiate", &form, self).await?;
         match reply {
             Reply::Ok(t) => challenge_password(portal, &email, &t.continuation_token, state).await,
             Reply::Redirect => Ok(Step::Redirect { email }),
@@ -547,13 +540,15 @@ impl Reset {
     /// # Errors
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
     pub async fn start(self, portal: &Portal) -> StepResult<CodeSent<ResetFlow>, Self> {
-        let form = serde_json::json!({
-            "username": self.email.as_str(),
-            "challenge_type": "oob redirect",
-        });
+        let form = ResetStartRequest {
+            client_id: portal.config().client_id().to_owned(),
+            username: self.email.as_str().to_owned(),
+            challenge_type: RESET_CHALLENGE_TYPES.to_owned(),
+        };
         let email = self.email.clone();
         let (reply, state) =
-            call::<TokenOnly, Self>(portal, "resetpassword/v1.0/start", &form, self).await?;
+            call::<ContinuationAnswer, Self>(portal, "resetpassword/v1.0/start", &form, self)
+                .await?;
         match reply {
             Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
             Reply::Redirect => Ok(Step::Redirect { email }),
@@ -575,7 +570,7 @@ impl<F: Flow> CodeSent<F> {
 
     /// Number of digits of the code (6 on the reference portal).
     pub fn code_length(&self) -> usize {
-        usize::from(self.code_length)
+        self.code_length
     }
 
     /// When the code was sent (this machine's clock, UTC).
@@ -624,23 +619,22 @@ impl CodeSent<SignUpFlow> {
         portal: &Portal,
         code: &VerificationCode,
     ) -> StepResult<NeedsPassword<SignUpFlow>, Self> {
-        let form = serde_json::json!({
-            "continuation_token": self.continuation_token.0,
-            "grant_type": "oob",
-            "oob": code.as_str(),
-        });
+        let form = SignUpContinueRequest {
+            client_id: portal.config().client_id().to_owned(),
+            continuation_token: self.continuation_token.0.clone(),
+            grant_type: "oob".to_owned(),
+            oob: Some(code.as_str().to_owned()),
+            password: None,
+        };
         let email = self.email.clone();
         let (reply, state) =
-            call::<TokenOnly, Self>(portal, "signup/v1.0/continue", &form, self).await?;
+            call::<ContinuationAnswer, Self>(portal, "signup/v1.0/continue", &form, self).await?;
         let next_token = match reply {
-            Reply::Refused(r) if r.error.code == "credential_required" => {
+            Reply::Refused(r) if r.error.code == ErrorCode::CredentialRequired.as_str() => {
                 match r.continuation_token {
                     Some(t) => t,
                     None => {
-                        return Err(Interrupted {
-                            state,
-                            error: r.error.into(),
-                        });
+                        return Err(Interrupted { state, error: r.error.into() });
                     }
                 }
             }
@@ -666,14 +660,16 @@ impl CodeSent<ResetFlow> {
         portal: &Portal,
         code: &VerificationCode,
     ) -> StepResult<NeedsPassword<ResetFlow>, Self> {
-        let form = serde_json::json!({
-            "continuation_token": self.continuation_token.0,
-            "grant_type": "oob",
-            "oob": code.as_str(),
-        });
+        let form = ResetContinueRequest {
+            client_id: portal.config().client_id().to_owned(),
+            continuation_token: self.continuation_token.0.clone(),
+            grant_type: "oob".to_owned(),
+            oob: code.as_str().to_owned(),
+        };
         let email = self.email.clone();
         let (reply, state) =
-            call::<TokenOnly, Self>(portal, "resetpassword/v1.0/continue", &form, self).await?;
+            call::<ResetContinueAnswer, Self>(portal, "resetpassword/v1.0/continue", &form, self)
+                .await?;
         match reply {
             Reply::Ok(t) => Ok(Step::Next(NeedsPassword {
                 email,
@@ -703,26 +699,34 @@ impl NeedsPassword<SignUpFlow> {
     ///
     /// # Errors
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
-    pub async fn submit(self, portal: &Portal, password: &SecretString) -> StepResult<Session, Self> {
-        let form = serde_json::json!({
-            "continuation_token": self.continuation_token.0,
-            "grant_type": "password",
-            "password": password.expose_secret(),
-        });
+    pub async fn submit(
+        self,
+        portal: &Portal,
+        password: &SecretString,
+    ) -> StepResult<Session, Self> {
+        let form = SignUpContinueRequest {
+            client_id: portal.config().client_id().to_owned(),
+            continuation_token: self.continuation_token.0.clone(),
+            grant_type: "password".to_owned(),
+            oob: None,
+            password: Some(password.expose_secret().to_owned()),
+        };
         let email = self.email.clone();
         let (reply, state) =
-            call::<TokenOnly, Self>(portal, "signup/v1.0/continue", &form, self).await?;
+            call::<ContinuationAnswer, Self>(portal, "signup/v1.0/continue", &form, self).await?;
         let token = match reply {
             Reply::Ok(t) => t.continuation_token,
             Reply::Redirect => return Ok(Step::Redirect { email }),
             Reply::Refused(r) => return outcome(r, &email, state),
         };
-        let form = serde_json::json!({
-            "grant_type": "continuation_token",
-            "continuation_token": token,
-            "username": email.as_str(),
-            "scope": portal.config().scope(),
-        });
+        let form = TokenRequest {
+            client_id: portal.config().client_id().to_owned(),
+            grant_type: "continuation_token".to_owned(),
+            continuation_token: Some(token),
+            username: Some(email.as_str().to_owned()),
+            scope: Some(portal.config().scope()),
+            ..TokenRequest::default()
+        };
         token_grant(portal, &email, form, state).await
     }
 }
@@ -736,14 +740,20 @@ impl NeedsPassword<SignInFlow> {
     ///
     /// # Errors
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
-    pub async fn submit(self, portal: &Portal, password: &SecretString) -> StepResult<Session, Self> {
-        let form = serde_json::json!({
-            "grant_type": "password",
-            "continuation_token": self.continuation_token.0,
-            "password": password.expose_secret(),
-            "username": self.email.as_str(),
-            "scope": portal.config().scope(),
-        });
+    pub async fn submit(
+        self,
+        portal: &Portal,
+        password: &SecretString,
+    ) -> StepResult<Session, Self> {
+        let form = TokenRequest {
+            client_id: portal.config().client_id().to_owned(),
+            grant_type: "password".to_owned(),
+            continuation_token: Some(self.continuation_token.0.clone()),
+            password: Some(password.expose_secret().to_owned()),
+            username: Some(self.email.as_str().to_owned()),
+            scope: Some(portal.config().scope()),
+            ..TokenRequest::default()
+        };
         let email = self.email.clone();
         token_grant(portal, &email, form, self).await
     }
@@ -766,40 +776,51 @@ impl NeedsPassword<ResetFlow> {
         portal: &Portal,
         password: &SecretString,
     ) -> StepResult<ResetDone, Self> {
-        let form = serde_json::json!({
-            "continuation_token": self.continuation_token.0,
-            "new_password": password.expose_secret(),
-        });
+        let form = ResetSubmitRequest {
+            client_id: portal.config().client_id().to_owned(),
+            continuation_token: self.continuation_token.0.clone(),
+            new_password: password.expose_secret().to_owned(),
+        };
         let email = self.email.clone();
         let (reply, mut state) =
-            call::<SubmitAnswer, Self>(portal, "resetpassword/v1.0/submit", &form, self).await?;
+            call::<ResetSubmitAnswer, Self>(portal, "resetpassword/v1.0/submit", &form, self)
+                .await?;
         let submitted = match reply {
             Reply::Ok(s) => s,
             Reply::Redirect => return Ok(Step::Redirect { email }),
             Reply::Refused(r) => return outcome(r, &email, state),
         };
-        let interval = Duration::from_secs(submitted.poll_interval.unwrap_or(1).clamp(1, 10));
+        let interval = Duration::from_secs(submitted.poll_interval.clamp(1, 10));
         let mut token = submitted.continuation_token;
         for _ in 0..MAX_POLLS {
-            let form = serde_json::json!({ "continuation_token": token });
-            let (reply, s) =
-                call::<PollAnswer, Self>(portal, "resetpassword/v1.0/poll_completion", &form, state)
-                    .await?;
+            let form = PollCompletionRequest {
+                client_id: portal.config().client_id().to_owned(),
+                continuation_token: token.clone(),
+            };
+            let (reply, s) = call::<PollCompletionAnswer, Self>(
+                portal,
+                "resetpassword/v1.0/poll_completion",
+                &form,
+                state,
+            )
+            .await?;
             state = s;
             match reply {
                 Reply::Ok(p) => {
                     if let Some(t) = p.continuation_token {
                         token = t;
                     }
-                    match p.status.as_str() {
-                        "succeeded" => {
+                    match p.status {
+                        PollStatus::Succeeded => {
                             return Ok(Step::Next(ResetDone {
                                 email,
                                 continuation_token: ContinuationToken(token),
                             }));
                         }
-                        "failed" => break,
-                        _ => tokio::time::sleep(interval).await,
+                        PollStatus::Failed => break,
+                        PollStatus::InProgress | PollStatus::NotStarted => {
+                            tokio::time::sleep(interval).await;
+                        }
                     }
                 }
                 Reply::Redirect => return Ok(Step::Redirect { email }),
@@ -837,12 +858,14 @@ impl ResetDone {
     /// # Errors
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
     pub async fn sign_in(self, portal: &Portal) -> StepResult<Session, Self> {
-        let form = serde_json::json!({
-            "grant_type": "continuation_token",
-            "continuation_token": self.continuation_token.0,
-            "username": self.email.as_str(),
-            "scope": portal.config().scope(),
-        });
+        let form = TokenRequest {
+            client_id: portal.config().client_id().to_owned(),
+            grant_type: "continuation_token".to_owned(),
+            continuation_token: Some(self.continuation_token.0.clone()),
+            username: Some(self.email.as_str().to_owned()),
+            scope: Some(portal.config().scope()),
+            ..TokenRequest::default()
+        };
         let email = self.email.clone();
         token_grant(portal, &email, form, self).await
     }

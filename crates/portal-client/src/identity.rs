@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use cartable_core::wire::identity::IdentityError;
 use serde::{Deserialize, de::DeserializeOwned};
 
 use crate::{
@@ -30,44 +31,18 @@ pub(crate) struct Refusal {
     pub(crate) required_attributes: Vec<String>,
 }
 
-/// The identity error body of `docs/contract.md §0`.
-// TODO(wire): switch to cartable_core::wire::identity's error body once it lands.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
-    #[serde(default)]
-    suberror: Option<String>,
-    #[serde(default)]
-    continuation_token: Option<String>,
-    #[serde(default)]
-    attempts_left: Option<u32>,
-    #[serde(default)]
-    retry_after: Option<u64>,
-    #[serde(default)]
-    trace_id: Option<String>,
-    #[serde(default)]
-    required_attributes: Vec<RequiredAttribute>,
-}
-
-#[derive(Deserialize)]
-struct RequiredAttribute {
-    name: String,
-}
-
 /// Reads an identity error body out of a non-2xx answer.
 pub(crate) fn refusal(answer: &Answer) -> Result<Refusal, Error> {
-    let body: ErrorBody = answer.json()?;
+    let body: IdentityError = answer.json()?;
     Ok(Refusal {
         error: PortalError {
             status: answer.status.as_u16(),
-            code: body.error,
-            suberror: body.suberror,
+            code: body.error.as_str().to_owned(),
+            suberror: body.suberror.map(|s| s.as_str().to_owned()),
             retry_after: body.retry_after.map(Duration::from_secs).or(answer.retry_after),
             attempts_left: body.attempts_left,
             trace_id: body.trace_id,
-            description: body.error_description,
+            description: Some(body.error_description).filter(|d| !d.is_empty()),
             field_errors: Vec::new(),
         },
         continuation_token: body.continuation_token,

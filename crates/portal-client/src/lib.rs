@@ -58,8 +58,8 @@ pub use config::{
 };
 pub use error::{DecodeError, Error, NetworkError, NetworkErrorKind, PortalError};
 pub use flows::{
-    CodeSent, Flow, Interrupted, NeedsPassword, Pending, Reset, ResetDone, ResetFlow,
-    RetryReason, SignIn, SignInFlow, SignUp, SignUpFlow, Step, StepResult, ThrottleReason,
+    CodeSent, Flow, Interrupted, NeedsPassword, Pending, Reset, ResetDone, ResetFlow, RetryReason,
+    SignIn, SignInFlow, SignUp, SignUpFlow, Step, StepResult, ThrottleReason,
 };
 pub use parent::{Association, EmailChallenge};
 pub use secret::RefreshToken;

@@ -64,8 +64,9 @@ impl Portal {
     /// # Errors
     /// Network, decode, or a refusal.
     pub async fn private_schools(&self) -> Result<Vec<PrivateSchool>, Error> {
-        let answer =
-            self.execute(self.inner().http.get(self.api_url("private-schools")?), "private-schools").await?;
+        let answer = self
+            .execute(self.inner().http.get(self.api_url("private-schools")?), "private-schools")
+            .await?;
         if !answer.status.is_success() {
             return Err(answer.problem());
         }

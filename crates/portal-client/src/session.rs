@@ -6,7 +6,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use cartable_core::wire::tokens::TokenResponse;
+use cartable_core::wire::{
+    identity::TokenRequest,
+    tokens::{RevokeRequest, TokenResponse},
+};
 use reqwest::{Method, StatusCode};
 
 use crate::{
@@ -141,23 +144,16 @@ impl Session {
             tracing::debug!("discovery lists no revocation endpoint; not revoking");
             return Ok(());
         };
-        let url = url::Url::parse(&endpoint).map_err(|e| {
-            crate::ConfigError::InvalidUrl { what: "revocation_endpoint", reason: e.to_string() }
+        let url = url::Url::parse(&endpoint).map_err(|e| crate::ConfigError::InvalidUrl {
+            what: "revocation_endpoint",
+            reason: e.to_string(),
         })?;
-        let form = [
-            ("token", refresh.expose_secret()),
-            ("token_type_hint", "refresh_token"),
-            ("client_id", self.0.portal.config().client_id()),
-        ];
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let request = self
-            .0
-            .portal
-            .inner()
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body);
+        let form = RevokeRequest {
+            token: refresh.expose_secret().to_owned(),
+            token_type_hint: Some("refresh_token".to_owned()),
+            client_id: self.0.portal.config().client_id().to_owned(),
+        };
+        let request = self.0.portal.inner().http.post(url).form(&form);
         let answer = self.0.portal.execute(request, "oauth2/v2.0/revoke").await?;
         if answer.status.is_success() { Ok(()) } else { Err(answer.problem_or_identity()) }
     }
@@ -230,11 +226,13 @@ impl Session {
             }
         };
         let portal = &self.0.portal;
-        let form = serde_json::json!({
-            "grant_type": "refresh_token",
-            "refresh_token": refresh.expose_secret(),
-            "scope": portal.config().scope(),
-        });
+        let form = TokenRequest {
+            client_id: portal.config().client_id().to_owned(),
+            grant_type: "refresh_token".to_owned(),
+            refresh_token: Some(refresh.expose_secret().to_owned()),
+            scope: Some(portal.config().scope()),
+            ..TokenRequest::default()
+        };
         match portal.identity::<TokenResponse>("oauth2/v2.0/token", &form).await? {
             Reply::Ok(response) => {
                 let new_refresh = RefreshToken::new(response.refresh_token.clone());
