@@ -184,8 +184,13 @@ impl Translations {
     /// The message for a problem: its code's key with its params, or `err-unknown` (with the
     /// code) when this version has no message for the code.
     pub fn problem(&self, lang: Language, problem: &Problem) -> String {
-        let key = problem_key(&problem.code);
+        let mut key = problem_key(&problem.code);
         let mut args = problem_args(problem);
+        // Messages that count attempts have a variant for when the portal gave no count.
+        let unknown_count = format!("{key}-unknown");
+        if !args.contains_key("attempts_left") && self.has(lang, &unknown_count) {
+            key = unknown_count;
+        }
         if self.has(lang, &key) {
             self.text(lang, &key, &args)
         } else {
@@ -250,25 +255,23 @@ mod tests {
     use std::collections::BTreeSet;
 
     use cartable_core::ipc::codes;
-    use fluent_bundle::FluentResource;
-    use fluent_bundle::ast::Entry;
     use serde_json::json;
 
     use super::*;
 
+    /// The message ids of a Fluent file (lines `id = …` at column 0), after checking that the
+    /// whole file parses.
     fn keys(source: &str) -> BTreeSet<String> {
-        let resource = match FluentResource::try_new(source.to_owned()) {
-            Ok(resource) => resource,
-            Err((_, errors)) => panic!("Fluent syntax errors: {errors:?}"),
-        };
+        if let Err((_, errors)) = FluentResource::try_new(source.to_owned()) {
+            panic!("Fluent syntax errors: {errors:?}");
+        }
         let mut keys = BTreeSet::new();
-        for entry in resource.entries() {
-            if let Entry::Message(message) = entry {
-                assert!(
-                    keys.insert(message.id.name.to_owned()),
-                    "duplicate key {}",
-                    message.id.name
-                );
+        for line in source.lines() {
+            let Some((id, _)) = line.split_once(" =") else { continue };
+            if id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                assert!(keys.insert(id.to_owned()), "duplicate key {id}");
             }
         }
         keys
@@ -382,6 +385,7 @@ mod tests {
         let en = keys(EN_CA);
         let mut all: Vec<String> = codes::ALL.iter().map(|c| (*c).to_owned()).collect();
         all.extend(crate::ipc::UI_CODES.iter().map(|c| (*c).to_owned()));
+        all.extend(crate::state::UI_CODES.iter().map(|c| (*c).to_owned()));
         all.extend(domain_codes());
         all.extend(portal_codes());
         all.push("unknown".to_owned());
@@ -408,7 +412,7 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("source is readable");
-            for marker in [".t(\"", ".ta(\"", "key: \"", "k!(\""] {
+            for marker in [".t(\"", ".ta(\"", "key: \"", "label=\"", "hint=\"", "legend=\""] {
                 for (index, _) in text.match_indices(marker) {
                     let rest = &text[index + marker.len()..];
                     let key = &rest[..rest.find('"').unwrap_or(0)];
