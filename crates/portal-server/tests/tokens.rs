@@ -468,3 +468,45 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
     server.abort();
     portal.stop().await;
 }
+
+#[tokio::test]
+async fn the_token_endpoint_rotates_and_refuses_reuse_over_http() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let portal = Portal::start(dir.path(), clock(), None).await;
+    let account = portal.new_account("http@example.ca").await;
+    let first = portal.sign_in(&account).await;
+    let client = reqwest::Client::new();
+    let refresh = |token: String| {
+        client
+            .post(portal.url("/auth/oauth2/v2.0/token"))
+            .form(&[
+                ("client_id", CLIENT),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", &token),
+            ])
+            .send()
+    };
+
+    let response = refresh(first.refresh_token.clone()).await.expect("POST token");
+    assert_eq!(response.status(), 200);
+    let second: TokenResponse = response.json().await.expect("token response");
+    assert_ne!(second.refresh_token, first.refresh_token);
+    assert_eq!(second.expires_in, 900);
+    assert_eq!(
+        verify_access_token(&portal.state, &second.access_token).expect("valid").sub,
+        account
+    );
+
+    // Reuse of the rotated token: 400 invalid_grant in the identity error body (§0, §4)…
+    let reused = refresh(first.refresh_token.clone()).await.expect("POST token");
+    assert_eq!(reused.status(), 400);
+    let body: serde_json::Value = reused.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_grant");
+    assert!(body["error_codes"].as_array().is_some_and(|c| !c.is_empty()), "{body}");
+    // …and the family's newest token is dead too.
+    let newest = refresh(second.refresh_token.clone()).await.expect("POST token");
+    assert_eq!(newest.status(), 400);
+    let body: serde_json::Value = newest.json().await.expect("JSON");
+    assert_eq!(body["error"], "invalid_grant");
+    portal.stop().await;
+}

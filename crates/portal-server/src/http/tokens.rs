@@ -13,7 +13,7 @@ use axum::{
 use cartable_core::wire::tokens::{Discovery, Jwks};
 use serde::Deserialize;
 
-use crate::AppState;
+use crate::{AppState, http::oauth_error::OAuthError};
 
 /// Path of the revocation endpoint, relative to the origin (`{authority}oauth2/v2.0/revoke`).
 pub const REVOKE_PATH: &str = "/auth/oauth2/v2.0/revoke";
@@ -49,15 +49,10 @@ struct RevokeForm {
 /// Unknown client: 400 `invalid_client` (§0); no token: 400 `invalid_request` (RFC 7009 §2.2.1).
 async fn revoke_token(State(state): State<AppState>, Form(form): Form<RevokeForm>) -> Response {
     let Some(client_id) = form.client_id.filter(|c| state.config.public_clients.contains(c)) else {
-        return identity_error(&state, "invalid_client", "Unknown client_id.", 700016);
+        return OAuthError::invalid_client().into_response();
     };
     let Some(token) = form.token.filter(|t| !t.is_empty()) else {
-        return identity_error(
-            &state,
-            "invalid_request",
-            "The token parameter is missing.",
-            900144,
-        );
+        return OAuthError::missing_parameter("token").into_response();
     };
     match crate::tokens::revoke_token(&state, &client_id, &token).await {
         Ok(revoked) => {
@@ -96,18 +91,4 @@ async fn get_discovery(State(state): State<AppState>) -> Response {
 async fn get_jwks(State(state): State<AppState>) -> Response {
     let jwks: Jwks = state.signing_keys.jwks();
     ([(header::CACHE_CONTROL, METADATA_CACHE)], Json(jwks)).into_response()
-}
-
-/// A 400 identity error body (`docs/contract.md §0`). The identity colleague's shared builder (`http/oauth_error.rs`) should replace this one.
-fn identity_error(state: &AppState, error: &str, description: &str, code: u32) -> Response {
-    let id = uuid::Uuid::new_v4().to_string();
-    let body = serde_json::json!({
-        "error": error,
-        "error_description": format!("AADSTS{code}: {description}"),
-        "error_codes": [code],
-        "timestamp": state.now_rfc3339(),
-        "trace_id": id,
-        "correlation_id": id,
-    });
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
