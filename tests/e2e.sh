@@ -13,9 +13,11 @@ scratch=$(mktemp -d /tmp/cartable-e2e.XXXXXX)
 display=:98
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$scratch/xvfb.log" 2>&1 &
 xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT INT TERM
+trap 'kill $xvfb 2>/dev/null || true; rm -rf "$scratch"' EXIT INT TERM
 
 export DISPLAY="$display"
+# No accessibility bus helpers (at-spi) in the throw-away session: they only add start-up time.
+export NO_AT_BRIDGE=1
 export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache"
 export XDG_RUNTIME_DIR="$scratch/run"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"

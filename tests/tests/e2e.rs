@@ -185,6 +185,7 @@ async fn sign_up_with_detours(s: &mut Scenario, t: &Texts) -> Result {
     s.fill("#field-code", &wrong).await?;
     s.click("main form button[type=submit]").await?;
     s.wait_for("#form-alert .error-box").await?;
+    s.wait_for("#field-code[aria-invalid='true']").await?;
     s.step("wrong-code-refused").await?;
     if s.is_shown("#field-password").await? {
         return Err(fail("a wrong code opened the password step"));
@@ -201,6 +202,7 @@ async fn sign_up_with_detours(s: &mut Scenario, t: &Texts) -> Result {
     s.step("weak-password-checklist").await?;
     s.click("main form button[type=submit]").await?;
     s.wait_for("#form-alert .error-box").await?;
+    s.wait_for("#field-password[aria-invalid='true']").await?;
     s.step("weak-password-refused").await?;
     if s.route().await? != "/inscription" || !s.is_shown("#field-password").await? {
         return Err(fail("a weak password left the password step"));
