@@ -8,6 +8,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::AppState;
 
 pub mod extract;
+pub mod parent;
+pub mod problem;
 pub mod tokens;
 
 /// Request bodies above this size get 413 (hostile input, issue 3): 16 KiB.
@@ -18,6 +20,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(tokens::router())
+        .merge(parent::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .with_state(state)
 }

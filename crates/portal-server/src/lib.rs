@@ -20,6 +20,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod http;
+pub mod registry;
 pub mod state;
 pub mod tokens;
 

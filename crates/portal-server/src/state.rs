@@ -56,7 +56,14 @@ impl AppState {
         let now = now_rfc3339(&*clock);
         let hash_key = HashKey::load_or_create(&db, &now).await?;
         let signing_keys = crate::tokens::SigningKeys::load_or_create(&db, &now).await?;
-        Ok(Self(Arc::new(Inner { config, db, clock, hash_key, signing_keys })))
+        let state = Self(Arc::new(Inner { config, db, clock, hash_key, signing_keys }));
+        if state.config.demo {
+            // The fictional registry of docs/contract.md §7, once (idempotent).
+            crate::registry::fixture::load_if_empty(&state)
+                .await
+                .map_err(|e| StartError::Config(format!("demo registry: {e}")))?;
+        }
+        Ok(state)
     }
 
     /// The current time as RFC 3339 UTC text, the form every timestamp column uses.

@@ -1,0 +1,519 @@
+//! The parent's children (`docs/contract.md §6`): list, associate, remove, dossier.
+//!
+//! Association follows the contract's order of answers: 429 first when the account already got
+//! [`MAX_NO_MATCH`] `no_matching_record` answers within [`NO_MATCH_WINDOW`] (the request is not
+//! evaluated); then 400 for malformed fields (all of them at once, codes from cartable-core's
+//! rules); 403 `email_not_verified`; 422 `board_not_subscribed`; then the matching rule of
+//! [`registry::matching`]: 201 new, 200 already associated, or 422 `no_matching_record`, the
+//! only answer that counts toward the limit.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use cartable_core::{
+    BirthDate, Email, Nip, PermanentCode, PersonName, Problem, StudentIdentifier, StudentNumber,
+    wire::parent::{
+        AssociateRequest, Child, DossierSection, FieldError, ProblemCode, ProblemDetails, School,
+        SectionId,
+    },
+};
+use time::{Duration, OffsetDateTime};
+
+use super::{json::JsonBody, me::parse_stamp};
+use crate::{
+    AppState,
+    http::{extract::AuthParent, problem::ApiProblem},
+    registry::{
+        self, Org,
+        matching::{self, IdentityQuery},
+    },
+    state::rfc3339,
+};
+
+/// `no_matching_record` answers allowed per account within [`NO_MATCH_WINDOW`] (§6).
+pub const MAX_NO_MATCH: i64 = 10;
+
+/// The sliding window of the association limit: 24 hours (§6).
+pub const NO_MATCH_WINDOW: Duration = Duration::hours(24);
+
+/// The caller's children, oldest association first (then by name).
+#[utoipa::path(
+    get,
+    path = "/api/v1/children",
+    tag = "parent",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The associated children", body = [Child]),
+        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
+         content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_children(
+    auth: AuthParent,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<Child>>, ApiProblem> {
+    let rows: Vec<ChildRow> = sqlx::query_as(&format!(
+        "{CHILD_SELECT} WHERE a.account_id = ? ORDER BY a.associated_at, s.last_name, s.first_name, s.id"
+    ))
+    .bind(&auth.account_id)
+    .fetch_all(&state.db)
+    .await?;
+    rows.into_iter().map(ChildRow::into_child).collect::<Result<_, _>>().map(Json)
+}
+
+/// Associates a child by `identity`, `private_school` or `nip` (see the module docs).
+#[utoipa::path(
+    post,
+    path = "/api/v1/children",
+    tag = "parent",
+    security(("bearer" = [])),
+    request_body = AssociateRequest,
+    responses(
+        (status = 201, description = "Child associated", body = Child),
+        (status = 200, description = "Already associated (idempotent)", body = Child),
+        (status = 400, description = "Malformed body (`invalid_body`) or fields (`invalid_fields`, see `errors`)",
+         body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
+         content_type = "application/problem+json"),
+        (status = 403, description = "`email_not_verified`", body = ProblemDetails,
+         content_type = "application/problem+json"),
+        (status = 422, description = "`board_not_subscribed` or `no_matching_record`", body = ProblemDetails,
+         content_type = "application/problem+json"),
+        (status = 429, description = "`too_many_attempts`; see `Retry-After`", body = ProblemDetails,
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds until the window frees"))),
+    )
+)]
+pub async fn associate_child(
+    auth: AuthParent,
+    State(state): State<AppState>,
+    JsonBody(request): JsonBody<AssociateRequest>,
+) -> Result<(StatusCode, Json<Child>), ApiProblem> {
+    let now = state.clock.now();
+    check_limit(&state, &auth.account_id, now).await?;
+    let checked = check_fields(&state, request, now).await?;
+    let student_id = match checked {
+        Checked::Identity { method, org, identifier, last_name, first_name, birth_date, email } => {
+            ensure_verified_email(&state, &auth.account_id, &email).await?;
+            ensure_subscribed(&state, &org).await?;
+            let query = IdentityQuery {
+                org: &org,
+                identifier: &identifier,
+                last_name: &last_name,
+                first_name: &first_name,
+                birth_date,
+                email: &email,
+            };
+            match matching::find_by_identity(&state.db, &query).await? {
+                Some(student_id) => {
+                    let created = insert_association(&state.db, &auth.account_id, &student_id, method, now).await?;
+                    (student_id, created)
+                }
+                None => return Err(no_matching_record(&state, &auth.account_id, now).await),
+            }
+        }
+        Checked::Nip { org, nip, birth_date } => {
+            ensure_subscribed(&state, &org).await?;
+            let stamp = rfc3339(now);
+            let mut tx = state.db.begin().await?;
+            let claimed =
+                matching::claim_nip(&mut tx, &state.hash_key, &org, &nip, birth_date, &stamp).await?;
+            let Some(student_id) = claimed else {
+                tx.rollback().await?;
+                return Err(no_matching_record(&state, &auth.account_id, now).await);
+            };
+            let created = insert_association(&mut *tx, &auth.account_id, &student_id, "nip", now).await?;
+            tx.commit().await?;
+            (student_id, created)
+        }
+    };
+    let (student_id, created) = student_id;
+    let child = find_child(&state, &auth.account_id, &student_id)
+        .await?
+        .ok_or_else(|| ApiProblem::internal(&"association vanished"))?;
+    tracing::info!(created, "child associated");
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(child)))
+}
+
+/// Removes the association with one of the caller's children → 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/children/{id}",
+    tag = "parent",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The child's id")),
+    responses(
+        (status = 204, description = "Association removed"),
+        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
+         content_type = "application/problem+json"),
+        (status = 404, description = "`child_not_found`: not one of the caller's children", body = ProblemDetails,
+         content_type = "application/problem+json"),
+    )
+)]
+pub async fn remove_child(
+    auth: AuthParent,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiProblem> {
+    let done = sqlx::query("DELETE FROM child_associations WHERE account_id = ? AND student_id = ?")
+        .bind(&auth.account_id)
+        .bind(&id)
+        .execute(&state.db)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(ApiProblem::child_not_found());
+    }
+    tracing::info!("child association removed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The sections the school publishes for one of the caller's children, in the contract's
+/// order, with counts from the registry.
+#[utoipa::path(
+    get,
+    path = "/api/v1/children/{id}/dossier",
+    tag = "parent",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The child's id")),
+    responses(
+        (status = 200, description = "The dossier's sections", body = [DossierSection]),
+        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
+         content_type = "application/problem+json"),
+        (status = 404, description = "`child_not_found`: not one of the caller's children", body = ProblemDetails,
+         content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_dossier(
+    auth: AuthParent,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<DossierSection>>, ApiProblem> {
+    let associated: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM child_associations WHERE account_id = ? AND student_id = ?")
+            .bind(&auth.account_id)
+            .bind(&id)
+            .fetch_optional(&state.db)
+            .await?;
+    if associated.is_none() {
+        return Err(ApiProblem::child_not_found());
+    }
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT section, item_count, updated_at FROM student_sections WHERE student_id = ?",
+    )
+    .bind(&id)
+    .fetch_all(&state.db)
+    .await?;
+    let mut sections = Vec::with_capacity(rows.len());
+    for (section, count, updated_at) in rows {
+        let id = SectionId::from_text(&section);
+        let Some((title_fr, title_en)) = id.titles() else { continue };
+        sections.push(DossierSection {
+            title_fr: title_fr.to_owned(),
+            title_en: title_en.to_owned(),
+            count: u32::try_from(count).unwrap_or(0),
+            updated_at: parse_stamp(&updated_at)?,
+            id,
+        });
+    }
+    sections.sort_by_key(|s| SectionId::KNOWN.iter().position(|k| *k == s.id));
+    Ok(Json(sections))
+}
+
+/// A request whose fields passed cartable-core's rules.
+enum Checked {
+    Identity {
+        method: &'static str,
+        org: Org,
+        identifier: StudentIdentifier,
+        last_name: PersonName,
+        first_name: PersonName,
+        birth_date: BirthDate,
+        email: Email,
+    },
+    Nip {
+        org: Org,
+        nip: Nip,
+        birth_date: BirthDate,
+    },
+}
+
+/// Collects field errors with the `code` of the rule that refused each value.
+#[derive(Default)]
+struct Fields(Vec<FieldError>);
+
+impl Fields {
+    fn push(&mut self, field: &str, code: impl Into<String>) {
+        self.0.push(FieldError { field: field.to_owned(), code: code.into() });
+    }
+
+    /// The parsed value, or `None` after recording the rule's code for `field`.
+    fn check<T, E: serde::Serialize>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        result.map_err(|error| self.push(field, Problem::from_tagged(&error).code)).ok()
+    }
+}
+
+/// Checks every field (cartable-core's rules, the age rule on the portal's clock, the body or
+/// private school exists); 400 `invalid_fields` listing each bad one.
+async fn check_fields(
+    state: &AppState,
+    request: AssociateRequest,
+    now: OffsetDateTime,
+) -> Result<Checked, ApiProblem> {
+    let mut fields = Fields::default();
+    let today = now.date();
+    let birth = |fields: &mut Fields, text: &str| {
+        let date = fields.check("birth_date", BirthDate::parse_iso(text))?;
+        fields.check("birth_date", date.validate_age(today)).map(|()| date)
+    };
+    let checked = match request {
+        AssociateRequest::Identity {
+            board_id: ref org_id,
+            ref last_name,
+            ref first_name,
+            ref birth_date,
+            ref student_number,
+            ref permanent_code,
+            ref email,
+        }
+        | AssociateRequest::PrivateSchool {
+            private_school_id: ref org_id,
+            ref last_name,
+            ref first_name,
+            ref birth_date,
+            ref student_number,
+            ref permanent_code,
+            ref email,
+        } => {
+            let (org, method, org_field) = if matches!(request, AssociateRequest::Identity { .. }) {
+                (Org::Board(org_id.clone()), "identity", "board_id")
+            } else {
+                (Org::PrivateSchool(org_id.clone()), "private_school", "private_school_id")
+            };
+            check_org_exists(state, &org, org_field, &mut fields).await?;
+            let last_name = fields.check("last_name", PersonName::parse(last_name));
+            let first_name = fields.check("first_name", PersonName::parse(first_name));
+            let birth_date = birth(&mut fields, birth_date);
+            let identifier = match (student_number, permanent_code) {
+                (Some(number), None) => fields
+                    .check("student_number", StudentNumber::parse(number))
+                    .map(StudentIdentifier::StudentNumber),
+                (None, Some(code)) => fields
+                    .check("permanent_code", PermanentCode::parse(code))
+                    .map(StudentIdentifier::PermanentCode),
+                (Some(_), Some(_)) | (None, None) => {
+                    fields.push("student_number", "exactly_one_required");
+                    fields.push("permanent_code", "exactly_one_required");
+                    None
+                }
+            };
+            let email = fields.check("email", Email::parse(email));
+            match (last_name, first_name, birth_date, identifier, email) {
+                (Some(last_name), Some(first_name), Some(birth_date), Some(identifier), Some(email)) => {
+                    Some(Checked::Identity { method, org, identifier, last_name, first_name, birth_date, email })
+                }
+                _ => None,
+            }
+        }
+        AssociateRequest::Nip { board_id, private_school_id, nip, birth_date } => {
+            let org = match (board_id, private_school_id) {
+                (Some(board), None) => Some((Org::Board(board), "board_id")),
+                (None, Some(school)) => Some((Org::PrivateSchool(school), "private_school_id")),
+                _ => {
+                    fields.push("board_id", "exactly_one_required");
+                    fields.push("private_school_id", "exactly_one_required");
+                    None
+                }
+            };
+            if let Some((org, field)) = &org {
+                check_org_exists(state, org, field, &mut fields).await?;
+            }
+            let nip = fields.check("nip", Nip::parse(&nip));
+            let birth_date = birth(&mut fields, &birth_date);
+            match (org, nip, birth_date) {
+                (Some((org, _)), Some(nip), Some(birth_date)) => Some(Checked::Nip { org, nip, birth_date }),
+                _ => None,
+            }
+        }
+    };
+    match checked {
+        Some(checked) if fields.0.is_empty() => Ok(checked),
+        _ => Err(ApiProblem::invalid_fields(fields.0)),
+    }
+}
+
+/// Records `unknown_board` / `unknown_private_school` on `field` when `org` does not exist.
+async fn check_org_exists(
+    state: &AppState,
+    org: &Org,
+    field: &str,
+    fields: &mut Fields,
+) -> Result<(), ApiProblem> {
+    if registry::subscribed(&state.db, org).await?.is_none() {
+        let code = match org {
+            Org::Board(_) => "unknown_board",
+            Org::PrivateSchool(_) => "unknown_private_school",
+        };
+        fields.push(field, code);
+    }
+    Ok(())
+}
+
+/// 429 `too_many_attempts` with `Retry-After` when the account already has [`MAX_NO_MATCH`]
+/// failures inside the window; the window frees when its oldest failure leaves it.
+async fn check_limit(state: &AppState, account_id: &str, now: OffsetDateTime) -> Result<(), ApiProblem> {
+    let (count, oldest): (i64, Option<String>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(at) FROM association_failures WHERE account_id = ? AND at > ?",
+    )
+    .bind(account_id)
+    .bind(rfc3339(now - NO_MATCH_WINDOW))
+    .fetch_one(&state.db)
+    .await?;
+    if count < MAX_NO_MATCH {
+        return Ok(());
+    }
+    let oldest = oldest.map(|t| parse_stamp(&t)).transpose()?.unwrap_or(now);
+    // Rounded up, so that retrying after exactly `Retry-After` seconds is allowed.
+    let remaining = oldest + NO_MATCH_WINDOW - now;
+    let wait = (remaining.whole_seconds() + i64::from(remaining.subsec_nanoseconds() > 0)).max(1);
+    let mut problem = ApiProblem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ProblemCode::TooManyAttempts,
+        "Too many association attempts",
+    )
+    .with_detail(format!(
+        "{MAX_NO_MATCH} attempts matched no record within 24 hours; try again in {wait} seconds"
+    ));
+    problem.retry_after = Some(u64::try_from(wait).unwrap_or(1));
+    Err(problem)
+}
+
+/// Records a failure (for [`check_limit`]) and builds the 422 `no_matching_record` answer,
+/// identical whichever field differed.
+async fn no_matching_record(state: &AppState, account_id: &str, now: OffsetDateTime) -> ApiProblem {
+    let recorded = async {
+        sqlx::query("DELETE FROM association_failures WHERE account_id = ? AND at <= ?")
+            .bind(account_id)
+            .bind(rfc3339(now - NO_MATCH_WINDOW))
+            .execute(&state.db)
+            .await?;
+        sqlx::query("INSERT INTO association_failures (account_id, at) VALUES (?, ?)")
+            .bind(account_id)
+            .bind(rfc3339(now))
+            .execute(&state.db)
+            .await
+    };
+    if let Err(error) = recorded.await {
+        return ApiProblem::from(error);
+    }
+    tracing::info!("association attempt matched no record");
+    ApiProblem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ProblemCode::NoMatchingRecord,
+        "No school record matches",
+    )
+    .with_detail("Check each answer against the report card; the school's records must hold this email.")
+}
+
+/// 403 `email_not_verified` unless `email` is a verified email of the account (compared in
+/// canonical form, `docs/contract.md §1`).
+async fn ensure_verified_email(state: &AppState, account_id: &str, email: &Email) -> Result<(), ApiProblem> {
+    let emails: Vec<(String, bool)> =
+        sqlx::query_as("SELECT address, verified FROM account_emails WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_all(&state.db)
+            .await?;
+    let verified = emails
+        .iter()
+        .any(|(address, verified)| *verified && Email::parse(address).is_ok_and(|a| a == *email));
+    if verified {
+        Ok(())
+    } else {
+        Err(ApiProblem::new(
+            StatusCode::FORBIDDEN,
+            ProblemCode::EmailNotVerified,
+            "The email is not a verified email of this account",
+        )
+        .with_detail("Add and verify this email first (POST /api/v1/me/emails)."))
+    }
+}
+
+/// 422 `board_not_subscribed` when the body or private school is not subscribed.
+async fn ensure_subscribed(state: &AppState, org: &Org) -> Result<(), ApiProblem> {
+    if registry::subscribed(&state.db, org).await? == Some(true) {
+        Ok(())
+    } else {
+        Err(ApiProblem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemCode::BoardNotSubscribed,
+            "This school body does not use this portal",
+        ))
+    }
+}
+
+/// Inserts the association; `false` when it already existed (idempotent, §6).
+async fn insert_association<'e, E: sqlx::SqliteExecutor<'e>>(
+    executor: E,
+    account_id: &str,
+    student_id: &str,
+    method: &str,
+    now: OffsetDateTime,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO child_associations (account_id, student_id, method, associated_at) \
+         VALUES (?, ?, ?, ?) ON CONFLICT (account_id, student_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(student_id)
+    .bind(method)
+    .bind(rfc3339(now))
+    .execute(executor)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+const CHILD_SELECT: &str = "SELECT s.id, s.first_name, s.last_name, s.birth_date, s.board_id, \
+     s.private_school_id, s.school_code, s.school_name, s.grade, a.associated_at \
+     FROM child_associations a JOIN students s ON s.id = a.student_id";
+
+#[derive(sqlx::FromRow)]
+struct ChildRow {
+    id: String,
+    first_name: String,
+    last_name: String,
+    birth_date: String,
+    board_id: Option<String>,
+    private_school_id: Option<String>,
+    school_code: String,
+    school_name: String,
+    grade: String,
+    associated_at: String,
+}
+
+impl ChildRow {
+    fn into_child(self) -> Result<Child, ApiProblem> {
+        Ok(Child {
+            associated_at: parse_stamp(&self.associated_at)?,
+            id: self.id,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            birth_date: self.birth_date,
+            board_id: self.board_id,
+            private_school_id: self.private_school_id,
+            school: School { code: self.school_code, name: self.school_name },
+            grade: self.grade,
+        })
+    }
+}
+
+/// One of the account's children.
+async fn find_child(state: &AppState, account_id: &str, student_id: &str) -> Result<Option<Child>, ApiProblem> {
+    let row: Option<ChildRow> =
+        sqlx::query_as(&format!("{CHILD_SELECT} WHERE a.account_id = ? AND s.id = ?"))
+            .bind(account_id)
+            .bind(student_id)
+            .fetch_optional(&state.db)
+            .await?;
+    row.map(ChildRow::into_child).transpose()
+}

@@ -1,0 +1,84 @@
+//! `GET /api/v1/me` and `DELETE /api/v1/me` (`docs/contract.md §6`).
+
+use axum::{Json, extract::State, http::StatusCode};
+use cartable_core::wire::parent::{EmailEntry, Me, ProblemDetails};
+use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+use crate::{
+    AppState,
+    http::{extract::AuthParent, problem::ApiProblem},
+    tokens::revoke_all_for_account,
+};
+
+/// The signed-in parent's account: id, sign-in email, every email with its `verified` state,
+/// sign-in providers and creation time.
+///
+/// `providers` holds `local` when the account has a password; social providers (§5) are not
+/// recorded by this portal yet.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "parent",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account", body = Me),
+        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
+         content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_me(auth: AuthParent, State(state): State<AppState>) -> Result<Json<Me>, ApiProblem> {
+    let (id, email, has_password, created_at): (String, Option<String>, bool, String) =
+        sqlx::query_as(
+            "SELECT id, email, password_hash IS NOT NULL, created_at FROM accounts WHERE id = ?",
+        )
+        .bind(&auth.account_id)
+        .fetch_one(&state.db)
+        .await?;
+    let emails: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT address, verified FROM account_emails WHERE account_id = ? \
+         ORDER BY created_at, address",
+    )
+    .bind(&auth.account_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(Json(Me {
+        id,
+        email,
+        emails: emails.into_iter().map(|(address, verified)| EmailEntry { address, verified }).collect(),
+        providers: if has_password { vec!["local".to_owned()] } else { Vec::new() },
+        created_at: parse_stamp(&created_at)?,
+    }))
+}
+
+/// Deletes the account with its emails, associations, limit records and tokens (Québec's
+/// privacy law gives parents this right; `docs/contract.md §6`) → 204. Refresh tokens are
+/// revoked first, then the account row goes and every table referencing it follows
+/// (`ON DELETE CASCADE`), so a later refresh fails with `invalid_grant`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me",
+    tag = "parent",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Account deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
+         content_type = "application/problem+json"),
+    )
+)]
+pub async fn delete_me(auth: AuthParent, State(state): State<AppState>) -> Result<StatusCode, ApiProblem> {
+    revoke_all_for_account(&state, &auth.account_id)
+        .await
+        .map_err(|error| ApiProblem::internal(&error))?;
+    sqlx::query("DELETE FROM accounts WHERE id = ?")
+        .bind(&auth.account_id)
+        .execute(&state.db)
+        .await?;
+    tracing::info!("account deleted at the parent's request");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Parses a stored RFC 3339 timestamp; a bad one is an internal error.
+pub(crate) fn parse_stamp(text: &str) -> Result<OffsetDateTime, ApiProblem> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|error| ApiProblem::internal(&format_args!("stored timestamp: {error}")))
+}

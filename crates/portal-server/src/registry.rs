@@ -1,0 +1,122 @@
+//! The school registry (`docs/contract.md §7`): the stand-in for the schools' student records
+//! that the parent API (§6) matches association requests against.
+//!
+//! - Schema: `migrations/0002_registry.sql`. Each name is stored as registered and as its
+//!   matching key ([`PersonName::matching_key`](cartable_core::PersonName::matching_key));
+//!   identifiers normalised by cartable-core's parsers; guardian emails in canonical form; a
+//!   NIP only as a keyed hash (purpose [`NIP_PURPOSE`]) with its expiry and use time.
+//! - [`import`]: the JSON Lines file format (the demo fixture uses it too), all-or-nothing.
+//! - [`fixture`]: the fictional demo children, loaded on start in demo mode.
+//! - [`matching`]: the matching rule of §6, as index seeks.
+//!
+//! The 72 school bodies come from [`SchoolBoards::embedded`]; only their subscription state
+//! lives here (a body without a row is subscribed).
+
+use cartable_core::{
+    SchoolBoards,
+    wire::parent::{PrivateSchool, SchoolBoardEntry},
+};
+use sqlx::SqlitePool;
+
+pub mod fixture;
+pub mod import;
+pub mod matching;
+
+/// Purpose of NIP hashes in [`HashKey::hash`](crate::crypto::HashKey::hash).
+pub const NIP_PURPOSE: &str = "nip";
+
+/// Where a student is enrolled: a school body or a private school (`docs/contract.md §6`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Org {
+    /// A school body's slug, e.g. `css-laval`.
+    Board(String),
+    /// A private school's id, e.g. `ps-college-des-eaux-vives`.
+    PrivateSchool(String),
+}
+
+impl Org {
+    /// `(board_id, private_school_id)`, exactly one of them `Some`.
+    pub fn columns(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Org::Board(id) => (Some(id), None),
+            Org::PrivateSchool(id) => (None, Some(id)),
+        }
+    }
+
+    /// The `students` column holding this kind of id: `board_id` or `private_school_id`.
+    pub fn column(&self) -> &'static str {
+        match self {
+            Org::Board(_) => "board_id",
+            Org::PrivateSchool(_) => "private_school_id",
+        }
+    }
+
+    /// The slug or id.
+    pub fn id(&self) -> &str {
+        match self {
+            Org::Board(id) | Org::PrivateSchool(id) => id,
+        }
+    }
+}
+
+/// Every school body with its subscription state, in the order of `school_boards.json`.
+///
+/// # Errors
+/// Database failure.
+pub async fn board_entries(db: &SqlitePool) -> Result<Vec<SchoolBoardEntry>, sqlx::Error> {
+    let unsubscribed: Vec<String> =
+        sqlx::query_scalar("SELECT board_id FROM board_subscriptions WHERE NOT subscribed")
+            .fetch_all(db)
+            .await?;
+    Ok(SchoolBoards::embedded()
+        .all()
+        .iter()
+        .map(|board| SchoolBoardEntry::new(board, !unsubscribed.contains(&board.id)))
+        .collect())
+}
+
+/// Every private school, by id.
+///
+/// # Errors
+/// Database failure.
+pub async fn private_schools(db: &SqlitePool) -> Result<Vec<PrivateSchool>, sqlx::Error> {
+    let rows: Vec<(String, String, bool)> =
+        sqlx::query_as("SELECT id, name, subscribed FROM private_schools ORDER BY id")
+            .fetch_all(db)
+            .await?;
+    Ok(rows.into_iter().map(|(id, name, subscribed)| PrivateSchool { id, name, subscribed }).collect())
+}
+
+/// Whether `org` is subscribed: `None` when no such body or private school exists.
+///
+/// # Errors
+/// Database failure.
+pub async fn subscribed(db: &SqlitePool, org: &Org) -> Result<Option<bool>, sqlx::Error> {
+    match org {
+        Org::Board(id) => {
+            if SchoolBoards::embedded().get(id).is_none() {
+                return Ok(None);
+            }
+            let row: Option<bool> =
+                sqlx::query_scalar("SELECT subscribed FROM board_subscriptions WHERE board_id = ?")
+                    .bind(id)
+                    .fetch_optional(db)
+                    .await?;
+            Ok(Some(row.unwrap_or(true)))
+        }
+        Org::PrivateSchool(id) => {
+            sqlx::query_scalar("SELECT subscribed FROM private_schools WHERE id = ?")
+                .bind(id)
+                .fetch_optional(db)
+                .await
+        }
+    }
+}
+
+/// Number of student records.
+///
+/// # Errors
+/// Database failure.
+pub async fn student_count(db: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM students").fetch_one(db).await
+}
