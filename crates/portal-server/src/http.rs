@@ -8,6 +8,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::AppState;
 
 pub mod extract;
+pub mod identity;
+pub mod oauth_error;
 pub mod parent;
 pub mod problem;
 pub mod tokens;
@@ -19,6 +21,7 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(identity::router())
         .merge(tokens::router())
         .merge(parent::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))

@@ -18,8 +18,11 @@
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod cli;
 pub mod db;
 pub mod http;
+pub mod identity;
+pub mod mail;
 pub mod registry;
 pub mod state;
 pub mod tokens;

@@ -22,6 +22,10 @@ pub struct Inner {
     pub hash_key: HashKey,
     /// RS256 keys that sign and verify JWTs (`docs/contract.md §4`).
     pub signing_keys: crate::tokens::SigningKeys,
+    /// Sends codes and notices (`docs/contract.md §8`).
+    pub mailer: crate::mail::Mailer,
+    /// argon2id hashing, bounded and off the async runtime (`docs/contract.md §§1–3`).
+    pub passwords: crate::identity::Passwords,
 }
 
 impl std::ops::Deref for AppState {
@@ -56,7 +60,18 @@ impl AppState {
         let now = now_rfc3339(&*clock);
         let hash_key = HashKey::load_or_create(&db, &now).await?;
         let signing_keys = crate::tokens::SigningKeys::load_or_create(&db, &now).await?;
-        let state = Self(Arc::new(Inner { config, db, clock, hash_key, signing_keys }));
+        let mailer = crate::mail::Mailer::new(&config.mail, config.demo)
+            .map_err(|e| StartError::Config(format!("mail transport: {e}")))?;
+        let passwords = crate::identity::Passwords::new();
+        let state = Self(Arc::new(Inner {
+            config,
+            db,
+            clock,
+            hash_key,
+            signing_keys,
+            mailer,
+            passwords,
+        }));
         if state.config.demo {
             // The fictional registry of docs/contract.md §7, once (idempotent).
             crate::registry::fixture::load_if_empty(&state)

@@ -1,0 +1,169 @@
+//! Emailed verification codes (`docs/contract.md §1` "Codes").
+//!
+//! 6 digits from the OS CSPRNG; stored as a keyed hash (purpose `code`) and compared in
+//! constant time; valid `config.lifetimes.continuation` (600 s; still valid at 600 s, expired at
+//! 601 s); single use. A resend is a new `challenge`, allowed `config.lifetimes.resend_interval`
+//! (60 s) after the flow's last send (earlier: 429 `throttled`), and it voids the previous code.
+//! 5 wrong codes void the code (later tries: 429 `code_attempts_exceeded` until a new code is
+//! sent). At most 10 sends per email per hour, across flows (429 `code_sends_exceeded`).
+//! Submitted codes are normalised by `cartable_core::VerificationCode` (spaces, dashes and line
+//! breaks ignored).
+
+use cartable_core::{
+    Email, VerificationCode,
+    wire::identity::{ErrorCode, Suberror},
+};
+use subtle::ConstantTimeEq as _;
+use time::OffsetDateTime;
+
+use super::limits;
+use crate::{
+    AppState,
+    crypto::random_digits,
+    http::oauth_error::OAuthError,
+    mail::{Lang, MailKind},
+    state::rfc3339,
+};
+
+/// Digits in a code (`code_length`, §1).
+pub const CODE_LENGTH: usize = 6;
+/// Wrong codes before the code is void (§1).
+pub const MAX_ATTEMPTS: u32 = 5;
+/// Purpose of code hashes.
+pub const PURPOSE: &str = "code";
+
+/// What a `challenge` sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Send {
+    /// A sign-up code (§1).
+    SignUp,
+    /// A reset code (§3).
+    Reset,
+    /// A reset for an address no account uses: the notice without a code (§3). A code is still
+    /// stored (and never sent) so the next step answers exactly as for a known address.
+    ResetNoAccount,
+}
+
+/// Sends a new code for `flow_id` to `email`, voiding the previous one.
+///
+/// # Errors
+/// 429 `throttled` before the resend interval, 429 `code_sends_exceeded` after 10 sends to this
+/// email within an hour (both unevaluated: nothing is sent); 500 when the mail cannot be sent.
+pub async fn send(
+    state: &AppState,
+    flow_id: &str,
+    email: &Email,
+    what: Send,
+    lang: Lang,
+) -> Result<(), OAuthError> {
+    let now = state.clock.now();
+    let last_sent: Option<String> =
+        sqlx::query_scalar("SELECT sent_at FROM verification_codes WHERE flow_id = ?")
+            .bind(flow_id)
+            .fetch_optional(&state.db)
+            .await?;
+    if let Some(resend_at) =
+        last_sent.as_deref().and_then(parse).map(|t| t + state.config.lifetimes.resend_interval)
+        && now < resend_at
+    {
+        return Err(OAuthError::throttled(
+            Suberror::Throttled,
+            limits::seconds_until(state, resend_at),
+            "A new code can be sent only after the interval.",
+        ));
+    }
+    let subject = limits::subject(state, email.as_str());
+    let (sent, frees_at) =
+        limits::window(state, limits::CODE_SEND, &subject, limits::CODE_SEND_WINDOW).await?;
+    if sent >= limits::MAX_CODE_SENDS {
+        let retry = frees_at.map_or(1, |t| limits::seconds_until(state, t));
+        return Err(OAuthError::throttled(
+            Suberror::CodeSendsExceeded,
+            retry,
+            "Too many codes were sent to this address.",
+        ));
+    }
+    let code = random_digits(CODE_LENGTH);
+    let kind = match what {
+        Send::SignUp => MailKind::SignUpCode { code: code.clone() },
+        Send::Reset => MailKind::ResetCode { code: code.clone() },
+        Send::ResetNoAccount => MailKind::ResetNoAccount,
+    };
+    state.mailer.send(email, &kind, lang).await.map_err(|e| {
+        tracing::error!(error = %e, to = %email.masked(), "email failed");
+        OAuthError::server_error()
+    })?;
+    sqlx::query(
+        "INSERT INTO verification_codes (flow_id, code_hash, sent_at, expires_at, failed_attempts) \
+         VALUES (?, ?, ?, ?, 0) ON CONFLICT (flow_id) DO UPDATE SET code_hash = excluded.code_hash, \
+         sent_at = excluded.sent_at, expires_at = excluded.expires_at, failed_attempts = 0",
+    )
+    .bind(flow_id)
+    .bind(state.hash_key.hash(PURPOSE, &code))
+    .bind(rfc3339(now))
+    .bind(rfc3339(now + state.config.lifetimes.continuation))
+    .execute(&state.db)
+    .await?;
+    limits::record(state, limits::CODE_SEND, &subject, limits::CODE_SEND_WINDOW).await?;
+    Ok(())
+}
+
+/// Checks `submitted` against the current code of `flow_id`; a correct code is used up.
+///
+/// # Errors
+/// 400 `expired_token` when there is no current code or it expired; 429
+/// `code_attempts_exceeded` once 5 wrong codes were given (unevaluated); 400 `invalid_grant` /
+/// `invalid_oob_value` with `attempts_left` for a wrong code (the fifth says 0).
+pub async fn verify(state: &AppState, flow_id: &str, submitted: &str) -> Result<(), OAuthError> {
+    let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT code_hash, sent_at, expires_at, failed_attempts FROM verification_codes \
+         WHERE flow_id = ?",
+    )
+    .bind(flow_id)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some((stored, sent_at, expires_at, failed)) = row else {
+        return Err(OAuthError::expired_token());
+    };
+    let now = state.clock.now();
+    if rfc3339(now) > expires_at {
+        return Err(OAuthError::expired_token());
+    }
+    if failed >= i64::from(MAX_ATTEMPTS) {
+        let resend_at = parse(&sent_at).map_or(now, |t| t + state.config.lifetimes.resend_interval);
+        return Err(OAuthError::throttled(
+            Suberror::CodeAttemptsExceeded,
+            limits::seconds_until(state, resend_at),
+            "Too many wrong codes: ask for a new code.",
+        ));
+    }
+    let candidate = VerificationCode::parse(submitted, CODE_LENGTH)
+        .map(|c| state.hash_key.hash(PURPOSE, c.as_str()))
+        .unwrap_or_default();
+    let matches = candidate.len() == stored.len()
+        && bool::from(candidate.as_bytes().ct_eq(stored.as_bytes()));
+    if matches {
+        let used =
+            sqlx::query("DELETE FROM verification_codes WHERE flow_id = ? AND code_hash = ?")
+                .bind(flow_id)
+                .bind(&stored)
+                .execute(&state.db)
+                .await?;
+        return if used.rows_affected() == 1 { Ok(()) } else { Err(OAuthError::expired_token()) };
+    }
+    let failed: i64 = sqlx::query_scalar(
+        "UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE flow_id = ? \
+         RETURNING failed_attempts",
+    )
+    .bind(flow_id)
+    .fetch_one(&state.db)
+    .await?;
+    let left = u32::try_from(i64::from(MAX_ATTEMPTS) - failed).unwrap_or(0);
+    Err(OAuthError::new(ErrorCode::InvalidGrant, 50181, "The code is wrong.")
+        .with_suberror(Suberror::InvalidOobValue)
+        .with_attempts_left(left))
+}
+
+fn parse(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}

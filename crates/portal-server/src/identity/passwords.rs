@@ -1,0 +1,125 @@
+//! Password hashing: argon2id with OWASP's parameters (m = 19456 KiB, t = 2, p = 1), stored as
+//! PHC strings (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+//!
+//! Hashing is CPU- and memory-heavy (about 19 MiB each), so it runs on tokio's blocking pool
+//! behind a semaphore that bounds how many run at once. An unknown email at sign-in verifies a
+//! dummy hash with the same parameters, so it costs the same time as a wrong password
+//! (`docs/contract.md §2`).
+
+use std::sync::Arc;
+
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
+    password_hash::SaltString,
+};
+use tokio::sync::{OnceCell, Semaphore};
+
+/// OWASP Password Storage Cheat Sheet, argon2id option 2: memory in KiB.
+pub const MEMORY_KIB: u32 = 19_456;
+/// Iterations.
+pub const ITERATIONS: u32 = 2;
+/// Parallelism.
+pub const PARALLELISM: u32 = 1;
+
+/// Hashes run at once, at most (each holds [`MEMORY_KIB`] of memory).
+const CONCURRENT_HASHES: usize = 4;
+
+/// Why hashing failed (never a wrong password: that is `Ok(false)`).
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// argon2 refused its input.
+    #[error("argon2: {0}")]
+    Hash(argon2::password_hash::Error),
+    /// The blocking task died.
+    #[error("hashing task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// The semaphore was closed.
+    #[error("hashing semaphore closed")]
+    Closed,
+}
+
+/// The portal's password hasher.
+#[derive(Debug, Clone)]
+pub struct Passwords {
+    permits: Arc<Semaphore>,
+    dummy: Arc<OnceCell<String>>,
+}
+
+impl Default for Passwords {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    #[allow(clippy::expect_used)] // Constant, valid parameters.
+    let params =
+        Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).expect("OWASP parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+impl Passwords {
+    /// A hasher; the dummy hash is made on first use.
+    pub fn new() -> Self {
+        Self { permits: Arc::new(Semaphore::new(CONCURRENT_HASHES)), dummy: Arc::default() }
+    }
+
+    /// The PHC string of `password` with a fresh random salt.
+    ///
+    /// # Errors
+    /// See [`PasswordError`].
+    pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
+        let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Closed)?;
+        tokio::task::spawn_blocking(move || {
+            let salt = SaltString::generate(&mut rand::rngs::OsRng);
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(PasswordError::Hash)
+        })
+        .await?
+    }
+
+    /// Whether `password` matches the PHC string `stored`. With `None` (unknown email) a dummy
+    /// hash is verified and the answer is `false`, in comparable time.
+    ///
+    /// # Errors
+    /// See [`PasswordError`]; a stored string that does not parse counts as no match.
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, PasswordError> {
+        let known = stored.is_some();
+        let phc = match stored {
+            Some(phc) => phc,
+            None => self
+                .dummy
+                .get_or_try_init(|| self.hash(crate::crypto::random_token(16)))
+                .await?
+                .clone(),
+        };
+        let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Closed)?;
+        let matches = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&phc)
+                .is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        })
+        .await?;
+        Ok(known && matches)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_carry_the_owasp_parameters() {
+        let p = Passwords::new();
+        let phc = p.hash("Secret123!".into()).await.expect("hash");
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(p.verify("Secret123!".into(), Some(phc.clone())).await.expect("verify"));
+        assert!(!p.verify("Secret123?".into(), Some(phc)).await.expect("verify"));
+        assert!(!p.verify("Secret123!".into(), None).await.expect("dummy"));
+    }
+}
