@@ -124,7 +124,8 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
         let title = format!("{} · {}", i18n.t(route.with(AppRoute::title_key)), i18n.t("app-name"));
         document().set_title(&title);
     });
-    let signed_in = create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
+    let signed_in =
+        create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
     view! {
         a(class="skip-link", href="#main", on:click=|e: web_sys::MouseEvent| {
             e.prevent_default();
@@ -200,6 +201,7 @@ pub fn navigate(route: &AppRoute) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use cartable_core::ipc::{CodeStep, FlowKind, FlowStep, SignedIn};
 
@@ -220,9 +222,13 @@ mod tests {
             expires_at: 0,
         }));
         assert_eq!(route_after_startup(&pending), AppRoute::Reset);
-        let email = Startup::Pending(FlowStep::Email { flow: FlowKind::SignUp, email: "a@b.ca".into() });
+        let email =
+            Startup::Pending(FlowStep::Email { flow: FlowKind::SignUp, email: "a@b.ca".into() });
         assert_eq!(route_after_startup(&email), AppRoute::SignUp);
-        assert_eq!(route_after_startup(&Startup::PortalUnreachable { email: None }), AppRoute::Start);
+        assert_eq!(
+            route_after_startup(&Startup::PortalUnreachable { email: None }),
+            AppRoute::Start
+        );
     }
 
     #[test]

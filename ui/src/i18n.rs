@@ -104,7 +104,8 @@ pub fn problem_args(problem: &Problem) -> BTreeMap<String, Arg> {
                     .and_then(|o| o.get("character"))
                     .and_then(serde_json::Value::as_str)
                     .and_then(|s| s.chars().next());
-                let position = first.and_then(|o| o.get("position")).and_then(serde_json::Value::as_f64);
+                let position =
+                    first.and_then(|o| o.get("position")).and_then(serde_json::Value::as_f64);
                 if let Some(c) = character {
                     args.insert("character".to_owned(), Arg::Str(character_arg(c)));
                 }
@@ -251,6 +252,7 @@ pub fn use_i18n() -> I18n {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::BTreeSet;
 
@@ -293,7 +295,11 @@ mod tests {
             Problem::from_tagged(&CodeError::CodeTooLong { length: 7, expected: 6 }),
             Problem::from_tagged(&CodeError::CodeAmbiguous { count: 2 }),
             Problem::from_tagged(&BirthDateError::BirthDateBadMonth { month: 13 }),
-            Problem::from_tagged(&BirthDateError::BirthDateNoSuchDay { day: 31, month: 4, year: 2015 }),
+            Problem::from_tagged(&BirthDateError::BirthDateNoSuchDay {
+                day: 31,
+                month: 4,
+                year: 2015,
+            }),
             Problem::from_tagged(&BirthDateError::BirthDateInFuture),
             Problem::from_tagged(&BirthDateError::BirthDateTooYoung { min_years: 2 }),
             Problem::from_tagged(&BirthDateError::BirthDateTooOld { max_years: 25 }),
@@ -312,13 +318,19 @@ mod tests {
                 character: 'a',
                 position: 0,
             }),
-            Problem::from_tagged(&StudentNumberError::StudentNumberLength { length: 8, expected: 7 }),
+            Problem::from_tagged(&StudentNumberError::StudentNumberLength {
+                length: 8,
+                expected: 7,
+            }),
             Problem::from_tagged(&PermanentCodeError::PermanentCodeEmpty),
             Problem::from_tagged(&PermanentCodeError::PermanentCodeInvalidCharacter {
                 character: '!',
                 position: 0,
             }),
-            Problem::from_tagged(&PermanentCodeError::PermanentCodeLength { length: 11, expected: 12 }),
+            Problem::from_tagged(&PermanentCodeError::PermanentCodeLength {
+                length: 11,
+                expected: 12,
+            }),
             Problem::from_tagged(&PermanentCodeError::PermanentCodeExpectedLetter {
                 character: '1',
                 position: 0,
@@ -435,7 +447,8 @@ mod tests {
         let en = tr.problem(Language::EnCa, &problem);
         assert!(fr.contains('2') && en.contains('2'), "{fr} / {en}");
         assert_ne!(fr, en);
-        let one = tr.problem(Language::EnCa, &Problem::new("invalid_code").with("attempts_left", 1));
+        let one =
+            tr.problem(Language::EnCa, &Problem::new("invalid_code").with("attempts_left", 1));
         assert!(one.contains("1 attempt") && !one.contains("attempts"), "{one}");
     }
 
@@ -448,8 +461,10 @@ mod tests {
 
     #[test]
     fn password_offending_character_is_named_with_a_1_based_position() {
-        let problem = Problem::new("password_is_invalid")
-            .with("offending", json!([{"character": "é", "position": 3}, {"character": " ", "position": 5}]));
+        let problem = Problem::new("password_is_invalid").with(
+            "offending",
+            json!([{"character": "é", "position": 3}, {"character": " ", "position": 5}]),
+        );
         let args = problem_args(&problem);
         assert_eq!(args.get("character"), Some(&Arg::Str("é".into())));
         assert_eq!(args.get("position"), Some(&Arg::Num(4.0)));

@@ -94,6 +94,7 @@ pub async fn call<C: Command>(_args: &C::Args) -> Result<C::Output, Problem> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use serde_json::json;
 
@@ -101,7 +102,8 @@ mod tests {
 
     #[test]
     fn a_serialized_problem_is_kept() {
-        let rejection = json!({"code": "invalid_code", "field": "code", "params": {"attempts_left": 3}});
+        let rejection =
+            json!({"code": "invalid_code", "field": "code", "params": {"attempts_left": 3}});
         let problem = problem_from_rejection(&rejection);
         assert_eq!(problem.code, "invalid_code");
         assert_eq!(problem.field.as_deref(), Some("code"));

@@ -163,7 +163,11 @@ mod web {
         if window().location().hash().ok().as_deref() == Some(href.as_str()) {
             return;
         }
-        if window().history().and_then(|h| h.push_state_with_url(&JsValue::NULL, "", Some(&href))).is_ok() {
+        if window()
+            .history()
+            .and_then(|h| h.push_state_with_url(&JsValue::NULL, "", Some(&href)))
+            .is_ok()
+        {
             sycamore_router::navigate_no_history(&route.path());
         } else {
             let _ = window().location().set_hash(&href);
@@ -174,7 +178,11 @@ mod web {
     /// Goes to `route`, replacing the current entry (redirects).
     pub fn replace(route: &AppRoute) {
         let href = route.href();
-        if window().history().and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&href))).is_ok() {
+        if window()
+            .history()
+            .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&href)))
+            .is_ok()
+        {
             sycamore_router::navigate_no_history(&route.path());
         } else {
             let _ = window().location().set_hash(&href);
@@ -197,6 +205,7 @@ mod web {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

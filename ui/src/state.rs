@@ -284,7 +284,8 @@ impl AssociateForm {
         if day.is_empty() || month.is_empty() || year.is_empty() {
             return Err(Problem::new(FIELD_REQUIRED));
         }
-        let (Ok(day), Ok(month), Ok(year)) = (day.parse::<u8>(), month.parse::<u8>(), year.parse::<i32>())
+        let (Ok(day), Ok(month), Ok(year)) =
+            (day.parse::<u8>(), month.parse::<u8>(), year.parse::<i32>())
         else {
             return Err(Problem::new("birth_date_bad_format"));
         };
@@ -394,7 +395,10 @@ pub fn field_of(problem: &Problem) -> Option<String> {
         "password_recently_used" => "password",
         "email_not_verified" | "user_already_exists" => "email",
         "board_not_subscribed" => "board",
-        _ if code.starts_with("code_") && code != "code_attempts_exceeded" && code != "code_sends_exceeded" => {
+        _ if code.starts_with("code_")
+            && code != "code_attempts_exceeded"
+            && code != "code_sends_exceeded" =>
+        {
             "code"
         }
         _ if code.starts_with("password_") => "password",
@@ -467,8 +471,7 @@ pub fn today_in_quebec() -> time::Date {
     {
         let options = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&options, &"timeZone".into(), &"America/Toronto".into());
-        let text: String =
-            js_sys::Date::new_0().to_locale_date_string("en-CA", &options).into();
+        let text: String = js_sys::Date::new_0().to_locale_date_string("en-CA", &options).into();
         if let Some(date) = parse_local_date(&text) {
             return date;
         }
@@ -559,6 +562,7 @@ pub fn errors_map(errors: &FieldErrors) -> BTreeMap<String, Problem> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use serde_json::json;
     use time::macros::date;
@@ -667,7 +671,10 @@ mod tests {
             ..AssociateForm::default()
         };
         let request = form.validate(TODAY).unwrap();
-        assert!(matches!(request, AssociateRequest::Nip { board_id: Some(_), private_school_id: None, .. }));
+        assert!(matches!(
+            request,
+            AssociateRequest::Nip { board_id: Some(_), private_school_id: None, .. }
+        ));
         form.nip = "K7QM4RT0".into();
         let errors = form.validate(TODAY).unwrap_err();
         assert_eq!(errors.first_field(), Some("nip"));
@@ -689,12 +696,18 @@ mod tests {
         let empty = AssociateForm::default();
         let errors = empty.validate(TODAY).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, ["board", "last_name", "first_name", "birth_date", "identifier", "email"]);
+        assert_eq!(
+            fields,
+            ["board", "last_name", "first_name", "birth_date", "identifier", "email"]
+        );
         let mut swapped = form();
         swapped.day = "31".into();
         swapped.month = "4".into();
         let errors = swapped.validate(TODAY).unwrap_err();
-        assert_eq!(errors.get("birth_date").map(|p| p.code.as_str()), Some("birth_date_no_such_day"));
+        assert_eq!(
+            errors.get("birth_date").map(|p| p.code.as_str()),
+            Some("birth_date_no_such_day")
+        );
     }
 
     #[test]

@@ -41,7 +41,13 @@ impl PickerItem {
         let mut names = vec![entry.name_fr.clone()];
         names.extend(entry.name_en.clone());
         names.extend(entry.former_names.iter().cloned());
-        Self { id: entry.id.clone(), name, names, detail: entry.region.clone(), subscribed: entry.subscribed }
+        Self {
+            id: entry.id.clone(),
+            name,
+            names,
+            detail: entry.region.clone(),
+            subscribed: entry.subscribed,
+        }
     }
 
     /// A private school.
@@ -59,11 +65,12 @@ impl PickerItem {
 /// The matches for `query`, best first, at most [`MAX_SHOWN`]; the selected item always stays
 /// listed so the radio group keeps its checked choice.
 pub fn matches(items: &[PickerItem], query: &str, selected: &str) -> Vec<PickerItem> {
-    let mut found: Vec<PickerItem> = search_by(items, |i| i.names.iter().map(String::as_str).collect(), query)
-        .into_iter()
-        .take(MAX_SHOWN)
-        .cloned()
-        .collect();
+    let mut found: Vec<PickerItem> =
+        search_by(items, |i| i.names.iter().map(String::as_str).collect(), query)
+            .into_iter()
+            .take(MAX_SHOWN)
+            .cloned()
+            .collect();
     if !selected.is_empty()
         && !found.iter().any(|i| i.id == selected)
         && let Some(item) = items.iter().find(|i| i.id == selected)
@@ -83,7 +90,8 @@ pub fn BoardPicker(
 ) -> View {
     let i18n = use_i18n();
     let query = create_signal(String::new());
-    let shown = create_memo(move || items.with(|i| query.with(|q| selected.with(|s| matches(i, q, s)))));
+    let shown =
+        create_memo(move || items.with(|i| query.with(|q| selected.with(|s| matches(i, q, s)))));
     let has_error = create_selector(move || errors.with(|e| e.get("board").is_some()));
     let chosen = create_memo(move || {
         let id = selected.get_clone();
@@ -152,6 +160,7 @@ pub fn BoardPicker(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use cartable_core::boards::SchoolBoards;
 

@@ -14,7 +14,10 @@ pub fn use_clock() -> ReadSignal<i64> {
         use wasm_bindgen::closure::Closure;
         let tick = Closure::<dyn FnMut()>::new(move || now.set(now_unix()));
         let id = window()
-            .set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), 1000)
+            .set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                1000,
+            )
             .ok();
         on_cleanup(move || {
             if let Some(id) = id {

@@ -67,8 +67,17 @@ pub struct TextFieldProps {
 /// A labelled text input with its hint and error.
 #[component]
 pub fn TextField(props: TextFieldProps) -> View {
-    let TextFieldProps { name, label, value, errors, kind, autocomplete, inputmode, hint, required } =
-        props;
+    let TextFieldProps {
+        name,
+        label,
+        value,
+        errors,
+        kind,
+        autocomplete,
+        inputmode,
+        hint,
+        required,
+    } = props;
     let i18n = use_i18n();
     let id = input_id(name);
     let has_error = create_selector(move || errors.with(|e| e.get(name).is_some()));

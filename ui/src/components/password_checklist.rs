@@ -115,6 +115,7 @@ pub fn spaced_symbols() -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

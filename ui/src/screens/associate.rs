@@ -9,11 +9,16 @@ use sycamore::prelude::*;
 
 use crate::components::board_picker::{BoardPicker, PickerItem};
 use crate::components::busy_button::BusyButton;
-use crate::components::field::{ErrorText, FormAlert, TextField, YesNo, focus_first_error, input_id};
+use crate::components::field::{
+    ErrorText, FormAlert, TextField, YesNo, focus_first_error, input_id,
+};
 use crate::i18n::{Arg, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{AssociateForm, FieldErrors, IdentifierKind, identifier_feedback, place_problem, today_in_quebec, use_app};
+use crate::state::{
+    AssociateForm, FieldErrors, IdentifierKind, identifier_feedback, place_problem,
+    today_in_quebec, use_app,
+};
 
 /// The embedded list of bodies as picker entries (when the portal's list is unavailable), all
 /// marked subscribed since nothing says otherwise.
@@ -71,7 +76,8 @@ pub fn Associate() -> View {
             privates.set(list.iter().map(PickerItem::from_private).collect());
         }
         if let Ok(me) = ipc::call::<GetMe>(&()).await {
-            verified.set(me.emails.iter().filter(|e| e.verified).map(|e| e.address.clone()).collect());
+            verified
+                .set(me.emails.iter().filter(|e| e.verified).map(|e| e.address.clone()).collect());
         }
     });
     let board_items = create_memo(move || {
@@ -96,7 +102,12 @@ pub fn Associate() -> View {
     let feedback = create_memo(move || {
         let current = form();
         let birth = current.birth_date(today_in_quebec()).ok();
-        identifier_feedback(&current.identifier, birth.as_ref(), &current.last_name, &current.first_name)
+        identifier_feedback(
+            &current.identifier,
+            birth.as_ref(),
+            &current.last_name,
+            &current.first_name,
+        )
     });
 
     let submit = move |e: web_sys::SubmitEvent| {
@@ -143,7 +154,9 @@ pub fn Associate() -> View {
             view! { option(value=m.to_string()) { (i18n.t(&key)) } }
         })
         .collect::<Vec<_>>();
-    let no_match = create_selector(move || top.with(|t| t.as_ref().is_some_and(|p| p.code == "no_matching_record")));
+    let no_match = create_selector(move || {
+        top.with(|t| t.as_ref().is_some_and(|p| p.code == "no_matching_record"))
+    });
 
     view! {
         div(class="screen") {

@@ -68,7 +68,12 @@ async fn cancel(kind: FlowKind) -> Result<(), Problem> {
 
 /// What a step does with an error: `flow_expired` goes back to the email step with the email
 /// kept; `user_already_exists` ends the sign-up and offers login/reset; others stay on the step.
-fn handle_flow_problem(app: AppState, kind: FlowKind, problem: &Problem, exists: Signal<bool>) -> bool {
+fn handle_flow_problem(
+    app: AppState,
+    kind: FlowKind,
+    problem: &Problem,
+    exists: Signal<bool>,
+) -> bool {
     let email = problem.params.get("email").and_then(|e| e.as_str()).map(str::to_owned);
     match problem.code.as_str() {
         codes::FLOW_EXPIRED | codes::NO_PENDING_FLOW => {
@@ -228,7 +233,8 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
     let busy = create_signal(false);
     let resending = create_signal(false);
     let resent = create_signal(false);
-    let resend_left = create_memo(move || seconds_left(now.get(), step.with(|s| s.resend_available_at)));
+    let resend_left =
+        create_memo(move || seconds_left(now.get(), step.with(|s| s.resend_available_at)));
     let expires_left = create_memo(move || seconds_left(now.get(), step.with(|s| s.expires_at)));
 
     let fail = move |problem: Problem| {

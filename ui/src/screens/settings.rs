@@ -33,12 +33,13 @@ pub fn Settings() -> View {
     let app = use_app();
     let problem = create_signal(None::<Problem>);
     let saved = create_signal(false);
-    let portal = create_signal(
-        app.info.with(|i| i.as_ref().filter(|i| !i.portal.demo).map(|i| i.portal.origin.clone()).unwrap_or_default()),
-    );
+    let portal = create_signal(app.info.with(|i| {
+        i.as_ref().filter(|i| !i.portal.demo).map(|i| i.portal.origin.clone()).unwrap_or_default()
+    }));
     let confirm_delete = create_signal(false);
     let busy = create_signal(false);
-    let signed_in = create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
+    let signed_in =
+        create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
 
     let save_portal = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
@@ -47,9 +48,11 @@ pub fn Settings() -> View {
         }
         busy.set(true);
         let url = portal.get_clone();
-        let portal_url = if url.trim().is_empty() { Some(None) } else { Some(Some(url.trim().to_owned())) };
+        let portal_url =
+            if url.trim().is_empty() { Some(None) } else { Some(Some(url.trim().to_owned())) };
         spawn_local_scoped(async move {
-            let result = ipc::call::<UpdateSettings>(&SettingsUpdate { language: None, portal_url }).await;
+            let result =
+                ipc::call::<UpdateSettings>(&SettingsUpdate { language: None, portal_url }).await;
             busy.set(false);
             match result {
                 Ok(info) => {
