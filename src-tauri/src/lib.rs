@@ -1,1 +1,188 @@
-//! Cartable shell.
+//! Cartable's Tauri shell: the typed commands of [`cartable_core::ipc`] over the portal client,
+//! the OS keychain and, on desktop, the embedded demo portal.
+//!
+//! - [`run`] starts the real app (plugins, logs, window); [`build_app`] wires the commands and
+//!   the state on any runtime, so tests drive the command layer through Tauri's mock runtime.
+//! - [`commands`]: one handler per descriptor, a few lines each.
+//! - [`state`]: the managed [`AppState`] (portal, keychain, session, pending flow).
+//! - [`keychain`]: the [`CredentialStore`] trait with the OS keychain and an in-memory store,
+//!   laid out as `docs/contract.md §9` says.
+//! - [`embedded`] (desktop only): the reference portal run in-process in demo mode.
+//! - [`settings`]: language and portal, `docs/contract.md §0` precedence.
+//! - [`error`]: errors cross the IPC boundary as `{code, field, params}`.
+
+use std::sync::Arc;
+
+use cartable_core::{Problem, ipc::codes};
+use tauri::{App, Builder, Emitter, Manager, Runtime};
+
+pub mod commands;
+#[cfg(desktop)]
+pub mod embedded;
+pub mod error;
+pub mod keychain;
+pub mod settings;
+pub mod state;
+
+pub use keychain::{CredentialStore, KeyringStore, MemoryStore};
+pub use settings::PortalEnv;
+pub use state::{AppState, Dirs};
+
+/// Event emitted once per launch when no keychain is usable; payload: the [`Problem`]
+/// `keychain_unavailable`. The same fact is in `AppInfo.keychain_available` (Paramètres).
+pub const KEYCHAIN_UNAVAILABLE_EVENT: &str = "keychain-unavailable";
+
+/// What [`build_app`] needs besides the Tauri builder.
+pub struct Options {
+    /// Where secrets go: [`KeyringStore`] in the app, [`MemoryStore`] in tests.
+    pub store: Arc<dyn CredentialStore>,
+    /// The portal overrides (`docs/contract.md §0`); [`PortalEnv::from_process`] in the app.
+    pub env: PortalEnv,
+    /// Settings and demo data folders; `None` for the app's own config and data directories.
+    pub dirs: Option<Dirs>,
+}
+
+impl Options {
+    /// The real app's options: the OS keychain, the process environment, the app's folders.
+    pub fn from_environment() -> Self {
+        Self { store: Arc::new(KeyringStore), env: PortalEnv::from_process(), dirs: None }
+    }
+}
+
+/// Registers the commands and, at setup, the [`AppState`]; builds the app with this crate's
+/// context (the root `tauri.conf.json`, its capabilities and the app manifest).
+///
+/// # Errors
+/// The app cannot be built (for example the app directories cannot be resolved).
+pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Result<App<R>> {
+    builder
+        // One handler per `cartable_core::ipc::COMMAND_NAMES` entry, in that order.
+        .invoke_handler(tauri::generate_handler![
+            commands::settings::get_app_info,
+            commands::settings::update_settings,
+            commands::auth::restore_session,
+            commands::auth::sign_up_start,
+            commands::auth::sign_up_resend,
+            commands::auth::sign_up_verify_code,
+            commands::auth::sign_up_set_password,
+            commands::auth::sign_up_cancel,
+            commands::auth::pending_flow,
+            commands::auth::sign_in,
+            commands::auth::reset_start,
+            commands::auth::reset_resend,
+            commands::auth::reset_verify_code,
+            commands::auth::reset_set_password,
+            commands::auth::reset_cancel,
+            commands::auth::change_password_start,
+            commands::auth::sign_out,
+            commands::auth::forget_device,
+            commands::auth::delete_account,
+            commands::children::school_boards,
+            commands::children::private_schools,
+            commands::children::get_me,
+            commands::children::list_children,
+            commands::children::associate_child,
+            commands::children::remove_child,
+            commands::children::get_dossier,
+            commands::demo::demo_outbox,
+        ])
+        .plugin(navigation_guard())
+        .setup(move |app| {
+            let dirs = match options.dirs {
+                Some(dirs) => dirs,
+                None => Dirs { config: app.path().app_config_dir()?, data: app.path().app_data_dir()? },
+            };
+            let handle = app.handle().clone();
+            let on_unavailable: keychain::UnavailableHook = Box::new(move |_cause| {
+                let _ = handle.emit(KEYCHAIN_UNAVAILABLE_EVENT, Problem::new(codes::KEYCHAIN_UNAVAILABLE));
+            });
+            app.manage(AppState::new(options.store, options.env, dirs, on_unavailable));
+            Ok(())
+        })
+        .build(tauri::generate_context!("../tauri.conf.json"))
+}
+
+/// No remote content in the webview: navigation is allowed only within the app's own assets
+/// (`tauri://localhost`, or `http(s)://tauri.localhost` on Windows and Android). Links to the
+/// web open in the system browser through tauri-plugin-opener instead.
+fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("cartable-navigation")
+        .on_navigation(|_webview, url| {
+            let local = matches!(
+                (url.scheme(), url.host_str()),
+                ("tauri", Some("localhost")) | ("http" | "https", Some("tauri.localhost"))
+            );
+            if !local {
+                log::warn!("blocked navigation to {}://{}", url.scheme(), url.host_str().unwrap_or(""));
+            }
+            local
+        })
+        .build()
+}
+
+/// Starts the app: logs (`docs/contract.md §6` "Privacy": no secrets, no child data, masked
+/// emails; the embedded portal's own logs, which print demo codes, are kept out), a single
+/// instance (a second launch focuses the first), the remembered window, help links in the
+/// system browser, then the commands.
+///
+/// # Panics
+/// When the app cannot start at all (no display, broken installation).
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let builder = Builder::default();
+    #[cfg(desktop)]
+    let builder = builder
+        .plugin(desktop::single_instance())
+        .plugin(desktop::window_state());
+    let builder = builder.plugin(logs()).plugin(tauri_plugin_opener::init());
+    #[allow(clippy::expect_used)]
+    let app = build_app(builder, Options::from_environment()).expect("Cartable could not start");
+    app.run(|_, _| {});
+}
+
+fn logs<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use log::LevelFilter;
+    tauri_plugin_log::Builder::new()
+        .level(LevelFilter::Info)
+        // Demo mode logs the emailed code (`docs/contract.md §8`): never in the app's log.
+        .level_for("portal_server", LevelFilter::Warn)
+        .level_for("sqlx", LevelFilter::Warn)
+        .level_for("hyper", LevelFilter::Warn)
+        .level_for("hyper_util", LevelFilter::Warn)
+        .level_for("reqwest", LevelFilter::Warn)
+        .level_for("tower_http", LevelFilter::Warn)
+        .level_for("zbus", LevelFilter::Warn)
+        .build()
+}
+
+/// Emails as they may appear in logs: `j***e@e*****e.com` (`docs/contract.md §6` "Privacy").
+pub fn mask_email(email: &str) -> String {
+    cartable_core::Email::parse(email).map_or_else(|_| "***".to_owned(), |e| e.masked())
+}
+
+#[cfg(desktop)]
+mod desktop {
+    //! Desktop-only plugins: single instance and the remembered window.
+
+    use tauri::{Manager, Runtime, plugin::TauriPlugin};
+
+    /// A second launch focuses the first window instead of starting another app (which would
+    /// start a second embedded portal on the same database).
+    pub fn single_instance<R: Runtime>() -> TauriPlugin<R> {
+        tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        })
+    }
+
+    /// Window size, position and maximized state, restored at the next launch.
+    pub fn window_state<R: Runtime>() -> TauriPlugin<R> {
+        use tauri_plugin_window_state::StateFlags;
+        tauri_plugin_window_state::Builder::default()
+            .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+            .build()
+    }
+}

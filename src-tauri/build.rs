@@ -1,0 +1,43 @@
+//! Build script: compiles the Tauri context from the root `tauri.conf.json` and declares the app's
+//! commands so capabilities (`capabilities/main.json`) can grant each one (`allow-<name>`).
+
+/// Every command of `cartable_core::ipc::COMMAND_NAMES`, in the same order. A test
+/// (`tests/commands.rs`) checks this list against the descriptors and the registered handlers.
+const COMMANDS: &[&str] = &[
+    "get_app_info",
+    "update_settings",
+    "restore_session",
+    "sign_up_start",
+    "sign_up_resend",
+    "sign_up_verify_code",
+    "sign_up_set_password",
+    "sign_up_cancel",
+    "pending_flow",
+    "sign_in",
+    "reset_start",
+    "reset_resend",
+    "reset_verify_code",
+    "reset_set_password",
+    "reset_cancel",
+    "change_password_start",
+    "sign_out",
+    "forget_device",
+    "delete_account",
+    "school_boards",
+    "private_schools",
+    "get_me",
+    "list_children",
+    "associate_child",
+    "remove_child",
+    "get_dossier",
+    "demo_outbox",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        println!("cargo::error={error:#}");
+    }
+}

@@ -1,0 +1,21 @@
+//! The Tauri commands, one per [`cartable_core::ipc`] descriptor, grouped by flow.
+//!
+//! Each handler takes the managed [`AppState`](crate::AppState) and one parameter `args` of
+//! the descriptor's `Args` type, and answers `Result<Output, Error>` ([`Reply`]); the type
+//! aliases make a handler that drifts from its descriptor fail to compile. Handlers are a few
+//! lines: the work lives in [`crate::state`] and `portal-client`.
+
+use cartable_core::ipc::Command;
+
+use crate::error::Error;
+
+pub mod auth;
+pub mod children;
+pub mod demo;
+pub mod settings;
+
+/// The argument type of command `C`.
+pub type Args<C> = <C as Command>::Args;
+
+/// The result of command `C`.
+pub type Reply<C> = Result<<C as Command>::Output, Error>;

@@ -1,0 +1,44 @@
+//! Paramètres: what the app runs against, language and portal.
+
+use cartable_core::{
+    Problem,
+    ipc::{GetAppInfo, UpdateSettings, codes},
+};
+use tauri::State;
+
+use super::{Args, Reply};
+use crate::{AppState, settings::check_portal_url};
+
+/// Portal, demo mode, language, keychain availability, version (`get_app_info`).
+#[tauri::command]
+pub async fn get_app_info(state: State<'_, AppState>, args: Args<GetAppInfo>) -> Reply<GetAppInfo> {
+    let () = args;
+    state.app_info().await
+}
+
+/// Changes the language and/or the portal (`update_settings`); a refused portal URL is
+/// `invalid_setting` with `reason` (`invalid_url`, `not_an_origin`, `insecure_url`,
+/// `unsupported_scheme`).
+#[tauri::command]
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    args: Args<UpdateSettings>,
+) -> Reply<UpdateSettings> {
+    let portal_url = match args.portal_url {
+        Some(Some(url)) => Some(Some(check_portal_url(&url).map_err(|reason| {
+            Problem::new(codes::INVALID_SETTING).on_field("portal_url").with("reason", reason)
+        })?)),
+        other => other,
+    };
+    state
+        .update_settings(|s| {
+            if let Some(language) = args.language {
+                s.language = language;
+            }
+            if let Some(url) = portal_url {
+                s.portal_url = url;
+            }
+        })
+        .await?;
+    state.app_info().await
+}

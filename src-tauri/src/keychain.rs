@@ -1,0 +1,412 @@
+//! The OS keychain, behind a small trait so the command layer can be tested in memory.
+//!
+//! Layout (`docs/contract.md §9`): service [`SERVICE`]; account `{portal id}` holds the
+//! signed-in parent's email and refresh token ([`StoredAccount`]); account
+//! `{portal id}|pending` holds a resumable sign-up or reset ([`StoredPending`]; never a
+//! password). Each secret is a small JSON value.
+//!
+//! When no keychain is usable (no session bus, a bus without a Secret Service, a locked
+//! collection: `keyring` answers `NoDefaultStore` or `NoStorageAccess`), [`Keychain`] says so
+//! once per launch, keeps every value in memory for the rest of the launch and never calls
+//! the OS store again: "stay signed in" is unavailable but every flow still completes.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex, PoisonError},
+};
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// Keychain service name, also the bundle identifier (`docs/contract.md §9`).
+pub const SERVICE: &str = "ca.cartable.client";
+
+/// Why a credential store call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// No keychain can be used on this computer now (the cause is for the log only).
+    #[error("no usable keychain: {0}")]
+    Unavailable(String),
+    /// The keychain answered with an error for this entry.
+    #[error("keychain failure: {0}")]
+    Failure(String),
+}
+
+/// A place for small secrets, keyed by account name under [`SERVICE`].
+///
+/// Calls block (the Secret Service is reached over D-Bus): call them off the async runtime, as
+/// [`Keychain`] does.
+pub trait CredentialStore: Send + Sync + 'static {
+    /// Whether the store can be used at all, checked once at start.
+    ///
+    /// # Errors
+    /// [`StoreError::Unavailable`] when no store exists (a locked collection only shows on use).
+    fn status(&self) -> Result<(), StoreError>;
+
+    /// The secret stored for `account`, `None` when there is none.
+    ///
+    /// # Errors
+    /// See [`StoreError`].
+    fn get(&self, account: &str) -> Result<Option<String>, StoreError>;
+
+    /// Stores (or replaces) the secret for `account`.
+    ///
+    /// # Errors
+    /// See [`StoreError`].
+    fn set(&self, account: &str, secret: &str) -> Result<(), StoreError>;
+
+    /// Deletes the secret for `account`; deleting an absent entry succeeds.
+    ///
+    /// # Errors
+    /// See [`StoreError`].
+    fn delete(&self, account: &str) -> Result<(), StoreError>;
+}
+
+/// The operating system's keychain through the `keyring` crate (Secret Service on Linux,
+/// Keychain on macOS, Credential Manager on Windows).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct KeyringStore;
+
+impl KeyringStore {
+    fn entry(account: &str) -> Result<keyring::Entry, StoreError> {
+        keyring::Entry::new(SERVICE, account).map_err(classify)
+    }
+}
+
+/// `NoDefaultStore` (no bus, no Secret Service) and `NoStorageAccess` (locked) mean "no keychain
+/// here"; anything else is a failure of one call.
+fn classify(error: keyring::Error) -> StoreError {
+    match error {
+        keyring::Error::NoDefaultStore => {
+            let cause = match keyring::Entry::store_status() {
+                Err(cause) => cause.to_string(),
+                Ok(()) => "no default store".to_owned(),
+            };
+            StoreError::Unavailable(cause)
+        }
+        keyring::Error::NoStorageAccess(cause) => StoreError::Unavailable(cause.to_string()),
+        other => StoreError::Failure(other.to_string()),
+    }
+}
+
+impl CredentialStore for KeyringStore {
+    fn status(&self) -> Result<(), StoreError> {
+        keyring::Entry::store_status()
+            .as_ref()
+            .map(|()| ())
+            .map_err(|cause| StoreError::Unavailable(cause.to_string()))
+    }
+
+    fn get(&self, account: &str) -> Result<Option<String>, StoreError> {
+        match Self::entry(account)?.get_password() {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(other) => Err(classify(other)),
+        }
+    }
+
+    fn set(&self, account: &str, secret: &str) -> Result<(), StoreError> {
+        Self::entry(account)?.set_password(secret).map_err(classify)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), StoreError> {
+        match Self::entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(other) => Err(classify(other)),
+        }
+    }
+}
+
+/// An in-memory store for tests. Clones share their entries, so two app instances built with
+/// clones of one `MemoryStore` see each other's writes, like two launches on one computer.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    entries: Arc<Mutex<BTreeMap<String, String>>>,
+    unavailable: bool,
+}
+
+impl MemoryStore {
+    /// An empty, usable store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A store that behaves like a computer without a keychain (every call is
+    /// [`StoreError::Unavailable`]).
+    pub fn unavailable() -> Self {
+        Self { entries: Arc::default(), unavailable: true }
+    }
+
+    /// The raw secret of `account`, for assertions.
+    pub fn peek(&self, account: &str) -> Option<String> {
+        self.lock().get(account).cloned()
+    }
+
+    /// Every account with a secret, for assertions.
+    pub fn accounts(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn check(&self) -> Result<(), StoreError> {
+        if self.unavailable {
+            Err(StoreError::Unavailable("memory store set as unavailable".to_owned()))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl CredentialStore for MemoryStore {
+    fn status(&self) -> Result<(), StoreError> {
+        self.check()
+    }
+
+    fn get(&self, account: &str) -> Result<Option<String>, StoreError> {
+        self.check()?;
+        Ok(self.lock().get(account).cloned())
+    }
+
+    fn set(&self, account: &str, secret: &str) -> Result<(), StoreError> {
+        self.check()?;
+        self.lock().insert(account.to_owned(), secret.to_owned());
+        Ok(())
+    }
+
+    fn delete(&self, account: &str) -> Result<(), StoreError> {
+        self.check()?;
+        self.lock().remove(account);
+        Ok(())
+    }
+}
+
+/// Account `{portal id}`: the signed-in parent (`docs/contract.md §9`).
+///
+/// After "Se déconnecter" only the email remains, to fill in the next login.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAccount {
+    /// Canonical email of the account.
+    pub email: String,
+    /// The current refresh token (rotated on every use, `docs/contract.md §4`); `None` once
+    /// signed out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+impl std::fmt::Debug for StoredAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredAccount")
+            .field("email", &crate::mask_email(&self.email))
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// Account `{portal id}|pending`: a sign-up or reset that can be resumed after a restart
+/// (`docs/contract.md §1` "Resume", §9): the client's serializable flow state (continuation
+/// token, email, step, when the code was sent) and when its token expires. Never a password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredPending {
+    /// The flow state, tagged by `step` (`sign_up_code_sent`, `reset_needs_password`…).
+    pub flow: portal_client::Pending,
+    /// When the continuation token expires (Unix seconds; 600 s after it was issued,
+    /// `docs/contract.md §0`).
+    pub expires_at: i64,
+}
+
+/// Called once per launch when the keychain turns out to be unusable, with the cause (for the
+/// log; never shown).
+pub type UnavailableHook = Box<dyn Fn(&str) + Send + Sync>;
+
+/// The keychain as the app uses it: typed entries, a memory fallback, and one notice.
+///
+/// Methods block on the OS store (D-Bus on Linux, a few milliseconds); async callers run them
+/// through `spawn_blocking` ([`crate::state::AppState::keychain`]).
+pub struct Keychain {
+    store: Arc<dyn CredentialStore>,
+    inner: Mutex<KeychainState>,
+    on_unavailable: UnavailableHook,
+}
+
+#[derive(Default)]
+struct KeychainState {
+    /// `Some(cause)` once the OS store proved unusable for this launch.
+    unavailable: Option<String>,
+    /// Values kept for this launch only when the store is unusable.
+    memory: BTreeMap<String, String>,
+}
+
+impl Keychain {
+    /// Wraps `store`, checking once whether it is usable at all; `on_unavailable` runs at most
+    /// once per launch (now, or at the first call that finds the store locked).
+    pub fn new(store: Arc<dyn CredentialStore>, on_unavailable: UnavailableHook) -> Self {
+        let keychain =
+            Self { store: Arc::clone(&store), inner: Mutex::default(), on_unavailable };
+        if let Err(StoreError::Unavailable(cause) | StoreError::Failure(cause)) = store.status() {
+            keychain.mark_unavailable(cause);
+        }
+        keychain
+    }
+
+    /// Whether "stay signed in" works: the OS store is usable so far in this launch.
+    pub fn available(&self) -> bool {
+        self.state().unavailable.is_none()
+    }
+
+    /// The account entry for `portal_id`.
+    pub fn account(&self, portal_id: &str) -> Option<StoredAccount> {
+        self.get_json(portal_id.to_owned())
+    }
+
+    /// Stores the account entry; answers whether it reached the OS keychain.
+    pub fn set_account(&self, portal_id: &str, account: &StoredAccount) -> bool {
+        self.set_json(portal_id.to_owned(), account)
+    }
+
+    /// The pending flow entry for `portal_id`.
+    pub fn pending(&self, portal_id: &str) -> Option<StoredPending> {
+        self.get_json(pending_account(portal_id))
+    }
+
+    /// Stores the pending flow entry; answers whether it reached the OS keychain.
+    pub fn set_pending(&self, portal_id: &str, pending: &StoredPending) -> bool {
+        self.set_json(pending_account(portal_id), pending)
+    }
+
+    /// Deletes the pending flow entry.
+    pub fn delete_pending(&self, portal_id: &str) {
+        self.delete(pending_account(portal_id));
+    }
+
+    /// Deletes both entries of `portal_id` ("Oublier cet appareil").
+    pub fn delete_all(&self, portal_id: &str) {
+        self.delete(portal_id.to_owned());
+        self.delete(pending_account(portal_id));
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, KeychainState> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn mark_unavailable(&self, cause: String) {
+        let first = {
+            let mut state = self.state();
+            let first = state.unavailable.is_none();
+            if first {
+                state.unavailable = Some(cause.clone());
+            }
+            first
+        };
+        if first {
+            log::warn!("keychain_unavailable: the session is kept in memory only ({cause})");
+            (self.on_unavailable)(&cause);
+        }
+    }
+
+    /// Runs `op` on the OS store, or answers `None` when the store is known unusable. A call
+    /// that finds it unusable marks it so (and says so once).
+    fn call<T>(&self, op: impl FnOnce(&dyn CredentialStore) -> Result<T, StoreError>) -> Option<T> {
+        if !self.available() {
+            return None;
+        }
+        match op(&*self.store) {
+            Ok(value) => Some(value),
+            Err(StoreError::Unavailable(cause)) => {
+                self.mark_unavailable(cause);
+                None
+            }
+            Err(StoreError::Failure(cause)) => {
+                log::warn!("keychain call failed: {cause}");
+                None
+            }
+        }
+    }
+
+    fn get_json<T: DeserializeOwned>(&self, account: String) -> Option<T> {
+        let raw = self.call(|s| s.get(&account)).flatten();
+        let raw = raw.or_else(|| self.state().memory.get(&account).cloned())?;
+        match serde_json::from_str(&raw) {
+            Ok(value) => Some(value),
+            Err(error) => {
+                log::warn!("ignoring an unreadable keychain entry: {error}");
+                None
+            }
+        }
+    }
+
+    fn set_json<T: Serialize>(&self, account: String, value: &T) -> bool {
+        let Ok(raw) = serde_json::to_string(value) else {
+            return false;
+        };
+        let stored = self.call(|s| s.set(&account, &raw)).is_some();
+        let mut state = self.state();
+        if stored {
+            state.memory.remove(&account);
+        } else {
+            state.memory.insert(account, raw);
+        }
+        stored
+    }
+
+    fn delete(&self, account: String) {
+        self.state().memory.remove(&account);
+        self.call(|s| s.delete(&account));
+    }
+}
+
+/// `{portal id}|pending` (`docs/contract.md §9`).
+pub fn pending_account(portal_id: &str) -> String {
+    format!("{portal_id}|pending")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn counting(store: MemoryStore) -> (Keychain, Arc<AtomicUsize>) {
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&count);
+        let hook: UnavailableHook = Box::new(move |_| {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        (Keychain::new(Arc::new(store), hook), count)
+    }
+
+    fn account() -> StoredAccount {
+        StoredAccount { email: "parent@example.ca".into(), refresh_token: Some("rt-1".into()) }
+    }
+
+    #[test]
+    fn entries_follow_the_contract_layout() {
+        let store = MemoryStore::new();
+        let (keychain, reports) = counting(store.clone());
+        assert!(keychain.set_account("embedded", &account()));
+        assert_eq!(store.accounts(), vec!["embedded".to_owned()]);
+        assert!(store.peek("embedded").is_some_and(|raw| raw.contains("\"refresh_token\"")));
+        assert_eq!(keychain.account("embedded"), Some(account()));
+        keychain.delete_all("embedded");
+        assert!(store.accounts().is_empty());
+        assert_eq!(reports.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn unusable_store_keeps_values_in_memory_and_says_so_once() {
+        let (keychain, reports) = counting(MemoryStore::unavailable());
+        assert!(!keychain.available());
+        assert!(!keychain.set_account("embedded", &account()));
+        assert_eq!(keychain.account("embedded"), Some(account()));
+        keychain.delete_all("embedded");
+        assert_eq!(keychain.account("embedded"), None);
+        assert_eq!(reports.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let shown = format!("{:?}", account());
+        assert!(!shown.contains("rt-1") && !shown.contains("parent@"));
+    }
+}

@@ -1,0 +1,191 @@
+//! The app's own settings (Paramètres): language and portal, as JSON in the app config directory.
+//!
+//! The portal setting is the second source of `docs/contract.md §0`'s precedence: the
+//! environment (`CARTABLE_PORTAL_URL` and its overrides) wins over it, and without either the
+//! embedded demo portal is used ([`PortalChoice::resolve`]).
+
+use std::path::{Path, PathBuf};
+
+use cartable_core::ipc::{Language, PortalSource};
+use serde::{Deserialize, Serialize};
+
+/// File name inside the app config directory.
+pub const FILE_NAME: &str = "settings.json";
+
+/// What Paramètres stores.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Interface language, also sent as `Accept-Language` (`docs/contract.md §0`).
+    pub language: Language,
+    /// The portal origin chosen in Paramètres → Portail; `None` for the embedded demo portal.
+    pub portal_url: Option<String>,
+}
+
+impl Settings {
+    /// Reads `path`; a missing or unreadable file gives the defaults (logged, never fatal).
+    pub fn load(path: &Path) -> Self {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|error| {
+                log::warn!("ignoring unreadable settings {}: {error}", path.display());
+                Self::default()
+            }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Self::default(),
+            Err(error) => {
+                log::warn!("cannot read settings {}: {error}", path.display());
+                Self::default()
+            }
+        }
+    }
+
+    /// Writes the settings to `path` (creating its directory), through a temporary file so a
+    /// crash never leaves half a file.
+    ///
+    /// # Errors
+    /// The directory or file cannot be written.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(tmp, path)
+    }
+}
+
+/// The portal overrides read from the environment (`docs/contract.md §0`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalEnv {
+    /// `CARTABLE_PORTAL_URL`: the portal origin.
+    pub portal_url: Option<String>,
+    /// `CARTABLE_AUTHORITY`: overrides `{origin}/auth/` (e.g. a real Entra tenant).
+    pub authority: Option<String>,
+    /// `CARTABLE_API_BASE`: overrides `{origin}/api/v1/`.
+    pub api_base: Option<String>,
+    /// `CARTABLE_CLIENT_ID`: overrides the client id `cartable`.
+    pub client_id: Option<String>,
+}
+
+impl PortalEnv {
+    /// Reads the four variables; empty values count as unset.
+    pub fn from_process() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            portal_url: var("CARTABLE_PORTAL_URL"),
+            authority: var("CARTABLE_AUTHORITY"),
+            api_base: var("CARTABLE_API_BASE"),
+            client_id: var("CARTABLE_CLIENT_ID"),
+        }
+    }
+}
+
+/// Which portal to use, before it is started or connected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortalChoice {
+    /// A configured portal.
+    Remote {
+        /// The origin, lowercase, no trailing slash: also the portal id of `docs/contract.md §9`.
+        origin: String,
+        /// Where the setting came from.
+        source: PortalSource,
+    },
+    /// No portal configured: the embedded demo portal (desktop).
+    Embedded,
+}
+
+impl PortalChoice {
+    /// Applies `docs/contract.md §0`'s precedence: environment, then setting, then embedded.
+    pub fn resolve(env: &PortalEnv, settings: &Settings) -> Self {
+        if let Some(url) = &env.portal_url {
+            Self::Remote { origin: normalize_origin(url), source: PortalSource::Environment }
+        } else if let Some(url) = &settings.portal_url {
+            Self::Remote { origin: normalize_origin(url), source: PortalSource::Setting }
+        } else {
+            Self::Embedded
+        }
+    }
+
+    /// The portal id of `docs/contract.md §9`: `embedded`, or the origin.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Remote { origin, .. } => origin,
+            Self::Embedded => EMBEDDED_ID,
+        }
+    }
+}
+
+/// Portal id of the embedded demo portal (`docs/contract.md §9`).
+pub const EMBEDDED_ID: &str = "embedded";
+
+/// `HTTPS://Portail.Example.ca/` → `https://portail.example.ca` (`docs/contract.md §9`).
+pub fn normalize_origin(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_lowercase()
+}
+
+/// Checks a portal origin typed in Paramètres with the client's own rules (https, or http to
+/// a loopback host; no path, query or user info).
+///
+/// # Errors
+/// The reason, a stable snake_case word for `invalid_setting`'s `reason` parameter.
+pub fn check_portal_url(url: &str) -> Result<String, &'static str> {
+    let origin = normalize_origin(url);
+    let parsed = url::Url::parse(&origin).map_err(|_| "invalid_url")?;
+    if parsed.path() != "/" {
+        return Err("not_an_origin");
+    }
+    portal_client::PortalConfig::from_origin(&origin).map_err(|error| match error {
+        portal_client::ConfigError::InsecureUrl { .. } => "insecure_url",
+        portal_client::ConfigError::UnsupportedScheme { .. } => "unsupported_scheme",
+        _ => "invalid_url",
+    })?;
+    Ok(origin)
+}
+
+/// `{config dir}/settings.json`.
+pub fn path_in(config_dir: &Path) -> PathBuf {
+    config_dir.join(FILE_NAME)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_wins_over_setting_over_embedded() {
+        let setting =
+            Settings { portal_url: Some("https://Setting.example.ca/".into()), ..Settings::default() };
+        let env = PortalEnv { portal_url: Some("https://env.example.ca".into()), ..PortalEnv::default() };
+        assert_eq!(
+            PortalChoice::resolve(&env, &setting),
+            PortalChoice::Remote {
+                origin: "https://env.example.ca".into(),
+                source: PortalSource::Environment
+            }
+        );
+        let from_setting = PortalChoice::resolve(&PortalEnv::default(), &setting);
+        assert_eq!(from_setting.id(), "https://setting.example.ca");
+        assert_eq!(PortalChoice::resolve(&PortalEnv::default(), &Settings::default()).id(), "embedded");
+    }
+
+    #[test]
+    fn portal_urls_follow_the_client_rules() {
+        assert_eq!(check_portal_url("https://Portail.example.ca/"), Ok("https://portail.example.ca".into()));
+        assert_eq!(check_portal_url("http://127.0.0.1:8787"), Ok("http://127.0.0.1:8787".into()));
+        assert_eq!(check_portal_url("http://portail.example.ca"), Err("insecure_url"));
+        assert_eq!(check_portal_url("https://portail.example.ca/x"), Err("not_an_origin"));
+        assert_eq!(check_portal_url("portail"), Err("invalid_url"));
+    }
+
+    #[test]
+    fn settings_round_trip_and_survive_garbage() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = path_in(dir.path());
+        assert_eq!(Settings::load(&path), Settings::default());
+        let s = Settings { language: Language::EnCa, portal_url: None };
+        s.save(&path).expect("saved");
+        assert_eq!(Settings::load(&path), s);
+        std::fs::write(&path, "{not json").expect("written");
+        assert_eq!(Settings::load(&path), Settings::default());
+    }
+}
