@@ -205,6 +205,7 @@ impl<'de> Deserialize<'de> for BirthDate {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use time::macros::date;
 

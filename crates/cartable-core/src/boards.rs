@@ -297,11 +297,12 @@ pub fn search_by<'a, T>(
         })
         .collect();
     // Stable: equal fits keep list order.
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|&(fit, _)| Reverse(fit));
     ranked.into_iter().map(|(_, item)| item).collect()
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::HashSet;
 

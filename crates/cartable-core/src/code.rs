@@ -188,6 +188,7 @@ impl<'de> Deserialize<'de> for VerificationCode {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

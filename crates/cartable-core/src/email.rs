@@ -229,6 +229,7 @@ impl<'de> Deserialize<'de> for Email {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -516,6 +516,7 @@ string_serde!(PermanentCode, PermanentCodeError);
 string_serde!(Nip, NipError);
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use time::macros::date;
 

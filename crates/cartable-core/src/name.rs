@@ -197,6 +197,7 @@ impl<'de> Deserialize<'de> for PersonName {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,8 @@
 //! The domain rules through the crate's public surface, as the UI, client and server use them:
 //! parse, then turn errors into `Problem`s with `Problem::from_tagged`.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashSet;
 
 use cartable_core::{

@@ -1,6 +1,8 @@
 //! Property tests for the domain rules: every normaliser is idempotent, and the password policy
 //! agrees with an independent, straightforward reading of `docs/contract.md §1`.
 
+#![allow(clippy::unwrap_used)]
+
 use cartable_core::code::VerificationCode;
 use cartable_core::email::Email;
 use cartable_core::identifiers::{Nip, PermanentCode, StudentNumber};
