@@ -80,9 +80,9 @@ impl BirthDate {
     /// # Errors
     ///
     /// In this order: [`BirthDateError::BirthDateBadMonth`]; [`BirthDateError::BirthDateInFuture`]
-    /// for a year after today's; [`BirthDateError::BirthDateNoSuchDay`] (29 February outside leap
-    /// years, 31 April…; a year beyond the calendar's range gives
-    /// [`BirthDateError::BirthDateTooOld`]); then the age rule of
+    /// for a year after today's; [`BirthDateError::BirthDateTooOld`] for a year more than
+    /// `MAX_AGE_YEARS + 1` before today's (whatever the day); [`BirthDateError::BirthDateNoSuchDay`]
+    /// (29 February outside leap years, 31 April, day 0…); then the age rule of
     /// [`validate_age`](Self::validate_age).
     pub fn new(day: u8, month: u8, year: i32, today: Date) -> Result<BirthDate, BirthDateError> {
         if !(1..=12).contains(&month) {
