@@ -176,8 +176,9 @@ fn classify(error: &reqwest::Error) -> NetworkErrorKind {
                 }
                 _ => {}
             }
-            // rustls reports handshake failures as io errors wrapping a rustls::Error.
-            if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+            // rustls reports handshake failures as io errors wrapping a rustls::Error, possibly
+            // inside another io error; `source()` skips the wrapped error, `get_ref()` does not.
+            if wraps_rustls(io) {
                 return NetworkErrorKind::Tls;
             }
         }
@@ -191,6 +192,21 @@ fn classify(error: &reqwest::Error) -> NetworkErrorKind {
         cause = e.source();
     }
     kind.unwrap_or(NetworkErrorKind::Other)
+}
+
+fn wraps_rustls(io: &std::io::Error) -> bool {
+    let mut inner: Option<&(dyn StdError + 'static)> =
+        io.get_ref().map(|e| e as &(dyn StdError + 'static));
+    while let Some(e) = inner {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        inner = match e.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|e| e as &(dyn StdError + 'static)),
+            None => e.source(),
+        };
+    }
+    false
 }
 
 /// An answer that does not have the contract's shape. Keeps the raw body and the JSON path of
