@@ -8,6 +8,7 @@
 //! - [`import`]: the JSON Lines file format (the demo fixture uses it too), all-or-nothing.
 //! - [`fixture`]: the fictional demo children, loaded on start in demo mode.
 //! - [`matching`]: the matching rule of §6, as index seeks.
+//! - [`command`]: `portal-server registry import FILE`.
 //!
 //! The 72 school bodies come from [`SchoolBoards::embedded`]; only their subscription state
 //! lives here (a body without a row is subscribed).
@@ -18,6 +19,7 @@ use cartable_core::{
 };
 use sqlx::SqlitePool;
 
+pub mod command;
 pub mod fixture;
 pub mod import;
 pub mod matching;
@@ -84,7 +86,10 @@ pub async fn private_schools(db: &SqlitePool) -> Result<Vec<PrivateSchool>, sqlx
         sqlx::query_as("SELECT id, name, subscribed FROM private_schools ORDER BY id")
             .fetch_all(db)
             .await?;
-    Ok(rows.into_iter().map(|(id, name, subscribed)| PrivateSchool { id, name, subscribed }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, subscribed)| PrivateSchool { id, name, subscribed })
+        .collect())
 }
 
 /// Whether `org` is subscribed: `None` when no such body or private school exists.

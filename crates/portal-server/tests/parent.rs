@@ -38,7 +38,8 @@ static LOGS: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// What has been logged so far, as text.
 fn logged() -> String {
-    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)).into_owned()
+    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        .into_owned()
 }
 
 /// Installs (once) a subscriber that writes every event, at every level, to [`LOGS`].
@@ -48,7 +49,9 @@ fn capture_logs() {
         struct Sink;
         impl Write for Sink {
             fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                LOGS.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend_from_slice(buf);
+                LOGS.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend_from_slice(buf);
                 Ok(buf.len())
             }
             fn flush(&mut self) -> std::io::Result<()> {
@@ -104,8 +107,12 @@ impl Portal {
         capture_logs();
         let dir = tempfile::tempdir().expect("temp dir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let config = Config::demo_for(&listener, dir.path().join("portal.sqlite3"), dir.path().join("outbox"))
-            .expect("config");
+        let config = Config::demo_for(
+            &listener,
+            dir.path().join("portal.sqlite3"),
+            dir.path().join("outbox"),
+        )
+        .expect("config");
         let clock = ManualClock::new(OffsetDateTime::now_utc());
         let state = AppState::open(config, Arc::new(clock.clone())).await.expect("open");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -117,13 +124,15 @@ impl Portal {
     async fn parent(&self, emails: &[&str]) -> Parent {
         let id = uuid::Uuid::new_v4().to_string();
         let now = self.state.now_rfc3339();
-        sqlx::query("INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)")
-            .bind(&id)
-            .bind(emails[0])
-            .bind(&now)
-            .execute(&self.state.db)
-            .await
-            .expect("account");
+        sqlx::query(
+            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)",
+        )
+        .bind(&id)
+        .bind(emails[0])
+        .bind(&now)
+        .execute(&self.state.db)
+        .await
+        .expect("account");
         for email in emails {
             self.add_email(&id, email, true).await;
         }
@@ -148,13 +157,20 @@ impl Portal {
 
     /// Fresh tokens for `parent` (after the clock moved past the access token's lifetime).
     async fn reissue(&self, parent: &mut Parent) {
-        let tokens = issue_tokens(&self.state, &parent.id, "cartable", "openid offline_access", None)
-            .await
-            .expect("tokens");
+        let tokens =
+            issue_tokens(&self.state, &parent.id, "cartable", "openid offline_access", None)
+                .await
+                .expect("tokens");
         parent.access = tokens.access_token;
     }
 
-    async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -166,7 +182,11 @@ impl Portal {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body");
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("JSON body")
+        };
         Answer { status, headers, body }
     }
 
@@ -204,14 +224,22 @@ async fn associates_by_student_number_and_lists_the_child() {
     assert_eq!(child.birth_date, "2016-02-29");
     assert_eq!(child.board_id.as_deref(), Some("css-laval"));
     assert_eq!(child.private_school_id, None);
-    assert_eq!((child.school.code.as_str(), child.school.name.as_str()), ("071001", "École des Érables"));
+    assert_eq!(
+        (child.school.code.as_str(), child.school.name.as_str()),
+        ("071001", "École des Érables")
+    );
     assert_eq!(child.grade, "5e année");
     assert_eq!(child.associated_at, portal.clock.now().replace_nanosecond(0).expect("ns"));
     assert_eq!(portal.children(&parent).await, vec![child.clone()]);
 
     // The dossier: the sections the fixture publishes, in the contract's order, with counts.
     let dossier = portal
-        .call(Method::GET, &format!("/api/v1/children/{}/dossier", child.id), Some(&parent.access), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/children/{}/dossier", child.id),
+            Some(&parent.access),
+            None,
+        )
         .await;
     assert_eq!(dossier.status, 200);
     let sections: Vec<DossierSection> = serde_json::from_value(dossier.body).expect("sections");
@@ -244,8 +272,12 @@ async fn associates_by_permanent_code_typed_with_spaces_and_lowercase_siblings_i
         "email": "famille.oneil@example.com"
     });
     assert_eq!(portal.associate(&parent, noah).await.status, StatusCode::CREATED);
-    let boards: Vec<Option<String>> = portal.children(&parent).await.into_iter().map(|c| c.board_id).collect();
-    assert_eq!(boards, [Some("css-marguerite-bourgeoys".to_owned()), Some("sb-english-montreal".to_owned())]);
+    let boards: Vec<Option<String>> =
+        portal.children(&parent).await.into_iter().map(|c| c.board_id).collect();
+    assert_eq!(
+        boards,
+        [Some("css-marguerite-bourgeoys".to_owned()), Some("sb-english-montreal".to_owned())]
+    );
 }
 
 #[tokio::test]
@@ -265,10 +297,11 @@ async fn associates_by_nip_once_only() {
     assert_eq!(portal.associate(&other, felix).await.problem().code, ProblemCode::NoMatchingRecord);
 
     // A NIP on a private school's record, with the wrong birth date, then the right one.
-    let elodie = |birth: &str| {
-        json!({"method": "nip", "private_school_id": "ps-college-des-eaux-vives", "nip": "B9WX-3FHN", "birth_date": birth})
-    };
-    assert_eq!(portal.associate(&other, elodie("2018-12-25")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let elodie = |birth: &str| json!({"method": "nip", "private_school_id": "ps-college-des-eaux-vives", "nip": "B9WX-3FHN", "birth_date": birth});
+    assert_eq!(
+        portal.associate(&other, elodie("2018-12-25")).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let answer = portal.associate(&other, elodie("2018-12-24")).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
     assert_eq!(answer.child().private_school_id.as_deref(), Some("ps-college-des-eaux-vives"));
@@ -286,7 +319,10 @@ async fn associates_a_private_school_child_and_twice_is_idempotent() {
     let first = portal.associate(&parent, zoe.clone()).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     let child = first.child();
-    assert_eq!((child.board_id, child.private_school_id.as_deref()), (None, Some("ps-college-des-eaux-vives")));
+    assert_eq!(
+        (child.board_id, child.private_school_id.as_deref()),
+        (None, Some("ps-college-des-eaux-vives"))
+    );
 
     portal.clock.advance(Duration::minutes(5));
     let second = portal.associate(&parent, zoe).await;
@@ -298,7 +334,8 @@ async fn associates_a_private_school_child_and_twice_is_idempotent() {
 #[tokio::test]
 async fn every_single_field_mismatch_gets_the_same_answer() {
     let portal = Portal::start().await;
-    let parent = portal.parent(&["famille.levesque-cote@example.com", "autre.adresse@example.com"]).await;
+    let parent =
+        portal.parent(&["famille.levesque-cote@example.com", "autre.adresse@example.com"]).await;
     let mismatches: [(&str, Value); 6] = [
         ("board_id", json!("css-montreal")),
         ("last_name", json!("Lévesque-Côte-Roy")),
@@ -325,7 +362,11 @@ async fn every_single_field_mismatch_gets_the_same_answer() {
 async fn names_match_across_accents_case_apostrophes_and_hyphens() {
     let portal = Portal::start().await;
     let parent = portal
-        .parent(&["famille.levesque-cote@example.com", "famille.oneil@example.com", "parent.demo@example.com"])
+        .parent(&[
+            "famille.levesque-cote@example.com",
+            "famille.oneil@example.com",
+            "parent.demo@example.com",
+        ])
         .await;
     let mut eloise = eloise();
     eloise["last_name"] = json!("LEVESQUE COTE");
@@ -383,7 +424,10 @@ async fn the_eleventh_no_match_in_24_hours_is_refused_and_a_400_does_not_count()
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let problem = answer.problem();
     assert_eq!(problem.code, ProblemCode::InvalidFields);
-    assert_eq!((problem.errors[0].field.as_str(), problem.errors[0].code.as_str()), ("birth_date", "birth_date_bad_format"));
+    assert_eq!(
+        (problem.errors[0].field.as_str(), problem.errors[0].code.as_str()),
+        ("birth_date", "birth_date_bad_format")
+    );
 
     let tenth = portal.associate(&parent, wrong.clone()).await;
     assert_eq!(tenth.status, StatusCode::UNPROCESSABLE_ENTITY, "the 10th is still answered");
@@ -392,7 +436,8 @@ async fn the_eleventh_no_match_in_24_hours_is_refused_and_a_400_does_not_count()
     let answer = portal.associate(&parent, eloise()).await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(answer.problem().code, ProblemCode::TooManyAttempts);
-    let retry_after: i64 = answer.headers[header::RETRY_AFTER].to_str().expect("ascii").parse().expect("seconds");
+    let retry_after: i64 =
+        answer.headers[header::RETRY_AFTER].to_str().expect("ascii").parse().expect("seconds");
     // The first failure was 9 minutes ago: the window frees 24 h after it.
     assert_eq!(retry_after, 24 * 3600 - 9 * 60);
 
@@ -455,7 +500,11 @@ async fn delete_me_removes_account_associations_and_tokens() {
         refresh_grant(&portal.state, "cartable", &parent.refresh, None).await,
         Err(TokenError::InvalidGrant(_))
     ));
-    for table in ["accounts WHERE id", "account_emails WHERE account_id", "child_associations WHERE account_id"] {
+    for table in [
+        "accounts WHERE id",
+        "account_emails WHERE account_id",
+        "child_associations WHERE account_id",
+    ] {
         let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} = ?"))
             .bind(&parent.id)
             .fetch_one(&portal.state.db)
@@ -521,7 +570,8 @@ async fn malformed_bodies_are_problems_never_500() {
     });
     let problem = portal.associate(&parent, several).await.problem();
     assert_eq!(problem.status, 400);
-    let errors: Vec<(String, String)> = problem.errors.into_iter().map(|e| (e.field, e.code)).collect();
+    let errors: Vec<(String, String)> =
+        problem.errors.into_iter().map(|e| (e.field, e.code)).collect();
     for expected in [
         ("board_id", "unknown_board"),
         ("last_name", "name_digit"),
@@ -530,7 +580,10 @@ async fn malformed_bodies_are_problems_never_500() {
         ("student_number", "exactly_one_required"),
         ("email", "email_missing_at"),
     ] {
-        assert!(errors.contains(&(expected.0.to_owned(), expected.1.to_owned())), "{expected:?} in {errors:?}");
+        assert!(
+            errors.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} in {errors:?}"
+        );
     }
     let nip = json!({"method": "nip", "board_id": "css-laval", "nip": "O0I1O0I1", "birth_date": "2017-10-30"});
     let problem = portal.associate(&parent, nip).await.problem();
@@ -545,7 +598,8 @@ async fn lists_boards_with_cache_validators_and_private_schools() {
     assert_eq!(answer.status, 200);
     let boards: Vec<SchoolBoardEntry> = serde_json::from_value(answer.body).expect("boards");
     assert_eq!(boards.len(), 72);
-    let unsubscribed: Vec<&str> = boards.iter().filter(|b| !b.subscribed).map(|b| b.id.as_str()).collect();
+    let unsubscribed: Vec<&str> =
+        boards.iter().filter(|b| !b.subscribed).map(|b| b.id.as_str()).collect();
     assert_eq!(unsubscribed, ["css-iles"]);
     assert!(answer.headers[header::CACHE_CONTROL].to_str().expect("ascii").contains("max-age"));
     let etag = answer.headers[header::ETAG].clone();
@@ -561,9 +615,14 @@ async fn lists_boards_with_cache_validators_and_private_schools() {
     assert_eq!(cached.headers()[header::ETAG], etag);
 
     // An import changing a subscription changes the tag.
-    import_str(&portal.state.db, &portal.state.hash_key, r#"{"kind": "board", "id": "css-laval", "subscribed": false}"#, portal.clock.now())
-        .await
-        .expect("import");
+    import_str(
+        &portal.state.db,
+        &portal.state.hash_key,
+        r#"{"kind": "board", "id": "css-laval", "subscribed": false}"#,
+        portal.clock.now(),
+    )
+    .await
+    .expect("import");
     let changed = portal
         .http
         .get(format!("{}/api/v1/school-boards", portal.base))
@@ -601,7 +660,10 @@ async fn an_import_with_one_bad_row_imports_nothing_and_names_the_line() {
         .expect_err("bad row");
     let ImportError::BadRows(rows) = &error else { panic!("{error}") };
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].line, rows[0].field.as_deref(), rows[0].code.as_str()), (3, Some("birth_date"), "birth_date_no_such_day"));
+    assert_eq!(
+        (rows[0].line, rows[0].field.as_deref(), rows[0].code.as_str()),
+        (3, Some("birth_date"), "birth_date_no_such_day")
+    );
     assert!(error.to_string().contains("line 3: birth_date: birth_date_no_such_day"), "{error}");
     assert!(!error.to_string().contains("Lily"), "the report holds no child data");
     assert_eq!(registry::student_count(&portal.state.db).await.expect("count"), before);
@@ -614,7 +676,9 @@ async fn an_import_with_one_bad_row_imports_nothing_and_names_the_line() {
         .expect("import");
     assert_eq!((report.students, report.private_schools), (2, 1));
     let again = [r#"{"kind": "student", "board_id": "css-laval", "school": {"code": "1", "name": "É"}, "student_number": "0123456", "last_name": "A", "first_name": "B", "birth_date": "2015-01-01", "grade": "1re année"}"#, "{not json"].join("\n");
-    let Err(ImportError::BadRows(rows)) = import_str(&portal.state.db, &portal.state.hash_key, &again, portal.clock.now()).await else {
+    let Err(ImportError::BadRows(rows)) =
+        import_str(&portal.state.db, &portal.state.hash_key, &again, portal.clock.now()).await
+    else {
         panic!("expected bad rows")
     };
     let found: Vec<(usize, &str)> = rows.iter().map(|r| (r.line, r.code.as_str())).collect();
@@ -626,15 +690,17 @@ async fn the_demo_fixture_meets_its_brief_and_loads_once() {
     let portal = Portal::start().await;
     let db = &portal.state.db;
     assert_eq!(registry::student_count(db).await.expect("count"), 13);
-    let boards: Vec<String> = sqlx::query_scalar("SELECT DISTINCT board_id FROM students WHERE board_id IS NOT NULL")
-        .fetch_all(db)
-        .await
-        .expect("boards");
+    let boards: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT board_id FROM students WHERE board_id IS NOT NULL")
+            .fetch_all(db)
+            .await
+            .expect("boards");
     assert!(boards.len() >= 4 && boards.iter().any(|b| b.starts_with("sb-")), "{boards:?}");
-    let leap: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE birth_date LIKE '%-02-29'")
-        .fetch_one(db)
-        .await
-        .expect("leap");
+    let leap: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE birth_date LIKE '%-02-29'")
+            .fetch_one(db)
+            .await
+            .expect("leap");
     assert_eq!(leap, 1);
     let nip_only: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM students s WHERE nip_hash IS NOT NULL \
@@ -664,7 +730,8 @@ async fn openapi_document_is_valid_and_lists_every_route() {
     let answer = portal.call(Method::GET, "/openapi.json", None, None).await;
     assert_eq!(answer.status, 200);
     assert!(answer.body["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
-    let document: utoipa::openapi::OpenApi = serde_json::from_value(answer.body.clone()).expect("an OpenAPI document");
+    let document: utoipa::openapi::OpenApi =
+        serde_json::from_value(answer.body.clone()).expect("an OpenAPI document");
     let mut routes: Vec<String> = Vec::new();
     for (path, item) in &document.paths.paths {
         for (method, operation) in [
@@ -714,14 +781,33 @@ async fn no_child_data_in_any_log_line() {
     portal.associate(&parent, wrong).await;
     let nip = json!({"method": "nip", "board_id": "css-laval", "nip": "K7QM4RTX", "birth_date": "2017-10-30"});
     portal.associate(&parent, nip).await;
-    portal.call(Method::GET, &format!("/api/v1/children/{}/dossier", child.id), Some(&parent.access), None).await;
-    portal.call(Method::DELETE, &format!("/api/v1/children/{}", child.id), Some(&parent.access), None).await;
+    portal
+        .call(
+            Method::GET,
+            &format!("/api/v1/children/{}/dossier", child.id),
+            Some(&parent.access),
+            None,
+        )
+        .await;
+    portal
+        .call(Method::DELETE, &format!("/api/v1/children/{}", child.id), Some(&parent.access), None)
+        .await;
 
     let logged = logged();
     assert!(logged.contains("child associated"), "the subscriber captured the handlers' lines");
     for secret in [
-        "Éloïse", "Éloïsa", "Lévesque", "levesque", "2016-02-29", "0123456", "LEVE29521601", "K7QM4RTX",
-        "K7QM-4RTX", "2017-10-30", "Félix", "famille.levesque-cote@example.com",
+        "Éloïse",
+        "Éloïsa",
+        "Lévesque",
+        "levesque",
+        "2016-02-29",
+        "0123456",
+        "LEVE29521601",
+        "K7QM4RTX",
+        "K7QM-4RTX",
+        "2017-10-30",
+        "Félix",
+        "famille.levesque-cote@example.com",
     ] {
         assert!(!logged.contains(secret), "{secret:?} was logged");
     }

@@ -78,7 +78,7 @@ pub struct RowError {
     /// `unknown_private_school`, `invalid_private_school_id`, `duplicate_in_file`,
     /// `already_in_registry`, `unknown_section`, `invalid_timestamp`, `empty`.
     pub code: String,
-    /// For `invalid_json`: the parser's message (names fields and columns, not values).
+    /// For `invalid_json`: the parser's message without values (fields, types, columns).
     pub detail: Option<String>,
 }
 
@@ -233,8 +233,7 @@ async fn check(db: &SqlitePool, text: &str) -> Result<Plan, ImportError> {
                 line,
                 field: None,
                 code: "invalid_json".into(),
-                // serde_json's messages name fields, types and columns, never the values.
-                detail: Some(error.to_string()),
+                detail: Some(crate::http::problem::parser_message(&error)),
             }),
             Ok(Line::Board { id, subscribed }) => {
                 if SchoolBoards::embedded().get(&id).is_some() {
@@ -246,7 +245,9 @@ async fn check(db: &SqlitePool, text: &str) -> Result<Plan, ImportError> {
             Ok(Line::PrivateSchool { id, name, subscribed }) => {
                 let slug_ok = id.strip_prefix("ps-").is_some_and(|slug| {
                     !slug.is_empty()
-                        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                        && slug
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 });
                 if !slug_ok {
                     errors.push(err(line, "id", "invalid_private_school_id"));
@@ -287,7 +288,9 @@ fn check_student(line: usize, s: StudentLine) -> Result<Student, Vec<RowError>> 
             None
         }
     };
-    for (field, value) in [("school.code", &s.school.code), ("school.name", &s.school.name), ("grade", &s.grade)] {
+    for (field, value) in
+        [("school.code", &s.school.code), ("school.name", &s.school.name), ("grade", &s.grade)]
+    {
         if value.trim().is_empty() {
             errors.push(err(line, field, "empty"));
         }
@@ -325,7 +328,9 @@ fn check_student(line: usize, s: StudentLine) -> Result<Student, Vec<RowError>> 
     let nip = match s.nip {
         None => None,
         Some(nip) => {
-            let value = Nip::parse(&nip.value).map_err(|e| errors.push(err(line, "nip.value", code_of(&e)))).ok();
+            let value = Nip::parse(&nip.value)
+                .map_err(|e| errors.push(err(line, "nip.value", code_of(&e))))
+                .ok();
             let expires = OffsetDateTime::parse(&nip.expires_at, &Rfc3339)
                 .map_err(|_| errors.push(err(line, "nip.expires_at", "invalid_timestamp")))
                 .ok();
@@ -335,7 +340,9 @@ fn check_student(line: usize, s: StudentLine) -> Result<Student, Vec<RowError>> 
     let mut sections = Vec::new();
     for (id, count) in s.sections {
         match SectionId::from_text(&id) {
-            SectionId::Other(_) => errors.push(err(line, &format!("sections.{id}"), "unknown_section")),
+            SectionId::Other(_) => {
+                errors.push(err(line, &format!("sections.{id}"), "unknown_section"))
+            }
             known => sections.push((known, count)),
         }
     }
@@ -390,8 +397,10 @@ async fn check_references(
                 continue;
             }
             // Both names are fixed column names, never input.
-            let sql =
-                format!("SELECT 1 FROM students WHERE {} = ? AND {field} = ?", student.org.column());
+            let sql = format!(
+                "SELECT 1 FROM students WHERE {} = ? AND {field} = ?",
+                student.org.column()
+            );
             let exists: Option<i64> = sqlx::query_scalar(&sql)
                 .bind(student.org.id())
                 .bind(&value)

@@ -101,8 +101,6 @@ pub async fn claim_nip(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// The identity lookup must stay an index seek (a benchmark compares 1 000 and 100 000
     /// students): SQLite's plan for it names one of the partial unique indexes.
     #[tokio::test]

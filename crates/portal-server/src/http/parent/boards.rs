@@ -60,10 +60,8 @@ pub async fn list_private_schools(
 fn cacheable_json<T: serde::Serialize>(request: &HeaderMap, value: &T) -> Response {
     let body = serde_json::to_vec(value).unwrap_or_default();
     let digest = Sha256::digest(&body);
-    let etag = format!(
-        "\"{}\"",
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
+    let etag =
+        format!("\"{}\"", digest[..16].iter().map(|b| format!("{b:02x}")).collect::<String>());
     let matches = request
         .get_all(header::IF_NONE_MATCH)
         .iter()

@@ -108,7 +108,9 @@ pub async fn associate_child(
             };
             match matching::find_by_identity(&state.db, &query).await? {
                 Some(student_id) => {
-                    let created = insert_association(&state.db, &auth.account_id, &student_id, method, now).await?;
+                    let created =
+                        insert_association(&state.db, &auth.account_id, &student_id, method, now)
+                            .await?;
                     (student_id, created)
                 }
                 None => return Err(no_matching_record(&state, &auth.account_id, now).await),
@@ -119,12 +121,14 @@ pub async fn associate_child(
             let stamp = rfc3339(now);
             let mut tx = state.db.begin().await?;
             let claimed =
-                matching::claim_nip(&mut tx, &state.hash_key, &org, &nip, birth_date, &stamp).await?;
+                matching::claim_nip(&mut tx, &state.hash_key, &org, &nip, birth_date, &stamp)
+                    .await?;
             let Some(student_id) = claimed else {
                 tx.rollback().await?;
                 return Err(no_matching_record(&state, &auth.account_id, now).await);
             };
-            let created = insert_association(&mut *tx, &auth.account_id, &student_id, "nip", now).await?;
+            let created =
+                insert_association(&mut *tx, &auth.account_id, &student_id, "nip", now).await?;
             tx.commit().await?;
             (student_id, created)
         }
@@ -157,11 +161,12 @@ pub async fn remove_child(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiProblem> {
-    let done = sqlx::query("DELETE FROM child_associations WHERE account_id = ? AND student_id = ?")
-        .bind(&auth.account_id)
-        .bind(&id)
-        .execute(&state.db)
-        .await?;
+    let done =
+        sqlx::query("DELETE FROM child_associations WHERE account_id = ? AND student_id = ?")
+            .bind(&auth.account_id)
+            .bind(&id)
+            .execute(&state.db)
+            .await?;
     if done.rows_affected() == 0 {
         return Err(ApiProblem::child_not_found());
     }
@@ -190,12 +195,13 @@ pub async fn get_dossier(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DossierSection>>, ApiProblem> {
-    let associated: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM child_associations WHERE account_id = ? AND student_id = ?")
-            .bind(&auth.account_id)
-            .bind(&id)
-            .fetch_optional(&state.db)
-            .await?;
+    let associated: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM child_associations WHERE account_id = ? AND student_id = ?",
+    )
+    .bind(&auth.account_id)
+    .bind(&id)
+    .fetch_optional(&state.db)
+    .await?;
     if associated.is_none() {
         return Err(ApiProblem::child_not_found());
     }
@@ -310,9 +316,21 @@ async fn check_fields(
             };
             let email = fields.check("email", Email::parse(email));
             match (last_name, first_name, birth_date, identifier, email) {
-                (Some(last_name), Some(first_name), Some(birth_date), Some(identifier), Some(email)) => {
-                    Some(Checked::Identity { method, org, identifier, last_name, first_name, birth_date, email })
-                }
+                (
+                    Some(last_name),
+                    Some(first_name),
+                    Some(birth_date),
+                    Some(identifier),
+                    Some(email),
+                ) => Some(Checked::Identity {
+                    method,
+                    org,
+                    identifier,
+                    last_name,
+                    first_name,
+                    birth_date,
+                    email,
+                }),
                 _ => None,
             }
         }
@@ -332,7 +350,9 @@ async fn check_fields(
             let nip = fields.check("nip", Nip::parse(&nip));
             let birth_date = birth(&mut fields, &birth_date);
             match (org, nip, birth_date) {
-                (Some((org, _)), Some(nip), Some(birth_date)) => Some(Checked::Nip { org, nip, birth_date }),
+                (Some((org, _)), Some(nip), Some(birth_date)) => {
+                    Some(Checked::Nip { org, nip, birth_date })
+                }
                 _ => None,
             }
         }
@@ -362,7 +382,11 @@ async fn check_org_exists(
 
 /// 429 `too_many_attempts` with `Retry-After` when the account already has [`MAX_NO_MATCH`]
 /// failures inside the window; the window frees when its oldest failure leaves it.
-async fn check_limit(state: &AppState, account_id: &str, now: OffsetDateTime) -> Result<(), ApiProblem> {
+async fn check_limit(
+    state: &AppState,
+    account_id: &str,
+    now: OffsetDateTime,
+) -> Result<(), ApiProblem> {
     let (count, oldest): (i64, Option<String>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(at) FROM association_failures WHERE account_id = ? AND at > ?",
     )
@@ -413,12 +437,18 @@ async fn no_matching_record(state: &AppState, account_id: &str, now: OffsetDateT
         ProblemCode::NoMatchingRecord,
         "No school record matches",
     )
-    .with_detail("Check each answer against the report card; the school's records must hold this email.")
+    .with_detail(
+        "Check each answer against the report card; the school's records must hold this email.",
+    )
 }
 
 /// 403 `email_not_verified` unless `email` is a verified email of the account (compared in
 /// canonical form, `docs/contract.md §1`).
-async fn ensure_verified_email(state: &AppState, account_id: &str, email: &Email) -> Result<(), ApiProblem> {
+async fn ensure_verified_email(
+    state: &AppState,
+    account_id: &str,
+    email: &Email,
+) -> Result<(), ApiProblem> {
     let emails: Vec<(String, bool)> =
         sqlx::query_as("SELECT address, verified FROM account_emails WHERE account_id = ?")
             .bind(account_id)
@@ -508,7 +538,11 @@ impl ChildRow {
 }
 
 /// One of the account's children.
-async fn find_child(state: &AppState, account_id: &str, student_id: &str) -> Result<Option<Child>, ApiProblem> {
+async fn find_child(
+    state: &AppState,
+    account_id: &str,
+    student_id: &str,
+) -> Result<Option<Child>, ApiProblem> {
     let row: Option<ChildRow> =
         sqlx::query_as(&format!("{CHILD_SELECT} WHERE a.account_id = ? AND s.id = ?"))
             .bind(account_id)

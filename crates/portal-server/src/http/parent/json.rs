@@ -12,7 +12,7 @@ use axum::{
 use cartable_core::wire::parent::ProblemCode;
 use serde::de::DeserializeOwned;
 
-use crate::http::problem::ApiProblem;
+use crate::http::problem::{ApiProblem, parser_message};
 
 /// The request body, decoded from JSON as `T`.
 #[derive(Debug, Clone)]
@@ -56,6 +56,6 @@ where
         })?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)
-            .map_err(|error| ApiProblem::invalid_body(error.to_string()))
+            .map_err(|error| ApiProblem::invalid_body(parser_message(&error)))
     }
 }

@@ -26,7 +26,10 @@ use crate::{
          content_type = "application/problem+json"),
     )
 )]
-pub async fn get_me(auth: AuthParent, State(state): State<AppState>) -> Result<Json<Me>, ApiProblem> {
+pub async fn get_me(
+    auth: AuthParent,
+    State(state): State<AppState>,
+) -> Result<Json<Me>, ApiProblem> {
     let (id, email, has_password, created_at): (String, Option<String>, bool, String) =
         sqlx::query_as(
             "SELECT id, email, password_hash IS NOT NULL, created_at FROM accounts WHERE id = ?",
@@ -44,7 +47,10 @@ pub async fn get_me(auth: AuthParent, State(state): State<AppState>) -> Result<J
     Ok(Json(Me {
         id,
         email,
-        emails: emails.into_iter().map(|(address, verified)| EmailEntry { address, verified }).collect(),
+        emails: emails
+            .into_iter()
+            .map(|(address, verified)| EmailEntry { address, verified })
+            .collect(),
         providers: if has_password { vec!["local".to_owned()] } else { Vec::new() },
         created_at: parse_stamp(&created_at)?,
     }))
@@ -65,7 +71,10 @@ pub async fn get_me(auth: AuthParent, State(state): State<AppState>) -> Result<J
          content_type = "application/problem+json"),
     )
 )]
-pub async fn delete_me(auth: AuthParent, State(state): State<AppState>) -> Result<StatusCode, ApiProblem> {
+pub async fn delete_me(
+    auth: AuthParent,
+    State(state): State<AppState>,
+) -> Result<StatusCode, ApiProblem> {
     revoke_all_for_account(&state, &auth.account_id)
         .await
         .map_err(|error| ApiProblem::internal(&error))?;
