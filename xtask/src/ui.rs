@@ -9,19 +9,22 @@ use crate::cmd::{self, Result};
 
 /// Builds the UI; `release` adds optimisation (smaller, slower to build).
 pub fn build(root: &Path, release: bool) -> Result {
-    let profile = if release { "release" } else { "debug" };
-    let mut args = vec!["build", "-p", "cartable-ui", "--target", "wasm32-unknown-unknown"];
-    if release {
-        args.push("--release");
-    }
-    cmd::run(root, "cargo", &args)?;
+    // `wasm-release` (root Cargo.toml): release minus `strip`, which would remove the section
+    // wasm-bindgen reads; wasm-opt strips afterwards.
+    let (profile, dir) = if release { ("wasm-release", "wasm-release") } else { ("dev", "debug") };
+    cmd::run(
+        root,
+        "cargo",
+        &["build", "-p", "cartable-ui", "--target", "wasm32-unknown-unknown", "--profile", profile],
+    )?;
     let dist = root.join("ui/dist");
     std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create ui/dist: {e}"))?;
-    let wasm = format!("target/wasm32-unknown-unknown/{profile}/cartable_ui.wasm");
+    // `ui` is a binary crate, so the file keeps the package's hyphen.
+    let wasm = format!("target/wasm32-unknown-unknown/{dir}/cartable-ui.wasm");
     cmd::run(
         root,
         "wasm-bindgen",
-        &["--target", "web", "--no-typescript", "--out-dir", "ui/dist", &wasm],
+        &["--target", "web", "--no-typescript", "--out-dir", "ui/dist", "--out-name", "cartable_ui", &wasm],
     )?;
     if release {
         let wasm_opt = root.join("node_modules/.bin/wasm-opt");
@@ -29,11 +32,11 @@ pub fn build(root: &Path, release: bool) -> Result {
         cmd::run(
             root,
             &wasm_opt.to_string_lossy(),
-            &["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", out, "-o", out],
+            &["-Oz", "--strip-debug", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", out, "-o", out],
         )?;
     }
     copy_static(&root.join("ui"), &dist)?;
-    println!("· UI built into ui/dist ({profile})");
+    println!("· UI built into ui/dist ({profile} profile)");
     Ok(())
 }
 
