@@ -31,6 +31,9 @@ pub struct Cli {
 pub enum Command {
     /// Serve the portal until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// The school registry (docs/contract.md §7): `registry import FILE [--db PATH]`.
+    #[command(subcommand)]
+    Registry(crate::registry::command::RegistryCommand),
 }
 
 /// Options of `serve`.
@@ -105,6 +108,9 @@ pub enum CliError {
     /// Serving failed.
     #[error("serve: {0}")]
     Serve(std::io::Error),
+    /// `registry import` wrote nothing (the message lists bad lines by number and code).
+    #[error(transparent)]
+    Import(#[from] crate::registry::import::ImportError),
 }
 
 impl ServeArgs {
@@ -213,6 +219,9 @@ pub async fn shutdown_signal() {
 pub async fn run(cli: Cli) -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Registry(command) => {
+            command.run().await.map(|report| println!("{report}")).map_err(CliError::from)
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
