@@ -25,6 +25,7 @@ pub fn app(state: AppState) -> Router {
         .merge(tokens::router())
         .merge(parent::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(identity::body_limit_in_identity_shape))
         .with_state(state)
 }
 

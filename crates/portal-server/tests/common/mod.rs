@@ -1,0 +1,466 @@
+//! Shared test harness: the real portal in-process on `127.0.0.1:0` over a real SQLite file in a
+//! temporary folder, with a [`ManualClock`] and an outbox, driven over real HTTP (reqwest).
+//!
+//! Use it from any test file of this crate with `mod common;`. Main entry points:
+//! [`TestPortal::start`], [`TestPortal::start_in`], [`TestPortal::post`], [`TestPortal::mails_to`],
+//! [`TestPortal::last_code`], [`TestPortal::sign_up`], [`TestPortal::sign_in`], [`parse_mail`].
+//!
+//! `mod.rs` is allowed here: `tests/common.rs` would become a test binary of its own.
+#![allow(dead_code, clippy::mod_module_files, clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use base64::Engine as _;
+use portal_server::{
+    AppState,
+    clock::ManualClock,
+    config::{Config, MailTransport},
+};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// The default public client.
+pub const CLIENT: &str = "cartable";
+/// The scope the app asks for.
+pub const SCOPE: &str = "openid offline_access";
+/// A password that passes the policy of `docs/contract.md §1`.
+pub const PASSWORD: &str = "Bonjour123!";
+
+/// A portal running in this process.
+pub struct TestPortal {
+    /// `http://127.0.0.1:{port}`.
+    pub origin: String,
+    /// The portal's state (database pool, config…), for assertions.
+    pub state: AppState,
+    /// The portal's clock: `clock.advance(Duration::seconds(601))`.
+    pub clock: ManualClock,
+    /// The folder holding the database (and the outbox unless SMTP is used).
+    pub dir: PathBuf,
+    /// The outbox folder, when the transport is an outbox.
+    pub outbox: Option<PathBuf>,
+    http: reqwest::Client,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _tmp: Option<tempfile::TempDir>,
+}
+
+/// An HTTP answer: status, JSON body (`Value::Null` if not JSON) and `Retry-After`.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// The body as JSON.
+    pub json: Value,
+    /// The raw body.
+    pub text: String,
+    /// The `Retry-After` header, parsed as seconds.
+    pub retry_after: Option<u64>,
+}
+
+impl Reply {
+    /// `continuation_token` of the body; panics with the body when absent.
+    pub fn token(&self) -> String {
+        self.json["continuation_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no continuation_token in {} {}", self.status, self.text))
+            .to_owned()
+    }
+
+    /// `error` of the body ("" when absent).
+    pub fn error(&self) -> &str {
+        self.json["error"].as_str().unwrap_or("")
+    }
+
+    /// `suberror` of the body ("" when absent).
+    pub fn suberror(&self) -> &str {
+        self.json["suberror"].as_str().unwrap_or("")
+    }
+
+    /// Asserts an identity error body (`docs/contract.md §0`) with this status and `error`.
+    pub fn assert_error(&self, status: u16, error: &str) {
+        assert_eq!(self.status, status, "status of {}", self.text);
+        assert_eq!(self.error(), error, "error of {}", self.text);
+        assert_identity_error_shape(&self.json);
+    }
+}
+
+/// Asserts the fields every identity error body carries (`docs/contract.md §0`).
+pub fn assert_identity_error_shape(body: &Value) {
+    assert!(body["error"].is_string(), "error: {body}");
+    assert!(body["error_description"].is_string(), "error_description: {body}");
+    assert!(body["error_codes"].as_array().is_some_and(|a| a.iter().all(Value::is_u64)), "{body}");
+    for field in ["timestamp", "trace_id", "correlation_id"] {
+        assert!(body[field].is_string(), "{field}: {body}");
+    }
+}
+
+/// The clock's start: now, to the second (tokens carry realistic times).
+pub fn start_time() -> OffsetDateTime {
+    OffsetDateTime::now_utc().replace_nanosecond(0).expect("valid")
+}
+
+impl TestPortal {
+    /// A portal over a fresh temporary folder, outbox transport, demo mode.
+    pub async fn start() -> Self {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut portal =
+            Self::start_with(tmp.path(), ManualClock::new(start_time()), None, |_| {}).await;
+        portal._tmp = Some(tmp);
+        portal
+    }
+
+    /// A portal over the database in `dir` (kept by the caller, e.g. across a restart).
+    pub async fn start_in(dir: &Path, clock: ManualClock) -> Self {
+        Self::start_with(dir, clock, None, |_| {}).await
+    }
+
+    /// A portal over `dir` with `mail` (default: the outbox `dir/outbox`), after `configure`
+    /// has adjusted the configuration.
+    pub async fn start_with(
+        dir: &Path,
+        clock: ManualClock,
+        mail: Option<MailTransport>,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut config =
+            Config::demo_for(&listener, dir.join("portal.sqlite3"), dir.join("outbox"))
+                .expect("config");
+        if let Some(mail) = mail {
+            config.mail = mail;
+        }
+        configure(&mut config);
+        let outbox = match &config.mail {
+            MailTransport::Outbox(dir) => Some(dir.clone()),
+            MailTransport::Smtp(_) => None,
+        };
+        let origin = format!("http://{}", listener.local_addr().expect("addr"));
+        let state = AppState::open(config, Arc::new(clock.clone())).await.expect("open portal");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server =
+            tokio::spawn(portal_server::serve_with_shutdown(listener, state.clone(), async move {
+                let _ = rx.await;
+            }));
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("client");
+        Self {
+            origin,
+            state,
+            clock,
+            dir: dir.to_path_buf(),
+            outbox,
+            http,
+            shutdown: Some(tx),
+            server: Some(server),
+            _tmp: None,
+        }
+    }
+
+    /// Stops the server (graceful) and closes the database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.state.db.close().await;
+    }
+
+    /// `{origin}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    /// POSTs a form to `path` (relative to the origin, e.g. `/auth/signup/v1.0/start`).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        self.post_lang(path, form, None).await
+    }
+
+    /// POSTs a form with an `Accept-Language` header.
+    pub async fn post_lang(&self, path: &str, form: &[(&str, &str)], lang: Option<&str>) -> Reply {
+        let mut req = self.http.post(self.url(path)).form(form);
+        if let Some(lang) = lang {
+            req = req.header("accept-language", lang);
+        }
+        into_reply(req.send().await.expect("request")).await
+    }
+
+    /// POSTs a raw body with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let req = self.http.post(self.url(path)).header("content-type", content_type).body(body);
+        into_reply(req.send().await.expect("request")).await
+    }
+
+    /// Every message in the outbox, oldest first.
+    pub fn mails(&self) -> Vec<Mail> {
+        let Some(outbox) = &self.outbox else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(outbox) else { return Vec::new() };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files.iter().map(|f| parse_mail(&std::fs::read_to_string(f).expect("read eml"))).collect()
+    }
+
+    /// Messages to `email` (compared case-insensitively), oldest first.
+    pub fn mails_to(&self, email: &str) -> Vec<Mail> {
+        self.mails().into_iter().filter(|m| m.to.eq_ignore_ascii_case(email)).collect()
+    }
+
+    /// The code of the last message to `email`; panics when there is none.
+    pub fn last_code(&self, email: &str) -> String {
+        let mails = self.mails_to(email);
+        let last = mails.last().unwrap_or_else(|| panic!("no mail to {email}"));
+        last.code().unwrap_or_else(|| panic!("no code in {last:?}"))
+    }
+
+    /// The whole sign-up of `docs/contract.md §1` (steps 1–5); returns the continuation token
+    /// for the token endpoint.
+    pub async fn sign_up(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post(
+                "/auth/signup/v1.0/start",
+                &[
+                    ("client_id", CLIENT),
+                    ("username", email),
+                    ("challenge_type", "oob password redirect"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "start: {}", r.text);
+        let r = self
+            .post(
+                "/auth/signup/v1.0/challenge",
+                &[("client_id", CLIENT), ("continuation_token", &r.token())],
+            )
+            .await;
+        assert_eq!(r.status, 200, "challenge: {}", r.text);
+        assert_eq!(r.json["challenge_type"], "oob");
+        let code = self.last_code(email);
+        let r = self
+            .post(
+                "/auth/signup/v1.0/continue",
+                &[
+                    ("client_id", CLIENT),
+                    ("continuation_token", &r.token()),
+                    ("grant_type", "oob"),
+                    ("oob", &code),
+                ],
+            )
+            .await;
+        r.assert_error(400, "credential_required");
+        let r = self
+            .post(
+                "/auth/signup/v1.0/challenge",
+                &[("client_id", CLIENT), ("continuation_token", &r.token())],
+            )
+            .await;
+        assert_eq!(r.json["challenge_type"], "password", "{}", r.text);
+        let r = self
+            .post(
+                "/auth/signup/v1.0/continue",
+                &[
+                    ("client_id", CLIENT),
+                    ("continuation_token", &r.token()),
+                    ("grant_type", "password"),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "continue password: {}", r.text);
+        r.token()
+    }
+
+    /// Sign-in (`docs/contract.md §2`): `initiate`, `challenge`, then the `password` grant; the
+    /// token endpoint's reply (tokens, or the error).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Reply {
+        let token = self.sign_in_token(email).await;
+        self.password_grant(&token, password).await
+    }
+
+    /// `initiate` then `challenge`: the token for the `password` grant.
+    pub async fn sign_in_token(&self, email: &str) -> String {
+        let r = self
+            .post(
+                "/auth/oauth2/v2.0/initiate",
+                &[
+                    ("client_id", CLIENT),
+                    ("username", email),
+                    ("challenge_type", "password redirect"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "initiate: {}", r.text);
+        let r = self
+            .post(
+                "/auth/oauth2/v2.0/challenge",
+                &[("client_id", CLIENT), ("continuation_token", &r.token())],
+            )
+            .await;
+        assert_eq!(r.json["challenge_type"], "password", "{}", r.text);
+        r.token()
+    }
+
+    /// The token endpoint's `password` grant.
+    pub async fn password_grant(&self, continuation_token: &str, password: &str) -> Reply {
+        self.post(
+            "/auth/oauth2/v2.0/token",
+            &[
+                ("client_id", CLIENT),
+                ("grant_type", "password"),
+                ("continuation_token", continuation_token),
+                ("password", password),
+                ("scope", SCOPE),
+            ],
+        )
+        .await
+    }
+}
+
+async fn into_reply(resp: reqwest::Response) -> Reply {
+    let status = resp.status().as_u16();
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let text = resp.text().await.expect("body");
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply { status, json, text, retry_after }
+}
+
+/// One email, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    /// The `To` address (without display name).
+    pub to: String,
+    /// The decoded subject.
+    pub subject: String,
+    /// The decoded plain-text body.
+    pub body: String,
+}
+
+impl Mail {
+    /// The 6-digit code of the subject line, if any.
+    pub fn code(&self) -> Option<String> {
+        six_digits(&self.subject)
+    }
+}
+
+/// The first run of exactly 6 ASCII digits in `text`.
+pub fn six_digits(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 6 {
+                return Some(text[start..i].to_owned());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Parses an RFC 5322 message as the portal writes it (one text part, base64 or plain body;
+/// subject possibly RFC 2047-encoded). Accepts CRLF or LF line ends and a leading mbox
+/// `From ` line.
+pub fn parse_mail(raw: &str) -> Mail {
+    let raw = raw.replace("\r\n", "\n");
+    let raw = match raw.strip_prefix("From ") {
+        Some(rest) => rest.split_once('\n').map_or("", |(_, r)| r).to_owned(),
+        None => raw,
+    };
+    let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
+    // Unfold continuation lines (RFC 5322 §2.2.3).
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for line in head.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = headers.last_mut() {
+                last.1.push(' ');
+                last.1.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+        }
+    }
+    let get = |name: &str| {
+        headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    };
+    let to = get("to");
+    let to = match (to.find('<'), to.find('>')) {
+        (Some(a), Some(b)) if a < b => to[a + 1..b].to_owned(),
+        _ => to,
+    };
+    let body = if get("content-transfer-encoding").eq_ignore_ascii_case("base64") {
+        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        String::from_utf8(
+            base64::engine::general_purpose::STANDARD.decode(compact).expect("base64 body"),
+        )
+        .expect("utf-8 body")
+    } else {
+        body.to_owned()
+    };
+    Mail { to, subject: decode_words(&get("subject")), body }
+}
+
+/// Decodes RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`); whitespace between two
+/// encoded words is dropped (RFC 2047 §6.2).
+pub fn decode_words(value: &str) -> String {
+    let mut out = Vec::<u8>::new();
+    let mut rest = value;
+    let mut last_was_word = false;
+    while !rest.is_empty() {
+        match rest.find("=?") {
+            Some(start) => {
+                let between = &rest[..start];
+                if !(last_was_word && between.trim().is_empty()) {
+                    out.extend_from_slice(between.as_bytes());
+                }
+                let word = &rest[start + 2..];
+                let parts: Vec<&str> = word.splitn(3, '?').collect();
+                let Some(end) = parts.get(2).and_then(|p| p.find("?=")) else {
+                    out.extend_from_slice(&rest.as_bytes()[start..]);
+                    break;
+                };
+                let text = &parts[2][..end];
+                if parts[1].eq_ignore_ascii_case("b") {
+                    out.extend(base64::engine::general_purpose::STANDARD.decode(text).expect("b"));
+                } else {
+                    let mut bytes = text.bytes();
+                    while let Some(b) = bytes.next() {
+                        match b {
+                            b'_' => out.push(b' '),
+                            b'=' => {
+                                let hex: String = bytes.by_ref().take(2).map(char::from).collect();
+                                out.push(u8::from_str_radix(&hex, 16).expect("q hex"));
+                            }
+                            b => out.push(b),
+                        }
+                    }
+                }
+                let consumed = parts[0].len() + parts[1].len() + 2 + end + 2;
+                rest = &word[consumed..];
+                last_was_word = true;
+            }
+            None => {
+                out.extend_from_slice(rest.as_bytes());
+                break;
+            }
+        }
+    }
+    String::from_utf8(out).expect("utf-8 subject")
+}
