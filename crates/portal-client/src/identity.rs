@@ -64,10 +64,10 @@ impl Portal {
                 #[serde(default)]
                 challenge_type: Option<String>,
             }
-            if let Ok(Probe { challenge_type: Some(t) }) = serde_json::from_slice(&answer.body) {
-                if t == "redirect" {
-                    return Ok(Reply::Redirect);
-                }
+            if let Ok(Probe { challenge_type: Some(t) }) = serde_json::from_slice(&answer.body)
+                && t == "redirect"
+            {
+                return Ok(Reply::Redirect);
             }
             return answer.json().map(Reply::Ok);
         }

@@ -12,25 +12,56 @@
 //!
 //! # Sign-up, end to end
 //!
-//! ```no_run
-//! use portal_client::{Portal, PortalConfig, SignUp, Step};
+//! Against the reference portal started in-process (hidden lines), reading the code from its
+//! outbox where a parent would read their email:
+//!
+//! ```
 //! use cartable_core::{Email, VerificationCode};
+//! use portal_client::{Pending, Portal, PortalConfig, SignUp, Step};
 //! use secrecy::SecretString;
 //!
-//! # async fn demo(code_from_email: &str) -> Result<(), Box<dyn std::error::Error>> {
-//! let portal = Portal::new(PortalConfig::from_origin("https://portail.example.ca")?)?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let dir = tempfile::tempdir()?;
+//! # let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! # let config = portal_server::config::Config::demo_for(
+//! #     &listener, dir.path().join("portal.sqlite3"), dir.path().join("outbox"))?;
+//! # let origin = config.origin.clone();
+//! # let state = portal_server::AppState::open(config, portal_server::clock::system()).await?;
+//! # tokio::spawn(portal_server::serve(listener, state));
+//! # let read_code_from_email = || -> String {
+//! #     let mail = std::fs::read_dir(dir.path().join("outbox")).unwrap()
+//! #         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).next().unwrap();
+//! #     let subject = mail.lines().find(|l| l.starts_with("Subject:")).unwrap().to_owned();
+//! #     subject.split(|c: char| !c.is_ascii_digit()).find(|r| r.len() == 6).unwrap().to_owned()
+//! # };
+//! // `origin` is e.g. "https://portail.example.ca"; http:// is accepted on loopback only.
+//! let config = PortalConfig::from_origin(&origin)?.with_language("en-CA");
+//! let portal = Portal::new(config)?;
+//!
+//! // §1 steps 1–2: the portal emails a code.
 //! let email = Email::parse("parent@example.ca")?;
 //! let sent = match SignUp::new(email).start(&portal).await? {
 //!     Step::Next(sent) => sent,
 //!     other => return Err(format!("cannot continue: {other:?}").into()),
 //! };
-//! println!("code sent to {}, {} digits", sent.target_label(), sent.code_length());
-//! // The shell may store `sent` (it serializes) and resume it later with a new `Portal`.
-//! let code = VerificationCode::parse(code_from_email, sent.code_length())?;
+//! assert_eq!(sent.code_length(), 6);
+//! println!("code sent to {}", sent.target_label());
+//!
+//! // The state serializes (never with a password or a code): the shell stores it and can
+//! // resume it in a new process with a new `Portal`.
+//! let stored = serde_json::to_string(&Pending::SignUpCodeSent(sent))?;
+//! let Pending::SignUpCodeSent(sent) = serde_json::from_str(&stored)? else { unreachable!() };
+//!
+//! // §1 steps 3–4: the code, then the portal asks for a password.
+//! let code = VerificationCode::parse(&read_code_from_email(), sent.code_length())?;
 //! let needs_password = match sent.verify(&portal, &code).await? {
 //!     Step::Next(next) => next,
+//!     Step::Retry { reason, .. } => return Err(format!("try again: {reason:?}").into()),
 //!     other => return Err(format!("cannot continue: {other:?}").into()),
 //! };
+//!
+//! // §1 steps 5–6: the password creates the account and signs the parent in.
 //! let password = SecretString::from("Bonjour-2026");
 //! let session = match needs_password.submit(&portal, &password).await? {
 //!     Step::Next(session) => session,
@@ -38,7 +69,7 @@
 //! };
 //! session.on_event(|event| println!("store or forget the refresh token: {event:?}"));
 //! let me = session.me().await?;
-//! println!("signed up as {}", me.id);
+//! assert_eq!(me.email.as_deref(), Some("parent@example.ca"));
 //! # Ok(()) }
 //! ```
 

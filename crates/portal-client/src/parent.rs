@@ -46,10 +46,10 @@ impl Portal {
             request = request.header(header::IF_NONE_MATCH, c.etag.clone());
         }
         let answer = self.execute(request, "school-boards").await?;
-        if answer.status == StatusCode::NOT_MODIFIED {
-            if let Some(c) = cache.as_ref() {
-                return Ok(c.boards.clone());
-            }
+        if answer.status == StatusCode::NOT_MODIFIED
+            && let Some(c) = cache.as_ref()
+        {
+            return Ok(c.boards.clone());
         }
         if !answer.status.is_success() {
             return Err(answer.problem());

@@ -190,10 +190,10 @@ impl Session {
                 if t.refresh.is_none() {
                     return Err(Error::SessionEnded);
                 }
-                if let Some((token, expires)) = &t.access {
-                    if Instant::now() < *expires {
-                        return Ok((token.clone(), t.generation));
-                    }
+                if let Some((token, expires)) = &t.access
+                    && Instant::now() < *expires
+                {
+                    return Ok((token.clone(), t.generation));
                 }
                 t.generation
             };

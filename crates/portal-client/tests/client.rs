@@ -559,7 +559,7 @@ async fn https_with_a_test_ca_is_trusted_only_through_extra_roots() {
             .with_extra_root(ExtraRoot::Pem(ca_pem.into_bytes())),
     )
     .expect("client");
-    assert_eq!(trusting.private_schools().await.expect("trusted").is_empty(), false);
+    assert!(!trusting.private_schools().await.expect("trusted").is_empty());
 
     let default = Portal::new(PortalConfig::from_origin(&origin).expect("config")).expect("client");
     match default.private_schools().await {

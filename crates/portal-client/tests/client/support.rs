@@ -155,10 +155,10 @@ fn header(mail: &str, name: &str) -> Option<String> {
             }
             break;
         }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case(name) {
-                value = Some(v.trim().to_owned());
-            }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case(name)
+        {
+            value = Some(v.trim().to_owned());
         }
     }
     value
