@@ -195,7 +195,9 @@ mod tests {
         for reason in reasons {
             assert!(is_shell_code(&retry_problem(&reason).code), "{reason:?}");
         }
-        for error in [Error::NotSignedIn, Error::NoPendingFlow, Error::NotDemo, Error::Internal("x".into())] {
+        for error in
+            [Error::NotSignedIn, Error::NoPendingFlow, Error::NotDemo, Error::Internal("x".into())]
+        {
             assert!(is_shell_code(&error.problem().code));
         }
         assert!(is_shell_code(&flow_expired("a@b.ca").code));

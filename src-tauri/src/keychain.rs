@@ -90,10 +90,10 @@ fn classify(error: keyring::Error) -> StoreError {
 
 impl CredentialStore for KeyringStore {
     fn status(&self) -> Result<(), StoreError> {
-        keyring::Entry::store_status()
-            .as_ref()
-            .map(|()| ())
-            .map_err(|cause| StoreError::Unavailable(cause.to_string()))
+        match keyring::Entry::store_status() {
+            Ok(()) => Ok(()),
+            Err(cause) => Err(StoreError::Unavailable(cause.to_string())),
+        }
     }
 
     fn get(&self, account: &str) -> Result<Option<String>, StoreError> {
@@ -242,8 +242,7 @@ impl Keychain {
     /// Wraps `store`, checking once whether it is usable at all; `on_unavailable` runs at most
     /// once per launch (now, or at the first call that finds the store locked).
     pub fn new(store: Arc<dyn CredentialStore>, on_unavailable: UnavailableHook) -> Self {
-        let keychain =
-            Self { store: Arc::clone(&store), inner: Mutex::default(), on_unavailable };
+        let keychain = Self { store: Arc::clone(&store), inner: Mutex::default(), on_unavailable };
         if let Err(StoreError::Unavailable(cause) | StoreError::Failure(cause)) = store.status() {
             keychain.mark_unavailable(cause);
         }

@@ -90,11 +90,14 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
         .setup(move |app| {
             let dirs = match options.dirs {
                 Some(dirs) => dirs,
-                None => Dirs { config: app.path().app_config_dir()?, data: app.path().app_data_dir()? },
+                None => {
+                    Dirs { config: app.path().app_config_dir()?, data: app.path().app_data_dir()? }
+                }
             };
             let handle = app.handle().clone();
             let on_unavailable: keychain::UnavailableHook = Box::new(move |_cause| {
-                let _ = handle.emit(KEYCHAIN_UNAVAILABLE_EVENT, Problem::new(codes::KEYCHAIN_UNAVAILABLE));
+                let _ = handle
+                    .emit(KEYCHAIN_UNAVAILABLE_EVENT, Problem::new(codes::KEYCHAIN_UNAVAILABLE));
             });
             app.manage(AppState::new(options.store, options.env, dirs, on_unavailable));
             Ok(())
@@ -113,7 +116,11 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
                 ("tauri", Some("localhost")) | ("http" | "https", Some("tauri.localhost"))
             );
             if !local {
-                log::warn!("blocked navigation to {}://{}", url.scheme(), url.host_str().unwrap_or(""));
+                log::warn!(
+                    "blocked navigation to {}://{}",
+                    url.scheme(),
+                    url.host_str().unwrap_or("")
+                );
             }
             local
         })
@@ -131,9 +138,7 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 pub fn run() {
     let builder = Builder::default();
     #[cfg(desktop)]
-    let builder = builder
-        .plugin(desktop::single_instance())
-        .plugin(desktop::window_state());
+    let builder = builder.plugin(desktop::single_instance()).plugin(desktop::window_state());
     let builder = builder.plugin(logs()).plugin(tauri_plugin_opener::init());
     #[allow(clippy::expect_used)]
     let app = build_app(builder, Options::from_environment()).expect("Cartable could not start");

@@ -153,9 +153,12 @@ mod tests {
 
     #[test]
     fn environment_wins_over_setting_over_embedded() {
-        let setting =
-            Settings { portal_url: Some("https://Setting.example.ca/".into()), ..Settings::default() };
-        let env = PortalEnv { portal_url: Some("https://env.example.ca".into()), ..PortalEnv::default() };
+        let setting = Settings {
+            portal_url: Some("https://Setting.example.ca/".into()),
+            ..Settings::default()
+        };
+        let env =
+            PortalEnv { portal_url: Some("https://env.example.ca".into()), ..PortalEnv::default() };
         assert_eq!(
             PortalChoice::resolve(&env, &setting),
             PortalChoice::Remote {
@@ -165,12 +168,18 @@ mod tests {
         );
         let from_setting = PortalChoice::resolve(&PortalEnv::default(), &setting);
         assert_eq!(from_setting.id(), "https://setting.example.ca");
-        assert_eq!(PortalChoice::resolve(&PortalEnv::default(), &Settings::default()).id(), "embedded");
+        assert_eq!(
+            PortalChoice::resolve(&PortalEnv::default(), &Settings::default()).id(),
+            "embedded"
+        );
     }
 
     #[test]
     fn portal_urls_follow_the_client_rules() {
-        assert_eq!(check_portal_url("https://Portail.example.ca/"), Ok("https://portail.example.ca".into()));
+        assert_eq!(
+            check_portal_url("https://Portail.example.ca/"),
+            Ok("https://portail.example.ca".into())
+        );
         assert_eq!(check_portal_url("http://127.0.0.1:8787"), Ok("http://127.0.0.1:8787".into()));
         assert_eq!(check_portal_url("http://portail.example.ca"), Err("insecure_url"));
         assert_eq!(check_portal_url("https://portail.example.ca/x"), Err("not_an_origin"));

@@ -191,7 +191,8 @@ impl AppState {
         let embedded = crate::embedded::EmbeddedPortal::start(&self.dirs.data)
             .await
             .map_err(|error| Error::Internal(error.to_string()))?;
-        let config = PortalConfig::from_origin(embedded.origin()).map_err(portal_client::Error::from)?;
+        let config =
+            PortalConfig::from_origin(embedded.origin()).map_err(portal_client::Error::from)?;
         let client = portal_client::Portal::new(config.with_language(language.tag()))?;
         let info = PortalInfo {
             id: settings::EMBEDDED_ID.to_owned(),
@@ -382,10 +383,10 @@ impl AppState {
         }
         *self.settings.lock().unwrap_or_else(PoisonError::into_inner) = Settings::default();
         let path = settings::path_in(&self.dirs.config);
-        if let Err(error) = std::fs::remove_file(path) {
-            if error.kind() != std::io::ErrorKind::NotFound {
-                log::warn!("cannot delete the settings file: {error}");
-            }
+        if let Err(error) = std::fs::remove_file(path)
+            && error.kind() != std::io::ErrorKind::NotFound
+        {
+            log::warn!("cannot delete the settings file: {error}");
         }
         self.disconnect().await;
         #[cfg(desktop)]
@@ -438,5 +439,6 @@ impl FlowGuard<'_> {
 /// # Errors
 /// The email's [`cartable_core::EmailError`] as a problem on `email`.
 pub fn parse_email(input: &str) -> Result<Email> {
-    Email::parse(input).map_err(|e| cartable_core::Problem::from_tagged(&e).on_field("email").into())
+    Email::parse(input)
+        .map_err(|e| cartable_core::Problem::from_tagged(&e).on_field("email").into())
 }

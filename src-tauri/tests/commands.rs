@@ -60,7 +60,10 @@ impl Computer {
             dirs: Some(self.dirs()),
         };
         let mut app = cartable_lib::build_app(mock_builder(), options).expect("app builds");
-        // Runs the setup hook (state, windows of tauri.conf.json) as the event loop would.
+        // Runs the setup hook (state, windows of tauri.conf.json) as the event loop would. Called
+        // once, so the busy-loop the deprecation warns about cannot happen; `run_return` would
+        // block until the app exits.
+        #[allow(deprecated)]
         app.run_iteration(|_, _| {});
         let window = app.get_webview_window("main").expect("the main window from tauri.conf.json");
         Launch { _app: app, window }
@@ -72,7 +75,11 @@ impl Computer {
 }
 
 impl Launch {
-    fn invoke(&self, cmd: &str, body: serde_json::Value) -> Result<serde_json::Value, serde_json::Value> {
+    fn invoke(
+        &self,
+        cmd: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
         let request = InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
@@ -107,7 +114,8 @@ impl Launch {
     /// The newest code emailed to `to`, read from the demo mailbox command.
     fn demo_code(&self, to: &str) -> String {
         let mails = self.ok::<ipc::DemoOutbox>(&());
-        let mail = mails.iter().find(|m| m.to.eq_ignore_ascii_case(to)).expect("a mail to the parent");
+        let mail =
+            mails.iter().find(|m| m.to.eq_ignore_ascii_case(to)).expect("a mail to the parent");
         code_in(&mail.subject)
     }
 
@@ -156,9 +164,10 @@ impl OwnPortal {
                 dir.join("outbox"),
             )
             .expect("config");
-            let state = portal_server::AppState::open(config.clone(), portal_server::clock::system())
-                .await
-                .expect("portal opens");
+            let state =
+                portal_server::AppState::open(config.clone(), portal_server::clock::system())
+                    .await
+                    .expect("portal opens");
             ready_tx.send(config.origin.clone()).expect("ready");
             let stop = async {
                 let _ = signal.await;
@@ -189,7 +198,8 @@ fn post_form(url: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
     let (url, form): (String, Vec<(String, String)>) =
         (url.to_owned(), form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
     tauri::async_runtime::block_on(async move {
-        let answer = reqwest::Client::new().post(url).form(&form).send().await.expect("portal answers");
+        let answer =
+            reqwest::Client::new().post(url).form(&form).send().await.expect("portal answers");
         let status = answer.status().as_u16();
         (status, answer.json().await.unwrap_or(serde_json::Value::Null))
     })
@@ -212,7 +222,11 @@ fn descriptors_build_script_capability_and_handlers_agree() {
     let start = build_rs.find("const COMMANDS").expect("COMMANDS in build.rs");
     let list = &build_rs[start..build_rs[start..].find("];").expect("end") + start];
     let declared: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
-    assert_eq!(declared, ipc::COMMAND_NAMES, "build.rs COMMANDS != cartable_core::ipc::COMMAND_NAMES");
+    assert_eq!(
+        declared,
+        ipc::COMMAND_NAMES,
+        "build.rs COMMANDS != cartable_core::ipc::COMMAND_NAMES"
+    );
 
     let capability: serde_json::Value =
         serde_json::from_str(include_str!("../capabilities/main.json")).expect("capability JSON");
@@ -282,8 +296,15 @@ fn sign_out_revokes_and_deletes_the_token_but_keeps_the_email() {
         Some(StoredAccount { email: CANONICAL.into(), refresh_token: None })
     );
     let (status, body) = refresh_status(&origin, &token);
-    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")), "revoked at the portal");
-    assert_eq!(launch.call::<ipc::ListChildren>(&()).map_err(|p| p.code), Err("not_signed_in".into()));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "revoked at the portal"
+    );
+    assert_eq!(
+        launch.call::<ipc::ListChildren>(&()).map_err(|p| p.code),
+        Err("not_signed_in".into())
+    );
     drop(launch);
 
     let next = computer.launch();
@@ -291,7 +312,8 @@ fn sign_out_revokes_and_deletes_the_token_but_keeps_the_email() {
         next.ok::<ipc::RestoreSession>(&()),
         Startup::SignedOut { email: Some(CANONICAL.into()), session_expired: false }
     );
-    let again = next.ok::<ipc::SignIn>(&SignInArgs { email: CANONICAL.into(), password: PASSWORD.into() });
+    let again =
+        next.ok::<ipc::SignIn>(&SignInArgs { email: CANONICAL.into(), password: PASSWORD.into() });
     assert!(again.persisted);
 }
 
@@ -314,7 +336,8 @@ fn forget_this_device_clears_everything() {
     assert_eq!(launch.ok::<ipc::PendingFlow>(&()), None);
     assert_eq!(launch.info().language, Language::FrCa);
     // The demo portal starts afresh: the account no longer exists there.
-    let refused = launch.call::<ipc::SignIn>(&SignInArgs { email: EMAIL.into(), password: PASSWORD.into() });
+    let refused =
+        launch.call::<ipc::SignIn>(&SignInArgs { email: EMAIL.into(), password: PASSWORD.into() });
     assert_eq!(refused.map_err(|p| p.code), Err("invalid_credentials".into()));
 }
 
@@ -385,13 +408,19 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
     let computer = Computer::new();
     let first = computer.launch();
     let step = first.ok::<ipc::SignUpStart>(&EmailArgs { email: EMAIL.into() });
-    assert_eq!((step.flow, step.email.as_str(), step.code_length), (FlowKind::SignUp, CANONICAL, 6));
+    assert_eq!(
+        (step.flow, step.email.as_str(), step.code_length),
+        (FlowKind::SignUp, CANONICAL, 6)
+    );
     let stored = computer.store.peek("embedded|pending").expect("pending entry");
     assert!(!stored.contains(PASSWORD) && stored.contains("continuation_token"));
     drop(first);
 
     let second = computer.launch();
-    assert_eq!(second.ok::<ipc::RestoreSession>(&()), Startup::Pending(FlowStep::Code(step.clone())));
+    assert_eq!(
+        second.ok::<ipc::RestoreSession>(&()),
+        Startup::Pending(FlowStep::Code(step.clone()))
+    );
     assert_eq!(second.ok::<ipc::PendingFlow>(&()), Some(FlowStep::Code(step)));
     let wrong = second.call::<ipc::SignUpVerifyCode>(&CodeArgs { code: "000000".into() });
     let wrong = wrong.expect_err("a wrong code");

@@ -57,7 +57,12 @@ pub async fn restore_session(
     Ok(Startup::SignedOut { email: account.map(|a| a.email), session_expired: false })
 }
 
-async fn resume(state: &AppState, portal: &Portal, email: String, token: RefreshToken) -> Reply<RestoreSession> {
+async fn resume(
+    state: &AppState,
+    portal: &Portal,
+    email: String,
+    token: RefreshToken,
+) -> Reply<RestoreSession> {
     let session = portal.resume_session(token);
     // Adopted before the first call, so the rotation that call causes is stored.
     let persisted = state.adopt(&email, session.clone()).await;
@@ -82,7 +87,10 @@ async fn resume(state: &AppState, portal: &Portal, email: String, token: Refresh
 
 /// The pending sign-up or reset, if any (`pending_flow`).
 #[tauri::command]
-pub async fn pending_flow(state: State<'_, AppState>, args: Args<PendingFlow>) -> Reply<PendingFlow> {
+pub async fn pending_flow(
+    state: State<'_, AppState>,
+    args: Args<PendingFlow>,
+) -> Reply<PendingFlow> {
     let () = args;
     Ok(state.flow().await.current().map(flow_step))
 }
@@ -91,7 +99,10 @@ pub async fn pending_flow(state: State<'_, AppState>, args: Args<PendingFlow>) -
 
 /// Sends the verification code (`sign_up_start`).
 #[tauri::command]
-pub async fn sign_up_start(state: State<'_, AppState>, args: Args<SignUpStart>) -> Reply<SignUpStart> {
+pub async fn sign_up_start(
+    state: State<'_, AppState>,
+    args: Args<SignUpStart>,
+) -> Reply<SignUpStart> {
     let email = parse_email(&args.email)?;
     let (portal, _) = state.client().await?;
     let mut flow = state.flow().await;
@@ -101,7 +112,10 @@ pub async fn sign_up_start(state: State<'_, AppState>, args: Args<SignUpStart>) 
 
 /// Sends a new code for the pending sign-up (`sign_up_resend`).
 #[tauri::command]
-pub async fn sign_up_resend(state: State<'_, AppState>, args: Args<SignUpResend>) -> Reply<SignUpResend> {
+pub async fn sign_up_resend(
+    state: State<'_, AppState>,
+    args: Args<SignUpResend>,
+) -> Reply<SignUpResend> {
     let () = args;
     let (portal, _) = state.client().await?;
     let mut flow = state.flow().await;
@@ -152,7 +166,10 @@ pub async fn sign_up_set_password(
 
 /// Abandons the pending sign-up (`sign_up_cancel`); nothing pending is not an error.
 #[tauri::command]
-pub async fn sign_up_cancel(state: State<'_, AppState>, args: Args<SignUpCancel>) -> Reply<SignUpCancel> {
+pub async fn sign_up_cancel(
+    state: State<'_, AppState>,
+    args: Args<SignUpCancel>,
+) -> Reply<SignUpCancel> {
     let () = args;
     cancel(&mut state.flow().await, FlowKind::SignUp);
     Ok(())
@@ -162,7 +179,10 @@ pub async fn sign_up_cancel(state: State<'_, AppState>, args: Args<SignUpCancel>
 
 /// Signs in with email and password (`sign_in`).
 #[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, args: Args<SignInCommand>) -> Reply<SignInCommand> {
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    args: Args<SignInCommand>,
+) -> Reply<SignInCommand> {
     let email = parse_email(&args.email)?;
     let password = SecretString::from(args.password);
     let (portal, _) = state.client().await?;
@@ -170,7 +190,11 @@ pub async fn sign_in(state: State<'_, AppState>, args: Args<SignInCommand>) -> R
     signed_in(&state, email.to_string(), session).await
 }
 
-async fn password_sign_in(portal: &Portal, email: cartable_core::Email, password: &SecretString) -> Result<Session> {
+async fn password_sign_in(
+    portal: &Portal,
+    email: cartable_core::Email,
+    password: &SecretString,
+) -> Result<Session> {
     let needs = plain(SignIn::new(email).start(portal).await)?;
     plain(needs.submit(portal, password).await)
 }
@@ -205,7 +229,10 @@ async fn start_reset(state: &AppState, email: cartable_core::Email) -> Result<Co
 
 /// Sends a new reset code (`reset_resend`).
 #[tauri::command]
-pub async fn reset_resend(state: State<'_, AppState>, args: Args<ResetResend>) -> Reply<ResetResend> {
+pub async fn reset_resend(
+    state: State<'_, AppState>,
+    args: Args<ResetResend>,
+) -> Reply<ResetResend> {
     let () = args;
     let (portal, _) = state.client().await?;
     let mut flow = state.flow().await;
@@ -262,7 +289,10 @@ pub async fn reset_set_password(
 
 /// Abandons the pending reset (`reset_cancel`).
 #[tauri::command]
-pub async fn reset_cancel(state: State<'_, AppState>, args: Args<ResetCancel>) -> Reply<ResetCancel> {
+pub async fn reset_cancel(
+    state: State<'_, AppState>,
+    args: Args<ResetCancel>,
+) -> Reply<ResetCancel> {
     let () = args;
     cancel(&mut state.flow().await, FlowKind::Reset);
     Ok(())
@@ -283,7 +313,10 @@ pub async fn sign_out(state: State<'_, AppState>, args: Args<SignOut>) -> Reply<
 /// "Oublier cet appareil": signs out, then deletes every keychain entry, the pending flow, the
 /// settings and the demo portal's data (`forget_device`).
 #[tauri::command]
-pub async fn forget_device(state: State<'_, AppState>, args: Args<ForgetDevice>) -> Reply<ForgetDevice> {
+pub async fn forget_device(
+    state: State<'_, AppState>,
+    args: Args<ForgetDevice>,
+) -> Reply<ForgetDevice> {
     let () = args;
     end_session(&state).await;
     state.forget_everything().await;
@@ -293,7 +326,10 @@ pub async fn forget_device(state: State<'_, AppState>, args: Args<ForgetDevice>)
 /// Deletes the account at the portal (`DELETE /api/v1/me`), then forgets this device
 /// (`delete_account`).
 #[tauri::command]
-pub async fn delete_account(state: State<'_, AppState>, args: Args<DeleteAccount>) -> Reply<DeleteAccount> {
+pub async fn delete_account(
+    state: State<'_, AppState>,
+    args: Args<DeleteAccount>,
+) -> Reply<DeleteAccount> {
     let () = args;
     state.with_session(|s| async move { s.delete_account().await }).await?;
     state.forget_everything().await;
@@ -328,7 +364,11 @@ fn plain<N, S>(result: StepResult<N, S>) -> Result<N> {
 
 /// A step's outcome on the stored flow: the next state, or the error with the flow kept
 /// (retry, network failure: same token again) or ended (expired, redirect, existing account).
-fn settle<N, S>(flow: &mut FlowGuard<'_>, original: StoredPending, result: StepResult<N, S>) -> Result<N> {
+fn settle<N, S>(
+    flow: &mut FlowGuard<'_>,
+    original: StoredPending,
+    result: StepResult<N, S>,
+) -> Result<N> {
     match result {
         Ok(Step::Next(next)) => Ok(next),
         Ok(other) => {
@@ -355,7 +395,9 @@ fn step_error<N, S>(step: Step<N, S>) -> (bool, Error) {
     match step {
         Step::Retry { reason, .. } => (true, retry_problem(&reason).into()),
         Step::Expired { email } => (false, flow_expired(email.as_str()).into()),
-        Step::UserAlreadyExists { email } => (false, with_email(codes::USER_ALREADY_EXISTS, &email)),
+        Step::UserAlreadyExists { email } => {
+            (false, with_email(codes::USER_ALREADY_EXISTS, &email))
+        }
         Step::UserNotFound { email } => (false, with_email(codes::USER_NOT_FOUND, &email)),
         Step::Redirect { email } | Step::AttributesRequired { email, .. } => {
             (false, with_email(codes::REDIRECT_REQUIRED, &email))
@@ -421,7 +463,9 @@ fn code_step<F: Flow>(kind: FlowKind, sent: &CodeSent<F>) -> CodeStep {
 /// (`docs/contract.md §1` "Resume").
 pub fn flow_step(stored: &StoredPending) -> FlowStep {
     let (kind, email) = match &stored.flow {
-        Pending::SignUpCodeSent(_) | Pending::SignUpNeedsPassword(_) => (FlowKind::SignUp, stored.flow.email()),
+        Pending::SignUpCodeSent(_) | Pending::SignUpNeedsPassword(_) => {
+            (FlowKind::SignUp, stored.flow.email())
+        }
         _ => (FlowKind::Reset, stored.flow.email()),
     };
     if now_unix() >= stored.expires_at {
@@ -457,6 +501,7 @@ fn parse_code<F: Flow>(input: &str, sent: &CodeSent<F>) -> Result<VerificationCo
 /// The portal's password policy, checked before sending (`docs/contract.md §1`); the
 /// failure's code is the portal's suberror, on field `password`.
 fn checked_password(password: String) -> Result<SecretString> {
-    PasswordPolicy::check(&password).map_err(|e| Error::from(Problem::from_tagged(&e).on_field("password")))?;
+    PasswordPolicy::check(&password)
+        .map_err(|e| Error::from(Problem::from_tagged(&e).on_field("password")))?;
     Ok(SecretString::from(password))
 }

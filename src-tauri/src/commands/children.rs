@@ -25,7 +25,11 @@ pub async fn school_boards(
     match portal.school_boards().await {
         Err(error) if error.is_network() => {
             log::warn!("school bodies from the embedded list: {error}");
-            Ok(SchoolBoards::embedded().all().iter().map(|b| SchoolBoardEntry::new(b, true)).collect())
+            Ok(SchoolBoards::embedded()
+                .all()
+                .iter()
+                .map(|b| SchoolBoardEntry::new(b, true))
+                .collect())
         }
         other => Ok(other?),
     }
@@ -70,7 +74,10 @@ pub async fn associate_child(
 
 /// Removes a child from the account.
 #[tauri::command]
-pub async fn remove_child(state: State<'_, AppState>, args: Args<RemoveChild>) -> Reply<RemoveChild> {
+pub async fn remove_child(
+    state: State<'_, AppState>,
+    args: Args<RemoveChild>,
+) -> Reply<RemoveChild> {
     state.with_session(|s| async move { s.remove_child(&args.child_id).await }).await
 }
 

@@ -12,10 +12,7 @@ use crate::{AppState, error::Error};
 
 /// The outbox, newest first; `not_demo` unless the embedded demo portal is in use.
 #[tauri::command]
-pub async fn demo_outbox(
-    state: State<'_, AppState>,
-    args: Args<DemoOutbox>,
-) -> Reply<DemoOutbox> {
+pub async fn demo_outbox(state: State<'_, AppState>, args: Args<DemoOutbox>) -> Reply<DemoOutbox> {
     let () = args;
     let outbox = state.demo_outbox_dir().await.ok_or(Error::NotDemo)?;
     Ok(tokio::task::spawn_blocking(move || read_outbox(&outbox)).await.unwrap_or_default())
@@ -92,7 +89,10 @@ Il expire dans 10 minutes.\r\n";
         let mail = parse_mail("a.eml".into(), QP_MAIL.as_bytes(), None).expect("parsed");
         assert_eq!(mail.subject, "Validez votre courriel : 123456");
         assert_eq!(mail.to, "parent@example.ca");
-        assert_eq!(mail.body, "Votre code de vérification est 123456.\r\nIl expire dans 10 minutes.");
+        assert_eq!(
+            mail.body,
+            "Votre code de vérification est 123456.\r\nIl expire dans 10 minutes."
+        );
         assert_eq!(mail.received_at, 1_764_424_800);
     }
 
