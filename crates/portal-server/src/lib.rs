@@ -15,10 +15,10 @@
 //! # Ok(()) }
 //! ```
 
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto;
-pub mod cli;
 pub mod db;
 pub mod http;
 pub mod identity;

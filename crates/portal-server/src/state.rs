@@ -63,15 +63,8 @@ impl AppState {
         let mailer = crate::mail::Mailer::new(&config.mail, config.demo)
             .map_err(|e| StartError::Config(format!("mail transport: {e}")))?;
         let passwords = crate::identity::Passwords::new();
-        let state = Self(Arc::new(Inner {
-            config,
-            db,
-            clock,
-            hash_key,
-            signing_keys,
-            mailer,
-            passwords,
-        }));
+        let state =
+            Self(Arc::new(Inner { config, db, clock, hash_key, signing_keys, mailer, passwords }));
         if state.config.demo {
             // The fictional registry of docs/contract.md §7, once (idempotent).
             crate::registry::fixture::load_if_empty(&state)
