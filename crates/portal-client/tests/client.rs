@@ -42,6 +42,9 @@ async fn sign_up_end_to_end_then_parent_api() {
     let email = "famille.oneil@example.com";
     let sent = next(SignUp::new(parse_email(email)).start(&client).await);
     assert_eq!(sent.code_length(), 6);
+    // Accept-Language: en-CA chose the English email.
+    let subject = support::latest_subject(&portal.outbox, email).expect("mailed");
+    assert!(subject.ends_with("is your Cartable verification code"), "{subject}");
     assert!(sent.target_label().contains('*'), "masked: {}", sent.target_label());
     assert!(sent.resend_after() > Duration::from_secs(50));
     let needs = next(sent.verify(&client, &code(&portal.latest_code(email))).await);
@@ -448,6 +451,9 @@ async fn school_boards_are_cached_with_their_etag() {
     assert!(boards.iter().any(|b| b.id == "css-iles" && !b.subscribed));
     let again = client.school_boards().await.expect("boards");
     assert_eq!(again, boards);
+    let seen = proxy.seen();
+    assert!(seen.iter().all(|s| s.user_agent.starts_with("cartable/")), "{seen:?}");
+    assert!(seen.iter().all(|s| s.accept_language == "en-CA"), "{seen:?}");
     let statuses: Vec<u16> = proxy
         .seen()
         .iter()
@@ -588,4 +594,71 @@ async fn http_to_a_non_loopback_host_is_refused_before_any_connection() {
         ),
         Err(Error::Config(ConfigError::InvalidRootCertificate { index: 0 }))
     ));
+}
+
+#[tokio::test]
+async fn french_is_the_default_language() {
+    let portal = TestPortal::start().await;
+    let client =
+        Portal::new(PortalConfig::from_origin(&portal.origin).expect("config")).expect("client");
+    let email = "francais@example.com";
+    let _sent = next(SignUp::new(parse_email(email)).start(&client).await);
+    let subject = support::latest_subject(&portal.outbox, email).expect("mailed");
+    assert!(subject.ends_with("est votre code de vérification Cartable"), "{subject}");
+}
+
+#[tokio::test]
+async fn ten_sends_an_hour_then_code_sends_exceeded() {
+    let portal = TestPortal::start().await;
+    let client = portal.client();
+    let email = "sends@example.com";
+    let mut sent = next(SignUp::new(parse_email(email)).start(&client).await);
+    for _ in 1..10 {
+        portal.clock.advance(time::Duration::seconds(61));
+        sent = next(sent.resend(&client).await);
+    }
+    assert_eq!(portal.mail_count(email), 10);
+    portal.clock.advance(time::Duration::seconds(61));
+    match sent.resend(&client).await {
+        Ok(Step::Retry {
+            reason:
+                RetryReason::Throttled { reason: ThrottleReason::CodeSendsExceeded, retry_after },
+            ..
+        }) => assert!(retry_after > Duration::from_secs(60)),
+        _ => panic!("expected code_sends_exceeded"),
+    }
+    assert_eq!(portal.mail_count(email), 10);
+}
+
+#[tokio::test]
+async fn gets_are_retried_after_a_reset_and_posts_are_not() {
+    let portal = TestPortal::start().await;
+    // Two dropped connections, then a good one: the GET's third attempt succeeds.
+    let (relay, accepted) = support::flaky_relay(portal.addr, 2).await;
+    let client = client_for(&format!("http://{relay}"));
+    client.private_schools().await.expect("third attempt succeeds");
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+
+    // Three dropped connections: the GET gives up after 3 attempts.
+    let (relay, accepted) = support::flaky_relay(portal.addr, 3).await;
+    let client = client_for(&format!("http://{relay}"));
+    let err = client.private_schools().await.expect_err("three failures");
+    assert!(err.is_network(), "{err:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+
+    // A POST is sent once, never retried.
+    let (relay, accepted) = support::flaky_relay(portal.addr, 1).await;
+    let client = client_for(&format!("http://{relay}"));
+    match SignUp::new(parse_email("post@example.com")).start(&client).await {
+        Err(interrupted) => {
+            assert!(
+                matches!(&interrupted.error, Error::Network(n) if n.kind == NetworkErrorKind::ConnectionReset),
+                "{:?}",
+                interrupted.error
+            );
+            assert_eq!(interrupted.state.email.as_str(), "post@example.com");
+        }
+        Ok(_) => panic!("the POST must fail"),
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
 }

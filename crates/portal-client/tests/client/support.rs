@@ -179,7 +179,7 @@ fn decode_words(value: &str) -> String {
             out.push(' ');
         }
     }
-    out
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 // ---- an HTTP intermediary that records requests and may rewrite discovery ----
@@ -188,6 +188,8 @@ fn decode_words(value: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Seen {
     pub method: String,
+    pub user_agent: String,
+    pub accept_language: String,
     pub path: String,
     pub body: String,
     pub status: u16,
@@ -267,8 +269,13 @@ async fn forward(
         doc.as_object_mut().expect("object").remove("revocation_endpoint");
         bytes = serde_json::to_vec(&doc).expect("json");
     }
+    let header_text = |name: &str| {
+        parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    };
     p.seen.lock().unwrap().push(Seen {
         method: parts.method.to_string(),
+        user_agent: header_text("user-agent"),
+        accept_language: header_text("accept-language"),
         path,
         body: String::from_utf8_lossy(&body).into_owned(),
         status: status.as_u16(),
@@ -381,4 +388,37 @@ pub async fn tls_front(upstream: SocketAddr) -> (SocketAddr, String) {
         }
     });
     (addr, ca.pem())
+}
+
+/// A TCP relay to `upstream` that drops the first `drop_first` connections as soon as the
+/// request arrives (the peer resets), then relays normally. Counts accepted connections.
+pub async fn flaky_relay(
+    upstream: SocketAddr,
+    drop_first: usize,
+) -> (SocketAddr, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            tokio::spawn(async move {
+                if n <= drop_first {
+                    let mut buf = [0u8; 1024];
+                    let _ = client.read(&mut buf).await;
+                    return;
+                }
+                let Ok(mut server) = TcpStream::connect(upstream).await else { return };
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+/// The decoded subject of the latest message to `email`.
+pub fn latest_subject(outbox: &Path, email: &str) -> Option<String> {
+    let mail = mails_to(outbox, email).pop()?;
+    Some(decode_words(&header(&mail, "Subject")?).trim().to_owned())
 }
