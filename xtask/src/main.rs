@@ -4,9 +4,11 @@
 //!   app, and starts Cartable with the embedded demo portal.
 //! - `cargo xtask test`: the same bootstrap, then every check CI runs, each stage timed.
 //! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
+//! - `cargo xtask bench [--build]`: the figures of `BENCHMARKS.md` into `bench/results/<date>.md`.
 //!
 //! Every step says what it does; installing is idempotent and skips what is present.
 
+mod bench;
 mod bootstrap;
 mod cmd;
 mod stages;
@@ -23,13 +25,15 @@ fn main() -> ExitCode {
         Some("ui") => bootstrap::ensure_ui_tools(&root)
             .and_then(|()| ui::build(&root, args.iter().any(|a| a == "--release"))),
         Some("bootstrap") => bootstrap::all(&root),
+        Some("bench") => bench::run(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | ui [--release] | bootstrap>\n\
+                "usage: cargo xtask <run | test | ui [--release] | bootstrap | bench [--build] [--only SECTIONS]>\n\
                  \n  run        install what is missing, build, start Cartable with the demo portal\
                  \n  test       install what is missing, then fmt, clippy, tests, wasm build, keychain and end-to-end suites\
                  \n  ui         build the UI into ui/dist\
-                 \n  bootstrap  only install what is missing"
+                 \n  bootstrap  only install what is missing\
+                 \n  bench      start-up, sizes, memory, round trips and portal load vs a bare Tauri app (BENCHMARKS.md)"
             );
             return ExitCode::from(2);
         }

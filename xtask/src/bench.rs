@@ -1,0 +1,180 @@
+//! `cargo xtask bench [--build] [--only SECTIONS]`: Cartable's figures against a bare Tauri 2
+//! app (`bench/baseline/`), printed as a table and written to `bench/results/<date>.md`.
+//!
+//! Sections, in order (`--only portal,trips,sizes,desktop` picks some):
+//!
+//! - `portal` ([`portal`]): the release `portal-server` under `wrk` at 64 connections
+//!   (`GET /api/v1/children`, `/api/v1/school-boards`), sign-ins per second, association latency
+//!   with 1 000 and 100 000 registry students;
+//! - `trips` ([`flows`]): HTTP requests per flow counted at the portal against the minimum;
+//! - `sizes` ([`sizes`]): UI assets raw and gzip, stripped release binaries;
+//! - `desktop` ([`desktop`]): start-up (median of 10 runs under Xvfb) and RSS of the app and
+//!   its WebKit processes, against the baseline.
+//!
+//! The release builds must be present (`target/release/{portal-server,cartable,bench-baseline}`
+//! and `ui/dist` from `cargo xtask ui --release`); `--build` makes them first and reports each
+//! build's time separately from the measuring.
+
+mod desktop;
+mod flows;
+mod portal;
+mod report;
+mod sizes;
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use crate::{
+    bootstrap,
+    cmd::{self, Result},
+    ui,
+};
+
+pub use report::Report;
+
+/// Every section, in the order they run.
+const SECTIONS: [&str; 4] = ["portal", "trips", "sizes", "desktop"];
+
+/// The binaries the bench measures.
+struct Binaries {
+    portal: PathBuf,
+    app: PathBuf,
+    baseline: PathBuf,
+}
+
+impl Binaries {
+    fn at(root: &Path) -> Self {
+        let release = root.join("target/release");
+        Self {
+            portal: release.join("portal-server"),
+            app: release.join("cartable"),
+            baseline: release.join("bench-baseline"),
+        }
+    }
+}
+
+/// Runs the bench (see the module docs).
+///
+/// # Errors
+/// A missing release build, tool or failing measurement, phrased for the terminal.
+pub fn run(root: &Path, args: &[String]) -> Result {
+    if args.first().map(String::as_str) == Some("--desktop-inner") {
+        return desktop::inner(root, &args[1..]);
+    }
+    let mut sections: Vec<&str> = SECTIONS.to_vec();
+    let mut build = false;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--build" => build = true,
+            "--only" => {
+                let list = iter.next().ok_or("--only needs a list, e.g. --only portal,trips")?;
+                sections =
+                    SECTIONS.iter().copied().filter(|s| list.split(',').any(|l| l == *s)).collect();
+            }
+            other => {
+                return Err(format!(
+                    "bench: unknown option {other} (known: --build, --only SECTIONS)"
+                ));
+            }
+        }
+    }
+    let mut report = Report::default();
+    let bins = Binaries::at(root);
+    if build {
+        build_all(root, &mut report)?;
+    }
+    let needed: Vec<&Path> = [
+        (sections.iter().any(|s| matches!(*s, "portal" | "trips")), bins.portal.as_path()),
+        (sections.iter().any(|s| matches!(*s, "sizes" | "desktop")), bins.app.as_path()),
+        (sections.contains(&"desktop"), bins.baseline.as_path()),
+    ]
+    .into_iter()
+    .filter_map(|(wanted, path)| (wanted && !path.exists()).then_some(path))
+    .collect();
+    if !needed.is_empty() {
+        let list: Vec<String> = needed.iter().map(|p| p.display().to_string()).collect();
+        return Err(format!(
+            "release builds missing: {}\nrun `cargo xtask bench --build` (about 20 minutes on 2 cores) or build them:\n  \
+             cargo xtask ui --release && cargo build --release -p portal-server -p cartable\n  \
+             CARGO_TARGET_DIR=target cargo build --release --manifest-path bench/baseline/Cargo.toml",
+            list.join(", ")
+        ));
+    }
+    bench_tools()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    for section in &sections {
+        match *section {
+            "portal" => runtime.block_on(portal::measure(root, &bins.portal, &mut report))?,
+            "trips" => runtime.block_on(flows::measure(&bins.portal, &mut report))?,
+            "sizes" => sizes::measure(root, &bins.app, &bins.baseline, &mut report)?,
+            "desktop" => desktop::measure(root, &bins.app, &bins.baseline, &mut report)?,
+            _ => {}
+        }
+    }
+    let took = started.elapsed();
+    report.info("bench", "measuring time", format!("{:.0} s", took.as_secs_f64()));
+    report.print();
+    let path = report.write(root, &report::machine(), took)?;
+    println!("· written {}", path.display());
+    Ok(())
+}
+
+/// The release builds, each timed into the `build` rows.
+fn build_all(root: &Path, report: &mut Report) -> Result {
+    println!("\n== release builds ==");
+    bootstrap::apt_packages()?;
+    bootstrap::ensure_ui_tools(root)?;
+    bench_tools()?;
+    let mut timed = |name: &str, f: &dyn Fn() -> Result| -> Result {
+        let started = Instant::now();
+        f()?;
+        report.info("build", name.to_owned(), secs(started.elapsed()));
+        Ok(())
+    };
+    timed("UI (wasm-release + wasm-opt)", &|| ui::build(root, true))?;
+    timed("portal-server + cartable (release)", &|| {
+        cmd::run(root, "cargo", &["build", "--release", "-p", "portal-server", "-p", "cartable"])
+    })?;
+    let target = root.join("target");
+    timed("baseline (release)", &|| {
+        cmd::run_env(
+            root,
+            "cargo",
+            &["build", "--release", "--manifest-path", "bench/baseline/Cargo.toml"],
+            &[("CARGO_TARGET_DIR", &target.to_string_lossy())],
+        )
+    })
+}
+
+/// The bench's own tools (Debian): `wrk` (load generator), `xdotool` (window polling).
+///
+/// # Errors
+/// apt fails.
+pub fn bench_tools() -> Result {
+    let missing: Vec<&str> = [("wrk", "wrk"), ("xdotool", "xdotool")]
+        .into_iter()
+        .filter(|(program, _)| !cmd::exists(program))
+        .map(|(_, package)| package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let root_user = cmd::output("id", &["-u"]).as_deref() == Some("0");
+    let (program, mut args): (&str, Vec<&str>) =
+        if root_user { ("apt-get", vec![]) } else { ("sudo", vec!["apt-get"]) };
+    args.extend(["install", "-y", "-qq", "--no-install-recommends"]);
+    args.extend(missing.iter().copied());
+    cmd::run_env(Path::new("."), program, &args, &[("DEBIAN_FRONTEND", "noninteractive")])
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.0} s", d.as_secs_f64())
+}

@@ -1,0 +1,654 @@
+//! Portal figures: the release `portal-server` as a separate process, parents signed up through
+//! the real endpoints with `portal-client`, then
+//!
+//! - `wrk` at 64 connections on `GET /api/v1/children` (3 children) and `/api/v1/school-boards`:
+//!   p50, p99, requests per second;
+//! - sign-ins per second (§2: `initiate`, `challenge`, `token` with an argon2id verification);
+//! - association latency (`POST /api/v1/children`, §6) with 1 000 and with 100 000 registry
+//!   students imported by `portal-server registry import` (§7).
+
+use std::{
+    fmt::Write as _,
+    io::{BufRead as _, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use base64::Engine as _;
+use cartable_core::{Email, VerificationCode, wire::parent::AssociateRequest};
+use portal_client::{Portal, PortalConfig, Session, SignIn, SignUp, Step, StepResult};
+use secrecy::SecretString;
+
+use super::report::{Report, median, ms, percentile};
+use crate::cmd::Result;
+
+/// Load-test connections (the issue's figure).
+pub const CONNECTIONS: u32 = 64;
+/// Seconds of load per endpoint.
+const LOAD_SECONDS: u32 = 10;
+/// Sign-ins timed, and how many run at once.
+const SIGN_INS: usize = 24;
+const SIGN_IN_CONCURRENCY: usize = 8;
+/// Associations timed per registry size.
+const ASSOCIATIONS: usize = 30;
+/// The password of every bench parent (meets the §1 policy).
+pub const PASSWORD: &str = "Bench-2026x";
+/// The demo fixture's parent with 3 associable children (docs/contract.md §7).
+pub const DEMO_PARENT: &str = "parent.demo@example.com";
+
+/// A `portal-server serve` process with its scratch folder; killed on drop.
+pub struct Server {
+    child: Child,
+    /// `http://127.0.0.1:PORT`, the first stdout line.
+    pub origin: String,
+    /// Where the `.eml` files go.
+    pub outbox: PathBuf,
+}
+
+impl Server {
+    /// Starts `bin serve [--demo] --listen 127.0.0.1:0 --db DIR/portal.sqlite3 --outbox DIR/outbox`
+    /// and waits for its origin line. An existing `DIR/portal.sqlite3` (an imported registry) is
+    /// kept.
+    ///
+    /// # Errors
+    /// The binary cannot start or exits before printing its origin.
+    pub fn start(bin: &Path, dir: &Path, demo: bool) -> Result<Self> {
+        let db = dir.join("portal.sqlite3");
+        let outbox = dir.join("outbox");
+        let log = std::fs::File::create(dir.join("portal.log")).map_err(|e| e.to_string())?;
+        let mut command = Command::new(bin);
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .arg("--outbox")
+            .arg(&outbox);
+        if demo {
+            command.arg("--demo");
+        }
+        let mut child = command
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
+        let origin = line.trim().to_owned();
+        if !origin.starts_with("http") {
+            let _ = child.kill();
+            return Err(format!(
+                "portal-server printed no origin; its log: {}",
+                dir.join("portal.log").display()
+            ));
+        }
+        Ok(Self { child, origin, outbox })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `Portal` client for `origin`.
+///
+/// # Errors
+/// The origin is refused by the client's configuration.
+pub fn client(origin: &str) -> Result<Portal> {
+    let config = PortalConfig::from_origin(origin).map_err(|e| e.to_string())?;
+    Portal::new(config).map_err(|e| e.to_string())
+}
+
+/// The successful outcome of a flow step, or an error naming the step.
+pub fn next<N, S>(what: &str, result: StepResult<N, S>) -> Result<N> {
+    match result {
+        Ok(Step::Next(n)) => Ok(n),
+        Ok(_) => Err(format!("{what}: the portal did not let the flow continue")),
+        Err(interrupted) => Err(format!("{what}: {}", interrupted.error)),
+    }
+}
+
+/// Signs a parent up through §1's six requests, reading the code from the outbox.
+///
+/// # Errors
+/// Any step fails or no code arrives within 10 s.
+pub async fn sign_up(portal: &Portal, outbox: &Path, email: &str) -> Result<Session> {
+    let parsed = Email::parse(email).map_err(|e| format!("{email}: {e}"))?;
+    let sent = next("sign-up start", SignUp::new(parsed).start(portal).await)?;
+    let code = wait_for_code(outbox, email).await?;
+    let code = VerificationCode::parse(&code, sent.code_length()).map_err(|e| e.to_string())?;
+    let needs_password = next("sign-up code", sent.verify(portal, &code).await)?;
+    next("sign-up password", needs_password.submit(portal, &SecretString::from(PASSWORD)).await)
+}
+
+/// Signs a parent in through §2's three requests.
+///
+/// # Errors
+/// Any step fails.
+pub async fn sign_in(portal: &Portal, email: &str) -> Result<Session> {
+    let parsed = Email::parse(email).map_err(|e| format!("{email}: {e}"))?;
+    let needs_password = next("sign-in initiate", SignIn::new(parsed).start(portal).await)?;
+    next("sign-in password", needs_password.submit(portal, &SecretString::from(PASSWORD)).await)
+}
+
+/// The demo parent's three subscribed fixture children (docs/contract.md §7).
+pub fn demo_children() -> Vec<AssociateRequest> {
+    let child = |board: &str, last: &str, first: &str, born: &str, fiche: &str| {
+        AssociateRequest::Identity {
+            board_id: board.to_owned(),
+            last_name: last.to_owned(),
+            first_name: first.to_owned(),
+            birth_date: born.to_owned(),
+            student_number: Some(fiche.to_owned()),
+            permanent_code: None,
+            email: DEMO_PARENT.to_owned(),
+        }
+    };
+    vec![
+        child("css-region-de-sherbrooke", "Beaulieu Lajoie", "Mathis", "2010-07-21", "5104477"),
+        child("css-capitale", "Côté", "Maëlle", "2020-11-03", "7319920"),
+        child("css-region-de-sherbrooke", "Fortin", "Sophie-Anne", "2016-05-05", "5109876"),
+    ]
+}
+
+/// An access token for `wrk`'s `Authorization` header: §2's three requests over plain HTTP
+/// (the client keeps its access token private, as it should).
+async fn raw_access_token(origin: &str, email: &str) -> Result<String> {
+    let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+    let auth = format!("{origin}/auth/");
+    let post = |path: &str, form: Vec<(&str, String)>| {
+        let request = http.post(format!("{auth}{path}")).form(&form);
+        async move {
+            let answer = request.send().await.map_err(|e| e.to_string())?;
+            answer.json::<serde_json::Value>().await.map_err(|e| e.to_string())
+        }
+    };
+    let token = |v: &serde_json::Value, key: &str| {
+        v.get(key)
+            .and_then(|t| t.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no {key} in the answer"))
+    };
+    let started = post(
+        "oauth2/v2.0/initiate",
+        vec![
+            ("client_id", "cartable".into()),
+            ("username", email.into()),
+            ("challenge_type", "password redirect".into()),
+        ],
+    )
+    .await?;
+    let challenged = post(
+        "oauth2/v2.0/challenge",
+        vec![
+            ("client_id", "cartable".into()),
+            ("continuation_token", token(&started, "continuation_token")?),
+        ],
+    )
+    .await?;
+    let tokens = post(
+        "oauth2/v2.0/token",
+        vec![
+            ("client_id", "cartable".into()),
+            ("grant_type", "password".into()),
+            ("password", PASSWORD.into()),
+            ("continuation_token", token(&challenged, "continuation_token")?),
+            ("scope", "openid offline_access".into()),
+        ],
+    )
+    .await?;
+    token(&tokens, "access_token")
+}
+
+/// Everything in this module's header, into `report`.
+///
+/// # Errors
+/// The portal cannot start, a flow fails, `wrk` is missing.
+pub async fn measure(root: &Path, bin: &Path, report: &mut Report) -> Result {
+    println!("\n== portal ==");
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let server = Server::start(bin, scratch.path(), true)?;
+    println!("· portal-server (release, demo) at {}", server.origin);
+    let portal = client(&server.origin)?;
+    let session = sign_up(&portal, &server.outbox, DEMO_PARENT).await?;
+    for request in demo_children() {
+        session.associate(&request).await.map_err(|e| format!("associate a fixture child: {e}"))?;
+    }
+    let children = session.children().await.map_err(|e| e.to_string())?;
+    if children.len() != 3 {
+        return Err(format!("expected 3 children, the portal lists {}", children.len()));
+    }
+    let token = raw_access_token(&server.origin, DEMO_PARENT).await?;
+
+    for (path, auth) in [("/api/v1/children", true), ("/api/v1/school-boards", false)] {
+        let url = format!("{}{path}", server.origin);
+        let header = format!("Authorization: Bearer {token}");
+        let load = wrk(&url, auth.then_some(header.as_str()))?;
+        let target_met = load.p99 <= Duration::from_millis(10);
+        report.info("portal", format!("GET {path} p50 @{CONNECTIONS}"), ms(load.p50));
+        if path.ends_with("children") {
+            report.target(
+                "portal",
+                format!("GET {path} p99 @{CONNECTIONS}"),
+                ms(load.p99),
+                "≤ 10 ms",
+                target_met,
+            );
+        } else {
+            report.info("portal", format!("GET {path} p99 @{CONNECTIONS}"), ms(load.p99));
+        }
+        report.info("portal", format!("GET {path} throughput"), format!("{:.0} req/s", load.rps));
+        if load.non_2xx > 0 {
+            report.note(format!("{path}: {} answers under load were not 2xx", load.non_2xx));
+        }
+    }
+
+    let rate = sign_ins_per_second(&server.origin).await?;
+    let params = argon2_params(root);
+    report.info("portal", format!("sign-ins per second ({params})"), format!("{rate:.1} /s"));
+    drop(server);
+
+    let small = association_latency(bin, 1_000).await?;
+    let large = association_latency(bin, 100_000).await?;
+    report.info("portal", "association p50, 1 000 students", ms(small.p50));
+    report.info("portal", "association p50, 100 000 students", ms(large.p50));
+    report.info("portal", "association p90, 100 000 students", ms(large.p90));
+    report.info(
+        "portal",
+        "registry import, 100 000 students",
+        format!("{:.1} s", large.import.as_secs_f64()),
+    );
+    let ratio = large.p50.as_secs_f64() / small.p50.as_secs_f64().max(1e-9);
+    report.target(
+        "portal",
+        "association latency ratio 100 000 / 1 000",
+        format!("{ratio:.2}"),
+        "≤ 1.5",
+        ratio <= 1.5,
+    );
+    Ok(())
+}
+
+/// What `wrk --latency` printed.
+#[derive(Debug, Clone, Copy)]
+pub struct Load {
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th percentile latency.
+    pub p99: Duration,
+    /// Requests per second.
+    pub rps: f64,
+    /// Answers that were not 2xx/3xx.
+    pub non_2xx: u64,
+}
+
+/// `wrk -t2 -c64 -d10s --latency [-H header] url`.
+fn wrk(url: &str, header: Option<&str>) -> Result<Load> {
+    if !crate::cmd::exists("wrk") {
+        return Err(
+            "wrk is missing: `apt-get install wrk` (the bench installs it with --build)".to_owned()
+        );
+    }
+    let mut args = vec![
+        "-t2".to_owned(),
+        format!("-c{CONNECTIONS}"),
+        format!("-d{LOAD_SECONDS}s"),
+        "--latency".to_owned(),
+    ];
+    if let Some(h) = header {
+        args.push("-H".to_owned());
+        args.push(h.to_owned());
+    }
+    args.push(url.to_owned());
+    println!(
+        "$ wrk {} (token hidden)",
+        args.iter()
+            .filter(|a| !a.starts_with("Authorization"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let out = Command::new("wrk").args(&args).output().map_err(|e| format!("wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    parse_wrk(&text).ok_or_else(|| format!("cannot read wrk's output:\n{text}"))
+}
+
+/// Reads p50, p99, Requests/sec and non-2xx from `wrk --latency` output.
+pub fn parse_wrk(text: &str) -> Option<Load> {
+    let mut p50 = None;
+    let mut p99 = None;
+    let mut rps = None;
+    let mut non_2xx = 0;
+    for line in text.lines().map(str::trim) {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next()) {
+            (Some("50%"), Some(v)) => p50 = parse_wrk_duration(v),
+            (Some("99%"), Some(v)) => p99 = parse_wrk_duration(v),
+            (Some("Requests/sec:"), Some(v)) => rps = v.parse().ok(),
+            (Some("Non-2xx"), _) => {
+                non_2xx = line.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+            }
+            _ => {}
+        }
+    }
+    Some(Load { p50: p50?, p99: p99?, rps: rps?, non_2xx })
+}
+
+/// `812.00us`, `1.23ms`, `2.00s`, `1.5m`.
+fn parse_wrk_duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let seconds = match unit {
+        "us" => value / 1e6,
+        "ms" => value / 1e3,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return None,
+    };
+    Some(Duration::from_secs_f64(seconds))
+}
+
+/// Sign-ins per second: [`SIGN_INS`] full §2 flows by the demo parent, [`SIGN_IN_CONCURRENCY`]
+/// at once, through the real client.
+async fn sign_ins_per_second(origin: &str) -> Result<f64> {
+    println!("· {SIGN_INS} sign-ins, {SIGN_IN_CONCURRENCY} at once");
+    let portal = Arc::new(client(origin)?);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..SIGN_IN_CONCURRENCY {
+        let portal = portal.clone();
+        tasks.spawn(async move {
+            for _ in (worker..SIGN_INS).step_by(SIGN_IN_CONCURRENCY) {
+                sign_in(&portal, DEMO_PARENT).await?;
+            }
+            Ok::<(), String>(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(|e| e.to_string())??;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    Ok(SIGN_INS as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The argon2id parameters as `crates/portal-server/src/identity/passwords.rs` sets them.
+fn argon2_params(root: &Path) -> String {
+    let source =
+        std::fs::read_to_string(root.join("crates/portal-server/src/identity/passwords.rs"))
+            .unwrap_or_default();
+    let constant = |name: &str| {
+        source
+            .lines()
+            .find(|l| l.contains(&format!("const {name}:")))
+            .and_then(|l| l.split('=').nth(1))
+            .map(|v| v.trim().trim_end_matches(';').replace('_', ""))
+            .unwrap_or_else(|| "?".to_owned())
+    };
+    format!(
+        "argon2id m={} KiB t={} p={}, {} hashes at once",
+        constant("MEMORY_KIB"),
+        constant("ITERATIONS"),
+        constant("PARALLELISM"),
+        constant("CONCURRENT_HASHES")
+    )
+}
+
+/// Association timings at one registry size.
+struct Association {
+    p50: Duration,
+    p90: Duration,
+    import: Duration,
+}
+
+/// The parent whose children the generated registry holds.
+const SCALE_PARENT: &str = "bench.parent@example.com";
+
+/// Imports `students` generated students, signs [`SCALE_PARENT`] up, then times
+/// [`ASSOCIATIONS`] associations of different children spread over the registry.
+async fn association_latency(bin: &Path, students: usize) -> Result<Association> {
+    println!("· association latency with {students} registry students");
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let boards = board_ids()?;
+    let (file, targets) = registry_file(students, &boards);
+    let path = scratch.path().join("registry.jsonl");
+    std::fs::write(&path, file).map_err(|e| e.to_string())?;
+    let db = scratch.path().join("portal.sqlite3");
+    let started = Instant::now();
+    let out = Command::new(bin)
+        .args(["registry", "import"])
+        .arg(&path)
+        .arg("--db")
+        .arg(&db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let import = started.elapsed();
+    if !out.status.success() {
+        return Err(format!(
+            "registry import of {students} students failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    println!("  {} ({:.1} s)", String::from_utf8_lossy(&out.stdout).trim(), import.as_secs_f64());
+    let server = Server::start(bin, scratch.path(), false)?;
+    let portal = client(&server.origin)?;
+    let session = sign_up(&portal, &server.outbox, SCALE_PARENT).await?;
+    // One warm-up association (first use of the connection, statement caches).
+    let mut times = Vec::new();
+    for (i, request) in targets.iter().enumerate() {
+        let started = Instant::now();
+        let answer = session.associate(request).await.map_err(|e| format!("associate: {e}"))?;
+        let took = started.elapsed();
+        if !answer.created {
+            return Err("a generated child was already associated".to_owned());
+        }
+        if i > 0 {
+            times.push(took);
+        }
+    }
+    Ok(Association { p50: median(&mut times.clone()), p90: percentile(&mut times, 90.0), import })
+}
+
+/// The 72 bodies' slugs from cartable-core's list.
+fn board_ids() -> Result<Vec<String>> {
+    let json: serde_json::Value = serde_json::from_str(cartable_core_boards())
+        .map_err(|e| format!("school_boards.json: {e}"))?;
+    Ok(json
+        .as_array()
+        .map(|a| a.iter().filter_map(|b| b.get("id")?.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default())
+}
+
+fn cartable_core_boards() -> &'static str {
+    include_str!("../../../crates/cartable-core/data/school_boards.json")
+}
+
+/// A registry import file (docs/contract.md §7) of `students` fictional students over `boards`,
+/// and the association requests of [`ASSOCIATIONS`] of them (spread evenly) whose guardian is
+/// [`SCALE_PARENT`].
+pub fn registry_file(students: usize, boards: &[String]) -> (String, Vec<AssociateRequest>) {
+    const LAST: [&str; 12] = [
+        "Tremblay",
+        "Gagnon",
+        "Roy",
+        "Côté",
+        "Bouchard",
+        "Gauthier",
+        "Morin",
+        "Lavoie",
+        "Fortin",
+        "Gagné",
+        "Ouellet",
+        "Pelletier",
+    ];
+    const FIRST: [&str; 12] = [
+        "Léa", "Noah", "Emma", "William", "Olivia", "Thomas", "Alice", "Liam", "Florence", "Jacob",
+        "Zoé", "Édouard",
+    ];
+    let step = (students / ASSOCIATIONS).max(1);
+    let mut file = String::with_capacity(students * 260);
+    let mut targets = Vec::new();
+    for i in 0..students {
+        let board = &boards[i % boards.len()];
+        let fiche = format!("{:07}", i / boards.len());
+        let last = format!("{}-{}", LAST[i % 12], LAST[(i / 12) % 12]);
+        let first = FIRST[(i / 144) % 12];
+        let born = format!("{}-{:02}-{:02}", 2008 + i % 13, 1 + (i / 13) % 12, 1 + (i / 156) % 28);
+        let target = i % step == step / 2 && targets.len() < ASSOCIATIONS;
+        let guardian =
+            if target { SCALE_PARENT.to_owned() } else { format!("famille{i}@example.org") };
+        let _ = writeln!(
+            file,
+            r#"{{"kind": "student", "board_id": "{board}", "school": {{"code": "{:06}", "name": "École {}"}}, "student_number": "{fiche}", "last_name": "{last}", "first_name": "{first}", "birth_date": "{born}", "grade": "3e année", "guardian_emails": ["{guardian}"]}}"#,
+            100_000 + i % 900_000,
+            LAST[i % 12],
+        );
+        if target {
+            targets.push(AssociateRequest::Identity {
+                board_id: board.clone(),
+                last_name: last,
+                first_name: first.to_owned(),
+                birth_date: born,
+                student_number: Some(fiche),
+                permanent_code: None,
+                email: SCALE_PARENT.to_owned(),
+            });
+        }
+    }
+    (file, targets)
+}
+
+/// Polls the outbox for the latest code mailed to `email` (6 digits in the subject, §8).
+async fn wait_for_code(outbox: &Path, email: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(code) = latest_code(outbox, email) {
+            return Ok(code);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("no code mailed to {email} in {}", outbox.display()));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The code in the subject of the newest `.eml` addressed to `email`.
+pub fn latest_code(outbox: &Path, email: &str) -> Option<String> {
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(outbox)
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            Some((e.metadata().ok()?.modified().ok()?, e.path()))
+        })
+        .filter(|(_, p)| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    files.iter().rev().find_map(|(_, path)| {
+        let mail = std::fs::read_to_string(path).ok()?;
+        let to = header(&mail, "To")?;
+        if !to.to_lowercase().contains(&email.to_lowercase()) {
+            return None;
+        }
+        let subject = decode_words(&header(&mail, "Subject")?);
+        subject.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).map(str::to_owned)
+    })
+}
+
+/// An unfolded header value.
+fn header(mail: &str, name: &str) -> Option<String> {
+    let head = mail.split("\r\n\r\n").next()?;
+    let mut value: Option<String> = None;
+    for line in head.split("\r\n") {
+        if let Some(v) = value.as_mut() {
+            if line.starts_with(' ') || line.starts_with('\t') {
+                v.push_str(line.trim_start());
+                continue;
+            }
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case(name)
+        {
+            value = Some(v.trim().to_owned());
+        }
+    }
+    value
+}
+
+/// Decodes RFC 2047 `=?utf-8?b?…?=` words; other text is kept.
+fn decode_words(value: &str) -> String {
+    let mut out = String::new();
+    for word in value.split_whitespace() {
+        let lower = word.to_ascii_lowercase();
+        if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&word[10..word.len() - 2])
+                .unwrap_or_default();
+            out.push_str(&String::from_utf8_lossy(&bytes));
+        } else {
+            out.push(' ');
+            out.push_str(word);
+            out.push(' ');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wrk_latency_output() {
+        let text = "  Latency Distribution\n     50%  812.00us\n     75%    1.20ms\n     90%    2.00ms\n     99%    9.50ms\n  \
+                    100 requests in 10.00s, 1.00MB read\n  Non-2xx or 3xx responses: 3\nRequests/sec:  12345.67\n";
+        let load = parse_wrk(text).expect("parses");
+        assert_eq!(load.p50, Duration::from_micros(812));
+        assert_eq!(load.p99, Duration::from_micros(9500));
+        assert!((load.rps - 12345.67).abs() < 1e-6);
+        assert_eq!(load.non_2xx, 3);
+        assert!(parse_wrk("Requests/sec: 1").is_none());
+    }
+
+    #[test]
+    fn registry_file_spreads_unique_targets() {
+        let boards = board_ids().expect("the list parses");
+        assert_eq!(boards.len(), 72);
+        let (file, targets) = registry_file(1_000, &boards);
+        assert_eq!(file.lines().count(), 1_000);
+        assert_eq!(targets.len(), ASSOCIATIONS);
+        let mut ids: Vec<(String, String)> = file
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+                (
+                    v["board_id"].as_str().unwrap_or("").to_owned(),
+                    v["student_number"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 1_000, "identifiers are unique per body");
+        assert_eq!(file.matches(SCALE_PARENT).count(), ASSOCIATIONS);
+    }
+
+    #[test]
+    fn reads_the_code_from_an_encoded_subject() {
+        let subject =
+            base64::engine::general_purpose::STANDARD.encode("Votre code Cartable : 123456");
+        assert!(decode_words(&format!("=?utf-8?b?{subject}?=")).contains("123456"));
+        let mail = format!("To: a@example.com\r\nSubject: =?utf-8?b?{subject}?=\r\n\r\nbody");
+        assert_eq!(
+            header(&mail, "subject").map(|s| decode_words(&s)).as_deref(),
+            Some("Votre code Cartable : 123456")
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! Sizes: the UI assets in `ui/dist` (raw and `gzip -9`) and the stripped release binaries.
+
+use std::{path::Path, process::Command};
+
+use super::report::{Report, bytes};
+use crate::cmd::Result;
+
+/// UI assets ≤ 350 KB gzip; stripped release binary ≤ 20 MB (the issue's targets).
+const UI_GZIP_TARGET: u64 = 350_000;
+const BINARY_TARGET: u64 = 20_000_000;
+
+/// `gzip -9 -c FILE | wc -c`.
+fn gzip_size(path: &Path) -> Result<u64> {
+    let out = Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
+    Ok(out.stdout.len() as u64)
+}
+
+/// Whether `file` says the binary is stripped.
+fn stripped(path: &Path) -> bool {
+    Command::new("file")
+        .arg(path)
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(", stripped"))
+}
+
+/// Into `report`: per kind (wasm, js, css, html) raw and gzip, their total against the
+/// target; the app's and the baseline's binaries.
+///
+/// # Errors
+/// `ui/dist` cannot be read.
+pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) -> Result {
+    println!("\n== sizes ==");
+    let dist = root.join("ui/dist");
+    let mut total_raw = 0;
+    let mut total_gzip = 0;
+    for kind in ["wasm", "js", "css", "html"] {
+        let mut raw = 0;
+        let mut gzip = 0;
+        for entry in walk(&dist)? {
+            if entry.extension().is_some_and(|e| e == kind) {
+                raw += std::fs::metadata(&entry).map_err(|e| e.to_string())?.len();
+                gzip += gzip_size(&entry)?;
+            }
+        }
+        report.info(
+            "size",
+            format!("UI {kind}, raw / gzip"),
+            format!("{} / {}", bytes(raw), bytes(gzip)),
+        );
+        total_raw += raw;
+        total_gzip += gzip;
+    }
+    report.info("size", "UI assets raw", bytes(total_raw));
+    report.target(
+        "size",
+        "UI assets gzip",
+        bytes(total_gzip),
+        "≤ 350 KB",
+        total_gzip <= UI_GZIP_TARGET,
+    );
+    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+    if !wasm_opt.exists() {
+        report
+            .note("node_modules/.bin/wasm-opt is missing: ui/dist may not be the optimised build");
+    }
+
+    let app_size =
+        std::fs::metadata(app).map(|m| m.len()).map_err(|e| format!("{}: {e}", app.display()))?;
+    if !stripped(app) {
+        report.note(format!("{} is not stripped", app.display()));
+    }
+    report.target(
+        "size",
+        "app binary, stripped, with embedded portal",
+        bytes(app_size),
+        "≤ 20 MB",
+        app_size <= BINARY_TARGET,
+    );
+    report.info("size", "app binary without embedded portal", "not built (no feature)");
+    report.note(
+        "The shell has no feature to leave the embedded portal out (`portal-server` is a desktop \
+         dependency of src-tauri and `embedded.rs` always compiles), so only the binary with it is \
+         measured. Needed: an `embedded-portal` default feature in src-tauri/Cargo.toml making \
+         `portal-server` optional and gating `mod embedded` and its use in `state.rs`; the bench \
+         would then build `--no-default-features --features custom-protocol` as a second binary.",
+    );
+    match std::fs::metadata(baseline) {
+        Ok(m) => {
+            report.info("size", "baseline binary, stripped", bytes(m.len()));
+            #[allow(clippy::cast_precision_loss)]
+            let ratio = app_size as f64 / m.len() as f64;
+            report.info("size", "app / baseline binary", format!("{ratio:.2}"));
+        }
+        Err(_) => report.info("size", "baseline binary", "not built"),
+    }
+    Ok(())
+}
+
+fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() { out.extend(walk(&path)?) } else { out.push(path) }
+    }
+    Ok(out)
+}
