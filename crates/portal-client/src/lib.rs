@@ -82,6 +82,7 @@ mod parent;
 mod secret;
 mod session;
 
+pub use cartable_core::wire::parent::EmailChallenge;
 pub use client::{MAX_GET_ATTEMPTS, Portal};
 pub use config::{
     ConfigError, DEFAULT_CLIENT_ID, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LANGUAGE,
@@ -92,6 +93,6 @@ pub use flows::{
     CodeSent, Flow, Interrupted, NeedsPassword, Pending, Reset, ResetDone, ResetFlow, RetryReason,
     SignIn, SignInFlow, SignUp, SignUpFlow, Step, StepResult, ThrottleReason,
 };
-pub use parent::{Association, EmailChallenge};
+pub use parent::Association;
 pub use secret::RefreshToken;
 pub use session::{Session, SessionEvent};

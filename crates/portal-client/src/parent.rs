@@ -6,7 +6,8 @@
 //! `retry_after`, `child_not_found`, `invalid_fields` with `field_errors`…).
 
 use cartable_core::wire::parent::{
-    AssociateRequest, Child, DossierSection, EmailEntry, Me, PrivateSchool, SchoolBoardEntry,
+    AddEmailRequest, AssociateRequest, Child, DossierSection, EmailChallenge, EmailEntry, Me,
+    PrivateSchool, SchoolBoardEntry, VerifyEmailRequest,
 };
 use reqwest::{Method, StatusCode, header};
 
@@ -19,17 +20,6 @@ pub struct Association {
     pub child: Child,
     /// `true` for 201 (newly associated), `false` for 200 (it already was: idempotent).
     pub created: bool,
-}
-
-/// What `POST /api/v1/me/emails` answers (202, `docs/contract.md §5`): a code was emailed.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct EmailChallenge {
-    /// Where the code went, masked, e.g. `j***e@e*****e.com`.
-    pub challenge_target_label: String,
-    /// Digits in the code (6).
-    pub code_length: u8,
-    /// Seconds before another code may be sent (60).
-    pub interval: u64,
 }
 
 impl Portal {
@@ -101,7 +91,7 @@ impl Session {
     /// # Errors
     /// Network, decode, a refusal, or [`Error::SessionEnded`].
     pub async fn add_email(&self, email: &cartable_core::Email) -> Result<EmailChallenge, Error> {
-        let body = serde_json::json!({ "email": email.as_str() });
+        let body = to_json(&AddEmailRequest { email: email.as_str().to_owned() })?;
         self.api(Method::POST, "me/emails", Some(&body)).await?.json()
     }
 
@@ -116,7 +106,10 @@ impl Session {
         email: &cartable_core::Email,
         code: &cartable_core::VerificationCode,
     ) -> Result<EmailEntry, Error> {
-        let body = serde_json::json!({ "email": email.as_str(), "code": code.as_str() });
+        let body = to_json(&VerifyEmailRequest {
+            email: email.as_str().to_owned(),
+            code: code.as_str().to_owned(),
+        })?;
         self.api(Method::POST, "me/emails/verify", Some(&body)).await?.json()
     }
 
@@ -138,8 +131,7 @@ impl Session {
     /// # Errors
     /// Network, decode, a refusal, or [`Error::SessionEnded`].
     pub async fn associate(&self, request: &AssociateRequest) -> Result<Association, Error> {
-        let body = serde_json::to_value(request)
-            .map_err(|e| crate::ConfigError::HttpClient(format!("request encoding: {e}")))?;
+        let body = to_json(request)?;
         let answer = self.api(Method::POST, "children", Some(&body)).await?;
         Ok(Association { child: answer.json()?, created: answer.status == StatusCode::CREATED })
     }
@@ -164,6 +156,11 @@ impl Session {
             .await?
             .json()
     }
+}
+
+fn to_json(body: &impl serde::Serialize) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(body)
+        .map_err(|e| crate::ConfigError::HttpClient(format!("request encoding: {e}")).into())
 }
 
 /// Percent-encodes an id for use as one path segment.

@@ -662,3 +662,40 @@ async fn gets_are_retried_after_a_reset_and_posts_are_not() {
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn a_second_email_is_proved_with_a_code_and_then_counts_for_association() {
+    let portal = TestPortal::start().await;
+    let client = portal.client();
+    let session = portal.sign_up(&client, "autre.adresse@example.com", PASSWORD).await;
+    let school_email = parse_email("famille.oneil@example.com");
+    let challenge = session.add_email(&school_email).await.expect("code sent");
+    assert_eq!(challenge.code_length, 6);
+    assert!(challenge.challenge_target_label.contains('*'));
+    let right = portal.latest_code(school_email.as_str());
+
+    let too_early = session.add_email(&school_email).await.expect_err("resend too early");
+    let r = too_early.portal().expect("refusal");
+    assert_eq!((r.status, r.code.as_str()), (429, "throttled"));
+    assert!(r.retry_after.is_some_and(|d| d > Duration::ZERO));
+
+    let wrong = session.verify_email(&school_email, &wrong_code(&right)).await.expect_err("wrong");
+    assert_eq!(wrong.portal().expect("refusal").code, "invalid_code");
+    let entry = session.verify_email(&school_email, &code(&right)).await.expect("verified");
+    assert!(entry.verified);
+    assert_eq!(entry.address, school_email.as_str());
+
+    let association = session
+        .associate(&AssociateRequest::Identity {
+            board_id: "sb-english-montreal".into(),
+            last_name: "O'Neil".into(),
+            first_name: "Noah".into(),
+            birth_date: "2015-09-08".into(),
+            student_number: Some("3812047".into()),
+            permanent_code: None,
+            email: school_email.as_str().into(),
+        })
+        .await
+        .expect("the verified school email counts");
+    assert!(association.created);
+}
