@@ -98,6 +98,47 @@ pub struct EmailEntry {
     pub verified: bool,
 }
 
+/// `POST /api/v1/me/emails` body (`docs/contract.md §5`, "Linking the school email"): the
+/// address to add; a code is emailed to it. Unknown fields are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddEmailRequest {
+    /// The address as typed; compared in canonical form (§1 "Email").
+    pub email: String,
+}
+
+/// `POST /api/v1/me/emails` answer, HTTP 202 (`docs/contract.md §5`): where the code went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailChallenge {
+    /// The masked address, e.g. `j***e@e*****e.com`.
+    pub challenge_target_label: String,
+    /// Digits in the code: 6 (§1 "Codes").
+    pub code_length: usize,
+    /// Seconds before a new code may be asked for: 60 (§1 "Codes").
+    pub interval: u64,
+}
+
+/// `POST /api/v1/me/emails/verify` body (`docs/contract.md §5`): the address and its emailed
+/// code (spaces, dashes and line breaks in the code are ignored, §1). Answer: 200
+/// [`EmailEntry`] with `verified: true`. Unknown fields are refused.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailRequest {
+    /// The address a code was sent to.
+    pub email: String,
+    /// The code, a secret: never logged.
+    pub code: String,
+}
+
+impl fmt::Debug for VerifyEmailRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyEmailRequest").finish_non_exhaustive()
+    }
+}
+
 /// A child associated with the parent's account (`docs/contract.md §6`).
 ///
 /// Exactly one of `board_id` / `private_school_id` is non-null. Personal data: never log it.
