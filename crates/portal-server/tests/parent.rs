@@ -759,6 +759,8 @@ async fn openapi_document_is_valid_and_lists_every_route() {
             "GET /api/v1/private-schools",
             "GET /api/v1/school-boards",
             "POST /api/v1/children",
+            "POST /api/v1/me/emails",
+            "POST /api/v1/me/emails/verify",
         ]
     );
     // Every schema reference resolves.

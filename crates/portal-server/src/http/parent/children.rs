@@ -95,9 +95,18 @@ pub async fn associate_child(
     check_limit(&state, &auth.account_id, now).await?;
     let checked = check_fields(&state, request, now).await?;
     let student_id = match checked {
-        Checked::Identity { method, org, identifier, last_name, first_name, birth_date, email } => {
+        Checked::Identity {
+            method,
+            org,
+            subscribed,
+            identifier,
+            last_name,
+            first_name,
+            birth_date,
+            email,
+        } => {
             ensure_verified_email(&state, &auth.account_id, &email).await?;
-            ensure_subscribed(&state, &org).await?;
+            ensure_subscribed(subscribed)?;
             let query = IdentityQuery {
                 org: &org,
                 identifier: &identifier,
@@ -116,8 +125,8 @@ pub async fn associate_child(
                 None => return Err(no_matching_record(&state, &auth.account_id, now).await),
             }
         }
-        Checked::Nip { org, nip, birth_date } => {
-            ensure_subscribed(&state, &org).await?;
+        Checked::Nip { org, subscribed, nip, birth_date } => {
+            ensure_subscribed(subscribed)?;
             let stamp = rfc3339(now);
             let mut tx = state.db.begin().await?;
             let claimed =
@@ -232,6 +241,7 @@ enum Checked {
     Identity {
         method: &'static str,
         org: Org,
+        subscribed: bool,
         identifier: StudentIdentifier,
         last_name: PersonName,
         first_name: PersonName,
@@ -240,6 +250,7 @@ enum Checked {
     },
     Nip {
         org: Org,
+        subscribed: bool,
         nip: Nip,
         birth_date: BirthDate,
     },
@@ -297,7 +308,7 @@ async fn check_fields(
             } else {
                 (Org::PrivateSchool(org_id.clone()), "private_school", "private_school_id")
             };
-            check_org_exists(state, &org, org_field, &mut fields).await?;
+            let subscribed = check_org(state, &org, org_field, &mut fields).await?;
             let last_name = fields.check("last_name", PersonName::parse(last_name));
             let first_name = fields.check("first_name", PersonName::parse(first_name));
             let birth_date = birth(&mut fields, birth_date);
@@ -325,6 +336,7 @@ async fn check_fields(
                 ) => Some(Checked::Identity {
                     method,
                     org,
+                    subscribed,
                     identifier,
                     last_name,
                     first_name,
@@ -344,14 +356,15 @@ async fn check_fields(
                     None
                 }
             };
+            let mut subscribed = false;
             if let Some((org, field)) = &org {
-                check_org_exists(state, org, field, &mut fields).await?;
+                subscribed = check_org(state, org, field, &mut fields).await?;
             }
             let nip = fields.check("nip", Nip::parse(&nip));
             let birth_date = birth(&mut fields, &birth_date);
             match (org, nip, birth_date) {
                 (Some((org, _)), Some(nip), Some(birth_date)) => {
-                    Some(Checked::Nip { org, nip, birth_date })
+                    Some(Checked::Nip { org, subscribed, nip, birth_date })
                 }
                 _ => None,
             }
@@ -363,21 +376,23 @@ async fn check_fields(
     }
 }
 
-/// Records `unknown_board` / `unknown_private_school` on `field` when `org` does not exist.
-async fn check_org_exists(
+/// Whether `org` is subscribed; records `unknown_board` / `unknown_private_school` on `field`
+/// when it does not exist.
+async fn check_org(
     state: &AppState,
     org: &Org,
     field: &str,
     fields: &mut Fields,
-) -> Result<(), ApiProblem> {
-    if registry::subscribed(&state.db, org).await?.is_none() {
+) -> Result<bool, ApiProblem> {
+    let subscribed = registry::subscribed(&state.db, org).await?;
+    if subscribed.is_none() {
         let code = match org {
             Org::Board(_) => "unknown_board",
             Org::PrivateSchool(_) => "unknown_private_school",
         };
         fields.push(field, code);
     }
-    Ok(())
+    Ok(subscribed == Some(true))
 }
 
 /// 429 `too_many_attempts` with `Retry-After` when the account already has [`MAX_NO_MATCH`]
@@ -470,8 +485,8 @@ async fn ensure_verified_email(
 }
 
 /// 422 `board_not_subscribed` when the body or private school is not subscribed.
-async fn ensure_subscribed(state: &AppState, org: &Org) -> Result<(), ApiProblem> {
-    if registry::subscribed(&state.db, org).await? == Some(true) {
+fn ensure_subscribed(subscribed: bool) -> Result<(), ApiProblem> {
+    if subscribed {
         Ok(())
     } else {
         Err(ApiProblem::new(
