@@ -209,7 +209,11 @@ impl Session {
         let task = tokio::spawn(async move { this.refresh_now(seen_generation).await });
         match task.await {
             Ok(result) => result,
-            Err(join) => std::panic::resume_unwind(join.into_panic()),
+            Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
+            // Only when the runtime is shutting down; the stored token is unchanged.
+            Err(_) => {
+                Err(crate::ConfigError::HttpClient("the runtime is shutting down".into()).into())
+            }
         }
     }
 
