@@ -6,213 +6,20 @@
 //! temporary config and data folders. "A new launch" is a second app built over the same
 //! store and folders. Codes are read from the portal's outbox, as a parent would read them.
 
-use std::{path::Path, sync::Arc};
+use std::sync::Arc;
 
-use cartable_core::{
-    Problem,
-    ipc::{
-        self, AppInfo, CodeArgs, Command, EmailArgs, FlowKind, FlowStep, Language, PasswordArgs,
-        PortalSource, SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
-    },
+use cartable_core::ipc::{
+    self, CodeArgs, EmailArgs, FlowKind, FlowStep, Language, PasswordArgs, PortalSource,
+    SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
 };
-use cartable_lib::{Dirs, MemoryStore, Options, PortalEnv, keychain::StoredAccount};
-use tauri::{
-    Manager, WebviewWindow,
-    ipc::{CallbackFn, InvokeBody},
-    test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder},
-    webview::InvokeRequest,
+use cartable_lib::{MemoryStore, PortalEnv, keychain::StoredAccount};
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use harness::{
+    CANONICAL, Computer, EMAIL, OwnPortal, PASSWORD, post_form, refresh_status, refresh_token,
 };
-
-const EMAIL: &str = "Genevieve.Tremblay@Exemple.ca";
-const CANONICAL: &str = "genevieve.tremblay@exemple.ca";
-const PASSWORD: &str = "Bonjour-2026";
-
-/// One launch of the app.
-struct Launch {
-    _app: tauri::App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-/// What survives between launches: the keychain and the app's folders.
-struct Computer {
-    store: MemoryStore,
-    root: tempfile::TempDir,
-    env: PortalEnv,
-}
-
-impl Computer {
-    fn new() -> Self {
-        Self::with_store(MemoryStore::new())
-    }
-
-    fn with_store(store: MemoryStore) -> Self {
-        Self { store, root: tempfile::tempdir().expect("temp dir"), env: PortalEnv::default() }
-    }
-
-    fn dirs(&self) -> Dirs {
-        Dirs { config: self.root.path().join("config"), data: self.root.path().join("data") }
-    }
-
-    fn launch(&self) -> Launch {
-        let options = Options {
-            store: Arc::new(self.store.clone()),
-            env: self.env.clone(),
-            dirs: Some(self.dirs()),
-        };
-        let mut app = cartable_lib::build_app(mock_builder(), options).expect("app builds");
-        // Runs the setup hook (state, windows of tauri.conf.json) as the event loop would. Called
-        // once, so the busy-loop the deprecation warns about cannot happen; `run_return` would
-        // block until the app exits.
-        #[allow(deprecated)]
-        app.run_iteration(|_, _| {});
-        let window = app.get_webview_window("main").expect("the main window from tauri.conf.json");
-        Launch { _app: app, window }
-    }
-
-    fn account(&self, portal_id: &str) -> Option<StoredAccount> {
-        self.store.peek(portal_id).map(|raw| serde_json::from_str(&raw).expect("account JSON"))
-    }
-}
-
-impl Launch {
-    fn invoke(
-        &self,
-        cmd: &str,
-        body: serde_json::Value,
-    ) -> Result<serde_json::Value, serde_json::Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request)
-            .map(|body| body.deserialize::<serde_json::Value>().expect("JSON answer"))
-    }
-
-    /// Calls command `C` the way the UI does: `{"args": …}`; errors must be a [`Problem`].
-    fn call<C: Command>(&self, args: &C::Args) -> Result<C::Output, Problem> {
-        let body = serde_json::json!({ "args": args });
-        match self.invoke(C::NAME, body) {
-            Ok(value) => Ok(serde_json::from_value(value).expect("the descriptor's output type")),
-            Err(error) => Err(serde_json::from_value(error.clone())
-                .unwrap_or_else(|_| panic!("{} answered a non-Problem error: {error}", C::NAME))),
-        }
-    }
-
-    fn ok<C: Command>(&self, args: &C::Args) -> C::Output {
-        self.call::<C>(args).unwrap_or_else(|p| panic!("{} failed: {p:?}", C::NAME))
-    }
-
-    fn info(&self) -> AppInfo {
-        self.ok::<ipc::GetAppInfo>(&())
-    }
-
-    /// The newest code emailed to `to`, read from the demo mailbox command.
-    fn demo_code(&self, to: &str) -> String {
-        let mails = self.ok::<ipc::DemoOutbox>(&());
-        let mail =
-            mails.iter().find(|m| m.to.eq_ignore_ascii_case(to)).expect("a mail to the parent");
-        code_in(&mail.subject)
-    }
-
-    /// A complete sign-up on the embedded demo portal.
-    fn sign_up(&self) -> SignedIn {
-        self.ok::<ipc::SignUpStart>(&EmailArgs { email: EMAIL.into() });
-        let code = self.demo_code(CANONICAL);
-        self.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code });
-        self.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() })
-    }
-}
-
-/// The 6-digit code in a subject line (`docs/contract.md §8`).
-fn code_in(subject: &str) -> String {
-    let digits: Vec<char> = subject.chars().collect();
-    digits
-        .windows(6)
-        .find(|w| w.iter().all(char::is_ascii_digit))
-        .map(|w| w.iter().collect())
-        .unwrap_or_else(|| panic!("no code in {subject:?}"))
-}
-
-fn refresh_token(computer: &Computer, portal_id: &str) -> String {
-    computer.account(portal_id).and_then(|a| a.refresh_token).expect("a stored refresh token")
-}
-
-/// Runs a reference portal ourselves (a "configured" portal, not the embedded one).
-struct OwnPortal {
-    origin: String,
-    outbox: std::path::PathBuf,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tauri::async_runtime::JoinHandle<()>>,
-}
-
-impl OwnPortal {
-    fn start(dir: &Path, addr: &str) -> Self {
-        let outbox = dir.join("outbox");
-        let (dir, addr) = (dir.to_owned(), addr.to_owned());
-        let (shutdown, signal) = tokio::sync::oneshot::channel::<()>();
-        let (ready_tx, ready) = std::sync::mpsc::channel();
-        let task = tauri::async_runtime::spawn(async move {
-            let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
-            let config = portal_server::config::Config::demo_for(
-                &listener,
-                dir.join("portal.sqlite3"),
-                dir.join("outbox"),
-            )
-            .expect("config");
-            let state =
-                portal_server::AppState::open(config.clone(), portal_server::clock::system())
-                    .await
-                    .expect("portal opens");
-            ready_tx.send(config.origin.clone()).expect("ready");
-            let stop = async {
-                let _ = signal.await;
-            };
-            portal_server::serve_with_shutdown(listener, state, stop).await.expect("serves");
-        });
-        let origin = ready.recv().expect("portal started");
-        Self { origin, outbox, shutdown: Some(shutdown), task: Some(task) }
-    }
-
-    fn stop(&mut self) {
-        if let Some(s) = self.shutdown.take() {
-            let _ = s.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = tauri::async_runtime::block_on(task);
-        }
-    }
-
-    fn code_for(&self, to: &str) -> String {
-        let mails = cartable_lib::commands::demo::read_outbox(&self.outbox);
-        let mail = mails.iter().find(|m| m.to.eq_ignore_ascii_case(to)).expect("a mail");
-        code_in(&mail.subject)
-    }
-}
-
-fn post_form(url: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let (url, form): (String, Vec<(String, String)>) =
-        (url.to_owned(), form.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect());
-    tauri::async_runtime::block_on(async move {
-        let answer =
-            reqwest::Client::new().post(url).form(&form).send().await.expect("portal answers");
-        let status = answer.status().as_u16();
-        (status, answer.json().await.unwrap_or(serde_json::Value::Null))
-    })
-}
-
-/// Refreshing with `token` at the portal: 200 while it is valid, 400 `invalid_grant` once
-/// revoked (`docs/contract.md §4`).
-fn refresh_status(origin: &str, token: &str) -> (u16, serde_json::Value) {
-    post_form(
-        &format!("{origin}/auth/oauth2/v2.0/token"),
-        &[("grant_type", "refresh_token"), ("refresh_token", token), ("client_id", "cartable")],
-    )
-}
 
 // ---- the three lists agree ----
 
@@ -325,12 +132,12 @@ fn forget_this_device_clears_everything() {
     let update = SettingsUpdate { language: Some(Language::EnCa), portal_url: None };
     assert_eq!(launch.ok::<ipc::UpdateSettings>(&update).language, Language::EnCa);
     launch.ok::<ipc::ChangePasswordStart>(&());
-    assert_eq!(computer.store.accounts(), ["embedded", "embedded|pending"]);
+    assert!(computer.peek("embedded").is_some() && computer.peek("embedded|pending").is_some());
     let settings_file = computer.dirs().config.join("settings.json");
     assert!(settings_file.exists());
 
     launch.ok::<ipc::ForgetDevice>(&());
-    assert!(computer.store.accounts().is_empty(), "{:?}", computer.store.accounts());
+    assert_eq!((computer.peek("embedded"), computer.peek("embedded|pending")), (None, None));
     assert!(!settings_file.exists());
     assert!(!computer.dirs().data.join("demo-portal").exists(), "demo data deleted");
     assert_eq!(launch.ok::<ipc::PendingFlow>(&()), None);
@@ -412,7 +219,7 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
         (step.flow, step.email.as_str(), step.code_length),
         (FlowKind::SignUp, CANONICAL, 6)
     );
-    let stored = computer.store.peek("embedded|pending").expect("pending entry");
+    let stored = computer.peek("embedded|pending").expect("pending entry");
     assert!(!stored.contains(PASSWORD) && stored.contains("continuation_token"));
     drop(first);
 
@@ -432,16 +239,19 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
     assert_eq!(weak.map(|_| ()).map_err(|p| p.code), Err("password_too_short".into()));
     let signed = second.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() });
     assert_eq!(signed.email, CANONICAL);
-    assert_eq!(computer.store.accounts(), ["embedded"], "the pending entry is gone");
+    assert!(computer.peek("embedded").is_some());
+    assert_eq!(computer.peek("embedded|pending"), None, "the pending entry is gone");
 }
 
 #[test]
 fn without_a_keychain_every_flow_still_completes_in_memory() {
-    let computer = Computer::with_store(MemoryStore::unavailable());
+    let computer = Computer::with_store(Arc::new(MemoryStore::unavailable()));
     let launch = computer.launch();
     assert!(!launch.info().keychain_available);
     assert_eq!(launch.sign_up(), SignedIn { email: CANONICAL.into(), persisted: false });
     assert!(launch.ok::<ipc::ListChildren>(&()).is_empty());
+    let reports = launch.keychain_reports.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(reports, 1, "keychain_unavailable is said once per launch");
     drop(launch);
     let next = computer.launch();
     assert_eq!(
