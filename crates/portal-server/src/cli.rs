@@ -78,6 +78,8 @@ pub struct FileConfig {
     pub public_clients: Option<Vec<String>>,
     /// Lifetimes; unspecified ones keep the contract's defaults.
     pub lifetimes: Option<Lifetimes>,
+    /// Upstream OpenID providers of the browser flow (`[[providers]]`, docs/contract.md §5).
+    pub providers: Vec<crate::config::UpstreamProvider>,
 }
 
 /// Why the binary could not start.
@@ -156,6 +158,7 @@ impl ServeArgs {
             demo: self.demo,
             public_clients: file.public_clients.unwrap_or_else(|| vec!["cartable".to_owned()]),
             lifetimes: file.lifetimes.unwrap_or_default(),
+            providers: file.providers,
         })
     }
 }

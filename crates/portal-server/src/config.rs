@@ -22,6 +22,55 @@ pub struct Config {
     pub public_clients: Vec<String>,
     /// Lifetimes of codes and tokens.
     pub lifetimes: Lifetimes,
+    /// Upstream OpenID providers the browser flow brokers to, by `domain_hint`
+    /// (`docs/contract.md §5`). In demo mode a hint without one goes to the demo provider page.
+    pub providers: Vec<UpstreamProvider>,
+}
+
+/// An upstream OpenID provider that publishes discovery (`docs/contract.md §5`), set in
+/// `--config`:
+///
+/// ```toml
+/// [[providers]]
+/// domain_hint = "google.com"                 # what the app sends as `domain_hint`
+/// issuer = "https://accounts.google.com"     # discovery: {issuer}/.well-known/openid-configuration
+/// client_id = "…"
+/// client_secret = "…"                        # optional (public upstream clients use PKCE only)
+/// scopes = ["openid", "email", "profile"]    # default: these three
+/// ```
+///
+/// The upstream must accept `{origin}/auth/federation/callback` as a redirect URI.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamProvider {
+    /// The `domain_hint` that selects it, e.g. `google.com`.
+    pub domain_hint: String,
+    /// The issuer URL; its discovery document is read at each sign-in.
+    pub issuer: String,
+    /// Our client id at the provider.
+    pub client_id: String,
+    /// Our client secret there, if the provider gave one (sent with HTTP Basic).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Scopes asked for; `openid` is always added.
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_scopes() -> Vec<String> {
+    ["openid", "email", "profile"].map(str::to_owned).to_vec()
+}
+
+impl std::fmt::Debug for UpstreamProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpstreamProvider")
+            .field("domain_hint", &self.domain_hint)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 /// Email transport (`docs/contract.md §8`).
@@ -94,6 +143,7 @@ impl Config {
             demo: true,
             public_clients: vec!["cartable".to_owned()],
             lifetimes: Lifetimes::default(),
+            providers: Vec::new(),
         })
     }
 

@@ -7,6 +7,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::AppState;
 
+pub mod browser;
 pub mod extract;
 pub mod identity;
 pub mod oauth_error;
@@ -23,6 +24,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(identity::router())
         .merge(tokens::router())
+        .merge(browser::router())
         .merge(parent::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(identity::body_limit_in_identity_shape))

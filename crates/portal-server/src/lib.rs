@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod browser;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -572,7 +572,11 @@ async fn redirect_when_a_needed_method_is_not_listed_and_unknown_clients_refused
         )
         .await;
     assert_eq!(r.json, redirect);
+    // authorization_code is the browser flow's grant (§5, tests/browser_flow.rs): without a
+    // code it is a missing parameter.
     let r = p.post(TOKEN, &[("client_id", CLIENT), ("grant_type", "authorization_code")]).await;
+    r.assert_error(400, "invalid_request");
+    let r = p.post(TOKEN, &[("client_id", CLIENT), ("grant_type", "device_code")]).await;
     r.assert_error(400, "unsupported_grant_type");
     p.stop().await;
 }

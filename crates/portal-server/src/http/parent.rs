@@ -6,6 +6,8 @@
 //! | `GET /api/v1/private-schools` | [`boards::list_private_schools`] | no |
 //! | `GET /api/v1/me` | [`me::get_me`] | yes |
 //! | `DELETE /api/v1/me` | [`me::delete_me`] | yes |
+//! | `POST /api/v1/me/emails` | [`emails::add_email`] | yes |
+//! | `POST /api/v1/me/emails/verify` | [`emails::verify_email`] | yes |
 //! | `GET /api/v1/children` | [`children::list_children`] | yes |
 //! | `POST /api/v1/children` | [`children::associate_child`] | yes |
 //! | `DELETE /api/v1/children/{id}` | [`children::remove_child`] | yes |
@@ -18,13 +20,14 @@
 
 use axum::{
     Router,
-    routing::{delete, get},
+    routing::{delete, get, post},
 };
 
 use crate::AppState;
 
 pub mod boards;
 pub mod children;
+pub mod emails;
 pub mod json;
 pub mod me;
 pub mod openapi;
@@ -35,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/school-boards", get(boards::list_school_boards))
         .route("/api/v1/private-schools", get(boards::list_private_schools))
         .route("/api/v1/me", get(me::get_me).delete(me::delete_me))
+        .route("/api/v1/me/emails", post(emails::add_email))
+        .route("/api/v1/me/emails/verify", post(emails::verify_email))
         .route("/api/v1/children", get(children::list_children).post(children::associate_child))
         .route("/api/v1/children/{id}", delete(children::remove_child))
         .route("/api/v1/children/{id}/dossier", get(children::get_dossier))

@@ -42,6 +42,9 @@ pub enum Send {
     /// A reset for an address no account uses: the notice without a code (§3). A code is still
     /// stored (and never sent) so the next step answers exactly as for a known address.
     ResetNoAccount,
+    /// A code that proves an address linked to a signed-in account (§5, "Linking the school
+    /// email"; `crate::http::parent::emails`).
+    LinkEmail,
 }
 
 /// Sends a new code for `flow_id` to `email`, voiding the previous one.
@@ -88,6 +91,7 @@ pub async fn send(
         Send::SignUp => MailKind::SignUpCode { code: code.clone() },
         Send::Reset => MailKind::ResetCode { code: code.clone() },
         Send::ResetNoAccount => MailKind::ResetNoAccount,
+        Send::LinkEmail => MailKind::LinkEmailCode { code: code.clone() },
     };
     state.mailer.send(email, &kind, lang).await.map_err(|e| {
         tracing::error!(error = %e, to = %email.masked(), "email failed");

@@ -407,7 +407,8 @@ async fn continuation_grant(state: &AppState, req: &TokenRequest) -> Answer {
 
 /// `oauth2/v2.0/token`: dispatches on `grant_type` (§4). `password` and `continuation_token`
 /// are the identity flows'; `refresh_token` goes to [`crate::tokens::refresh_grant`];
-/// `authorization_code` (§5) and anything else: `unsupported_grant_type`.
+/// `authorization_code` (§5) to [`crate::browser::authorization_code_grant`]; anything else:
+/// `unsupported_grant_type`.
 ///
 /// # Errors
 /// As each grant; `invalid_client` first.
@@ -425,6 +426,9 @@ pub async fn token(state: &AppState, req: TokenRequest) -> Answer {
                 Err(e) => Err(token_error(&e)),
             }
         }
+        "authorization_code" => crate::browser::authorization_code_grant(state, &req)
+            .await
+            .map(|tokens| Json(tokens).into_response()),
         "" => Err(OAuthError::missing_parameter("grant_type")),
         _ => Err(OAuthError::unsupported_grant_type()),
     }

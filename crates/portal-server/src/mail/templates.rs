@@ -20,6 +20,12 @@ pub enum MailKind {
     },
     /// A reset was asked for an address no account uses (§3): no code, how to sign up instead.
     ResetNoAccount,
+    /// The code that proves an address the parent links to the account (§5, "Linking the
+    /// school email").
+    LinkEmailCode {
+        /// The 6 digits.
+        code: String,
+    },
 }
 
 impl std::fmt::Debug for MailKind {
@@ -35,13 +41,16 @@ impl MailKind {
             Self::SignUpCode { .. } => "signup_code",
             Self::ResetCode { .. } => "reset_code",
             Self::ResetNoAccount => "reset_no_account",
+            Self::LinkEmailCode { .. } => "link_email_code",
         }
     }
 
     /// The code the message carries, if any.
     pub fn code(&self) -> Option<&str> {
         match self {
-            Self::SignUpCode { code } | Self::ResetCode { code } => Some(code),
+            Self::SignUpCode { code } | Self::ResetCode { code } | Self::LinkEmailCode { code } => {
+                Some(code)
+            }
             Self::ResetNoAccount => None,
         }
     }
@@ -128,6 +137,30 @@ pub fn render(kind: &MailKind, lang: Lang) -> Rendered {
              Cartable\n"
                 .to_owned(),
         ),
+        (MailKind::LinkEmailCode { code }, Lang::Fr) => (
+            format!("{code} est votre code pour ajouter ce courriel à Cartable"),
+            format!(
+                "Bonjour,\n\n\
+                 Voici votre code pour ajouter cette adresse courriel à votre compte parent :\n\n\
+                 {code}\n\n\
+                 Il est valide pendant 10 minutes et ne peut servir qu'une fois.\n\n\
+                 Si vous n'avez pas demandé ce code, ignorez ce courriel : l'adresse ne sera pas \
+                 ajoutée sans lui.\n\n\
+                 Cartable\n"
+            ),
+        ),
+        (MailKind::LinkEmailCode { code }, Lang::En) => (
+            format!("{code} is your code to add this email to Cartable"),
+            format!(
+                "Hello,\n\n\
+                 Here is your code to add this email address to your parent account:\n\n\
+                 {code}\n\n\
+                 It is valid for 10 minutes and can be used once.\n\n\
+                 If you did not ask for this code, ignore this email: the address will not be \
+                 added without it.\n\n\
+                 Cartable\n"
+            ),
+        ),
     };
     Rendered { subject, body }
 }
@@ -142,6 +175,7 @@ mod tests {
             for kind in [
                 MailKind::SignUpCode { code: "123456".into() },
                 MailKind::ResetCode { code: "123456".into() },
+                MailKind::LinkEmailCode { code: "123456".into() },
             ] {
                 let r = render(&kind, lang);
                 assert!(r.subject.contains("123456") && r.body.contains("123456"));

@@ -13,8 +13,9 @@ use crate::{
 /// The signed-in parent's account: id, sign-in email, every email with its `verified` state,
 /// sign-in providers and creation time.
 ///
-/// `providers` holds `local` when the account has a password; social providers (§5) are not
-/// recorded by this portal yet.
+/// `providers` holds `local` when the account has a password, then the providers the parent
+/// signs in with through the browser flow (§5: `google`, `live`, `facebook`, `linkedin`,
+/// `apple`), in the order they were first used.
 #[utoipa::path(
     get,
     path = "/api/v1/me",
@@ -51,7 +52,7 @@ pub async fn get_me(
             .into_iter()
             .map(|(address, verified)| EmailEntry { address, verified })
             .collect(),
-        providers: if has_password { vec!["local".to_owned()] } else { Vec::new() },
+        providers: providers(&state, &auth.account_id, has_password).await?,
         created_at: parse_stamp(&created_at)?,
     }))
 }
@@ -84,6 +85,21 @@ pub async fn delete_me(
         .await?;
     tracing::info!("account deleted at the parent's request");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `local` for an account with a password, then its sign-in providers (§5).
+async fn providers(
+    state: &AppState,
+    account_id: &str,
+    has_password: bool,
+) -> Result<Vec<String>, ApiProblem> {
+    let social: Vec<String> = sqlx::query_scalar(
+        "SELECT provider FROM provider_identities WHERE account_id = ? ORDER BY created_at, provider",
+    )
+    .bind(account_id)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(has_password.then(|| "local".to_owned()).into_iter().chain(social).collect())
 }
 
 /// Parses a stored RFC 3339 timestamp; a bad one is an internal error.

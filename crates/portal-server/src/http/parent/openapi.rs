@@ -4,15 +4,15 @@
 
 use axum::Json;
 use cartable_core::wire::parent::{
-    AssociateRequest, Child, DossierSection, EmailEntry, FieldError, Me, PrivateSchool,
-    ProblemDetails, School, SchoolBoardEntry,
+    AddEmailRequest, AssociateRequest, Child, DossierSection, EmailChallenge, EmailEntry,
+    FieldError, Me, PrivateSchool, ProblemDetails, School, SchoolBoardEntry, VerifyEmailRequest,
 };
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use super::{boards, children, me};
+use super::{boards, children, emails, me};
 
 /// The parent API's OpenAPI description (`docs/contract.md §6`).
 #[derive(OpenApi)]
@@ -27,6 +27,8 @@ use super::{boards, children, me};
         boards::list_private_schools,
         me::get_me,
         me::delete_me,
+        emails::add_email,
+        emails::verify_email,
         children::list_children,
         children::associate_child,
         children::remove_child,
@@ -34,7 +36,8 @@ use super::{boards, children, me};
     ),
     components(schemas(
         SchoolBoardEntry, PrivateSchool, Me, EmailEntry, Child, School, AssociateRequest,
-        DossierSection, ProblemDetails, FieldError,
+        DossierSection, ProblemDetails, FieldError, AddEmailRequest, EmailChallenge,
+        VerifyEmailRequest,
     )),
     modifiers(&BearerToken),
     tags((name = "parent", description = "Parent API (docs/contract.md §6)"))
