@@ -308,6 +308,19 @@ async fn associates_by_nip_once_only() {
 }
 
 #[tokio::test]
+async fn an_expired_nip_matches_nothing() {
+    let portal = Portal::start().await;
+    // The fixture's NIPs expire at the end of 2030-06-30 (UTC).
+    let expiry = time::macros::datetime!(2030-06-30 23:59:59 UTC);
+    portal.clock.advance(expiry - portal.clock.now() + Duration::seconds(1));
+    let parent = portal.parent(&["someone@example.org"]).await;
+    let felix = json!({"method": "nip", "board_id": "css-laval", "nip": "K7QM4RTX", "birth_date": "2017-10-30"});
+    let answer = portal.associate(&parent, felix).await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", answer.body);
+    assert_eq!(answer.problem().code, ProblemCode::NoMatchingRecord);
+}
+
+#[tokio::test]
 async fn associates_a_private_school_child_and_twice_is_idempotent() {
     let portal = Portal::start().await;
     let parent = portal.parent(&["zoe.parents@example.org"]).await;
