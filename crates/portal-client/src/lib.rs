@@ -7,6 +7,8 @@
 //!   machines (§§1–3). Every answer of the contract is a [`Step`]; states serialize so a flow
 //!   can be resumed by a new process ([`Pending`]).
 //! - [`Session`]: the signed-in parent, with single-flight refresh and the parent API (§§4–6).
+//! - [`BrowserSignIn`]: the browser flow (§5): social sign-in and the web fallback, through the
+//!   system browser and a loopback listener, ending in a [`Session`].
 //! - [`Error`]: the portal said no / the network failed / the answer was undecodable / the
 //!   configuration was wrong.
 //!
@@ -73,6 +75,7 @@
 //! # Ok(()) }
 //! ```
 
+mod browser;
 mod client;
 mod config;
 mod error;
@@ -82,6 +85,9 @@ mod parent;
 mod secret;
 mod session;
 
+pub use browser::{
+    BrowserError, BrowserSignIn, DEFAULT_BROWSER_TIMEOUT, PAGE_DONE, PAGE_FAILED, Provider,
+};
 pub use cartable_core::wire::parent::EmailChallenge;
 pub use client::{MAX_GET_ATTEMPTS, Portal};
 pub use config::{

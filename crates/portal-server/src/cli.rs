@@ -68,6 +68,11 @@ pub struct ServeArgs {
 /// [lifetimes]                              # seconds
 /// continuation = 600
 /// resend_interval = 60
+/// [[providers]]                            # browser flow upstreams (docs/contract.md §5)
+/// domain_hint = "google.com"
+/// issuer = "https://accounts.google.com"
+/// client_id = "…"
+/// client_secret = "…"
 /// ```
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
