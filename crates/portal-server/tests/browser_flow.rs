@@ -27,11 +27,17 @@ struct Portal {
 
 impl Portal {
     async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
         let tmp = tempfile::tempdir().expect("tempdir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let outbox = tmp.path().join("outbox");
-        let config = Config::demo_for(&listener, tmp.path().join("portal.sqlite3"), outbox.clone())
-            .expect("config");
+        let mut config =
+            Config::demo_for(&listener, tmp.path().join("portal.sqlite3"), outbox.clone())
+                .expect("config");
+        configure(&mut config);
         let origin = config.origin.clone();
         let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("now");
         let state =
@@ -469,4 +475,42 @@ async fn linking_refuses_another_accounts_sign_in_email_and_malformed_addresses(
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_unreachable_upstream_sends_the_browser_back_and_stray_callbacks_are_refused() {
+    // A closed loopback port stands for a provider that is down: discovery fails.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let issuer = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let portal = Portal::start_with(|c| {
+        c.providers.push(portal_server::config::UpstreamProvider {
+            domain_hint: "google.com".to_owned(),
+            issuer,
+            client_id: "cartable-portal".to_owned(),
+            client_secret: None,
+            scopes: vec!["openid".to_owned(), "email".to_owned()],
+        });
+    })
+    .await;
+    let answer = portal.authorize(&[]).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let to =
+        url::Url::parse(answer.headers()[header::LOCATION].to_str().expect("ascii")).expect("url");
+    assert_eq!(param(&to, "error").as_deref(), Some("temporarily_unavailable"));
+    assert_eq!(param(&to, "state").as_deref(), Some("st-123"));
+    // Other hints still reach the demo provider in demo mode.
+    assert_eq!(
+        portal.authorize(&[("domain_hint", Some("live.com"))]).await.status(),
+        StatusCode::OK
+    );
+    // A callback that matches no request is an error page, not a redirect.
+    let stray = portal
+        .http
+        .get(portal.url("/auth/federation/callback?code=x&state=unknown"))
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(stray.status(), StatusCode::BAD_REQUEST);
+    assert!(stray.headers().get(header::LOCATION).is_none());
 }
