@@ -75,10 +75,5 @@ CREATE TABLE child_associations (
     PRIMARY KEY (account_id, student_id)
 );
 
--- Each `no_matching_record` answer, for the sliding 24-hour limit of 10 (docs/contract.md §6).
--- Only the time is kept: never what was typed.
-CREATE TABLE association_failures (
-    account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-    at          TEXT NOT NULL
-);
-CREATE INDEX association_failures_account_at ON association_failures (account_id, at);
+-- The 10-per-24-hours limit on `no_matching_record` answers (§6) uses `limit_events`
+-- (0001_identity.sql), kind 'no_matching_record', subject the account id.

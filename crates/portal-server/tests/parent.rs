@@ -495,6 +495,9 @@ async fn delete_me_removes_account_associations_and_tokens() {
     let portal = Portal::start().await;
     let parent = portal.parent(&["famille.levesque-cote@example.com"]).await;
     portal.associate(&parent, eloise()).await.child();
+    let mut wrong = eloise();
+    wrong["student_number"] = json!("7654321");
+    assert_eq!(portal.associate(&parent, wrong).await.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let me = portal.call(Method::GET, "/api/v1/me", Some(&parent.access), None).await;
     assert_eq!(me.status, 200);
@@ -517,6 +520,7 @@ async fn delete_me_removes_account_associations_and_tokens() {
         "accounts WHERE id",
         "account_emails WHERE account_id",
         "child_associations WHERE account_id",
+        "limit_events WHERE subject",
     ] {
         let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} = ?"))
             .bind(&parent.id)

@@ -148,9 +148,12 @@ pub async fn unlock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> 
     clear(state, PASSWORD_FAILURE, subject).await
 }
 
-/// Whole seconds from now until `at`, at least 1 (the `Retry-After` of §0).
+/// Seconds from now until `at`, rounded up and at least 1 (the `Retry-After` of §0): a retry
+/// exactly that many seconds later is inside the freed window (stored times have whole seconds,
+/// the clock does not).
 pub fn seconds_until(state: &AppState, at: OffsetDateTime) -> u64 {
-    let secs = (at - state.clock.now()).whole_seconds();
+    let left = at - state.clock.now();
+    let secs = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
     u64::try_from(secs).unwrap_or(0).max(1)
 }
 

@@ -19,12 +19,13 @@ use cartable_core::{
         SectionId,
     },
 };
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::{json::JsonBody, me::parse_stamp};
 use crate::{
     AppState,
     http::{extract::AuthParent, problem::ApiProblem},
+    identity::limits,
     registry::{
         self, Org,
         matching::{self, IdentityQuery},
@@ -36,7 +37,10 @@ use crate::{
 pub const MAX_NO_MATCH: i64 = 10;
 
 /// The sliding window of the association limit: 24 hours (§6).
-pub const NO_MATCH_WINDOW: Duration = Duration::hours(24);
+pub const NO_MATCH_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Kind of the `no_matching_record` events in `limit_events`; their subject is the account id.
+pub const NO_MATCH_KIND: &str = "no_matching_record";
 
 /// The caller's children, oldest association first (then by name).
 #[utoipa::path(
@@ -92,7 +96,7 @@ pub async fn associate_child(
     JsonBody(request): JsonBody<AssociateRequest>,
 ) -> Result<(StatusCode, Json<Child>), ApiProblem> {
     let now = state.clock.now();
-    check_limit(&state, &auth.account_id, now).await?;
+    check_limit(&state, &auth.account_id).await?;
     let checked = check_fields(&state, request, now).await?;
     let student_id = match checked {
         Checked::Identity {
@@ -122,7 +126,7 @@ pub async fn associate_child(
                             .await?;
                     (student_id, created)
                 }
-                None => return Err(no_matching_record(&state, &auth.account_id, now).await),
+                None => return Err(no_matching_record(&state, &auth.account_id).await),
             }
         }
         Checked::Nip { org, subscribed, nip, birth_date } => {
@@ -134,7 +138,7 @@ pub async fn associate_child(
                     .await?;
             let Some(student_id) = claimed else {
                 tx.rollback().await?;
-                return Err(no_matching_record(&state, &auth.account_id, now).await);
+                return Err(no_matching_record(&state, &auth.account_id).await);
             };
             let created =
                 insert_association(&mut *tx, &auth.account_id, &student_id, "nip", now).await?;
@@ -396,26 +400,15 @@ async fn check_org(
 }
 
 /// 429 `too_many_attempts` with `Retry-After` when the account already has [`MAX_NO_MATCH`]
-/// failures inside the window; the window frees when its oldest failure leaves it.
-async fn check_limit(
-    state: &AppState,
-    account_id: &str,
-    now: OffsetDateTime,
-) -> Result<(), ApiProblem> {
-    let (count, oldest): (i64, Option<String>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM association_failures WHERE account_id = ? AND at > ?",
-    )
-    .bind(account_id)
-    .bind(rfc3339(now - NO_MATCH_WINDOW))
-    .fetch_one(&state.db)
-    .await?;
+/// failures inside the window; the window frees when its oldest failure leaves it. Uses the
+/// portal's sliding-window events ([`limits`]), kind [`NO_MATCH_KIND`], subject the account id.
+async fn check_limit(state: &AppState, account_id: &str) -> Result<(), ApiProblem> {
+    let (count, frees_at) =
+        limits::window(state, NO_MATCH_KIND, account_id, NO_MATCH_WINDOW).await?;
     if count < MAX_NO_MATCH {
         return Ok(());
     }
-    let oldest = oldest.map(|t| parse_stamp(&t)).transpose()?.unwrap_or(now);
-    // Rounded up, so that retrying after exactly `Retry-After` seconds is allowed.
-    let remaining = oldest + NO_MATCH_WINDOW - now;
-    let wait = (remaining.whole_seconds() + i64::from(remaining.subsec_nanoseconds() > 0)).max(1);
+    let wait = frees_at.map_or(1, |at| limits::seconds_until(state, at));
     let mut problem = ApiProblem::new(
         StatusCode::TOO_MANY_REQUESTS,
         ProblemCode::TooManyAttempts,
@@ -424,26 +417,14 @@ async fn check_limit(
     .with_detail(format!(
         "{MAX_NO_MATCH} attempts matched no record within 24 hours; try again in {wait} seconds"
     ));
-    problem.retry_after = Some(u64::try_from(wait).unwrap_or(1));
+    problem.retry_after = Some(wait);
     Err(problem)
 }
 
 /// Records a failure (for [`check_limit`]) and builds the 422 `no_matching_record` answer,
 /// identical whichever field differed.
-async fn no_matching_record(state: &AppState, account_id: &str, now: OffsetDateTime) -> ApiProblem {
-    let recorded = async {
-        sqlx::query("DELETE FROM association_failures WHERE account_id = ? AND at <= ?")
-            .bind(account_id)
-            .bind(rfc3339(now - NO_MATCH_WINDOW))
-            .execute(&state.db)
-            .await?;
-        sqlx::query("INSERT INTO association_failures (account_id, at) VALUES (?, ?)")
-            .bind(account_id)
-            .bind(rfc3339(now))
-            .execute(&state.db)
-            .await
-    };
-    if let Err(error) = recorded.await {
+async fn no_matching_record(state: &AppState, account_id: &str) -> ApiProblem {
+    if let Err(error) = limits::record(state, NO_MATCH_KIND, account_id, NO_MATCH_WINDOW).await {
         return ApiProblem::from(error);
     }
     tracing::info!("association attempt matched no record");

@@ -7,6 +7,7 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use crate::{
     AppState,
     http::{extract::AuthParent, problem::ApiProblem},
+    identity::limits,
     tokens::revoke_all_for_account,
 };
 
@@ -79,6 +80,8 @@ pub async fn delete_me(
     revoke_all_for_account(&state, &auth.account_id)
         .await
         .map_err(|error| ApiProblem::internal(&error))?;
+    // Events keyed by the account id (not by a foreign key) go explicitly.
+    limits::clear(&state, super::children::NO_MATCH_KIND, &auth.account_id).await?;
     sqlx::query("DELETE FROM accounts WHERE id = ?")
         .bind(&auth.account_id)
         .execute(&state.db)
