@@ -112,7 +112,7 @@ pub fn Flow(kind: FlowKind) -> View {
     let step = create_memo(move || {
         app.flow.with(|f| match f {
             Some(step) if flow_of(step) == kind => step.clone(),
-            _ => FlowStep::Email { flow: kind, email: app.email.get_clone() },
+            _ => FlowStep::Email { flow: kind, email: app.email.get_clone_untracked() },
         })
     });
     let (title, intro) = match kind {
