@@ -39,7 +39,7 @@ use cartable_core::{
     wire::parent::SectionId,
 };
 use serde::Deserialize;
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{NIP_PURPOSE, Org};
@@ -205,8 +205,13 @@ pub async fn import_str(
     text: &str,
     now: OffsetDateTime,
 ) -> Result<ImportReport, ImportError> {
-    let plan = check(db, text).await?;
-    write(db, key, plan, now).await
+    // One transaction for the checks against the registry and the writes: nothing can slip in
+    // between, and SQLite does the many small statements without a commit each.
+    let mut tx = db.begin().await?;
+    let plan = check(&mut tx, text).await?;
+    let report = write(&mut tx, key, plan, now).await?;
+    tx.commit().await?;
+    Ok(report)
 }
 
 fn err(line: usize, field: &str, code: impl Into<String>) -> RowError {
@@ -219,7 +224,7 @@ fn code_of<E: serde::Serialize>(error: &E) -> String {
 }
 
 /// Parses and checks every line; collects every error.
-async fn check(db: &SqlitePool, text: &str) -> Result<Plan, ImportError> {
+async fn check(db: &mut SqliteConnection, text: &str) -> Result<Plan, ImportError> {
     let mut plan = Plan::default();
     let mut errors = Vec::new();
     for (index, raw) in text.lines().enumerate() {
@@ -371,7 +376,7 @@ fn check_student(line: usize, s: StudentLine) -> Result<Student, Vec<RowError>> 
 /// Checks what needs the whole file or the database: private schools exist, identifiers and
 /// NIPs are unique in the file and new to the registry.
 async fn check_references(
-    db: &SqlitePool,
+    db: &mut SqliteConnection,
     plan: &Plan,
     errors: &mut Vec<RowError>,
 ) -> Result<(), sqlx::Error> {
@@ -382,7 +387,11 @@ async fn check_references(
         let line = student.line;
         if let Org::PrivateSchool(id) = &student.org
             && !defined.contains(id.as_str())
-            && super::subscribed(db, &student.org).await?.is_none()
+            && sqlx::query_scalar::<_, i64>("SELECT 1 FROM private_schools WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *db)
+                .await?
+                .is_none()
         {
             errors.push(err(line, "private_school_id", "unknown_private_school"));
         }
@@ -404,7 +413,7 @@ async fn check_references(
             let exists: Option<i64> = sqlx::query_scalar(&sql)
                 .bind(student.org.id())
                 .bind(&value)
-                .fetch_optional(db)
+                .fetch_optional(&mut *db)
                 .await?;
             if exists.is_some() {
                 errors.push(err(line, field, "already_in_registry"));
@@ -419,15 +428,14 @@ async fn check_references(
     Ok(())
 }
 
-/// Writes a checked plan in one transaction.
+/// Writes a checked plan inside the caller's transaction.
 async fn write(
-    db: &SqlitePool,
+    tx: &mut SqliteConnection,
     key: &HashKey,
     plan: Plan,
     now: OffsetDateTime,
 ) -> Result<ImportReport, ImportError> {
     let stamp = rfc3339(now);
-    let mut tx = db.begin().await?;
     for (id, subscribed) in &plan.boards {
         sqlx::query(
             "INSERT INTO board_subscriptions (board_id, subscribed) VALUES (?, ?) \
@@ -508,10 +516,9 @@ async fn write(
         }
     }
     if !nip_errors.is_empty() {
-        tx.rollback().await?;
+        // The caller's transaction is dropped without commit: nothing is written.
         return Err(ImportError::BadRows(nip_errors));
     }
-    tx.commit().await?;
     Ok(ImportReport {
         boards: plan.boards.len(),
         private_schools: plan.private_schools.len(),
