@@ -132,6 +132,10 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// instance (a second launch focuses the first), the remembered window, help links in the
 /// system browser, then the commands.
 ///
+/// On Android and iOS this is the mobile entry point. Not built here: our machines cannot
+/// build mobile (TOOLCHAIN.md); there the OS keychain of `keyring` v1 is absent, so sessions
+/// stay in memory until per-platform stores are wired into [`KeyringStore`].
+///
 /// # Panics
 /// When the app cannot start at all (no display, broken installation).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -146,18 +150,29 @@ pub fn run() {
 }
 
 fn logs<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    use log::LevelFilter;
-    tauri_plugin_log::Builder::new()
-        .level(LevelFilter::Info)
-        // Demo mode logs the emailed code (`docs/contract.md §8`): never in the app's log.
-        .level_for("portal_server", LevelFilter::Warn)
-        .level_for("sqlx", LevelFilter::Warn)
-        .level_for("hyper", LevelFilter::Warn)
-        .level_for("hyper_util", LevelFilter::Warn)
-        .level_for("reqwest", LevelFilter::Warn)
-        .level_for("tower_http", LevelFilter::Warn)
-        .level_for("zbus", LevelFilter::Warn)
+    let (level, per_target) = log_levels();
+    per_target
+        .iter()
+        .fold(tauri_plugin_log::Builder::new().level(level), |builder, (target, level)| {
+            builder.level_for(*target, *level)
+        })
         .build()
+}
+
+/// The app's log levels: `Info`, with these targets quieter (`docs/contract.md §6` "Privacy").
+/// The embedded portal logs demo codes (`docs/contract.md §8`), so only its warnings pass.
+pub fn log_levels() -> (log::LevelFilter, &'static [(&'static str, log::LevelFilter)]) {
+    use log::LevelFilter::Warn;
+    const QUIET: &[(&str, log::LevelFilter)] = &[
+        ("portal_server", Warn),
+        ("sqlx", Warn),
+        ("hyper", Warn),
+        ("hyper_util", Warn),
+        ("reqwest", Warn),
+        ("tower_http", Warn),
+        ("zbus", Warn),
+    ];
+    (log::LevelFilter::Info, QUIET)
 }
 
 /// Emails as they may appear in logs: `j***e@e*****e.com` (`docs/contract.md §6` "Privacy").

@@ -203,7 +203,8 @@ impl AppState {
         Ok(Connected { info, client, embedded: Some(embedded) })
     }
 
-    /// Mobile has no embedded portal: a portal must be configured (not built here).
+    /// Mobile has no embedded portal: a portal must be configured (`invalid_setting`,
+    /// `reason: no_portal`). Not built here: our machines cannot build mobile (TOOLCHAIN.md).
     #[cfg(mobile)]
     async fn connect_embedded(&self, _language: Language) -> Result<Connected> {
         Err(Error::Problem(
