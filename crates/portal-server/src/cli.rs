@@ -182,6 +182,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
     let local = listener.local_addr().map_err(CliError::Serve)?;
     let config = args.to_config(local)?;
     let state = crate::AppState::open(config, crate::clock::system()).await?;
+    let shutdown = shutdown_signal();
     {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
@@ -190,37 +191,45 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         let _ = out.flush();
     }
     tracing::info!(listen = %local, demo = state.config.demo, "portal serving");
-    crate::serve_with_shutdown(listener, state, shutdown_signal())
-        .await
-        .map_err(CliError::Serve)?;
+    crate::serve_with_shutdown(listener, state, shutdown).await.map_err(CliError::Serve)?;
     tracing::info!("portal stopped");
     Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
+///
+/// The Unix handlers are installed when this is called, not when the future is first polled:
+/// `serve` calls it before printing the origin line, so a SIGTERM sent right after that line
+/// (before the router has started) still stops the portal gracefully.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::interrupt()).ok(), signal(SignalKind::terminate()).ok())
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            async fn received(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = received(interrupt) => {},
+                () = received(terminate) => {},
+            }
+        }
+        #[cfg(not(unix))]
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        // Give in-flight requests a moment; axum's graceful shutdown waits for them.
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    // Give in-flight requests a moment; axum's graceful shutdown waits for them.
-    tokio::time::sleep(Duration::from_millis(10)).await;
 }
 
 /// Parses the command line and runs it; the process exit code.
