@@ -56,11 +56,7 @@ pub fn apt_packages() -> Result {
         );
         return Ok(());
     }
-    let missing: Vec<&str> = APT_PACKAGES
-        .iter()
-        .copied()
-        .filter(|p| !apt_installed(p))
-        .collect();
+    let missing: Vec<&str> = APT_PACKAGES.iter().copied().filter(|p| !apt_installed(p)).collect();
     if missing.is_empty() {
         println!("· system packages: all present");
         return Ok(());
@@ -68,7 +64,10 @@ pub fn apt_packages() -> Result {
     // Node and npm may come from elsewhere (nvm, NodeSource): only install them when absent.
     let missing: Vec<&str> = missing
         .into_iter()
-        .filter(|p| !(matches!(*p, "nodejs" | "npm") && cmd::exists(if *p == "nodejs" { "node" } else { "npm" })))
+        .filter(|p| {
+            !(matches!(*p, "nodejs" | "npm")
+                && cmd::exists(if *p == "nodejs" { "node" } else { "npm" }))
+        })
         .collect();
     if missing.is_empty() {
         println!("· system packages: all present");

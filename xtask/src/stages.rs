@@ -51,7 +51,12 @@ fn run_under_xvfb(root: &Path, app: &Path) -> Result {
         app = app.display(),
         shot = shot.display(),
     );
-    let result = cmd::run_env(root, "dbus-run-session", &["--", "sh", "-c", &script], &[("DISPLAY", display)]);
+    let result = cmd::run_env(
+        root,
+        "dbus-run-session",
+        &["--", "sh", "-c", &script],
+        &[("DISPLAY", display)],
+    );
     let _ = xvfb.kill();
     let _ = xvfb.wait();
     result?;
@@ -68,16 +73,36 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
         stage(&mut timings, "ui (wasm32, release)", || ui::build(root, true))?;
         stage(&mut timings, "fmt", || cmd::run(root, "cargo", &["fmt", "--all", "--check"]))?;
         stage(&mut timings, "clippy", || {
-            cmd::run(root, "cargo", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
             cmd::run(
                 root,
                 "cargo",
-                &["clippy", "-p", "cartable-ui", "-p", "cartable-core", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+                &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
+            )?;
+            cmd::run(
+                root,
+                "cargo",
+                &[
+                    "clippy",
+                    "-p",
+                    "cartable-ui",
+                    "-p",
+                    "cartable-core",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
             )
         })?;
         stage(&mut timings, "tests", || cmd::run(root, "cargo", &["test", "--workspace"]))?;
         stage(&mut timings, "doc", || {
-            cmd::run_env(root, "cargo", &["doc", "--no-deps", "-p", "cartable-core", "-p", "portal-client"], &[("RUSTDOCFLAGS", "-D warnings")])
+            cmd::run_env(
+                root,
+                "cargo",
+                &["doc", "--no-deps", "-p", "cartable-core", "-p", "portal-client"],
+                &[("RUSTDOCFLAGS", "-D warnings")],
+            )
         })?;
         stage(&mut timings, "keychain (Secret Service)", || {
             cmd::run(root, "sh", &["src-tauri/tests/keychain.sh"])
@@ -93,7 +118,11 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
     outcome
 }
 
-fn stage<'a>(timings: &mut Vec<(&'a str, Duration)>, name: &'a str, f: impl FnOnce() -> Result) -> Result {
+fn stage<'a>(
+    timings: &mut Vec<(&'a str, Duration)>,
+    name: &'a str,
+    f: impl FnOnce() -> Result,
+) -> Result {
     println!("\n== {name} ==");
     let start = Instant::now();
     let result = f();
@@ -102,5 +131,8 @@ fn stage<'a>(timings: &mut Vec<(&'a str, Duration)>, name: &'a str, f: impl FnOn
 }
 
 fn spawn(program: &str, args: &[&str]) -> Result<Child> {
-    Command::new(program).args(args).spawn().map_err(|e| format!("could not start `{program}`: {e}"))
+    Command::new(program)
+        .args(args)
+        .spawn()
+        .map_err(|e| format!("could not start `{program}`: {e}"))
 }

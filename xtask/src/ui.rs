@@ -24,7 +24,16 @@ pub fn build(root: &Path, release: bool) -> Result {
     cmd::run(
         root,
         "wasm-bindgen",
-        &["--target", "web", "--no-typescript", "--out-dir", "ui/dist", "--out-name", "cartable_ui", &wasm],
+        &[
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-dir",
+            "ui/dist",
+            "--out-name",
+            "cartable_ui",
+            &wasm,
+        ],
     )?;
     if release {
         let wasm_opt = root.join("node_modules/.bin/wasm-opt");
@@ -32,7 +41,18 @@ pub fn build(root: &Path, release: bool) -> Result {
         cmd::run(
             root,
             &wasm_opt.to_string_lossy(),
-            &["-Oz", "--strip-debug", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-reference-types", "--enable-sign-ext", "--enable-mutable-globals", out, "-o", out],
+            &[
+                "-Oz",
+                "--strip-debug",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-reference-types",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                out,
+                "-o",
+                out,
+            ],
         )?;
     }
     copy_static(&root.join("ui"), &dist)?;
@@ -41,7 +61,8 @@ pub fn build(root: &Path, release: bool) -> Result {
 }
 
 fn copy_static(ui: &Path, dist: &Path) -> Result {
-    let entries = std::fs::read_dir(ui).map_err(|e| format!("cannot read {}: {e}", ui.display()))?;
+    let entries =
+        std::fs::read_dir(ui).map_err(|e| format!("cannot read {}: {e}", ui.display()))?;
     for entry in entries {
         let path = entry.map_err(|e| e.to_string())?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
