@@ -35,6 +35,9 @@ pub const APT_PACKAGES: &[&str] = &[
     "python3-aiosmtpd",
     "nodejs",
     "npm",
+    // portal-client's tests/browser_oidc.rs: headless Chromium as the system browser.
+    "chromium",
+    "chromium-driver",
 ];
 
 /// tauri-driver (WebDriver for the real app window), pinned to the 2.x release we test with.

@@ -96,6 +96,15 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
             )
         })?;
         stage(&mut timings, "tests", || cmd::run(root, "cargo", &["test", "--workspace"]))?;
+        stage(&mut timings, "browser flow (OpenID provider, Chromium)", || {
+            let oidc = "crates/portal-client/tests/oidc";
+            cmd::run(root, "npm", &["ci", "--prefix", oidc, "--no-audit", "--no-fund"])?;
+            cmd::run(
+                root,
+                "cargo",
+                &["test", "-p", "portal-client", "--test", "browser_oidc", "--", "--ignored"],
+            )
+        })?;
         stage(&mut timings, "doc", || {
             cmd::run_env(
                 root,
