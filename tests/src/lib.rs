@@ -201,6 +201,20 @@ fn app_running(app: &Path) -> bool {
     })
 }
 
+/// Records the page's uncaught errors, unhandled rejections and `console.error` lines in
+/// `window.__e2eErrors` (saved as `page-errors.json` on failure).
+const CAPTURE_ERRORS: &str = r"
+    if (!window.__e2eErrors) {
+        window.__e2eErrors = [];
+        const keep = (what) => window.__e2eErrors.push(String(what));
+        window.addEventListener('error', (e) => keep('error: ' + e.message));
+        window.addEventListener('unhandledrejection', (e) => keep('rejection: ' + e.reason));
+        const original = console.error;
+        console.error = (...args) => { keep('console.error: ' + args.join(' ')); original(...args); };
+    }
+    return true;
+";
+
 /// One scenario: its artefact folder, its `tauri-driver`, and the current app launch.
 pub struct Scenario {
     name: String,
@@ -287,6 +301,8 @@ impl Scenario {
             .await
             .map_err(|e| fail(format!("cannot open a WebDriver session on the app: {e}")))?;
         self.client = Some(client);
+        // Keep the page's errors (a wasm panic shows only there) for the failure artefacts.
+        self.script(CAPTURE_ERRORS).await?;
         self.wait_for("main h1").await?;
         Ok(())
     }
@@ -342,6 +358,16 @@ impl Scenario {
     }
 
     async fn save_failure(&mut self) {
+        // The app's own log (tauri-plugin-log's LogDir: `$XDG_DATA_HOME/<id>/logs`).
+        let logs = self.env.data_home.join(BUNDLE_ID).join("logs");
+        if let Ok(entries) = std::fs::read_dir(&logs) {
+            for entry in entries.flatten() {
+                let _ = std::fs::copy(entry.path(), self.dir.join(entry.file_name()));
+            }
+        }
+        if let Ok(errors) = self.script("return window.__e2eErrors || []").await {
+            let _ = std::fs::write(self.dir.join("page-errors.json"), errors.to_string());
+        }
         let Ok(client) = self.client() else { return };
         if let Ok(png) = client.screenshot().await {
             let _ = std::fs::write(self.dir.join("failure.png"), png);
