@@ -31,6 +31,10 @@ const COMMANDS: &[&str] = &[
     "remove_child",
     "get_dossier",
     "demo_outbox",
+    "social_sign_in_start",
+    "social_sign_in_cancel",
+    "link_email_start",
+    "link_email_verify",
 ];
 
 fn main() {

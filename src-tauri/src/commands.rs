@@ -13,6 +13,7 @@ pub mod auth;
 pub mod children;
 pub mod demo;
 pub mod settings;
+pub mod social;
 
 /// The argument type of command `C`.
 pub type Args<C> = <C as Command>::Args;

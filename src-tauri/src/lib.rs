@@ -85,6 +85,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             commands::children::remove_child,
             commands::children::get_dossier,
             commands::demo::demo_outbox,
+            commands::social::social_sign_in_start,
+            commands::social::social_sign_in_cancel,
+            commands::social::link_email_start,
+            commands::social::link_email_verify,
         ])
         .plugin(navigation_guard())
         .setup(move |app| {
@@ -100,6 +104,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
                     .emit(KEYCHAIN_UNAVAILABLE_EVENT, Problem::new(codes::KEYCHAIN_UNAVAILABLE));
             });
             app.manage(AppState::new(options.store, options.env, dirs, on_unavailable));
+            app.manage(commands::social::SocialState::default());
             Ok(())
         })
         .build(tauri::generate_context!("../tauri.conf.json"))

@@ -14,7 +14,9 @@
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-use crate::wire::parent::{AssociateRequest, Child, DossierSection, Me, PrivateSchool, SchoolBoardEntry};
+use crate::wire::parent::{
+    AssociateRequest, Child, DossierSection, EmailEntry, Me, PrivateSchool, SchoolBoardEntry,
+};
 
 /// A Tauri command: its name and the types that cross the IPC boundary.
 pub trait Command {
@@ -99,7 +101,23 @@ commands! {
     GetDossier = "get_dossier": ChildArgs => Vec<DossierSection>;
     /// The demo portal's outbox ("Boîte de courriel de démonstration"), newest first.
     DemoOutbox = "demo_outbox": () => Vec<DemoMail>;
+    /// Signs in with a social account in the system browser (`docs/contract.md §5`); answers
+    /// only when the browser flow ends (signed in, [`SocialSignInCancel`], refused or timed out:
+    /// `browser_cancelled`, `browser_timed_out`, `browser_failed`).
+    SocialSignInStart = "social_sign_in_start": SocialArgs => SignedIn;
+    /// "Annuler" while the browser flow runs: [`SocialSignInStart`] fails with
+    /// `browser_cancelled`. Nothing running is not an error.
+    SocialSignInCancel = "social_sign_in_cancel": () => ();
+    /// "Lier le courriel donné à l'école" step 1: adds `email` (unverified) to the account and
+    /// emails it a code (`docs/contract.md §5` "Linking the school email"); again = resend.
+    LinkEmailStart = "link_email_start": EmailArgs => LinkEmailChallenge;
+    /// Step 2: proves the linked email with its code; answers the verified entry.
+    LinkEmailVerify = "link_email_verify": LinkEmailVerifyArgs => EmailEntry;
 }
+
+/// The social providers' ids of [`SocialArgs::provider`], in the portal's order
+/// (`docs/contract.md §5`; Apple only where the portal offers it).
+pub const SOCIAL_PROVIDERS: &[&str] = &["google", "microsoft", "facebook", "linkedin", "apple"];
 
 /// Stable error codes the shell emits besides the portal's and the domain types' own.
 ///
@@ -156,6 +174,15 @@ pub mod codes {
     pub const INVALID_SETTING: &str = "invalid_setting";
     /// Anything else (details in the shell's log, never shown).
     pub const INTERNAL: &str = "internal";
+    /// "Annuler" ended the browser sign-in (`docs/contract.md §5`).
+    pub const BROWSER_CANCELLED: &str = "browser_cancelled";
+    /// The browser did not come back within 5 minutes (`docs/contract.md §5`).
+    pub const BROWSER_TIMED_OUT: &str = "browser_timed_out";
+    /// The browser came back refused (provider cancelled: `params.error = access_denied`) or
+    /// with another attempt's `state` or `nonce`; params: `error` when the portal gave one.
+    pub const BROWSER_FAILED: &str = "browser_failed";
+    /// The email to link is the sign-in email of another account (`docs/contract.md §5`).
+    pub const EMAIL_IN_USE: &str = "email_in_use";
 
     /// Every code above, for translation completeness tests.
     pub const ALL: &[&str] = &[
@@ -184,6 +211,10 @@ pub mod codes {
         NOT_DEMO,
         INVALID_SETTING,
         INTERNAL,
+        BROWSER_CANCELLED,
+        BROWSER_TIMED_OUT,
+        BROWSER_FAILED,
+        EMAIL_IN_USE,
     ];
 }
 
@@ -266,7 +297,9 @@ mod double_option {
         v.serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 }
@@ -311,6 +344,36 @@ impl std::fmt::Debug for SignInArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignInArgs").field("email", &self.email).finish_non_exhaustive()
     }
+}
+
+/// Argument of [`SocialSignInStart`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocialArgs {
+    /// One of [`SOCIAL_PROVIDERS`]; `None`: the portal's own chooser page.
+    #[serde(default)]
+    pub provider: Option<String>,
+}
+
+/// Answer of [`LinkEmailStart`]: the code went to the linked email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkEmailChallenge {
+    /// The canonical email being linked.
+    pub email: String,
+    /// Masked address the code was sent to (`j***e@e*****e.com`).
+    pub target_label: String,
+    /// Number of digits of the code (6).
+    pub code_length: u8,
+    /// When a new code may be asked for (Unix seconds; `interval` after sending).
+    pub resend_available_at: i64,
+}
+
+/// Argument of [`LinkEmailVerify`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkEmailVerifyArgs {
+    /// The email being linked, as in [`LinkEmailChallenge::email`].
+    pub email: String,
+    /// The code as typed or pasted ("123 456", "Code : 123456").
+    pub code: String,
 }
 
 /// `{"child_id": "…"}`.
@@ -451,7 +514,9 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), COMMAND_NAMES.len());
-        assert!(COMMAND_NAMES.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+        assert!(
+            COMMAND_NAMES.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
     }
 
     #[test]

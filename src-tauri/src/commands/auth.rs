@@ -348,7 +348,12 @@ async fn end_session(state: &AppState) -> Option<String> {
 
 // ---- helpers ----
 
-async fn signed_in(state: &AppState, email: String, session: Session) -> Result<SignedIn> {
+/// Keeps a new session as every sign-in does (keychain, rotations) and answers [`SignedIn`].
+pub(crate) async fn signed_in(
+    state: &AppState,
+    email: String,
+    session: Session,
+) -> Result<SignedIn> {
     let persisted = state.adopt(&email, session).await;
     Ok(SignedIn { email, persisted })
 }

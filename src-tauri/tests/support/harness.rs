@@ -88,32 +88,28 @@ impl Computer {
 }
 
 impl Launch {
+    /// The running app (its managed states).
+    pub fn app(&self) -> &tauri::App<MockRuntime> {
+        &self._app
+    }
+
     pub fn invoke(
         &self,
         cmd: &str,
         body: serde_json::Value,
     ) -> Result<serde_json::Value, serde_json::Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request)
-            .map(|body| body.deserialize::<serde_json::Value>().expect("JSON answer"))
+        invoke_on(&self.window, cmd, body)
     }
 
     /// Calls command `C` the way the UI does: `{"args": …}`; errors must be a [`Problem`].
     pub fn call<C: Command>(&self, args: &C::Args) -> Result<C::Output, Problem> {
-        let body = serde_json::json!({ "args": args });
-        match self.invoke(C::NAME, body) {
-            Ok(value) => Ok(serde_json::from_value(value).expect("the descriptor's output type")),
-            Err(error) => Err(serde_json::from_value(error.clone())
-                .unwrap_or_else(|_| panic!("{} answered a non-Problem error: {error}", C::NAME))),
-        }
+        self.caller().call::<C>(args)
+    }
+
+    /// A handle that can call commands from another thread (a command that waits, such as
+    /// the browser sign-in, while the test plays the browser).
+    pub fn caller(&self) -> Caller {
+        Caller(self.window.clone())
     }
 
     pub fn ok<C: Command>(&self, args: &C::Args) -> C::Output {
@@ -139,6 +135,39 @@ impl Launch {
         self.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code });
         self.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() })
     }
+}
+
+/// Calls commands on one launch's main window, from any thread.
+pub struct Caller(WebviewWindow<MockRuntime>);
+
+impl Caller {
+    /// Calls command `C` the way the UI does: `{"args": …}`; errors must be a [`Problem`].
+    pub fn call<C: Command>(&self, args: &C::Args) -> Result<C::Output, Problem> {
+        let body = serde_json::json!({ "args": args });
+        match invoke_on(&self.0, C::NAME, body) {
+            Ok(value) => Ok(serde_json::from_value(value).expect("the descriptor's output type")),
+            Err(error) => Err(serde_json::from_value(error.clone())
+                .unwrap_or_else(|_| panic!("{} answered a non-Problem error: {error}", C::NAME))),
+        }
+    }
+}
+
+fn invoke_on(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request)
+        .map(|body| body.deserialize::<serde_json::Value>().expect("JSON answer"))
 }
 
 /// The 6-digit code in a subject line (`docs/contract.md §8`).

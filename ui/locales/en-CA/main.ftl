@@ -239,6 +239,9 @@ err-child-not-found = This child is not linked to your account.
 err-not-demo = The mailbox exists only with the demo portal.
 err-invalid-setting = This setting is not valid.
 err-internal = Something unexpected happened. Try again.
+err-browser-cancelled = Signing in through the browser was cancelled.
+err-browser-timed-out = The browser did not come back in time. Start signing in again.
+err-browser-failed = Signing in through the browser did not succeed. Try again, or use your email and password.
 err-unknown = Something unexpected happened (code { $code }).
 err-shell-unavailable = Cartable cannot reach the application: this page is open outside Cartable (preview).
 

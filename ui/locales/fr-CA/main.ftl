@@ -239,6 +239,9 @@ err-child-not-found = Cet enfant n'est pas associé à votre compte.
 err-not-demo = La boîte de courriel n'existe qu'avec le portail de démonstration.
 err-invalid-setting = Ce paramètre n'est pas valide.
 err-internal = Une erreur inattendue s'est produite. Réessayez.
+err-browser-cancelled = La connexion dans le navigateur a été annulée.
+err-browser-timed-out = Le navigateur n'est pas revenu à temps. Recommencez la connexion.
+err-browser-failed = La connexion dans le navigateur n'a pas abouti. Recommencez, ou utilisez votre courriel et votre mot de passe.
 err-unknown = Une erreur inattendue s'est produite (code { $code }).
 err-shell-unavailable = Cartable ne peut pas joindre l'application : cette page est ouverte hors de Cartable (aperçu).
 
