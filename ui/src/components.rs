@@ -7,4 +7,5 @@ pub mod clock;
 pub mod code_input;
 pub mod demo_banner;
 pub mod field;
+pub mod link_email;
 pub mod password_checklist;

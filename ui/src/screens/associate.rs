@@ -12,6 +12,7 @@ use crate::components::busy_button::BusyButton;
 use crate::components::field::{
     ErrorText, FormAlert, TextField, YesNo, focus_first_error, input_id,
 };
+use crate::components::link_email::{LinkEmail, opens_link_step};
 use crate::i18n::{Arg, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
@@ -66,6 +67,16 @@ pub fn Associate() -> View {
     let errors = create_signal(FieldErrors::new());
     let top = create_signal(None::<Problem>);
     let busy = create_signal(false);
+    // "Lier le courriel donné à l'école" (`docs/contract.md §5`): over the form while open.
+    let link_open = create_signal(false);
+    let link_not_verified = create_signal(false);
+    create_effect(move || {
+        if !link_open.get() && link_not_verified.get_untracked() {
+            link_not_verified.set(false);
+            errors.set(FieldErrors::new());
+            top.set(None);
+        }
+    });
 
     spawn_local_scoped(async move {
         match ipc::call::<SchoolBoardsCmd>(&()).await {
@@ -137,6 +148,10 @@ pub fn Associate() -> View {
                             go(&AppRoute::Children);
                         }
                         Err(problem) => {
+                            if opens_link_step(&problem) {
+                                link_not_verified.set(true);
+                                link_open.set(true);
+                            }
                             let (fields, form) = place_problem(problem);
                             errors.set(fields);
                             top.set(form);
@@ -162,7 +177,11 @@ pub fn Associate() -> View {
         div(class="screen") {
             h1(tabindex="-1") { (i18n.t("associate-title")) }
             p(class="lead") { (i18n.t("associate-intro")) }
-            form(class="card", on:submit=submit, novalidate=true) {
+            (if link_open.get() {
+                let not_verified = link_not_verified.get_untracked();
+                view! { LinkEmail(open=link_open, email=email, verified=verified, not_verified=not_verified) }
+            } else { view! {} })
+            form(class="card", hidden=move || link_open.get(), on:submit=submit, novalidate=true) {
                 FormAlert(errors=errors, top=top)
                 (if no_match.get() {
                     view! {
@@ -268,6 +287,10 @@ pub fn Associate() -> View {
                                 view! { p(class="chips") { (i18n.t("associate-verified-emails")) " " (buttons) } }
                             } else { view! {} })
                             ErrorText(name="email", errors=errors)
+                            p { button(r#type="button", class="link-button", on:click=move |_| {
+                                link_not_verified.set(false);
+                                link_open.set(true);
+                            }) { (i18n.t("associate-link-open")) } }
                         }
                     }
                 })

@@ -1,7 +1,9 @@
 //! "Accès aux parents": sign in with email and password (`docs/contract.md §2`).
 
 use cartable_core::Problem;
-use cartable_core::ipc::SignIn;
+use cartable_core::ipc::{
+    SignIn, SignedIn, SocialArgs, SocialSignInCancel, SocialSignInStart, codes,
+};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -21,6 +23,12 @@ pub const PROVIDERS: &[(&str, &str)] = &[
     ("linkedin", "LinkedIn"),
 ];
 
+/// What the login screen shows after a social sign-in attempt that did not sign in: nothing
+/// after "Annuler" (the parent chose it), the problem otherwise.
+pub fn social_problem(problem: Problem) -> Option<Problem> {
+    (problem.code != codes::BROWSER_CANCELLED).then_some(problem)
+}
+
 /// The login screen.
 #[component]
 pub fn Login() -> View {
@@ -31,10 +39,35 @@ pub fn Login() -> View {
     let errors = create_signal(FieldErrors::new());
     let top = create_signal(None::<Problem>);
     let busy = create_signal(false);
-    let social_note = create_signal(false);
+    let waiting = create_signal(false);
     let notice = app.notice.get_clone();
     app.notice.set(None);
 
+    let enter = move |signed: SignedIn| {
+        app.signed_in(signed.email, signed.persisted);
+        go(&AppRoute::Children);
+    };
+    let social = move |provider: &'static str| {
+        if waiting.get() || busy.get() {
+            return;
+        }
+        top.set(None);
+        waiting.set(true);
+        spawn_local_scoped(async move {
+            let args = SocialArgs { provider: Some(provider.to_owned()) };
+            let result = ipc::call::<SocialSignInStart>(&args).await;
+            waiting.set(false);
+            match result {
+                Ok(signed) => enter(signed),
+                Err(problem) => top.set(social_problem(problem)),
+            }
+        });
+    };
+    let cancel_social = move |_| {
+        spawn_local_scoped(async move {
+            let _ = ipc::call::<SocialSignInCancel>(&()).await;
+        });
+    };
     let submit = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
         if busy.get() {
@@ -55,8 +88,7 @@ pub fn Login() -> View {
                     match result {
                         Ok(signed) => {
                             password.set(String::new());
-                            app.signed_in(signed.email, signed.persisted);
-                            go(&AppRoute::Children);
+                            enter(signed);
                         }
                         Err(problem) => {
                             let (fields, form) = place_problem(problem);
@@ -79,11 +111,11 @@ pub fn Login() -> View {
     };
     let providers = PROVIDERS
         .iter()
-        .map(|(id, name)| {
+        .map(|&(id, name)| {
             view! {
                 button(r#type="button", class=format!("button social social-{id}"),
-                    aria-describedby="social-note", on:click=move |_| social_note.set(true)) {
-                    (i18n.t("login-social-with")) " " (*name)
+                    disabled=move || waiting.get(), on:click=move |_| social(id)) {
+                    (i18n.t("login-social-with")) " " (name)
                 }
             }
         })
@@ -101,8 +133,18 @@ pub fn Login() -> View {
             section(class="card", aria-labelledby="social-title") {
                 h2(id="social-title") { (i18n.t("login-social-title")) }
                 div(class="social-buttons") { (providers) }
-                p(id="social-note", class=move || if social_note.get() { "alert info-box" } else { "hint" }, aria-live="polite") {
-                    (i18n.t("login-social-coming"))
+                div(aria-live="polite") {
+                    (if waiting.get() {
+                        view! {
+                            div(class="alert info-box", role="status") {
+                                p { strong { (i18n.t("login-social-waiting")) } }
+                                p { (i18n.t("login-social-waiting-hint")) }
+                                button(r#type="button", class="button secondary", on:click=cancel_social) {
+                                    (i18n.t("common-cancel"))
+                                }
+                            }
+                        }
+                    } else { view! {} })
                 }
             }
             section(class="card", aria-labelledby="local-title") {
@@ -121,6 +163,26 @@ pub fn Login() -> View {
                 (i18n.t("login-no-account")) " "
                 button(r#type="button", class="link-button strong", on:click=create) { (i18n.t("login-create-account")) }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancelling_in_the_app_shows_nothing_other_failures_are_shown() {
+        assert_eq!(social_problem(Problem::new("browser_cancelled")), None);
+        for code in ["browser_timed_out", "browser_failed", "portal_unreachable"] {
+            assert_eq!(social_problem(Problem::new(code)).map(|p| p.code).as_deref(), Some(code));
+        }
+    }
+
+    #[test]
+    fn every_button_names_a_provider_the_shell_knows() {
+        for (id, _) in PROVIDERS {
+            assert!(cartable_core::ipc::SOCIAL_PROVIDERS.contains(id), "{id}");
         }
     }
 }

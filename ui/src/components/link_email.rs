@@ -1,0 +1,185 @@
+//! "Lier le courriel donné à l'école" (`docs/contract.md §5`, "Linking the school email"): the
+//! email, then the emailed code (pasted text tolerated, core's `VerificationCode`), then back
+//! to the association form with that email selected.
+
+// `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
+#![allow(missing_docs)]
+
+use cartable_core::Problem;
+use cartable_core::ipc::{
+    EmailArgs, LinkEmailChallenge, LinkEmailStart, LinkEmailVerify, LinkEmailVerifyArgs, codes,
+};
+use sycamore::futures::spawn_local_scoped;
+use sycamore::prelude::*;
+
+use crate::components::busy_button::BusyButton;
+use crate::components::code_input::CodeInput;
+use crate::components::field::{FormAlert, TextField, focus_first_error};
+use crate::i18n::{Arg, use_i18n};
+use crate::ipc;
+use crate::state::{FieldErrors, place_problem, validate_code, validate_email};
+
+/// Whether an association refusal opens the linking step (the email is not a verified email
+/// of the account, `docs/contract.md §6`).
+pub fn opens_link_step(problem: &Problem) -> bool {
+    problem.code == codes::EMAIL_NOT_VERIFIED
+}
+
+/// Records a newly verified address: added once to `verified`; answers the address to select.
+pub fn linked(verified: &mut Vec<String>, address: &str) -> String {
+    if !verified.iter().any(|v| v == address) {
+        verified.push(address.to_owned());
+    }
+    address.to_owned()
+}
+
+/// The linking step. `open` closes it when done or cancelled; on success the verified address
+/// joins `verified` and becomes the form's `email`.
+#[component(inline_props)]
+pub fn LinkEmail(
+    open: Signal<bool>,
+    email: Signal<String>,
+    verified: Signal<Vec<String>>,
+    not_verified: bool,
+) -> View {
+    let i18n = use_i18n();
+    let typed = create_signal(email.get_clone());
+    let code = create_signal(String::new());
+    let challenge = create_signal(None::<LinkEmailChallenge>);
+    let errors = create_signal(FieldErrors::new());
+    let top = create_signal(None::<Problem>);
+    let busy = create_signal(false);
+
+    let fail = move |problem: Problem| {
+        let (fields, form) = place_problem(problem);
+        errors.set(fields);
+        top.set(form);
+        errors.with(focus_first_error);
+    };
+    let send = move || {
+        top.set(None);
+        match validate_email(&typed.get_clone()) {
+            Err(found) => {
+                errors.set(found);
+                errors.with(focus_first_error);
+            }
+            Ok(address) => {
+                errors.set(FieldErrors::new());
+                busy.set(true);
+                spawn_local_scoped(async move {
+                    let result = ipc::call::<LinkEmailStart>(&EmailArgs { email: address }).await;
+                    busy.set(false);
+                    match result {
+                        Ok(sent) => challenge.set(Some(sent)),
+                        Err(problem) => fail(problem),
+                    }
+                });
+            }
+        }
+    };
+    let submit = move |e: web_sys::SubmitEvent| {
+        e.prevent_default();
+        if busy.get() {
+            return;
+        }
+        let Some(sent) = challenge.get_clone() else {
+            send();
+            return;
+        };
+        top.set(None);
+        match validate_code(&code.get_clone(), sent.code_length) {
+            Err(found) => {
+                errors.set(found);
+                errors.with(focus_first_error);
+            }
+            Ok(digits) => {
+                errors.set(FieldErrors::new());
+                busy.set(true);
+                spawn_local_scoped(async move {
+                    let args = LinkEmailVerifyArgs { email: sent.email.clone(), code: digits };
+                    let result = ipc::call::<LinkEmailVerify>(&args).await;
+                    busy.set(false);
+                    match result {
+                        Ok(entry) => {
+                            let chosen = verified.update(|v| linked(v, &entry.address));
+                            email.set(chosen);
+                            open.set(false);
+                        }
+                        Err(problem) => fail(problem),
+                    }
+                });
+            }
+        }
+    };
+    let resend = move |_| {
+        if !busy.get() {
+            code.set(String::new());
+            send();
+        }
+    };
+    let cancel = move |_| open.set(false);
+
+    view! {
+        section(class="card", aria-labelledby="link-title") {
+            h2(id="link-title", tabindex="-1") { (i18n.t("link-title")) }
+            (if not_verified {
+                view! { p(class="alert warn-box", role="status") { (i18n.t("link-not-verified")) } }
+            } else { view! {} })
+            p { (i18n.t("link-intro")) }
+            form(on:submit=submit, novalidate=true) {
+                FormAlert(errors=errors, top=top)
+                (match challenge.get_clone() {
+                    None => view! {
+                        TextField(name="email", label="link-email", value=typed, errors=errors,
+                            kind="email", autocomplete="email")
+                        div(class="actions") {
+                            BusyButton(label="link-send", busy=busy)
+                            button(r#type="button", class="button secondary", on:click=cancel) { (i18n.t("common-cancel")) }
+                        }
+                    },
+                    Some(sent) => {
+                        let said = i18n.ta("link-code-sent", &[
+                            ("target", Arg::Str(sent.target_label.clone())),
+                            ("length", Arg::Num(f64::from(sent.code_length))),
+                        ]);
+                        view! {
+                            p(role="status") { (said) }
+                            CodeInput(value=code, errors=errors)
+                            div(class="actions") {
+                                BusyButton(label="link-verify", busy=busy)
+                                button(r#type="button", class="link-button", on:click=resend) { (i18n.t("link-resend")) }
+                                button(r#type="button", class="button secondary", on:click=cancel) { (i18n.t("common-cancel")) }
+                            }
+                        }
+                    }
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unverified_email_opens_the_step() {
+        assert!(opens_link_step(&Problem::new("email_not_verified")));
+        assert!(!opens_link_step(&Problem::new("no_matching_record")));
+    }
+
+    #[test]
+    fn a_linked_address_is_added_once_and_selected() {
+        let mut verified = vec!["julie@gmail.example".to_owned()];
+        assert_eq!(linked(&mut verified, "julie.gagnon@exemple.ca"), "julie.gagnon@exemple.ca");
+        linked(&mut verified, "julie.gagnon@exemple.ca");
+        assert_eq!(verified, ["julie@gmail.example", "julie.gagnon@exemple.ca"]);
+    }
+
+    #[test]
+    fn pasted_codes_are_accepted_and_wrong_lengths_refused() {
+        assert_eq!(validate_code("Code : 123 456", 6).ok().as_deref(), Some("123456"));
+        let refused = validate_code("12345", 6).expect_err("too short");
+        assert_eq!(refused.get("code").map(|p| p.code.as_str()), Some("code_too_short"));
+    }
+}
