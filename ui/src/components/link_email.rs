@@ -19,6 +19,28 @@ use crate::i18n::{Arg, use_i18n};
 use crate::ipc;
 use crate::state::{FieldErrors, place_problem, validate_code, validate_email};
 
+/// The link form's email field (the association form under it keeps `email`: ids stay unique).
+pub const LINK_EMAIL_FIELD: &str = "link_email";
+
+/// A problem on `email` moved to [`LINK_EMAIL_FIELD`], so it shows under the link form's field.
+pub fn on_link_field(mut problem: Problem) -> Problem {
+    if problem.field.as_deref() == Some("email") {
+        problem.field = Some(LINK_EMAIL_FIELD.to_owned());
+    }
+    problem
+}
+
+/// Field errors of the email check, on [`LINK_EMAIL_FIELD`].
+pub fn link_field_errors(found: &FieldErrors) -> FieldErrors {
+    let mut moved = FieldErrors::new();
+    for (_, problem) in found.iter() {
+        let problem = on_link_field(problem.clone());
+        let field = problem.field.clone().unwrap_or_else(|| LINK_EMAIL_FIELD.to_owned());
+        moved.add(&field, problem);
+    }
+    moved
+}
+
 /// Whether an association refusal opens the linking step (the email is not a verified email
 /// of the account, `docs/contract.md §6`).
 pub fn opens_link_step(problem: &Problem) -> bool {
@@ -51,7 +73,7 @@ pub fn LinkEmail(
     let busy = create_signal(false);
 
     let fail = move |problem: Problem| {
-        let (fields, form) = place_problem(problem);
+        let (fields, form) = place_problem(on_link_field(problem));
         errors.set(fields);
         top.set(form);
         errors.with(focus_first_error);
@@ -60,7 +82,7 @@ pub fn LinkEmail(
         top.set(None);
         match validate_email(&typed.get_clone()) {
             Err(found) => {
-                errors.set(found);
+                errors.set(link_field_errors(&found));
                 errors.with(focus_first_error);
             }
             Ok(address) => {
@@ -130,7 +152,7 @@ pub fn LinkEmail(
                 FormAlert(errors=errors, top=top)
                 (match challenge.get_clone() {
                     None => view! {
-                        TextField(name="email", label="link-email", value=typed, errors=errors,
+                        TextField(name=LINK_EMAIL_FIELD, label="link-email", value=typed, errors=errors,
                             kind="email", autocomplete="email")
                         div(class="actions") {
                             BusyButton(label="link-send", busy=busy)
@@ -166,6 +188,16 @@ mod tests {
     fn only_an_unverified_email_opens_the_step() {
         assert!(opens_link_step(&Problem::new("email_not_verified")));
         assert!(!opens_link_step(&Problem::new("no_matching_record")));
+    }
+
+    #[test]
+    fn email_problems_move_to_the_link_field() {
+        let moved = on_link_field(Problem::new("email_in_use").on_field("email"));
+        assert_eq!(moved.field.as_deref(), Some("link_email"));
+        let found = validate_email("parent.exemple.ca").expect_err("no @");
+        let moved = link_field_errors(&found);
+        assert_eq!(moved.get("link_email").map(|p| p.code.as_str()), Some("email_missing_at"));
+        assert!(moved.get("email").is_none());
     }
 
     #[test]
