@@ -438,3 +438,56 @@ async fn e2e_7_sign_up_in_english() -> Result {
     })
     .await
 }
+
+/// The newest code mailed to `email`, read from the demo portal's outbox files (the link step
+/// lives on the association screen, which the demo mailbox screen would replace).
+fn code_in_outbox(s: &Scenario, email: &str) -> Result<String> {
+    let mut newest: Option<(std::time::SystemTime, String)> = None;
+    for entry in std::fs::read_dir(s.env().demo_outbox())? {
+        let path = entry?.path();
+        let text = std::fs::read_to_string(&path)?;
+        if !text.to_lowercase().contains(&email.to_lowercase()) {
+            continue;
+        }
+        let when = std::fs::metadata(&path)?.modified()?;
+        let subject = text.lines().find(|l| l.starts_with("Subject:")).unwrap_or_default();
+        if let Some(code) = find_code(subject, 6)
+            && newest.as_ref().is_none_or(|(t, _)| when > *t)
+        {
+            newest = Some((when, code));
+        }
+    }
+    newest.map(|(_, code)| code).ok_or_else(|| fail(format!("no code for {email} in the outbox")))
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_8_link_the_school_email_then_associate() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("8-link-email", async |s: &mut Scenario| {
+        sign_up(s, &fr, "parent.lien@example.ca", GOOD_PASSWORD).await?;
+        // The school has the O'Neil family's email: not (yet) an email of this account.
+        associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;
+        s.wait_labelled("#link-title", &fr.t("link-title")?).await?;
+        if s.value("#field-link_email").await? != ONEIL_EMAIL {
+            return Err(fail("the link step does not start with the email the parent typed"));
+        }
+        s.step("link-step").await?;
+        s.click("main section form button[type=submit]").await?;
+        s.wait_for("#field-code").await?;
+        let code = code_in_outbox(s, ONEIL_EMAIL)?;
+        s.fill("#field-code", &format!("Code : {} {}", &code[..3], &code[3..])).await?;
+        s.step("link-code").await?;
+        s.click("main section form button[type=submit]").await?;
+        s.wait_gone("#link-title").await?;
+        if s.value("#field-email").await? != ONEIL_EMAIL {
+            return Err(fail("the linked email is not selected in the form"));
+        }
+        s.step("linked").await?;
+        s.click("main form.card button[type=submit]").await?;
+        at_children(s, &fr).await?;
+        s.wait_text("li.child h2", "Noah O'Neil").await?;
+        s.step("associated-with-the-linked-email").await
+    })
+    .await
+}
