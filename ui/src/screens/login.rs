@@ -40,6 +40,8 @@ pub fn Login() -> View {
     let top = create_signal(None::<Problem>);
     let busy = create_signal(false);
     let waiting = create_signal(false);
+    // A failed social sign-in is said in the social card, not in the password form.
+    let social_error = create_signal(None::<Problem>);
     let notice = app.notice.get_clone();
     app.notice.set(None);
 
@@ -51,7 +53,7 @@ pub fn Login() -> View {
         if waiting.get() || busy.get() {
             return;
         }
-        top.set(None);
+        social_error.set(None);
         waiting.set(true);
         spawn_local_scoped(async move {
             let args = SocialArgs { provider: Some(provider.to_owned()) };
@@ -59,7 +61,7 @@ pub fn Login() -> View {
             waiting.set(false);
             match result {
                 Ok(signed) => enter(signed),
-                Err(problem) => top.set(social_problem(problem)),
+                Err(problem) => social_error.set(social_problem(problem)),
             }
         });
     };
@@ -144,7 +146,15 @@ pub fn Login() -> View {
                                 }
                             }
                         }
-                    } else { view! {} })
+                    } else {
+                        match social_error.get_clone() {
+                            Some(problem) => {
+                                let text = i18n.problem(&problem);
+                                view! { p(class="alert error-box", role="alert") { (text) } }
+                            }
+                            None => view! {},
+                        }
+                    })
                 }
             }
             section(class="card", aria-labelledby="local-title") {
