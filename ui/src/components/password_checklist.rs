@@ -88,8 +88,10 @@ pub fn PasswordChecklist(id: &'static str, password: Signal<String>) -> View {
     view! {
         div(class="checklist", id=id) {
             p(class="checklist-title") { (i18n.t("pw-rules-title")) }
-            (report.with(|r| {
-                let (main, classes) = checklist(r);
+            ({
+                // Views are built outside `with`: creating reactive nodes while a signal is
+                // borrowed panics ("RefCell already borrowed").
+                let (main, classes) = report.with(checklist);
                 let mut main = main.into_iter();
                 let first = main.next().map(line).unwrap_or_default();
                 let second = main.next().map(line).unwrap_or_default();
@@ -103,7 +105,7 @@ pub fn PasswordChecklist(id: &'static str, password: Signal<String>) -> View {
                         (rest)
                     }
                 }
-            }))
+            })
             p(class="hint") { (i18n.ta("pw-symbols", &[("symbols", Arg::Str(spaced_symbols()))])) }
         }
     }

@@ -256,15 +256,17 @@ pub fn Associate() -> View {
                                     (None, None) => String::new(),
                                 }))
                             }
-                            (feedback.with(|f| {
-                                let hints: Vec<View> = f.hints.iter().map(|h| {
+                            ({
+                                // Built outside `with` (no reactive node while a signal is borrowed).
+                                let hints = feedback.with(|f| f.hints.clone());
+                                let hints: Vec<View> = hints.iter().map(|h| {
                                     let text = i18n.problem(h);
                                     view! { li { (text) } }
                                 }).collect();
                                 if hints.is_empty() { view! {} } else {
                                     view! { ul(class="soft-hints") { (hints) } }
                                 }
-                            }))
+                            })
                         }
                         div(class="field") {
                             label(r#for=input_id("email")) { (i18n.t("associate-email")) }
