@@ -5,7 +5,7 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use sycamore_router::Router;
 
-use crate::components::demo_banner::DemoBanner;
+use crate::components::demo_banner::{DemoBanner, KeychainNotice};
 use crate::i18n::{I18n, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, HashIntegration, go, replace};
@@ -155,6 +155,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
             }
         }
         DemoBanner()
+        KeychainNotice()
         main(id="main", class="content") {
             (match route.get_clone() {
                 AppRoute::Start | AppRoute::NotFound => view! { screens::start::Start() },

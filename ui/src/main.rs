@@ -3,9 +3,8 @@
 //! Every portal action goes through the shell's commands ([`ipc`]); every text comes from the
 //! Fluent files ([`i18n`]); the decisions a screen makes are plain functions in [`state`] and the
 //! components, tested natively with `cargo test -p cartable-ui`. Build for the webview with
-//! `cargo build -p cartable-ui --target wasm32-unknown-unknown --release`, then `wasm-bindgen
-//! --target web --no-typescript --out-dir ui/dist …/cartable_ui.wasm`, then copy
-//! `ui/index.html` and `ui/style.css` into `ui/dist`.
+//! `cargo xtask ui [--release]`, which runs cargo for wasm32, wasm-bindgen (and wasm-opt) and
+//! copies `ui/index.html` and `ui/style.css` into `ui/dist`.
 
 pub mod app;
 pub mod components;
@@ -18,5 +17,12 @@ pub mod state;
 /// Mounts the app on `<body>`.
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    sycamore::render(app::App);
+    {
+        // A panic freezes the webview: at least say why in the console (and so in the
+        // end-to-end suite's page-errors.json).
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&format!("Cartable panicked: {info}").into());
+        }));
+        sycamore::render(app::App);
+    }
 }

@@ -510,6 +510,8 @@ pub struct AppState {
     pub email: Signal<String>,
     /// A message key shown once on the next screen (e.g. `notice-session-expired`).
     pub notice: Signal<Option<String>>,
+    /// The parent closed the "stay signed in is unavailable" notice for this launch.
+    pub keychain_notice_dismissed: Signal<bool>,
 }
 
 impl AppState {
@@ -521,12 +523,23 @@ impl AppState {
             flow: create_signal(None),
             email: create_signal(String::new()),
             notice: create_signal(None),
+            keychain_notice_dismissed: create_signal(false),
         }
     }
 
     /// Whether the app runs against the embedded demo portal.
     pub fn is_demo(&self) -> bool {
         self.info.with(|i| i.as_ref().is_some_and(|i| i.portal.demo))
+    }
+
+    /// Whether to show, once per launch, that "stay signed in" is unavailable on this computer.
+    pub fn keychain_notice_visible(&self) -> bool {
+        let available = self.info.with(|i| i.as_ref().map(|i| i.keychain_available));
+        keychain_notice_visible(
+            available,
+            &self.session.get_clone(),
+            self.keychain_notice_dismissed.get(),
+        )
     }
 
     /// Records a sign-in.
@@ -549,6 +562,17 @@ impl Default for AppState {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The keychain notice rule: shown until dismissed when the shell said no keychain is usable
+/// (`available == Some(false)`), or when a sign-in could not be kept in the keychain.
+pub fn keychain_notice_visible(
+    available: Option<bool>,
+    session: &Session,
+    dismissed: bool,
+) -> bool {
+    let not_kept = matches!(session, Session::SignedIn { persisted: false, .. });
+    !dismissed && (available == Some(false) || not_kept)
 }
 
 /// The [`AppState`] context.
@@ -583,6 +607,16 @@ mod tests {
             email: "parent@example.ca".into(),
             ..AssociateForm::default()
         }
+    }
+
+    #[test]
+    fn keychain_notice_shows_until_dismissed() {
+        let signed = |persisted| Session::SignedIn { email: "a@b.ca".into(), persisted };
+        assert!(keychain_notice_visible(Some(false), &Session::SignedOut, false));
+        assert!(keychain_notice_visible(Some(true), &signed(false), false));
+        assert!(!keychain_notice_visible(Some(true), &signed(true), false));
+        assert!(!keychain_notice_visible(None, &Session::Starting, false));
+        assert!(!keychain_notice_visible(Some(false), &signed(false), true));
     }
 
     #[test]

@@ -11,6 +11,7 @@ nav-other-language = Français
 footer-text = Cartable helps parents reach their school's portal. Cartable is not affiliated with GRICS or your school service centre.
 
 common-busy = One moment…
+common-back = Back
 common-cancel = Cancel
 common-save = Save
 common-retry = Try again
@@ -343,3 +344,4 @@ err-permanent-code-letters-may-not-match = The code's letters ({ $code_letters }
 ## Variants without an attempt count (when the portal gives none)
 err-invalid-code-unknown = This code is incorrect. Check it or ask for a new code.
 err-no-matching-record-unknown = No student record matches this information.
+keychain-notice-dismiss = Got it

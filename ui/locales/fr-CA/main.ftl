@@ -11,6 +11,7 @@ nav-other-language = English
 footer-text = Cartable aide les parents à accéder au portail de leur école. Cartable n'est pas affilié à la GRICS ni à votre centre de services scolaire.
 
 common-busy = Un instant…
+common-back = Retour
 common-cancel = Annuler
 common-save = Enregistrer
 common-retry = Réessayer
@@ -343,3 +344,4 @@ err-permanent-code-letters-may-not-match = Les lettres du code ({ $code_letters 
 ## Variantes sans nombre d'essais (quand le portail ne le donne pas)
 err-invalid-code-unknown = Ce code est incorrect. Vérifiez-le ou demandez un nouveau code.
 err-no-matching-record-unknown = Aucun dossier d'élève ne correspond à ces renseignements.
+keychain-notice-dismiss = Compris

@@ -147,13 +147,14 @@ pub fn BoardPicker(
                     },
                 )
             }
-            (chosen.with(|c| match c {
+            // Cloned out first: no view is built while a signal is borrowed.
+            (match chosen.get_clone() {
                 Some(item) if !item.subscribed => {
-                    let name = item.name.clone();
+                    let name = item.name;
                     view! { p(class="alert warn-box") { (i18n.ta("picker-chosen-not-subscribed", &[("name", name.clone().into())])) } }
                 }
                 _ => view! {},
-            }))
+            })
             ErrorText(name="board", errors=errors)
         }
     }

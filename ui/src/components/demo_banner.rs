@@ -1,4 +1,4 @@
-//! The demo banner: shown on every screen when the app runs against the embedded demo portal.
+//! The banners above every screen: demo mode, and "stay signed in" unavailable.
 
 use sycamore::prelude::*;
 
@@ -20,6 +20,29 @@ pub fn DemoBanner() -> View {
                     span { (i18n.t("demo-banner-text")) }
                     " "
                     a(href=AppRoute::DemoMail.href()) { (i18n.t("demo-banner-mailbox")) }
+                }
+            }
+        } else {
+            view! {}
+        })
+    }
+}
+
+/// "Stay signed in" is unavailable on this computer: said once per launch, until dismissed
+/// (Paramètres keeps saying it).
+#[component]
+pub fn KeychainNotice() -> View {
+    let i18n = use_i18n();
+    let app = use_app();
+    view! {
+        (if app.keychain_notice_visible() {
+            view! {
+                div(class="keychain-notice", role="status") {
+                    span { (i18n.t("err-keychain-unavailable")) }
+                    " "
+                    button(r#type="button", class="link-button", on:click=move |_| app.keychain_notice_dismissed.set(true)) {
+                        (i18n.t("keychain-notice-dismiss"))
+                    }
                 }
             }
         } else {

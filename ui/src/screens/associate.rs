@@ -276,10 +276,9 @@ pub fn Associate() -> View {
                                 aria-invalid=move || if errors.with(|e| e.get("email").is_some()) { "true" } else { "false" },
                                 bind:value=email)
                             datalist(id="verified-emails") {
-                                (verified.with(|v| v.iter().map(|address| {
-                                    let address = address.clone();
+                                (verified.get_clone().into_iter().map(|address| {
                                     view! { option(value=address) }
-                                }).collect::<Vec<_>>()))
+                                }).collect::<Vec<_>>())
                             }
                             (if verified.with(|v| v.len() > 1) {
                                 let buttons: Vec<View> = verified.get_clone().into_iter().map(|address| {

@@ -74,9 +74,9 @@ pub fn Children() -> View {
                 None => view! {},
             })
             div(aria-live="polite") {
-                (problem.with(|p| match p {
+                (match problem.get_clone() {
                     Some(p) => {
-                        let text = i18n.problem(p);
+                        let text = i18n.problem(&p);
                         view! {
                             div(class="alert error-box", role="alert") {
                                 p { (text) }
@@ -85,7 +85,7 @@ pub fn Children() -> View {
                         }
                     }
                     None => view! {},
-                }))
+                })
             }
             (match children.get_clone() {
                 None => view! { p(class="hint") { (i18n.t("common-loading")) } },

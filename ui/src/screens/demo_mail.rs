@@ -28,13 +28,14 @@ pub fn DemoMail() -> View {
     load();
     view! {
         div(class="screen") {
+            p { button(r#type="button", class="link-button", on:click=|_| go_back()) { "← " (i18n.t("common-back")) } }
             h1(tabindex="-1") { (i18n.t("demo-mail-title")) }
             p(class="lead") { (i18n.t("demo-mail-intro")) }
             button(r#type="button", class="button secondary", on:click=move |_| load()) { (i18n.t("demo-mail-refresh")) }
-            (problem.with(|p| match p {
-                Some(p) => { let text = i18n.problem(p); view! { p(class="alert error-box", role="alert") { (text) } } }
+            (match problem.get_clone() {
+                Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                 None => view! {},
-            }))
+            })
             (match mails.get_clone() {
                 None => view! {},
                 Some(list) if list.is_empty() => view! { p { (i18n.t("demo-mail-empty")) } },
@@ -50,5 +51,13 @@ pub fn DemoMail() -> View {
                 }
             })
         }
+    }
+}
+
+/// Back to the screen the parent came from (the code step, usually): the mailbox is a detour.
+fn go_back() {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.back();
     }
 }

@@ -29,10 +29,10 @@ pub fn Dossier(id: String) -> View {
         div(class="screen") {
             p { a(href=AppRoute::Children.href()) { "← " (i18n.t("children-title")) } }
             h1(tabindex="-1") { (i18n.t("dossier-title")) }
-            (problem.with(|p| match p {
-                Some(p) => { let text = i18n.problem(p); view! { p(class="alert error-box", role="alert") { (text) } } }
+            (match problem.get_clone() {
+                Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                 None => view! {},
-            }))
+            })
             (match sections.get_clone() {
                 None => view! { p(class="hint") { (i18n.t("common-loading")) } },
                 Some(list) if list.is_empty() => view! { p { (i18n.t("dossier-empty")) } },

@@ -127,10 +127,10 @@ pub fn Settings() -> View {
         div(class="screen narrow") {
             h1(tabindex="-1") { (i18n.t("settings-title")) }
             div(aria-live="polite") {
-                (problem.with(|p| match p {
-                    Some(p) => { let text = i18n.problem(p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                (match problem.get_clone() {
+                    Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                     None => view! {},
-                }))
+                })
             }
             section(class="card") {
                 fieldset(class="yes-no") {
