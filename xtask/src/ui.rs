@@ -37,7 +37,10 @@ pub fn build(root: &Path, release: bool) -> Result {
     )?;
     if release {
         let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+        // Optimise into a temporary file, then rename: an app build reading ui/dist meanwhile
+        // never sees a half-written module.
         let out = "ui/dist/cartable_ui_bg.wasm";
+        let tmp = "ui/dist/cartable_ui_bg.wasm.opt";
         cmd::run(
             root,
             &wasm_opt.to_string_lossy(),
@@ -51,9 +54,11 @@ pub fn build(root: &Path, release: bool) -> Result {
                 "--enable-mutable-globals",
                 out,
                 "-o",
-                out,
+                tmp,
             ],
         )?;
+        std::fs::rename(root.join(tmp), root.join(out))
+            .map_err(|e| format!("cannot replace {out}: {e}"))?;
     }
     copy_static(&root.join("ui"), &dist)?;
     println!("· UI built into ui/dist ({profile} profile)");
