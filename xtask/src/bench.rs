@@ -13,7 +13,8 @@
 //!
 //! The release builds must be present (`target/release/{portal-server,cartable,bench-baseline}`
 //! and `ui/dist` from `cargo xtask ui --release`); `--build` makes them first and reports each
-//! build's time separately from the measuring.
+//! build's time separately from the measuring. `CARTABLE_BENCH_PORTAL` and `CARTABLE_BENCH_APP`
+//! point at other builds of the portal and the app (the results name them).
 
 mod desktop;
 mod flows;
@@ -48,8 +49,12 @@ impl Binaries {
     fn at(root: &Path) -> Self {
         let release = root.join("target/release");
         Self {
-            portal: release.join("portal-server"),
-            app: release.join("cartable"),
+            // `CARTABLE_BENCH_PORTAL` measures another portal build (e.g. a debug one while
+            // the release build is broken); the results say which binary was used.
+            portal: std::env::var_os("CARTABLE_BENCH_PORTAL")
+                .map_or_else(|| release.join("portal-server"), PathBuf::from),
+            app: std::env::var_os("CARTABLE_BENCH_APP")
+                .map_or_else(|| release.join("cartable"), PathBuf::from),
             baseline: release.join("bench-baseline"),
         }
     }
@@ -109,6 +114,12 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
+    if std::env::var_os("CARTABLE_BENCH_PORTAL").is_some() {
+        report.note(format!("portal binary: {} (CARTABLE_BENCH_PORTAL)", bins.portal.display()));
+    }
+    if std::env::var_os("CARTABLE_BENCH_APP").is_some() {
+        report.note(format!("app binary: {} (CARTABLE_BENCH_APP)", bins.app.display()));
+    }
     let started = Instant::now();
     for section in &sections {
         match *section {

@@ -6,7 +6,8 @@
 //! `bench --desktop-inner FILE`; the inner run ([`inner`]) writes its rows to FILE.
 //!
 //! **Start-up**: the UI emits no "login form mounted" event yet, so the time is taken over
-//! WebDriver (`tauri-driver` → Debian's `WebKitWebDriver`): from just before the session request
+//! WebDriver (Debian's `WebKitWebDriver`, one per launch, with `TAURI_WEBVIEW_AUTOMATION=true`
+//! as `tauri-driver` sets it): from just before the session request
 //! (which starts the process) to the first poll that finds the login form's password field
 //! enabled (`main form #field-password`), polled every 5 ms through `execute/sync`. The baseline is
 //! timed the same way on its page's `#baseline-ready`. One warm-up launch each (the embedded
@@ -58,14 +59,9 @@ const RATIO_TARGET: f64 = 1.3;
 /// Xvfb, dbus-run-session or gnome-keyring are missing, or the inner run fails.
 pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) -> Result {
     println!("\n== start-up and memory (Xvfb) ==");
-    for program in [
-        "Xvfb",
-        "dbus-run-session",
-        "gnome-keyring-daemon",
-        "tauri-driver",
-        "WebKitWebDriver",
-        "secret-tool",
-    ] {
+    for program in
+        ["Xvfb", "dbus-run-session", "gnome-keyring-daemon", "WebKitWebDriver", "secret-tool"]
+    {
         if !cmd::exists(program) {
             return Err(format!("{program} is missing: `cargo xtask bootstrap` installs it"));
         }
@@ -80,6 +76,14 @@ pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) ->
         .spawn()
         .map_err(|e| format!("Xvfb: {e}"))?;
     std::thread::sleep(Duration::from_secs(1));
+    for dir in ["data", "config", "cache", "run"] {
+        std::fs::create_dir_all(scratch.path().join(dir)).map_err(|e| e.to_string())?;
+    }
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let run = scratch.path().join("run");
+        let _ = std::fs::set_permissions(run, std::fs::Permissions::from_mode(0o700));
+    }
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let script = "printf bench-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$@\"";
     let status = Command::new("dbus-run-session")
@@ -171,25 +175,22 @@ fn read_rows(text: &str, report: &mut Report) {
                     _ => report.info(section, *name, *value),
                 }
             }
-            ["note", text] => report.note(*text),
+            ["note", text] => report.notes.push((*text).to_owned()),
             _ => {}
         }
     }
 }
 
 async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) -> Result {
-    let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|e| e.to_string())?;
 
     // Start-up: the login form (embedded demo portal, no stored session) and the baseline page.
-    let app_times = {
-        let driver = Driver::start(&http, &[])?;
-        launches(&driver, app, APP_READY, "the app").await?
-    };
-    let base_times = {
-        let driver = Driver::start(&http, &[])?;
-        launches(&driver, baseline, BASELINE_READY, "the baseline").await?
-    };
-    let (mut app_times, mut base_times) = (app_times, base_times);
+    let mut app_times = launches(&http, app, APP_READY, "the app").await?;
+    let mut base_times = launches(&http, baseline, BASELINE_READY, "the baseline").await?;
     let app_median = median(&mut app_times);
     let base_median = median(&mut base_times);
     report.info(
@@ -219,7 +220,8 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
 
     // Memory: the app signed in with 3 children (session restored from the keychain).
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let portal_bin = root.join("target/release/portal-server");
+    let portal_bin = std::env::var_os("CARTABLE_BENCH_PORTAL")
+        .map_or_else(|| root.join("target/release/portal-server"), std::path::PathBuf::from);
     let server = Server::start(&portal_bin, scratch.path(), true)?;
     let upstream =
         server.origin.trim_start_matches("http://").parse().map_err(|e| format!("origin: {e}"))?;
@@ -233,14 +235,14 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
     store_session(&relay.origin, refresh.expose_secret())?;
     relay.take();
     let app_memory = {
-        let driver = Driver::start(&http, &[("CARTABLE_PORTAL_URL", relay.origin.as_str())])?;
+        let driver =
+            Driver::start(&http, &[("CARTABLE_PORTAL_URL", relay.origin.as_str())]).await?;
         let session = driver.launch(app).await?;
         let ready = session.wait(CHILDREN_READY, WAIT).await;
-        let trips = relay.take();
         let memory = match ready {
             Ok(_) => {
                 tokio::time::sleep(Duration::from_secs(2)).await;
-                Some(process_memory(app))
+                Some(process_memory(&driver.processes()))
             }
             Err(e) => {
                 report
@@ -248,7 +250,9 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
                 None
             }
         };
-        session.close().await;
+        driver.finish(session).await;
+        // Counted once the app settled (2 s after the list showed) and closed.
+        let trips = relay.take();
         let count = trips.len();
         report.target(
             "round trips",
@@ -267,12 +271,12 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
     };
     drop(server);
     let base_memory = {
-        let driver = Driver::start(&http, &[])?;
+        let driver = Driver::start(&http, &[]).await?;
         let session = driver.launch(baseline).await?;
         session.wait(BASELINE_READY, WAIT).await?;
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let memory = process_memory(baseline);
-        session.close().await;
+        let memory = process_memory(&driver.processes());
+        driver.finish(session).await;
         memory
     };
     report.info("memory", "baseline RSS (+ WebKit processes)", mib(base_memory.rss));
@@ -330,19 +334,19 @@ fn store_session(origin: &str, refresh_token: &str) -> Result {
 
 /// One warm-up and [`RUNS`] timed launches until `ready` holds.
 async fn launches(
-    driver: &Driver<'_>,
+    http: &reqwest::Client,
     binary: &Path,
     ready: &str,
     what: &str,
 ) -> Result<Vec<Duration>> {
     let mut times = Vec::new();
     for run in 0..=RUNS {
+        let driver = Driver::start(http, &[]).await?;
         let started = Instant::now();
         let session = driver.launch(binary).await?;
         let result = session.wait(ready, WAIT).await;
         let took = started.elapsed();
-        session.close().await;
-        wait_gone(binary).await;
+        driver.finish(session).await;
         result.map_err(|e| format!("{what}, launch {run}: {e}"))?;
         println!("  {what} launch {run}: {}{}", ms(took), if run == 0 { " (warm-up)" } else { "" });
         if run > 0 {
@@ -352,7 +356,8 @@ async fn launches(
     Ok(times)
 }
 
-/// A `tauri-driver` process on free ports; killed on drop.
+/// Debian's `WebKitWebDriver` on a free port, one per launch (what `tauri-driver` proxies to,
+/// with `TAURI_WEBVIEW_AUTOMATION=true` as it sets); killed on drop.
 struct Driver<'a> {
     child: Child,
     url: String,
@@ -360,30 +365,37 @@ struct Driver<'a> {
 }
 
 impl<'a> Driver<'a> {
-    fn start(http: &'a reqwest::Client, env: &[(&str, &str)]) -> Result<Self> {
+    /// Starts the driver with `env` for the app and waits until it answers `/status`.
+    async fn start(http: &'a reqwest::Client, env: &[(&str, &str)]) -> Result<Self> {
         let port = free_port()?;
-        let native = free_port()?;
-        let child = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        let child = Command::new("WebKitWebDriver")
+            .args([format!("--port={port}"), "--host=127.0.0.1".to_owned()])
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("tauri-driver: {e}"))?;
+            .map_err(|e| format!("WebKitWebDriver: {e}"))?;
+        let driver = Self { child, url: format!("http://127.0.0.1:{port}"), http };
         let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                return Err("tauri-driver did not listen".to_owned());
+        loop {
+            let ready = http.get(format!("{}/status", driver.url)).send().await;
+            if let Ok(answer) = ready
+                && answer.status().is_success()
+            {
+                return Ok(driver);
             }
-            std::thread::sleep(Duration::from_millis(20));
+            if Instant::now() > deadline {
+                return Err("WebKitWebDriver did not answer /status".to_owned());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Ok(Self { child, url: format!("http://127.0.0.1:{port}"), http })
     }
 
     /// A WebDriver session, which starts `binary`.
-    async fn launch(&self, binary: &Path) -> Result<Session<'_>> {
-        let body =
-            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": binary}}}});
+    async fn launch(&self, binary: &Path) -> Result<Session<'a>> {
+        let options = json!({"binary": binary, "args": []});
+        let body = json!({"capabilities": {"alwaysMatch": {"webkitgtk:browserOptions": options}}});
         let answer: Value = self
             .http
             .post(format!("{}/session", self.url))
@@ -399,6 +411,22 @@ impl<'a> Driver<'a> {
             .ok_or_else(|| format!("no session: {}", answer["value"]["message"]))?
             .to_owned();
         Ok(Session { url: format!("{}/session/{id}", self.url), http: self.http })
+    }
+}
+
+impl Driver<'_> {
+    /// The app and its WebKit processes: everything the driver started.
+    fn processes(&self) -> Vec<u32> {
+        descendants(self.child.id())
+    }
+
+    /// Ends the session's processes and the driver, so launches never overlap.
+    async fn finish(mut self, session: Session<'_>) {
+        let started = self.processes();
+        session.close().await;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        end(&started).await;
     }
 }
 
@@ -448,21 +476,59 @@ fn free_port() -> Result<u16> {
     listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-/// Waits (up to 10 s) until no process runs `binary`, so launches never overlap.
-async fn wait_gone(binary: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !pids_of(binary).is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+/// Every process under `root` (its children, their children…), `root` excluded.
+fn descendants(root: u32) -> Vec<u32> {
+    let parents: HashMap<u32, u32> = proc_pids()
+        .into_iter()
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) state ppid …`; comm may hold spaces, so split after the last ')'.
+            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(parents.iter().filter(|(_, p)| **p == parent).map(|(c, _)| *c));
+        i += 1;
     }
+    tree.remove(0);
+    tree
 }
 
-/// Processes whose executable is `binary`.
-fn pids_of(binary: &Path) -> Vec<u32> {
-    let binary = binary.canonicalize().unwrap_or_else(|_| binary.to_path_buf());
-    proc_pids()
-        .into_iter()
-        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).ok() == Some(binary.clone()))
-        .collect()
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        s.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().next()) != Some("Z")
+    })
+}
+
+/// Waits for `pids` (processes this bench started) to exit; `SIGTERM` after 3 s, `SIGKILL`
+/// after 5 s, each by its id.
+async fn end(pids: &[u32]) {
+    let started = Instant::now();
+    let mut signalled = 0;
+    loop {
+        let left: Vec<u32> = pids.iter().copied().filter(|p| alive(*p)).collect();
+        if left.is_empty() {
+            return;
+        }
+        let elapsed = started.elapsed();
+        let signal = match (elapsed.as_secs(), signalled) {
+            (3.., 0) => Some("-TERM"),
+            (5.., 1) => Some("-KILL"),
+            (8.., _) => return,
+            _ => None,
+        };
+        if let Some(signal) = signal {
+            signalled += 1;
+            for pid in &left {
+                let _ = Command::new("kill").args([signal, &pid.to_string()]).status();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 fn proc_pids() -> Vec<u32> {
@@ -482,26 +548,10 @@ struct Memory {
     processes: usize,
 }
 
-/// RSS and PSS of every process running `binary` and all their descendants.
-fn process_memory(binary: &Path) -> Memory {
-    let parents: HashMap<u32, u32> = proc_pids()
-        .into_iter()
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // `pid (comm) state ppid …`; comm may hold spaces, so split after the last ')'.
-            let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
-            Some((pid, ppid))
-        })
-        .collect();
-    let mut tree: Vec<u32> = pids_of(binary);
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(parents.iter().filter(|(_, p)| **p == parent).map(|(c, _)| *c));
-        i += 1;
-    }
+/// RSS and PSS summed over `pids`.
+fn process_memory(pids: &[u32]) -> Memory {
     let mut memory = Memory::default();
-    for pid in &tree {
+    for pid in pids {
         memory.rss += kib_field(&format!("/proc/{pid}/status"), "VmRSS:");
         memory.pss += kib_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:");
         memory.processes += 1;

@@ -213,7 +213,7 @@ pub async fn measure(root: &Path, bin: &Path, report: &mut Report) -> Result {
     println!("\n== portal ==");
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let server = Server::start(bin, scratch.path(), true)?;
-    println!("· portal-server (release, demo) at {}", server.origin);
+    println!("· {} serve --demo at {}", bin.display(), server.origin);
     let portal = client(&server.origin)?;
     let session = sign_up(&portal, &server.outbox, DEMO_PARENT).await?;
     for request in demo_children() {
@@ -305,14 +305,13 @@ fn wrk(url: &str, header: Option<&str>) -> Result<Load> {
         args.push(h.to_owned());
     }
     args.push(url.to_owned());
-    println!(
-        "$ wrk {} (token hidden)",
-        args.iter()
-            .filter(|a| !a.starts_with("Authorization"))
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let shown: Vec<&str> = args
+        .iter()
+        .map(|a| {
+            if a.starts_with("Authorization") { "'Authorization: Bearer …'" } else { a.as_str() }
+        })
+        .collect();
+    println!("$ wrk {}", shown.join(" "));
     let out = Command::new("wrk").args(&args).output().map_err(|e| format!("wrk: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     parse_wrk(&text).ok_or_else(|| format!("cannot read wrk's output:\n{text}"))
