@@ -10,12 +10,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 scratch=$(mktemp -d /tmp/cartable-e2e.XXXXXX)
-display=:98
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$scratch/xvfb.log" 2>&1 &
+# Xvfb picks a free display and writes its number to fd 3, so two runs never share a screen.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$scratch/display" >"$scratch/xvfb.log" 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true; rm -rf "$scratch"' EXIT INT TERM
+for _ in $(seq 50); do [ -s "$scratch/display" ] && break; sleep 0.1; done
+[ -s "$scratch/display" ] || { echo "Xvfb did not start:" >&2; cat "$scratch/xvfb.log" >&2; exit 1; }
 
-export DISPLAY="$display"
+export DISPLAY=":$(cat "$scratch/display")"
 # No accessibility bus helpers (at-spi) in the throw-away session: they only add start-up time.
 export NO_AT_BRIDGE=1
 export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE_HOME="$scratch/cache"
