@@ -174,6 +174,6 @@ pub async fn measure(bin: &Path, report: &mut Report) -> Result {
     if children.len() != 3 {
         return Err(format!("expected 3 children after resuming, got {}", children.len()));
     }
-    flow("start-up with a stored session", 2, relay.take(), report);
+    flow("start-up with a stored session (portal-client)", 2, relay.take(), report);
     Ok(())
 }
