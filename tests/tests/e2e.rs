@@ -10,7 +10,10 @@
 //! (Centre de services scolaire Marguerite-Bourgeoys, code permanent ONEC03621203, born
 //! 2012-12-03).
 
-use cartable_e2e::{Result, Scenario, Texts, fail, find_code, stored_account, stored_pending};
+use cartable_e2e::{
+    Result, Scenario, Texts, collapse, fail, find_code, stored_account, stored_pending,
+};
+use fantoccini::key::Key;
 
 /// The guardian email of the O'Neil siblings in the demo fixture.
 const ONEIL_EMAIL: &str = "famille.oneil@example.com";
@@ -507,4 +510,279 @@ async fn e2e_8_link_the_school_email_then_associate() -> Result {
         s.step("associated-with-the-linked-email").await
     })
     .await
+}
+
+// --- Keyboard only ------------------------------------------------------------------------
+
+/// The guardian email of William Nguyen in the demo fixture (`docs/contract.md §7`), used by
+/// no other scenario.
+const NGUYEN_EMAIL: &str = "w.nguyen.parent@example.com";
+
+/// The board picker lists at most this many matches: that many Down presses visit them all.
+const MAX_MATCHES: usize = 8;
+
+/// How many Tab presses a parent may need to reach the next control before we call it
+/// unreachable (the header, banner and a screen's controls fit well within it).
+const MAX_TABS: usize = 25;
+
+/// What has the keyboard focus: the element's id, tag, visible text (white space collapsed),
+/// and whether it matches `:focus-visible` (the ring a keyboard user sees).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Focus {
+    id: String,
+    tag: String,
+    text: String,
+    visible: bool,
+}
+
+impl std::fmt::Display for Focus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} id={:?}> {:?}", self.tag, self.id, self.text)
+    }
+}
+
+/// Reads the focused element (a read-only script: it never moves focus).
+async fn focus(s: &Scenario) -> Result<Focus> {
+    let value = s
+        .script(
+            "const e = document.activeElement || document.body;
+             return { id: e.id || '', tag: e.tagName.toLowerCase(),
+                      text: (e.innerText || e.value || '').slice(0, 120),
+                      visible: e.matches(':focus-visible') };",
+        )
+        .await?;
+    let field = |name: &str| value.get(name).and_then(|v| v.as_str()).unwrap_or_default();
+    Ok(Focus {
+        id: field("id").to_owned(),
+        tag: field("tag").to_owned(),
+        text: collapse(field("text")),
+        visible: value.get("visible").and_then(serde_json::Value::as_bool).unwrap_or(false),
+    })
+}
+
+/// Sends `keys` (text or WebDriver key codes) to whatever element has the focus, as a keyboard
+/// does: no element is clicked or focused by the test.
+async fn press(s: &Scenario, keys: &str) -> Result {
+    s.client()?.active_element().await?.send_keys(keys).await?;
+    Ok(())
+}
+
+/// Presses `key` (Tab or Shift+Tab) until `wanted` holds for the focused element, at most
+/// [`MAX_TABS`] times; then checks the focus ring shows. The error lists every element the
+/// focus went through, so an unreachable control is named.
+async fn tab_until(
+    s: &Scenario,
+    key: &str,
+    what: &str,
+    wanted: impl Fn(&Focus) -> bool,
+) -> Result<Focus> {
+    let mut path = Vec::new();
+    for _ in 0..MAX_TABS {
+        press(s, key).await?;
+        let now = focus(s).await?;
+        if wanted(&now) {
+            if !now.visible {
+                return Err(fail(format!("{what} has the focus but no visible focus ring: {now}")));
+            }
+            return Ok(now);
+        }
+        path.push(now.to_string());
+    }
+    Err(fail(format!("{what} not reached with {MAX_TABS} key presses; focus went {path:?}")))
+}
+
+/// Tabs forward to the element with id `id`.
+async fn tab_to_id(s: &Scenario, id: &str) -> Result<Focus> {
+    tab_until(s, &Key::Tab.to_string(), &format!("#{id}"), |f| f.id == id).await
+}
+
+/// Tabs forward to the button or link whose visible text is `label`.
+async fn tab_to_label(s: &Scenario, label: &str) -> Result<Focus> {
+    let wanted = collapse(label);
+    tab_until(s, &Key::Tab.to_string(), &format!("{label:?}"), |f| {
+        matches!(f.tag.as_str(), "a" | "button") && f.text == wanted
+    })
+    .await
+}
+
+/// The focus is on the element with id `id` now (no key pressed), and visibly so.
+async fn expect_focus_id(s: &Scenario, id: &str) -> Result {
+    let now = focus(s).await?;
+    if now.id != id || !now.visible {
+        return Err(fail(format!("expected a visible focus on #{id}, focus is on {now}")));
+    }
+    Ok(())
+}
+
+/// Waits until the screen's heading (`main h1`, which the app focuses on each screen change)
+/// has the focus.
+async fn expect_heading_focused(s: &Scenario, text: &str) -> Result {
+    let wanted = collapse(text);
+    s.until(&format!("the heading {wanted:?} to have the focus"), async || {
+        let now = focus(s).await?;
+        Ok(now.tag == "h1" && now.text == wanted)
+    })
+    .await
+}
+
+/// Types `text` into the focused input and checks it holds exactly that.
+async fn type_here(s: &Scenario, id: &str, text: &str) -> Result {
+    expect_focus_id(s, id).await?;
+    press(s, text).await?;
+    let value = s.value(&format!("#{id}")).await?;
+    if value != text {
+        return Err(fail(format!("#{id} holds {value:?} after typing {text:?}")));
+    }
+    Ok(())
+}
+
+/// From the code step: Shift+Tab back to the demo banner's mailbox link, Enter, read the newest
+/// code sent to `email`, then "← Retour" with Tab and Enter. Answers the code.
+async fn code_by_keyboard(s: &mut Scenario, t: &Texts, email: &str) -> Result<String> {
+    let mailbox = collapse(&t.t("demo-banner-mailbox")?);
+    let back_tab = format!("{}{}", Key::Shift, Key::Tab);
+    tab_until(s, &back_tab, "the demo mailbox link", |f| f.tag == "a" && f.text == mailbox).await?;
+    press(s, &Key::Enter.to_string()).await?;
+    s.wait_route("/demo/courriel").await?;
+    s.wait_labelled("main h1", &t.t("demo-mail-title")?).await?;
+    let mut code = None;
+    s.until(&format!("a code for {email} in the demo mailbox"), async || {
+        for mail in s.client()?.find_all(fantoccini::Locator::Css("li.mail")).await? {
+            if mail.text().await?.contains(email) {
+                let subject = mail.find(fantoccini::Locator::Css("h2")).await?.text().await?;
+                code = find_code(&subject, 6);
+                return Ok(code.is_some());
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    s.step("kb-demo-mailbox").await?;
+    // "← Retour" is the screen's first control: Tab forward from the link to it.
+    let back = format!("← {}", t.t("common-back")?);
+    let now = focus(s).await?;
+    if now.tag != "button" || now.text != collapse(&back) {
+        let tab = Key::Tab.to_string();
+        tab_until(s, &tab, "\"← Retour\"", |f| f.tag == "button" && f.text == back).await?;
+    }
+    press(s, &Key::Enter.to_string()).await?;
+    s.wait_route("/inscription").await?;
+    code.ok_or_else(|| fail("no code"))
+}
+
+/// Scenario 9: the whole walkthrough with the keyboard alone, focus visible at every step.
+async fn keyboard_walkthrough(s: &mut Scenario, t: &Texts) -> Result {
+    let tab = Key::Tab.to_string();
+    let enter = Key::Enter.to_string();
+    at_login(s, t).await?;
+    s.step("kb-login").await?;
+
+    // "Créez votre compte" (a real button): Tab to it, Enter.
+    tab_to_label(s, &t.t("login-create-account")?).await?;
+    s.step("kb-create-account-focused").await?;
+    press(s, &enter).await?;
+    s.wait_route("/inscription").await?;
+    expect_heading_focused(s, &t.t("signup-title")?).await?;
+
+    // Step 1: the email, submitted with Enter.
+    tab_to_id(s, "field-email").await?;
+    type_here(s, "field-email", NGUYEN_EMAIL).await?;
+    s.step("kb-email").await?;
+    press(s, &enter).await?;
+    s.wait_for("#field-code").await?;
+    s.step("kb-code-sent").await?;
+
+    // Step 2: the code, read in the demo mailbox reached by keyboard.
+    let code = code_by_keyboard(s, t, NGUYEN_EMAIL).await?;
+    s.wait_for("#field-code").await?;
+    tab_to_id(s, "field-code").await?;
+    type_here(s, "field-code", &code).await?;
+    s.step("kb-code").await?;
+    press(s, &enter).await?;
+    s.wait_for("#field-confirmation").await?;
+
+    // Step 3: the password and its confirmation; the checklist follows the typing.
+    tab_to_id(s, "field-password").await?;
+    type_here(s, "field-password", GOOD_PASSWORD).await?;
+    tab_to_id(s, "field-confirmation").await?;
+    type_here(s, "field-confirmation", GOOD_PASSWORD).await?;
+    s.wait_for("#pw-checklist li.check").await?;
+    s.until("the checklist to be all met", async || {
+        Ok(!s.is_shown("#pw-checklist li.check.unmet").await?)
+    })
+    .await?;
+    s.step("kb-password").await?;
+    press(s, &enter).await?;
+    at_children(s, t).await?;
+    expect_heading_focused(s, &t.t("children-title")?).await?;
+    expect_session(NGUYEN_EMAIL).await?;
+    s.step("kb-signed-in").await?;
+
+    // "Associer un enfant" (a link styled as a button): Tab, Enter.
+    tab_to_label(s, &t.t("children-add")?).await?;
+    press(s, &enter).await?;
+    s.wait_route("/enfants/associer").await?;
+    // An in-app link (unlike the app's own `go`) does not move the focus to the new screen's
+    // heading: the focus restarts from the top of the page, so Tab walks the header first.
+    s.wait_labelled("main h1", &t.t("associate-title")?).await?;
+
+    // The board picker: type, Tab into the matches, arrows to the board, Space to choose it.
+    tab_to_id(s, "field-board").await?;
+    type_here(s, "field-board", "english montreal").await?;
+    s.wait_for("#board-sb-english-montreal").await?;
+    tab_until(s, &tab, "the picker's matches", |f| f.tag == "input" && f.id.starts_with("board-"))
+        .await?;
+    for _ in 0..MAX_MATCHES {
+        if focus(s).await?.id == "board-sb-english-montreal" {
+            break;
+        }
+        press(s, &Key::Down.to_string()).await?;
+    }
+    expect_focus_id(s, "board-sb-english-montreal").await?;
+    press(s, &Key::Space.to_string()).await?;
+    s.until("English Montreal to be chosen", async || {
+        Ok(s.wait_for("#board-sb-english-montreal").await?.prop("checked").await?.as_deref()
+            == Some("true"))
+    })
+    .await?;
+    s.step("kb-board-chosen").await?;
+
+    // Names, birth date (the month with the arrow keys), numéro de fiche.
+    tab_to_id(s, "field-last_name").await?;
+    type_here(s, "field-last_name", "Nguyen").await?;
+    tab_to_id(s, "field-first_name").await?;
+    type_here(s, "field-first_name", "William").await?;
+    tab_to_id(s, "field-birth_date").await?;
+    type_here(s, "field-birth_date", "15").await?;
+    tab_to_id(s, "field-birth-month").await?;
+    for _ in 0..12 {
+        if s.value("#field-birth-month").await? == "3" {
+            break;
+        }
+        press(s, &Key::Down.to_string()).await?;
+    }
+    if s.value("#field-birth-month").await? != "3" {
+        return Err(fail("the month select does not follow the arrow keys"));
+    }
+    tab_to_id(s, "field-birth-year").await?;
+    type_here(s, "field-birth-year", "2010").await?;
+    tab_to_id(s, "field-identifier").await?;
+    type_here(s, "field-identifier", "3819034").await?;
+    if s.value("#field-email").await? != NGUYEN_EMAIL {
+        return Err(fail("the association form does not start with the account's email"));
+    }
+    s.step("kb-associate-form").await?;
+    press(s, &enter).await?;
+
+    at_children(s, t).await?;
+    s.wait_text("li.child h2", "William Nguyen").await?;
+    s.step("kb-william-associated").await
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn keyboard_only_sign_up_and_association() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("9-keyboard-only", async |s: &mut Scenario| keyboard_walkthrough(s, &fr).await)
+        .await
 }
