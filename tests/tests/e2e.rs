@@ -525,8 +525,8 @@ const MAX_MATCHES: usize = 8;
 /// unreachable (the header, banner and a screen's controls fit well within it).
 const MAX_TABS: usize = 25;
 
-/// What has the keyboard focus: the element's id, tag, visible text (white space collapsed),
-/// and whether it matches `:focus-visible` (the ring a keyboard user sees).
+/// What has the keyboard focus: the element's id, tag, visible text (white space collapsed;
+/// never an input's value, which may be a password or a code), and whether it matches `:focus-visible` (the ring a keyboard user sees).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Focus {
     id: String,
@@ -547,7 +547,7 @@ async fn focus(s: &Scenario) -> Result<Focus> {
         .script(
             "const e = document.activeElement || document.body;
              return { id: e.id || '', tag: e.tagName.toLowerCase(),
-                      text: (e.innerText || e.value || '').slice(0, 120),
+                      text: (e.innerText || '').slice(0, 120),
                       visible: e.matches(':focus-visible') };",
         )
         .await?;
@@ -576,11 +576,13 @@ async fn tab_until(
     what: &str,
     wanted: impl Fn(&Focus) -> bool,
 ) -> Result<Focus> {
+    let start = focus(s).await?;
     let mut path = Vec::new();
-    for _ in 0..MAX_TABS {
+    for presses in 1..=MAX_TABS {
         press(s, key).await?;
         let now = focus(s).await?;
         if wanted(&now) {
+            eprintln!("{what}: {presses} key press(es) from {start}");
             if !now.visible {
                 return Err(fail(format!("{what} has the focus but no visible focus ring: {now}")));
             }
