@@ -69,13 +69,27 @@ pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) ->
     let scratch =
         tempfile::Builder::new().prefix("cartable-bench.").tempdir().map_err(|e| e.to_string())?;
     let rows = scratch.path().join("rows.tsv");
-    let display = ":94";
+    // Xvfb picks a free display and writes its number on fd 1 (`-displayfd`), so two runs on
+    // one machine (or the e2e suite) never share a display.
     let mut xvfb = Command::new("Xvfb")
-        .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("Xvfb: {e}"))?;
-    std::thread::sleep(Duration::from_secs(1));
+    let mut number = String::new();
+    if let Some(out) = xvfb.stdout.take() {
+        use std::io::BufRead as _;
+        let _ = std::io::BufReader::new(out).read_line(&mut number);
+    }
+    let number = number.trim().to_owned();
+    if number.is_empty() {
+        let _ = xvfb.kill();
+        let _ = xvfb.wait();
+        return Err("Xvfb did not start (no display number on -displayfd)".to_owned());
+    }
+    let display = format!(":{number}");
+    let display = display.as_str();
     for dir in ["data", "config", "cache", "run"] {
         std::fs::create_dir_all(scratch.path().join(dir)).map_err(|e| e.to_string())?;
     }
