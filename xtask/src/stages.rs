@@ -114,7 +114,7 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
             )
         })?;
         stage(&mut timings, "keychain (Secret Service)", || {
-            cmd::run(root, "sh", &["src-tauri/tests/keychain.sh"])
+            cmd::run(root, "bash", &["src-tauri/tests/keychain.sh"])
         })?;
         stage(&mut timings, "end-to-end (real window)", || cmd::run(root, "sh", &["tests/e2e.sh"]))
     })();
