@@ -8,7 +8,7 @@ use sycamore_router::Router;
 use crate::components::demo_banner::{DemoBanner, KeychainNotice};
 use crate::i18n::{I18n, use_i18n};
 use crate::ipc;
-use crate::routes::{AppRoute, HashIntegration, go, replace};
+use crate::routes::{AppRoute, HashIntegration, focus_main, go, replace};
 use crate::screens;
 use crate::state::{AppState, Session, use_app};
 
@@ -120,6 +120,12 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
             replace(&AppRoute::Login);
         }
     });
+    // Every screen change, by a link or by code, moves focus to the new screen's heading once
+    // it is rendered (next microtask).
+    create_effect(move || {
+        route.track();
+        sycamore::futures::spawn_local(async { focus_main() });
+    });
     create_effect(move || {
         let title = format!("{} · {}", i18n.t(route.with(AppRoute::title_key)), i18n.t("app-name"));
         document().set_title(&title);
@@ -129,7 +135,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
     view! {
         a(class="skip-link", href="#main", on:click=|e: web_sys::MouseEvent| {
             e.prevent_default();
-            focus_main_heading();
+            focus_main();
         }) { (i18n.t("skip-to-content")) }
         header(class="site-header") {
             div(class="header-inner") {
@@ -181,18 +187,6 @@ pub fn other_lang(lang: Language) -> Language {
     match lang {
         Language::FrCa => Language::EnCa,
         Language::EnCa => Language::FrCa,
-    }
-}
-
-fn focus_main_heading() {
-    use wasm_bindgen::JsCast;
-    if let Some(h1) = document()
-        .query_selector("main h1")
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = h1.focus();
     }
 }
 

@@ -124,7 +124,7 @@ pub fn route_for_hash(hash: &str) -> AppRoute {
     AppRoute::default().match_path(&path_from_hash(hash))
 }
 
-pub use web::{HashIntegration, go, replace};
+pub use web::{HashIntegration, focus_main, go, replace};
 
 /// Browser-only pieces (they compile natively but are only called in the webview).
 mod web {
@@ -192,7 +192,9 @@ mod web {
 
     /// After a screen change, focus its heading so keyboard and screen-reader users start at
     /// the top of the new screen.
-    fn focus_main() {
+    /// Moves focus to the current screen's heading, so a screen reader announces the new screen
+    /// and Tab starts from the top of it.
+    pub fn focus_main() {
         if let Some(h1) = document()
             .query_selector("main h1")
             .ok()
