@@ -145,13 +145,32 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// When the app cannot start at all (no display, broken installation).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    let app = match build_app(builder(true), Options::from_environment()) {
+        Ok(app) => app,
+        // The first instance is closing and did not answer on D-Bus: this launch must not die
+        // with it. Start without the single-instance guard instead.
+        Err(tauri::Error::PluginInitialization(plugin, cause)) if plugin == "single-instance" => {
+            eprintln!("cartable: single instance unavailable ({cause}); starting anyway");
+            #[allow(clippy::expect_used)]
+            build_app(builder(false), Options::from_environment())
+                .expect("Cartable could not start")
+        }
+        Err(error) => panic!("Cartable could not start: {error}"),
+    };
+    app.run(|_, _| {});
+}
+
+/// The app's plugins; `single_instance` adds the guard that focuses a running instance.
+fn builder(single_instance: bool) -> Builder<tauri::Wry> {
     let builder = Builder::default();
     #[cfg(desktop)]
-    let builder = builder.plugin(desktop::single_instance()).plugin(desktop::window_state());
-    let builder = builder.plugin(logs()).plugin(tauri_plugin_opener::init());
-    #[allow(clippy::expect_used)]
-    let app = build_app(builder, Options::from_environment()).expect("Cartable could not start");
-    app.run(|_, _| {});
+    let builder =
+        if single_instance { builder.plugin(desktop::single_instance()) } else { builder };
+    #[cfg(not(desktop))]
+    let _ = single_instance;
+    #[cfg(desktop)]
+    let builder = builder.plugin(desktop::window_state());
+    builder.plugin(logs()).plugin(tauri_plugin_opener::init())
 }
 
 fn logs<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
