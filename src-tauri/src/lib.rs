@@ -107,7 +107,25 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             app.manage(commands::social::SocialState::default());
             Ok(())
         })
-        .build(tauri::generate_context!("../tauri.conf.json"))
+        .build(context())
+}
+
+/// This crate's context: the root `tauri.conf.json`, its capabilities, the app manifest and the
+/// UI of `ui/dist`, embedded at compile time.
+///
+/// Expanded in this one place, and not in the library's own unit tests (they never build the
+/// app): tauri-codegen caches the compressed UI in the build script's output folder without an
+/// atomic write, so two compilations expanding it at once could embed a half-written wasm (a blank
+/// window). The integration tests call [`build_app`] and so get this same, real context.
+#[cfg(not(test))]
+fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!("../tauri.conf.json")
+}
+
+/// The unit tests' stand-in for the real context (see the non-test [`context`]).
+#[cfg(test)]
+fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::test::mock_context(tauri::test::noop_assets())
 }
 
 /// No remote content in the webview: navigation is allowed only within the app's own assets

@@ -71,13 +71,6 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
         stage(&mut timings, "bootstrap", || bootstrap::all(root))?;
         // The app embeds ui/dist at compile time: build the UI first so the app compiles once.
         stage(&mut timings, "ui (wasm32, release)", || ui::build(root, true))?;
-        // The app's library and its unit tests both expand `generate_context!`, which caches the
-        // UI without an atomic write (see `ui::forget_embedded_assets`): expand it once, alone
-        // (only the library's unit tests are built here; nothing depends on the app crate), with
-        // the test build's features, before clippy and the tests compile both at once.
-        stage(&mut timings, "embed the UI once", || {
-            cmd::run(root, "cargo", &["test", "--workspace", "--lib", "--no-run"])
-        })?;
         stage(&mut timings, "fmt", || cmd::run(root, "cargo", &["fmt", "--all", "--check"]))?;
         stage(&mut timings, "clippy", || {
             cmd::run(

@@ -61,33 +61,7 @@ pub fn build(root: &Path, release: bool) -> Result {
             .map_err(|e| format!("cannot replace {out}: {e}"))?;
     }
     copy_static(&root.join("ui"), &dist)?;
-    forget_embedded_assets(root)?;
     println!("· UI built into ui/dist ({profile} profile)");
-    Ok(())
-}
-
-/// Deletes tauri-codegen's cache of compressed UI files (`target/*/build/cartable-*/out/
-/// tauri-codegen-assets`).
-///
-/// tauri-codegen keys that cache by content and writes it without a rename: when two compilations
-/// of the app's library expand `generate_context!` at once (the library and its unit tests),
-/// one can embed the other's half-written file, and the window then shows nothing ("WebAssembly
-/// module doesn't parse"). The truncated entry would be reused by every later build of the same
-/// UI. A new UI makes the old entries useless anyway; see also [`crate::stages::test`], which
-/// expands the context once before anything compiles the library in parallel.
-pub fn forget_embedded_assets(root: &Path) -> Result {
-    let Ok(profiles) = std::fs::read_dir(root.join("target")) else { return Ok(()) };
-    for profile in profiles.flatten() {
-        let Ok(builds) = std::fs::read_dir(profile.path().join("build")) else { continue };
-        for build in builds.flatten() {
-            let name = build.file_name();
-            let cache = build.path().join("out/tauri-codegen-assets");
-            if name.to_string_lossy().starts_with("cartable-") && cache.is_dir() {
-                std::fs::remove_dir_all(&cache)
-                    .map_err(|e| format!("cannot remove {}: {e}", cache.display()))?;
-            }
-        }
-    }
     Ok(())
 }
 
