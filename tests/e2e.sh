@@ -24,6 +24,17 @@ export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE
 export XDG_RUNTIME_DIR="$scratch/run"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
+# The "system browser": a desktop entry registered as the http(s) handler, so the app's opener goes
+# the real way (tauri-plugin-opener, xdg-open, the default handler). It only writes each URL to a
+# file; the social sign-in scenario opens that URL in headless Chromium through chromedriver.
+export CARTABLE_E2E_BROWSER_LOG="$scratch/opened-urls"
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\n' "$CARTABLE_E2E_BROWSER_LOG" >"$scratch/browser"
+chmod +x "$scratch/browser"
+mkdir -p "$XDG_DATA_HOME/applications"
+printf '[Desktop Entry]\nType=Application\nName=Cartable e2e browser\nExec=%s %%u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n' \
+  "$scratch/browser" >"$XDG_DATA_HOME/applications/cartable-e2e-browser.desktop"
+printf '[Default Applications]\nx-scheme-handler/http=cartable-e2e-browser.desktop\nx-scheme-handler/https=cartable-e2e-browser.desktop\n' \
+  >"$XDG_CONFIG_HOME/mimeapps.list"
 export CARTABLE_APP="$root/target/debug/cartable"
 export CARTABLE_E2E_OUT="$root/target/e2e"
 # The harness wipes app data and keychain entries only inside this folder's world.

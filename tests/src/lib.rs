@@ -63,10 +63,14 @@ pub struct Env {
     pub data_home: PathBuf,
     /// `XDG_CONFIG_HOME`: the throw-away folder of the app's settings.
     pub config_home: PathBuf,
+    /// `CARTABLE_E2E_BROWSER_LOG`: where the registered "system browser" writes each URL the app
+    /// asks it to open, one per line.
+    pub browser_log: PathBuf,
 }
 
 impl Env {
-    /// Reads `CARTABLE_APP`, `CARTABLE_E2E_OUT` and `XDG_DATA_HOME`.
+    /// Reads `CARTABLE_APP`, `CARTABLE_E2E_OUT`, `XDG_DATA_HOME`, `XDG_CONFIG_HOME` and
+    /// `CARTABLE_E2E_BROWSER_LOG`.
     ///
     /// # Errors
     /// A variable is missing (the suite is not running under `tests/e2e.sh`) or the app binary
@@ -82,6 +86,7 @@ impl Env {
             out: var("CARTABLE_E2E_OUT")?,
             data_home: var("XDG_DATA_HOME")?,
             config_home: var("XDG_CONFIG_HOME")?,
+            browser_log: var("CARTABLE_E2E_BROWSER_LOG")?,
         };
         if !env.app.is_file() {
             return Err(fail(format!(
@@ -99,11 +104,18 @@ impl Env {
     }
 
     /// A new computer for the app: deletes its data folder (the embedded portal's database and
-    /// outbox), its settings and its keychain entries (`embedded`, `embedded|pending`).
+    /// outbox), its settings, its keychain entries (`embedded`, `embedded|pending`) and the
+    /// URLs the system browser was asked to open.
     ///
     /// # Errors
     /// A folder or keychain entry cannot be deleted.
     pub async fn forget_device(&self) -> Result {
+        match std::fs::remove_file(&self.browser_log) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(error.into());
+            }
+            _ => {}
+        }
         for dir in [self.data_home.join(BUNDLE_ID), self.config_home.join(BUNDLE_ID)] {
             match std::fs::remove_dir_all(&dir) {
                 Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
@@ -131,7 +143,8 @@ impl Env {
     }
 }
 
-/// A running `tauri-driver` on free loopback ports; stopped (with its `WebKitWebDriver`) on drop.
+/// A running WebDriver server (`tauri-driver` or `chromedriver`) on a free loopback port; stopped
+/// (with the browser it started) on drop.
 #[derive(Debug)]
 struct Driver {
     child: Child,
@@ -143,31 +156,43 @@ fn free_port() -> Result<u16> {
 }
 
 impl Driver {
-    fn start(log: &Path) -> Result<Self> {
+    /// `tauri-driver` (which starts `WebKitWebDriver` on the native port) for the app window.
+    fn tauri(log: &Path) -> Result<Self> {
         let port = free_port()?;
         let mut native = free_port()?;
         while native == port {
             native = free_port()?;
         }
+        let mut command = Command::new("tauri-driver");
+        command.args(["--port", &port.to_string(), "--native-port", &native.to_string()]);
+        Self::spawn(command, port, log, "tauri-driver (cargo install tauri-driver)")
+    }
+
+    /// `chromedriver` (Debian's `chromium-driver`) for the parent's web browser.
+    fn chromium(log: &Path) -> Result<Self> {
+        let port = free_port()?;
+        let mut command = Command::new("chromedriver");
+        command.arg(format!("--port={port}"));
+        Self::spawn(command, port, log, "chromedriver (apt install chromium-driver)")
+    }
+
+    fn spawn(mut command: Command, port: u16, log: &Path, what: &str) -> Result<Self> {
         let log = File::create(log)?;
-        let child = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        let child = command
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()
-            .map_err(|e| {
-                fail(format!("cannot start tauri-driver (cargo install tauri-driver): {e}"))
-            })?;
+            .map_err(|e| fail(format!("cannot start {what}: {e}")))?;
         let mut driver = Self { child, url: format!("http://127.0.0.1:{port}") };
         let deadline = Instant::now() + WAIT;
         // Readiness of a child process (not of the app): poll its port.
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Some(status) = driver.child.try_wait()? {
-                return Err(fail(format!("tauri-driver exited at start: {status}")));
+                return Err(fail(format!("{what} exited at start: {status}")));
             }
             if Instant::now() > deadline {
-                return Err(fail("tauri-driver did not open its port"));
+                return Err(fail(format!("{what} did not open its port")));
             }
             std::thread::sleep(POLL);
         }
@@ -223,6 +248,8 @@ pub struct Scenario {
     driver: Driver,
     client: Option<Client>,
     steps: u32,
+    /// How many URLs of the browser log [`Scenario::opened_url`] has answered.
+    opened: usize,
 }
 
 impl fmt::Debug for Scenario {
@@ -252,9 +279,9 @@ impl Scenario {
         }
         std::fs::create_dir_all(&dir)?;
         env.forget_device().await?;
-        let driver = Driver::start(&dir.join("tauri-driver.log"))?;
+        let driver = Driver::tauri(&dir.join("tauri-driver.log"))?;
         let mut scenario =
-            Scenario { name: name.to_owned(), dir, env, driver, client: None, steps: 0 };
+            Scenario { name: name.to_owned(), dir, env, driver, client: None, steps: 0, opened: 0 };
         let outcome = match scenario.launch().await {
             Ok(()) => body(&mut scenario).await,
             Err(error) => Err(error),
@@ -603,6 +630,116 @@ impl Scenario {
     /// The script threw.
     pub async fn script(&self, script: &str) -> Result<Value> {
         Ok(self.client()?.execute(script, vec![]).await?)
+    }
+
+    /// Waits until the app has asked the system browser to open a URL it had not asked before in
+    /// this scenario, and answers that URL.
+    ///
+    /// # Errors
+    /// No new URL within [`WAIT`], or the log cannot be read.
+    pub async fn opened_url(&mut self) -> Result<String> {
+        let log = self.env.browser_log.clone();
+        let seen = self.opened;
+        let read = move || match std::fs::read_to_string(&log) {
+            Ok(text) => Ok(text.lines().map(str::to_owned).collect::<Vec<_>>()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(Error::from(error)),
+        };
+        let check = read.clone();
+        self.until("the app to open the system browser", async || Ok(check()?.len() > seen))
+            .await?;
+        let urls = read()?;
+        self.opened = urls.len();
+        urls.last().cloned().ok_or_else(|| fail("no URL"))
+    }
+
+    /// The parent's web browser, standing in for the system browser: headless Chromium through
+    /// `chromedriver`, with a profile and logs in the scenario's folder.
+    ///
+    /// # Errors
+    /// `chromedriver` or Chromium cannot start.
+    pub async fn web_browser(&self) -> Result<WebBrowser> {
+        let driver = Driver::chromium(&self.dir.join("chromedriver.log"))?;
+        let profile = self.dir.join("chromium-profile");
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=800,900",
+        ]
+        .map(str::to_owned)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", profile.display())])
+        .collect::<Vec<_>>();
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "args": args, "binary": "/usr/bin/chromium" },
+        });
+        let Value::Object(capabilities) = capabilities else { return Err(fail("capabilities")) };
+        let client = ClientBuilder::rustls()?
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .map_err(|e| fail(format!("cannot open a Chromium session: {e}")))?;
+        Ok(WebBrowser { client, dir: self.dir.clone(), _driver: driver })
+    }
+}
+
+/// The parent's web browser of [`Scenario::web_browser`]; [`WebBrowser::close`] ends it.
+pub struct WebBrowser {
+    client: Client,
+    dir: PathBuf,
+    _driver: Driver,
+}
+
+impl WebBrowser {
+    /// The WebDriver client of the browser.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Waits for an element of the page in the browser.
+    ///
+    /// # Errors
+    /// Nothing matches `css` within [`WAIT`].
+    pub async fn wait_for(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| fail(format!("the browser never showed {css}: {e}")))
+    }
+
+    /// The visible text of the page's body, white space collapsed.
+    ///
+    /// # Errors
+    /// The page has no body.
+    pub async fn text(&self) -> Result<String> {
+        Ok(collapse(&self.client.find(Locator::Css("body")).await?.text().await?))
+    }
+
+    /// Saves the browser's page as `browser-<name>.png` in the scenario's folder.
+    ///
+    /// # Errors
+    /// The screenshot cannot be taken or written.
+    pub async fn step(&self, name: &str) -> Result {
+        let png = self.client.screenshot().await?;
+        std::fs::write(self.dir.join(format!("browser-{name}.png")), png)?;
+        Ok(())
+    }
+
+    /// Ends the browser session (Chromium quits; `chromedriver` stops on drop).
+    ///
+    /// # Errors
+    /// The session could not be ended.
+    pub async fn close(self) -> Result {
+        self.client.close().await.map_err(|e| fail(format!("cannot close Chromium: {e}")))
     }
 }
 

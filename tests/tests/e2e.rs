@@ -488,26 +488,117 @@ async fn e2e_8_link_the_school_email_then_associate() -> Result {
         sign_up(s, &fr, "parent.lien@example.ca", GOOD_PASSWORD).await?;
         // The school has the O'Neil family's email: not (yet) an email of this account.
         associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;
-        s.wait_labelled("#link-title", &fr.t("link-title")?).await?;
-        if s.value("#field-link_email").await? != ONEIL_EMAIL {
-            return Err(fail("the link step does not start with the email the parent typed"));
-        }
-        s.step("link-step").await?;
-        s.click("main section form button[type=submit]").await?;
-        s.wait_for("#field-code").await?;
-        let code = code_in_outbox(s, ONEIL_EMAIL)?;
-        s.fill("#field-code", &format!("Code : {} {}", &code[..3], &code[3..])).await?;
-        s.step("link-code").await?;
-        s.click("main section form button[type=submit]").await?;
-        s.wait_gone("#link-title").await?;
-        if s.value("#field-email").await? != ONEIL_EMAIL {
-            return Err(fail("the linked email is not selected in the form"));
-        }
-        s.step("linked").await?;
-        s.click("main form.card button[type=submit]").await?;
-        at_children(s, &fr).await?;
+        link_then_associate(s, &fr, ONEIL_EMAIL).await?;
         s.wait_text("li.child h2", "Noah O'Neil").await?;
         s.step("associated-with-the-linked-email").await
+    })
+    .await
+}
+
+/// After an association answered that `school_email` is not an email of this account: the link
+/// step opens with it, the code from the demo outbox confirms it, and the association form, with
+/// that email now selected, is sent again. Ends on "Mes enfants".
+async fn link_then_associate(s: &mut Scenario, t: &Texts, school_email: &str) -> Result {
+    s.wait_labelled("#link-title", &t.t("link-title")?).await?;
+    if s.value("#field-link_email").await? != school_email {
+        return Err(fail("the link step does not start with the email the parent typed"));
+    }
+    s.step("link-step").await?;
+    s.click("main section form button[type=submit]").await?;
+    s.wait_for("#field-code").await?;
+    let code = code_in_outbox(s, school_email)?;
+    s.fill("#field-code", &format!("Code : {} {}", &code[..3], &code[3..])).await?;
+    s.step("link-code").await?;
+    s.click("main section form button[type=submit]").await?;
+    s.wait_gone("#link-title").await?;
+    if s.value("#field-email").await? != school_email {
+        return Err(fail("the linked email is not selected in the form"));
+    }
+    s.step("linked").await?;
+    s.click("main form.card button[type=submit]").await?;
+    at_children(s, t).await
+}
+
+// --- Social account -----------------------------------------------------------------------
+
+/// The social card's waiting box and error box on the login screen.
+const SOCIAL_WAITING: &str = "section[aria-labelledby=social-title] .info-box";
+const SOCIAL_ERROR: &str = "section[aria-labelledby=social-title] .error-box";
+
+/// The email of the parent's social account: on no school record.
+const SOCIAL_EMAIL: &str = "camille.roy.perso@example.net";
+
+/// In the browser the app opened: the demo provider page (clearly labelled), a name and an email
+/// the provider says it verified, "Continuer"; then the app's loopback page saying to go back.
+async fn sign_in_at_demo_provider(s: &Scenario, url: &str) -> Result {
+    let browser = s.web_browser().await?;
+    browser.client().goto(url).await?;
+    browser.wait_for("#name").await?.send_keys("Camille Roy").await?;
+    browser.wait_for("#email").await?.send_keys(SOCIAL_EMAIL).await?;
+    let page = browser.text().await?;
+    if !page.contains("démonstration") {
+        return Err(fail(format!("the provider page does not say it is a demo: {page}")));
+    }
+    browser.step("demo-provider").await?;
+    browser.wait_for("#continue").await?.click().await?;
+    let deadline = std::time::Instant::now() + cartable_e2e::WAIT;
+    // The app's loopback listener answers on `http://127.0.0.1:{port}/callback` (§5); the
+    // embedded portal is on loopback too, so the path tells them apart.
+    while browser.client().current_url().await?.path() != "/callback" {
+        if std::time::Instant::now() > deadline {
+            let at = browser.client().current_url().await?;
+            let page = browser.text().await?;
+            browser.step("stuck").await?;
+            return Err(fail(format!("the browser never came back to the app; at {at}: {page}")));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.wait_for("h1").await?;
+    let back = browser.text().await?;
+    browser.step("back-to-cartable").await?;
+    browser.close().await?;
+    if !back.contains("retourner à Cartable") || !back.contains("go back to Cartable") {
+        return Err(fail(format!("the loopback page says {back:?}")));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_10_social_sign_in_then_link_the_school_email() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("10-social", async |s: &mut Scenario| {
+        at_login(s, &fr).await?;
+        // The parent changes their mind while the browser is open: "Annuler" ends the wait.
+        s.click("button.social-google").await?;
+        s.opened_url().await?;
+        s.wait_text(SOCIAL_WAITING, &fr.t("login-social-waiting")?).await?;
+        s.step("waiting-for-the-browser").await?;
+        s.click_labelled(&fr.t("common-cancel")?).await?;
+        s.wait_gone(SOCIAL_WAITING).await?;
+        if s.is_shown(SOCIAL_ERROR).await? {
+            return Err(fail("cancelling the browser sign-in shows an error"));
+        }
+
+        s.click("button.social-google").await?;
+        let url = s.opened_url().await?;
+        for part in
+            ["/oauth2/v2.0/authorize?", "domain_hint=google.com", "code_challenge_method=S256"]
+        {
+            if !url.contains(part) {
+                return Err(fail(format!("the browser was opened on {url}, without {part}")));
+            }
+        }
+        sign_in_at_demo_provider(s, &url).await?;
+        at_children(s, &fr).await?;
+        expect_session(SOCIAL_EMAIL).await?;
+        s.step("signed-in-with-google").await?;
+
+        // The social email is on no school record; the school has the O'Neil family's.
+        associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;
+        link_then_associate(s, &fr, ONEIL_EMAIL).await?;
+        s.wait_text("li.child h2", "Noah O'Neil").await?;
+        s.step("associated-after-linking").await
     })
     .await
 }

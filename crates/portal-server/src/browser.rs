@@ -136,6 +136,22 @@ pub fn check_redirect_uri(uri: &str) -> bool {
         && url.fragment().is_none()
 }
 
+/// The CSP source expression (CSP Level 3 §2.3.1) that matches an accepted redirect URI, with a
+/// leading space: ` http://127.0.0.1:{port}` (its origin) or ` ca.cartable.client:` (a
+/// scheme-source for [`MOBILE_REDIRECT_URI`]); empty for anything [`check_redirect_uri`]
+/// refuses.
+pub fn csp_source(redirect_uri: &str) -> String {
+    if redirect_uri == MOBILE_REDIRECT_URI {
+        return format!(" {}:", MOBILE_REDIRECT_URI.split(':').next().unwrap_or_default());
+    }
+    match url::Url::parse(redirect_uri) {
+        Ok(url) if check_redirect_uri(redirect_uri) => {
+            format!(" {}", url.origin().ascii_serialization())
+        }
+        _ => String::new(),
+    }
+}
+
 /// Whether `challenge` has the form of an S256 challenge: 43 characters of base64url without
 /// padding (RFC 7636 §4.2: BASE64URL(SHA-256(verifier)), 32 bytes).
 pub fn check_code_challenge(challenge: &str) -> bool {
@@ -517,6 +533,15 @@ mod tests {
         ] {
             assert!(!check_redirect_uri(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn form_redirects_are_allowed_to_the_redirect_uri_only() {
+        assert_eq!(csp_source("http://127.0.0.1:49152/callback"), " http://127.0.0.1:49152");
+        assert_eq!(csp_source("http://[::1]:8080/callback"), " http://[::1]:8080");
+        assert_eq!(csp_source(MOBILE_REDIRECT_URI), " ca.cartable.client:");
+        assert_eq!(csp_source("https://evil.example/callback"), "");
+        assert_eq!(csp_source("http://127.0.0.1:8080/callback x"), "");
     }
 
     #[test]

@@ -112,9 +112,11 @@ pub fn browser_error(error: BrowserError) -> Error {
     }
 }
 
-/// "Continuer avec Google…" (`social_sign_in_start`): answers when the browser flow ends.
+/// "Continuer avec Google…" (`social_sign_in_start`): answers when the browser flow ends, and
+/// brings the window back to the front once signed in.
 #[tauri::command]
-pub async fn social_sign_in_start(
+pub async fn social_sign_in_start<R: tauri::Runtime>(
+    window: tauri::WebviewWindow<R>,
     state: State<'_, AppState>,
     social: State<'_, SocialState>,
     args: Args<SocialSignInStart>,
@@ -131,6 +133,11 @@ pub async fn social_sign_in_start(
         let _ = cancelled.await;
     };
     let session = attempt.finish(cancel, DEFAULT_BROWSER_TIMEOUT).await.map_err(browser_error)?;
+    // The parent was in the browser: bring Cartable back to the front (best effort: a window
+    // manager may refuse).
+    if let Err(error) = window.set_focus() {
+        log::debug!("cannot focus the window after the browser sign-in: {error}");
+    }
     let me = session.me().await?;
     let email = me
         .email

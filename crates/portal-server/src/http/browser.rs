@@ -113,7 +113,7 @@ pub async fn authorize(State(state): State<AppState>, Query(q): Query<AuthorizeQ
     };
     match route {
         Route::Demo => match browser::store_request(&state, &pending).await {
-            Ok(handle) => demo_page(&hint, &handle, None),
+            Ok(handle) => demo_page(&hint, &handle, &pending.redirect_uri, None),
             Err(e) => internal(&e),
         },
         Route::Upstream(provider) => {
@@ -171,9 +171,7 @@ pub async fn demo_provider(State(state): State<AppState>, Form(form): Form<DemoF
         Ok(found) => found,
         Err(e) => return internal(&e),
     };
-    if found.is_none() {
-        return expired_page();
-    }
+    let Some(found) = found else { return expired_page() };
     let email = if form.action == "cancel" {
         None
     } else {
@@ -183,6 +181,7 @@ pub async fn demo_provider(State(state): State<AppState>, Form(form): Form<DemoF
                 return demo_page(
                     &form.hint,
                     &form.request,
+                    &found.redirect_uri,
                     Some(
                         "Entrez un nom et une adresse courriel valide. / Enter a name and a valid email address.",
                     ),
@@ -327,6 +326,13 @@ fn esc(text: &str) -> String {
 }
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
+    page_with_form(status, title, body, None)
+}
+
+/// [`page`] for a page with a form whose answer redirects to `form_to` (a redirect URI): the
+/// CSP's `form-action` also allows that target, since browsers check a form's redirects
+/// against it (CSP Level 3 §6.4.1).
+fn page_with_form(status: StatusCode, title: &str, body: &str, form_to: Option<&str>) -> Response {
     let html = format!(
         "<!doctype html>\n<html lang=\"fr-CA\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -341,12 +347,12 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-        ),
-    );
+    let form_action = form_to.map(browser::csp_source).unwrap_or_default();
+    let csp =
+        format!("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'{form_action}");
+    if let Ok(csp) = header::HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     headers.insert("x-frame-options", header::HeaderValue::from_static("DENY"));
     response
 }
@@ -373,13 +379,13 @@ fn expired_page() -> Response {
 }
 
 /// The built-in demo provider (demo mode): clearly labelled, a name, an email, the "verified"
-/// box, "Continuer" and "Annuler".
-fn demo_page(hint: &str, handle: &str, error: Option<&str>) -> Response {
+/// box, "Continuer" and "Annuler". Both answers redirect to `redirect_uri`.
+fn demo_page(hint: &str, handle: &str, redirect_uri: &str, error: Option<&str>) -> Response {
     let label = browser::provider_label(hint);
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
         .unwrap_or_default();
-    page(
+    page_with_form(
         StatusCode::OK,
         "Fournisseur de démonstration",
         &format!(
@@ -402,6 +408,7 @@ fn demo_page(hint: &str, handle: &str, error: Option<&str>) -> Response {
             handle = esc(handle),
             hint = esc(hint),
         ),
+        Some(redirect_uri),
     )
 }
 
