@@ -425,6 +425,7 @@ struct CodeRow {
     scope: String,
     expires_at: String,
     used_at: Option<String>,
+    family_id: Option<String>,
 }
 
 fn invalid_grant(code: u32, description: &'static str) -> OAuthError {
@@ -435,7 +436,8 @@ fn invalid_grant(code: u32, description: &'static str) -> OAuthError {
 /// RFC 7636 §4.6): `code`, `redirect_uri` and `code_verifier` are required; the code must be
 /// unexpired, unused, issued to `client_id` for exactly this `redirect_uri`, and
 /// `S256(code_verifier)` must equal its challenge. The code is used up by the first attempt
-/// that gets this far, right or wrong verifier (a stolen code cannot be retried with guesses).
+/// that gets this far, right or wrong verifier (a stolen code cannot be retried with guesses);
+/// a second use of a redeemed code also revokes the refresh tokens it gave (RFC 6749 §4.1.2).
 /// The caller has checked `client_id`.
 ///
 /// # Errors
@@ -455,7 +457,7 @@ pub async fn authorization_code_grant(
     let hash = state.hash_key.hash(CODE_PURPOSE, &code);
     let row: Option<CodeRow> = sqlx::query_as(
         "SELECT account_id, client_id, redirect_uri, code_challenge, nonce, scope, expires_at, \
-         used_at FROM authorization_codes WHERE code_hash = ?",
+         used_at, family_id FROM authorization_codes WHERE code_hash = ?",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
@@ -464,6 +466,13 @@ pub async fn authorization_code_grant(
         return Err(invalid_grant(70000, "The authorization code is not valid."));
     };
     if row.used_at.is_some() {
+        // RFC 6749 §4.1.2: a code used twice may have been stolen; the tokens it gave are revoked.
+        if let Some(family) = &row.family_id {
+            crate::tokens::revoke_family(state, family, &state.now_rfc3339())
+                .await
+                .map_err(|e| crate::identity::flows::token_error(&e))?;
+            tracing::warn!(family = %family, "authorization code reused; its tokens revoked");
+        }
         return Err(invalid_grant(54005, "The authorization code was already redeemed."));
     }
     if row.client_id != req.client_id {
@@ -498,8 +507,15 @@ pub async fn authorization_code_grant(
             "The code_verifier does not match the code_challenge of the authorization request.",
         ));
     }
-    crate::tokens::issue_tokens(
+    let family = uuid::Uuid::new_v4().to_string();
+    sqlx::query("UPDATE authorization_codes SET family_id = ? WHERE code_hash = ?")
+        .bind(&family)
+        .bind(&hash)
+        .execute(&state.db)
+        .await?;
+    crate::tokens::issue_tokens_in_family(
         state,
+        &family,
         &row.account_id,
         &req.client_id,
         &row.scope,

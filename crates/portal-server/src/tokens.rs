@@ -180,6 +180,23 @@ pub async fn issue_tokens(
     scope: &str,
     nonce: Option<&str>,
 ) -> Result<TokenResponse, TokenError> {
+    let family_id = uuid::Uuid::new_v4().to_string();
+    issue_tokens_in_family(state, &family_id, account_id, client_id, scope, nonce).await
+}
+
+/// [`issue_tokens`] with the new refresh-token family's id chosen by the caller (a UUID), who
+/// keeps it to revoke the family later with [`revoke_family`].
+///
+/// # Errors
+/// As [`issue_tokens`].
+pub async fn issue_tokens_in_family(
+    state: &AppState,
+    family_id: &str,
+    account_id: &str,
+    client_id: &str,
+    scope: &str,
+    nonce: Option<&str>,
+) -> Result<TokenResponse, TokenError> {
     let now = state.clock.now();
     let email = primary_email(state, account_id).await?.ok_or(TokenError::UnknownAccount)?;
     let scope = normalise_scope(scope);
@@ -191,7 +208,7 @@ pub async fn issue_tokens(
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(state.hash_key.hash(REFRESH_PURPOSE, &refresh_token))
-    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(family_id)
     .bind(account_id)
     .bind(client_id)
     .bind(&scope)
@@ -483,7 +500,12 @@ fn sliding_expiry(
     (now + state.config.lifetimes.refresh_sliding).min(family_expires)
 }
 
-async fn revoke_family(state: &AppState, family_id: &str, now: &str) -> Result<(), TokenError> {
+/// Revokes every refresh token of `family_id` at `now` (RFC 3339); already revoked rows keep
+/// their time. Access tokens of the family lapse at their own expiry (they are not looked up).
+///
+/// # Errors
+/// Database failures.
+pub async fn revoke_family(state: &AppState, family_id: &str, now: &str) -> Result<(), TokenError> {
     sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
     )

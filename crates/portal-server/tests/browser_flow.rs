@@ -239,12 +239,36 @@ async fn demo_sign_in_returns_code_and_state_and_the_right_verifier_gets_tokens(
     assert_eq!(id["email_verified"], true);
     assert_eq!(tokens["scope"], "openid offline_access");
 
-    // Single use.
+    // Single use; the refresh token from the first use still works until the code is reused.
+    let refresh = |token: String| {
+        let portal = &portal;
+        async move {
+            portal
+                .http
+                .post(portal.url("/auth/oauth2/v2.0/token"))
+                .form(&[
+                    ("client_id", CLIENT),
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .expect("token")
+        }
+    };
+    let refreshed = refresh(tokens["refresh_token"].as_str().expect("refresh").to_owned()).await;
+    assert_eq!(refreshed.status(), StatusCode::OK);
+    let rotated: Value = refreshed.json().await.expect("json");
     let (status, again) = portal.exchange(&code, VERIFIER).await;
     assert_eq!((status, again["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    // RFC 6749 §4.1.2: the reuse revokes what the code gave, rotated tokens included.
+    let after_reuse = refresh(rotated["refresh_token"].as_str().expect("refresh").to_owned()).await;
+    assert_eq!(after_reuse.status(), StatusCode::BAD_REQUEST);
+    let refused: Value = after_reuse.json().await.expect("json");
+    assert_eq!(refused["error"], "invalid_grant", "{refused}");
 
     // The account is a google one, with no password and no sign-in email.
-    let access = tokens["access_token"].as_str().expect("access");
+    let access = rotated["access_token"].as_str().expect("access");
     let (status, me, _) = portal.api(reqwest::Method::GET, "/api/v1/me", access, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["providers"], json!(["google"]));
