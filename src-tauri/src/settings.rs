@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cartable_core::ipc::{Language, PortalSource};
+use cartable_core::ipc::{DEFAULT_SOCIAL_PROVIDERS, Language, PortalSource, SOCIAL_PROVIDERS};
 use serde::{Deserialize, Serialize};
 
 /// File name inside the app config directory.
@@ -65,10 +65,13 @@ pub struct PortalEnv {
     pub api_base: Option<String>,
     /// `CARTABLE_CLIENT_ID`: overrides the client id `cartable`.
     pub client_id: Option<String>,
+    /// `CARTABLE_SOCIAL_PROVIDERS`: the social providers the portal offers, comma-separated ids
+    /// of [`SOCIAL_PROVIDERS`] (e.g. `google,microsoft,facebook,linkedin,apple`), or `none`.
+    pub social_providers: Option<String>,
 }
 
 impl PortalEnv {
-    /// Reads the four variables; empty values count as unset.
+    /// Reads the five variables; empty values count as unset.
     pub fn from_process() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Self {
@@ -76,7 +79,30 @@ impl PortalEnv {
             authority: var("CARTABLE_AUTHORITY"),
             api_base: var("CARTABLE_API_BASE"),
             client_id: var("CARTABLE_CLIENT_ID"),
+            social_providers: var("CARTABLE_SOCIAL_PROVIDERS"),
         }
+    }
+
+    /// The social providers to offer, in [`SOCIAL_PROVIDERS`] order: those named by
+    /// `CARTABLE_SOCIAL_PROVIDERS` (case-insensitive; unknown ids are skipped with a warning;
+    /// `none` offers none), else [`DEFAULT_SOCIAL_PROVIDERS`].
+    pub fn offered_providers(&self) -> Vec<String> {
+        let Some(list) = &self.social_providers else {
+            return DEFAULT_SOCIAL_PROVIDERS.iter().map(|&id| id.to_owned()).collect();
+        };
+        let named: Vec<String> = list
+            .split(',')
+            .map(|id| id.trim().to_lowercase())
+            .filter(|id| !id.is_empty() && id != "none")
+            .collect();
+        for unknown in named.iter().filter(|id| !SOCIAL_PROVIDERS.contains(&id.as_str())) {
+            log::warn!("CARTABLE_SOCIAL_PROVIDERS: unknown provider {unknown:?} ignored");
+        }
+        SOCIAL_PROVIDERS
+            .iter()
+            .filter(|&&id| named.iter().any(|n| n == id))
+            .map(|&id| id.to_owned())
+            .collect()
     }
 }
 
@@ -172,6 +198,21 @@ mod tests {
             PortalChoice::resolve(&PortalEnv::default(), &Settings::default()).id(),
             "embedded"
         );
+    }
+
+    #[test]
+    fn apple_is_offered_only_where_configured() {
+        let offered = |list: Option<&str>| {
+            PortalEnv { social_providers: list.map(str::to_owned), ..PortalEnv::default() }
+                .offered_providers()
+        };
+        assert_eq!(offered(None), ["google", "microsoft", "facebook", "linkedin"]);
+        assert_eq!(
+            offered(Some(" Apple, google,linkedin,facebook ,microsoft")),
+            ["google", "microsoft", "facebook", "linkedin", "apple"]
+        );
+        assert_eq!(offered(Some("apple,myspace")), ["apple"]);
+        assert!(offered(Some("none")).is_empty());
     }
 
     #[test]

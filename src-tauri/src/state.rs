@@ -174,7 +174,13 @@ impl AppState {
                     config = config.with_client_id(id).map_err(portal_client::Error::from)?;
                 }
                 let client = portal_client::Portal::new(config.with_language(language.tag()))?;
-                let info = PortalInfo { id: origin.clone(), origin, demo: false, source };
+                let info = PortalInfo {
+                    id: origin.clone(),
+                    origin,
+                    demo: false,
+                    source,
+                    social_providers: self.env.offered_providers(),
+                };
                 Ok(Connected {
                     info,
                     client,
@@ -199,6 +205,7 @@ impl AppState {
             origin: embedded.origin().to_owned(),
             demo: true,
             source: PortalSource::Embedded,
+            social_providers: self.env.offered_providers(),
         };
         Ok(Connected { info, client, embedded: Some(embedded) })
     }

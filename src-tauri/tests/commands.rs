@@ -179,12 +179,17 @@ fn an_unreachable_portal_at_start_up_keeps_the_token() {
     let portal_dir = tempfile::tempdir().expect("temp dir");
     let mut portal = OwnPortal::start(portal_dir.path(), "127.0.0.1:0");
     let mut computer = Computer::new();
-    computer.env = PortalEnv { portal_url: Some(portal.origin.clone()), ..PortalEnv::default() };
+    computer.env = PortalEnv {
+        portal_url: Some(portal.origin.clone()),
+        social_providers: Some("apple,google".into()),
+        ..PortalEnv::default()
+    };
     let id = portal.origin.clone();
 
     let launch = computer.launch();
     let info = launch.info();
     assert_eq!((info.portal.id.as_str(), info.portal.demo), (id.as_str(), false));
+    assert_eq!(info.portal.social_providers, ["google", "apple"], "the portal's own offer");
     assert_eq!(launch.call::<ipc::DemoOutbox>(&()).map_err(|p| p.code), Err("not_demo".into()));
     launch.ok::<ipc::SignUpStart>(&EmailArgs { email: EMAIL.into() });
     launch.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code: portal.code_for(CANONICAL) });

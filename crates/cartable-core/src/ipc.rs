@@ -119,6 +119,10 @@ commands! {
 /// (`docs/contract.md §5`; Apple only where the portal offers it).
 pub const SOCIAL_PROVIDERS: &[&str] = &["google", "microsoft", "facebook", "linkedin", "apple"];
 
+/// The social providers the portal's page offers by default (`docs/contract.md §5`): all of
+/// [`SOCIAL_PROVIDERS`] but Apple, which a portal offers only where it is configured.
+pub const DEFAULT_SOCIAL_PROVIDERS: &[&str] = &["google", "microsoft", "facebook", "linkedin"];
+
 /// Stable error codes the shell emits besides the portal's and the domain types' own.
 ///
 /// The UI has a translation for each (`err-` + code with `-` for `_`), and a test fails when
@@ -251,6 +255,11 @@ pub struct PortalInfo {
     pub demo: bool,
     /// Where the portal setting came from.
     pub source: PortalSource,
+    /// The social providers the portal offers, ids of [`SOCIAL_PROVIDERS`] in that order:
+    /// [`DEFAULT_SOCIAL_PROVIDERS`] unless the environment's `CARTABLE_SOCIAL_PROVIDERS` says
+    /// otherwise (`docs/contract.md §0`, §5: Apple only where configured).
+    #[serde(default)]
+    pub social_providers: Vec<String>,
 }
 
 /// Precedence of the portal setting (`docs/contract.md §0`).

@@ -2,7 +2,8 @@
 
 use cartable_core::Problem;
 use cartable_core::ipc::{
-    SignIn, SignedIn, SocialArgs, SocialSignInCancel, SocialSignInStart, codes,
+    DEFAULT_SOCIAL_PROVIDERS, SignIn, SignedIn, SocialArgs, SocialSignInCancel, SocialSignInStart,
+    codes,
 };
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -14,14 +15,27 @@ use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{FieldErrors, place_problem, use_app, validate_sign_in};
 
-/// The social providers the portal's page offers, in its order (`docs/contract.md §5`); Apple
-/// only where the portal offers it.
+/// The social providers' names by id, in the portal's order (`docs/contract.md §5`).
 pub const PROVIDERS: &[(&str, &str)] = &[
     ("google", "Google"),
     ("microsoft", "Microsoft"),
     ("facebook", "Facebook"),
     ("linkedin", "LinkedIn"),
+    ("apple", "Apple"),
 ];
+
+/// The buttons to show: the providers `offered` by the portal (`PortalInfo::social_providers`;
+/// before start-up answers, [`DEFAULT_SOCIAL_PROVIDERS`]), in the portal's order.
+pub fn shown_providers(offered: Option<&[String]>) -> Vec<(&'static str, &'static str)> {
+    PROVIDERS
+        .iter()
+        .copied()
+        .filter(|(id, _)| match offered {
+            Some(offered) => offered.iter().any(|o| o == id),
+            None => DEFAULT_SOCIAL_PROVIDERS.contains(id),
+        })
+        .collect()
+}
 
 /// What the login screen shows after a social sign-in attempt that did not sign in: nothing
 /// after "Annuler" (the parent chose it), the problem otherwise.
@@ -111,17 +125,22 @@ pub fn Login() -> View {
         app.email.set(email.get_clone());
         go(&AppRoute::SignUp);
     };
-    let providers = PROVIDERS
-        .iter()
-        .map(|&(id, name)| {
-            view! {
-                button(r#type="button", class=format!("button social social-{id}"),
-                    disabled=move || waiting.get(), on:click=move |_| social(id)) {
-                    (i18n.t("login-social-with")) " " (name)
+    // The portal's offer is known once start-up answered; clone it out before building views.
+    let offered = move || app.info.with(|i| i.as_ref().map(|i| i.portal.social_providers.clone()));
+    let providers = move || {
+        shown_providers(offered().as_deref())
+            .into_iter()
+            .map(|(id, name)| {
+                view! {
+                    button(r#type="button", class=format!("button social social-{id}"),
+                        disabled=move || waiting.get(), on:click=move |_| social(id)) {
+                        (i18n.t("login-social-with")) " " (name)
+                    }
                 }
-            }
-        })
-        .collect::<Vec<_>>();
+            })
+            .collect::<Vec<_>>()
+    };
+    let no_social = move || shown_providers(offered().as_deref()).is_empty();
 
     view! {
         div(class="screen narrow") {
@@ -132,7 +151,7 @@ pub fn Login() -> View {
             })
             p(class="lead") { (i18n.t("login-subscribe-reminder")) }
             p { a(href=AppRoute::Help.href()) { (i18n.t("login-help-link")) } }
-            section(class="card", aria-labelledby="social-title") {
+            section(class="card", aria-labelledby="social-title", hidden=no_social) {
                 h2(id="social-title") { (i18n.t("login-social-title")) }
                 div(class="social-buttons") { (providers) }
                 div(aria-live="polite") {
@@ -187,6 +206,18 @@ mod tests {
         for code in ["browser_timed_out", "browser_failed", "portal_unreachable"] {
             assert_eq!(social_problem(Problem::new(code)).map(|p| p.code).as_deref(), Some(code));
         }
+    }
+
+    #[test]
+    fn apple_shows_only_when_the_portal_offers_it() {
+        let ids = |offered: Option<&[String]>| {
+            shown_providers(offered).into_iter().map(|(id, _)| id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(None), ["google", "microsoft", "facebook", "linkedin"]);
+        let all: Vec<String> =
+            ["apple", "google", "microsoft", "facebook", "linkedin"].map(str::to_owned).to_vec();
+        assert_eq!(ids(Some(&all)), ["google", "microsoft", "facebook", "linkedin", "apple"]);
+        assert!(ids(Some(&[])).is_empty());
     }
 
     #[test]
