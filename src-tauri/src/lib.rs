@@ -179,6 +179,7 @@ pub fn run() {
 }
 
 /// The app's plugins; `single_instance` adds the guard that focuses a running instance.
+/// Mobile adds tauri-plugin-deep-link for the browser sign-in's return (not built here).
 fn builder(single_instance: bool) -> Builder<tauri::Wry> {
     let builder = Builder::default();
     #[cfg(desktop)]
@@ -188,6 +189,9 @@ fn builder(single_instance: bool) -> Builder<tauri::Wry> {
     let _ = single_instance;
     #[cfg(desktop)]
     let builder = builder.plugin(desktop::window_state());
+    // Mobile: the browser sign-in comes back as `ca.cartable.client:/oauth2redirect`.
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_deep_link::init());
     builder.plugin(logs()).plugin(tauri_plugin_opener::init())
 }
 

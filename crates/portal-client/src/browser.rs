@@ -14,8 +14,10 @@
 //!    the caller's cancel signal or after the timeout. The listener exists only between `start`
 //!    and the end of `finish` (dropping a [`BrowserSignIn`] closes it too).
 //!
-//! Mobile uses the private-use scheme `ca.cartable.client:/oauth2redirect` through the shell's
-//! deep-link plugin instead of a listener; that path is not built here.
+//! Mobile has no loopback: [`BrowserSignIn::start_app_link`] asks the portal to come back to
+//! the private-use scheme [`MOBILE_REDIRECT_URI`] (RFC 8252 §7.1), which the OS hands to the app
+//! (the shell's deep-link plugin), and [`BrowserSignIn::finish_from`] takes that URL. Both
+//! paths share the checks and the code exchange.
 
 use std::{collections::HashMap, future::Future, time::Duration};
 
@@ -26,6 +28,7 @@ use axum::{
     routing::get,
 };
 use base64::Engine as _;
+pub use cartable_core::wire::tokens::MOBILE_REDIRECT_URI;
 use cartable_core::wire::{identity::TokenRequest, tokens::TokenResponse};
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -103,10 +106,11 @@ pub enum BrowserError {
     Portal(#[from] Error),
 }
 
-/// One browser sign-in attempt: its loopback listener, PKCE verifier, `state` and `nonce`.
+/// One browser sign-in attempt: its loopback listener (none for an app-link attempt), PKCE
+/// verifier, `state` and `nonce`.
 pub struct BrowserSignIn {
     portal: Portal,
-    listener: TcpListener,
+    listener: Option<TcpListener>,
     redirect_uri: String,
     authorize_url: url::Url,
     state: SecretString,
@@ -136,6 +140,28 @@ impl BrowserSignIn {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let port = listener.local_addr()?.port();
         let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+        Self::prepare(portal, provider, Some(listener), redirect_uri)
+    }
+
+    /// Prepares an attempt that comes back to [`MOBILE_REDIRECT_URI`] instead of a loopback
+    /// listener (mobile, RFC 8252 §7.1); finish it with [`BrowserSignIn::finish_from`] and the
+    /// URL the OS opened the app with.
+    ///
+    /// # Errors
+    /// [`BrowserError::Portal`] with a configuration error when the authority is not a URL.
+    pub fn start_app_link(
+        portal: &Portal,
+        provider: Option<Provider>,
+    ) -> Result<Self, BrowserError> {
+        Self::prepare(portal, provider, None, MOBILE_REDIRECT_URI.to_owned())
+    }
+
+    fn prepare(
+        portal: &Portal,
+        provider: Option<Provider>,
+        listener: Option<TcpListener>,
+        redirect_uri: String,
+    ) -> Result<Self, BrowserError> {
         let config = portal.config();
         let authorize = portal.authority_url("oauth2/v2.0/authorize")?;
         let client = oauth2::basic::BasicClient::new(ClientId::new(config.client_id().to_owned()))
@@ -179,29 +205,36 @@ impl BrowserSignIn {
         &self.authorize_url
     }
 
-    /// `http://127.0.0.1:{port}/callback`, the redirect URI of this attempt.
+    /// The redirect URI of this attempt: `http://127.0.0.1:{port}/callback`, or
+    /// [`MOBILE_REDIRECT_URI`] for an app-link attempt.
     pub fn redirect_uri(&self) -> &str {
         &self.redirect_uri
     }
 
-    /// Waits for the browser to come back (at most `timeout`, or until `cancel` completes),
-    /// then exchanges the code and returns the signed-in [`Session`]. The listener is closed
-    /// when this returns, whatever the outcome.
+    /// Waits for the browser to come back to the loopback (at most `timeout`, or until `cancel`
+    /// completes), then exchanges the code and returns the signed-in [`Session`]. The listener
+    /// is closed when this returns, whatever the outcome.
     ///
     /// # Errors
     /// [`BrowserError::Cancelled`], [`BrowserError::TimedOut`], [`BrowserError::StateMismatch`],
     /// [`BrowserError::Denied`], [`BrowserError::NonceMismatch`], [`BrowserError::Portal`]
-    /// (e.g. `invalid_grant` from the token endpoint).
+    /// (e.g. `invalid_grant` from the token endpoint); [`BrowserError::Listener`] for an
+    /// app-link attempt, which has no loopback (use [`BrowserSignIn::finish_from`]).
     pub async fn finish(
-        self,
+        mut self,
         cancel: impl Future<Output = ()>,
         timeout: Duration,
     ) -> Result<Session, BrowserError> {
+        let Some(listener) = self.listener.take() else {
+            return Err(BrowserError::Listener(std::io::Error::other(
+                "an app-link attempt has no loopback listener",
+            )));
+        };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Callback>(1);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new().route("/callback", get(callback)).with_state(tx);
         let server = tokio::spawn(async move {
-            axum::serve(self.listener, app)
+            axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
                     let _ = stopped.await;
                 })
@@ -218,7 +251,45 @@ impl BrowserSignIn {
         if tokio::time::timeout(Duration::from_secs(2), server).await.is_err() {
             abort.abort();
         }
-        let params = outcome?;
+        self.exchange(outcome?).await
+    }
+
+    /// Finishes the attempt with the redirect URL the caller receives itself (on mobile, the
+    /// [`MOBILE_REDIRECT_URI`] URL the OS opens the app with, sent into `returned`), waiting for
+    /// it at most `timeout` or until `cancel` completes. URLs that are not this attempt's
+    /// redirect URI (other deep links) are skipped; a closed channel counts as cancelled.
+    ///
+    /// # Errors
+    /// As [`BrowserSignIn::finish`], without the listener error.
+    pub async fn finish_from(
+        self,
+        mut returned: tokio::sync::mpsc::Receiver<url::Url>,
+        cancel: impl Future<Output = ()>,
+        timeout: Duration,
+    ) -> Result<Session, BrowserError> {
+        let redirect_uri = self.redirect_uri.clone();
+        let wait = async move {
+            while let Some(url) = returned.recv().await {
+                let mut base = url.clone();
+                base.set_query(None);
+                base.set_fragment(None);
+                if base.as_str() == redirect_uri {
+                    return Ok(url.query_pairs().into_owned().collect::<Callback>());
+                }
+            }
+            Err(BrowserError::Cancelled)
+        };
+        let outcome = tokio::select! {
+            params = wait => params,
+            () = cancel => Err(BrowserError::Cancelled),
+            () = tokio::time::sleep(timeout) => Err(BrowserError::TimedOut),
+        };
+        self.exchange(outcome?).await
+    }
+
+    /// Checks what the browser came back with (`state`, `error`, `code`), exchanges the code
+    /// with the verifier and checks the ID token's `nonce`.
+    async fn exchange(self, params: Callback) -> Result<Session, BrowserError> {
         if params.get("state").map(String::as_str) != Some(self.state.expose_secret()) {
             return Err(BrowserError::StateMismatch);
         }

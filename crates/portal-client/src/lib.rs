@@ -86,7 +86,8 @@ mod secret;
 mod session;
 
 pub use browser::{
-    BrowserError, BrowserSignIn, DEFAULT_BROWSER_TIMEOUT, PAGE_DONE, PAGE_FAILED, Provider,
+    BrowserError, BrowserSignIn, DEFAULT_BROWSER_TIMEOUT, MOBILE_REDIRECT_URI, PAGE_DONE,
+    PAGE_FAILED, Provider,
 };
 pub use cartable_core::wire::parent::EmailChallenge;
 pub use client::{MAX_GET_ATTEMPTS, Portal};

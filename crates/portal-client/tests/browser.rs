@@ -158,3 +158,48 @@ async fn cancelling_at_the_provider_is_access_denied() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn the_mobile_app_link_path_gives_a_session_and_skips_other_links() {
+    let demo = demo_portal().await;
+    let attempt =
+        BrowserSignIn::start_app_link(&demo.portal, Some(Provider::Microsoft)).expect("start");
+    assert_eq!(attempt.redirect_uri(), portal_client::MOBILE_REDIRECT_URI);
+    let url = attempt.authorize_url().clone();
+    let (opened, returned) = tokio::sync::mpsc::channel(4);
+    let finish = tokio::spawn(attempt.finish_from(
+        returned,
+        std::future::pending(),
+        Duration::from_secs(30),
+    ));
+
+    let back = at_provider(&demo.browser, &url, "julie@outlook.example", "continue").await;
+    assert!(back.starts_with("ca.cartable.client:/oauth2redirect?"), "{back}");
+    // The OS opens the app with an unrelated link first, then with the portal's redirect.
+    opened
+        .send(url::Url::parse("ca.cartable.client:/autre?code=x").expect("url"))
+        .await
+        .expect("send");
+    opened.send(url::Url::parse(&back).expect("url")).await.expect("send");
+    let session = finish.await.expect("task").expect("session");
+    assert_eq!(session.me().await.expect("me").providers, vec!["live".to_owned()]);
+
+    // A link carrying another attempt's state is refused; a closed channel is a cancel.
+    let attempt = BrowserSignIn::start_app_link(&demo.portal, None).expect("start");
+    let (opened, returned) = tokio::sync::mpsc::channel(1);
+    opened
+        .send(
+            url::Url::parse("ca.cartable.client:/oauth2redirect?code=c&state=autre").expect("url"),
+        )
+        .await
+        .expect("send");
+    let refused =
+        attempt.finish_from(returned, std::future::pending(), Duration::from_secs(5)).await;
+    assert!(matches!(refused, Err(BrowserError::StateMismatch)), "{refused:?}");
+    let attempt = BrowserSignIn::start_app_link(&demo.portal, None).expect("start");
+    let (opened, returned) = tokio::sync::mpsc::channel::<url::Url>(1);
+    drop(opened);
+    let closed =
+        attempt.finish_from(returned, std::future::pending(), Duration::from_secs(5)).await;
+    assert!(matches!(closed, Err(BrowserError::Cancelled)), "{closed:?}");
+}

@@ -47,8 +47,7 @@ pub const AUTHORIZE_PATH: &str = "/auth/oauth2/v2.0/authorize";
 pub const DEMO_PROVIDER_PATH: &str = "/auth/demo-provider";
 /// Path upstream providers redirect back to (`{origin}/auth/federation/callback`).
 pub const FEDERATION_CALLBACK_PATH: &str = "/auth/federation/callback";
-/// The mobile redirect URI, a private-use scheme (RFC 8252 §7.1, `docs/contract.md §5`).
-pub const MOBILE_REDIRECT_URI: &str = "ca.cartable.client:/oauth2redirect";
+pub use cartable_core::wire::tokens::MOBILE_REDIRECT_URI;
 /// The scope when the request names none.
 pub const DEFAULT_SCOPE: &str = "openid offline_access";
 

@@ -5,7 +5,10 @@
 //! the loopback callback at most [`DEFAULT_BROWSER_TIMEOUT`] or until `social_sign_in_cancel`,
 //! then keeps the session exactly as a password sign-in does.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::{
+    future::Future,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use cartable_core::{
     Problem, VerificationCode,
@@ -123,16 +126,11 @@ pub async fn social_sign_in_start<R: tauri::Runtime>(
 ) -> Reply<SocialSignInStart> {
     let chosen = args.provider.as_deref().map(provider).transpose()?;
     let (portal, _) = state.client().await?;
-    let attempt = BrowserSignIn::start(&portal, chosen).await.map_err(browser_error)?;
     let cancelled = social.arm();
-    (social.opener())(attempt.authorize_url().as_str()).map_err(|reason| {
-        log::warn!("cannot open the system browser: {reason}");
-        Error::from(Problem::new(codes::BROWSER_FAILED).with("error", "no_browser"))
-    })?;
     let cancel = async move {
         let _ = cancelled.await;
     };
-    let session = attempt.finish(cancel, DEFAULT_BROWSER_TIMEOUT).await.map_err(browser_error)?;
+    let session = browser_session(&window, &portal, chosen, &social.opener(), cancel).await?;
     // The parent was in the browser: bring Cartable back to the front (best effort: a window
     // manager may refuse).
     if let Err(error) = window.set_focus() {
@@ -145,6 +143,65 @@ pub async fn social_sign_in_start<R: tauri::Runtime>(
         .or_else(|| me.emails.first().map(|e| e.address.clone()))
         .unwrap_or_default();
     signed_in(&state, email, session).await
+}
+
+/// Opens `opener` on the authorize URL of a new attempt and waits until the browser comes back
+/// to the loopback listener (desktop, RFC 8252 §7.3), `cancel` or the timeout.
+#[cfg(desktop)]
+async fn browser_session<R: tauri::Runtime>(
+    _window: &tauri::WebviewWindow<R>,
+    portal: &portal_client::Portal,
+    provider: Option<Provider>,
+    opener: &Opener,
+    cancel: impl Future<Output = ()>,
+) -> Result<portal_client::Session> {
+    let attempt = BrowserSignIn::start(portal, provider).await.map_err(browser_error)?;
+    open_browser(opener, attempt.authorize_url())?;
+    attempt.finish(cancel, DEFAULT_BROWSER_TIMEOUT).await.map_err(browser_error)
+}
+
+/// Mobile: the portal comes back to `ca.cartable.client:/oauth2redirect` (RFC 8252 §7.1), which
+/// the OS hands to the app through tauri-plugin-deep-link (the scheme is declared under
+/// `plugins.deep-link.mobile` in `tauri.conf.json`); the URLs it opens are passed to the attempt
+/// until one is its redirect. Not built here: our machines cannot build mobile (TOOLCHAIN.md);
+/// `BrowserSignIn::finish_from` itself is tested on desktop (portal-client `tests/browser.rs`).
+#[cfg(mobile)]
+async fn browser_session<R: tauri::Runtime>(
+    window: &tauri::WebviewWindow<R>,
+    portal: &portal_client::Portal,
+    provider: Option<Provider>,
+    opener: &Opener,
+    cancel: impl Future<Output = ()>,
+) -> Result<portal_client::Session> {
+    use tauri::Listener as _;
+    use tauri_plugin_deep_link::DeepLinkExt as _;
+    let attempt = BrowserSignIn::start_app_link(portal, provider).map_err(browser_error)?;
+    let (opened, returned) = tokio::sync::mpsc::channel(4);
+    let listening = window.deep_link().on_open_url(move |event| {
+        for url in event.urls() {
+            let _ = opened.try_send(url);
+        }
+    });
+    let outcome = match open_browser(opener, attempt.authorize_url()) {
+        Ok(()) => attempt
+            .finish_from(returned, cancel, DEFAULT_BROWSER_TIMEOUT)
+            .await
+            .map_err(browser_error),
+        Err(error) => Err(error),
+    };
+    window.unlisten(listening);
+    outcome
+}
+
+/// Hands `url` to the system browser.
+///
+/// # Errors
+/// `browser_failed` with `error: no_browser` when the opener fails (the reason is logged).
+fn open_browser(opener: &Opener, url: &url::Url) -> Result<()> {
+    opener(url.as_str()).map_err(|reason| {
+        log::warn!("cannot open the system browser: {reason}");
+        Error::from(Problem::new(codes::BROWSER_FAILED).with("error", "no_browser"))
+    })
 }
 
 /// "Annuler" (`social_sign_in_cancel`); nothing running is not an error.

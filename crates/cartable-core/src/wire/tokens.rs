@@ -9,6 +9,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The mobile redirect URI of the browser flow, a private-use scheme named after the app's
+/// bundle identifier (RFC 8252 §7.1, `docs/contract.md §5`). The portal accepts exactly this
+/// string besides loopback redirects.
+pub const MOBILE_REDIRECT_URI: &str = "ca.cartable.client:/oauth2redirect";
+
 /// A successful token response (`docs/contract.md §4`, RFC 6749 §5.1):
 /// `{"token_type":"Bearer","scope":"openid offline_access","expires_in":900,"access_token":"eyJ…",
 /// "refresh_token":"…","id_token":"eyJ…"}`.
