@@ -2,6 +2,7 @@
 //! the code field, the board picker, busy buttons, the demo banner and the error region.
 
 pub mod board_picker;
+pub mod browser_sign_in;
 pub mod busy_button;
 pub mod clock;
 pub mod code_input;

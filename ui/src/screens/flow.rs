@@ -15,6 +15,7 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 use crate::app::flow_of;
+use crate::components::browser_sign_in::BrowserFallback;
 use crate::components::busy_button::BusyButton;
 use crate::components::clock::use_clock;
 use crate::components::code_input::CodeInput;
@@ -211,6 +212,7 @@ fn EmailStep(kind: FlowKind, initial: String, exists: Signal<bool>) -> View {
         form(class="card", on:submit=submit, novalidate=true) {
             h2 { (i18n.t("flow-email-title")) }
             FormAlert(errors=errors, top=top)
+            BrowserFallback(top=top)
             TextField(name="email", label="field-email", value=email, errors=errors, kind="email",
                 autocomplete="email", hint=warning)
             div(class="actions") {
@@ -305,6 +307,7 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
             p { (i18n.ta("flow-code-sent", &[("target", step.with(|s| s.target_label.clone()).into())])) }
             (if resent.get() { view! { p(class="alert success-box", role="status") { (i18n.t("flow-code-resent")) } } } else { view! {} })
             FormAlert(errors=errors, top=top)
+            BrowserFallback(top=top)
             CodeInput(value=code, errors=errors)
             p(class="hint", role="timer", aria-live="off") {
                 (if expires_left.get() > 0 {
@@ -398,6 +401,7 @@ fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
             h2 { (i18n.t("flow-password-title")) }
             p { (i18n.ta("flow-password-for", &[("email", Arg::Str(email.clone()))])) }
             FormAlert(errors=errors, top=top)
+            BrowserFallback(top=top)
             PasswordField(name="password", label="field-new-password", value=password, errors=errors,
                 autocomplete="new-password", extra_describedby="pw-checklist")
             PasswordChecklist(id="pw-checklist", password=password)

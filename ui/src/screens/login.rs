@@ -1,13 +1,11 @@
 //! "Accès aux parents": sign in with email and password (`docs/contract.md §2`).
 
 use cartable_core::Problem;
-use cartable_core::ipc::{
-    DEFAULT_SOCIAL_PROVIDERS, SignIn, SignedIn, SocialArgs, SocialSignInCancel, SocialSignInStart,
-    codes,
-};
+use cartable_core::ipc::{DEFAULT_SOCIAL_PROVIDERS, SignIn, SignedIn};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
+use crate::components::browser_sign_in::{BrowserAttempt, BrowserFallback, BrowserStatus};
 use crate::components::busy_button::BusyButton;
 use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_error};
 use crate::i18n::use_i18n;
@@ -37,12 +35,6 @@ pub fn shown_providers(offered: Option<&[String]>) -> Vec<(&'static str, &'stati
         .collect()
 }
 
-/// What the login screen shows after a social sign-in attempt that did not sign in: nothing
-/// after "Annuler" (the parent chose it), the problem otherwise.
-pub fn social_problem(problem: Problem) -> Option<Problem> {
-    (problem.code != codes::BROWSER_CANCELLED).then_some(problem)
-}
-
 /// The login screen.
 #[component]
 pub fn Login() -> View {
@@ -53,36 +45,14 @@ pub fn Login() -> View {
     let errors = create_signal(FieldErrors::new());
     let top = create_signal(None::<Problem>);
     let busy = create_signal(false);
-    let waiting = create_signal(false);
     // A failed social sign-in is said in the social card, not in the password form.
-    let social_error = create_signal(None::<Problem>);
+    let attempt = BrowserAttempt::new();
     let notice = app.notice.get_clone();
     app.notice.set(None);
 
     let enter = move |signed: SignedIn| {
         app.signed_in(signed.email, signed.persisted);
         go(&AppRoute::Children);
-    };
-    let social = move |provider: &'static str| {
-        if waiting.get() || busy.get() {
-            return;
-        }
-        social_error.set(None);
-        waiting.set(true);
-        spawn_local_scoped(async move {
-            let args = SocialArgs { provider: Some(provider.to_owned()) };
-            let result = ipc::call::<SocialSignInStart>(&args).await;
-            waiting.set(false);
-            match result {
-                Ok(signed) => enter(signed),
-                Err(problem) => social_error.set(social_problem(problem)),
-            }
-        });
-    };
-    let cancel_social = move |_| {
-        spawn_local_scoped(async move {
-            let _ = ipc::call::<SocialSignInCancel>(&()).await;
-        });
     };
     let submit = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
@@ -133,7 +103,8 @@ pub fn Login() -> View {
             .map(|(id, name)| {
                 view! {
                     button(r#type="button", class=format!("button social social-{id}"),
-                        disabled=move || waiting.get(), on:click=move |_| social(id)) {
+                        disabled=move || attempt.waiting.get(),
+                        on:click=move |_| if !busy.get() { attempt.start(Some(id)) }) {
                         (i18n.t("login-social-with")) " " (name)
                     }
                 }
@@ -154,32 +125,13 @@ pub fn Login() -> View {
             section(class="card", aria-labelledby="social-title", hidden=no_social) {
                 h2(id="social-title") { (i18n.t("login-social-title")) }
                 div(class="social-buttons") { (providers) }
-                div(aria-live="polite") {
-                    (if waiting.get() {
-                        view! {
-                            div(class="alert info-box", role="status") {
-                                p { strong { (i18n.t("login-social-waiting")) } }
-                                p { (i18n.t("login-social-waiting-hint")) }
-                                button(r#type="button", class="button secondary", on:click=cancel_social) {
-                                    (i18n.t("common-cancel"))
-                                }
-                            }
-                        }
-                    } else {
-                        match social_error.get_clone() {
-                            Some(problem) => {
-                                let text = i18n.problem(&problem);
-                                view! { p(class="alert error-box", role="alert") { (text) } }
-                            }
-                            None => view! {},
-                        }
-                    })
-                }
+                BrowserStatus(attempt=attempt)
             }
             section(class="card", aria-labelledby="local-title") {
                 h2(id="local-title") { (i18n.t("login-local-title")) }
                 form(on:submit=submit, novalidate=true) {
                     FormAlert(errors=errors, top=top)
+                    BrowserFallback(top=top)
                     TextField(name="email", label="field-email", value=email, errors=errors,
                         kind="email", autocomplete="username")
                     PasswordField(name="password", label="field-password", value=password, errors=errors,
@@ -199,14 +151,6 @@ pub fn Login() -> View {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cancelling_in_the_app_shows_nothing_other_failures_are_shown() {
-        assert_eq!(social_problem(Problem::new("browser_cancelled")), None);
-        for code in ["browser_timed_out", "browser_failed", "portal_unreachable"] {
-            assert_eq!(social_problem(Problem::new(code)).map(|p| p.code).as_deref(), Some(code));
-        }
-    }
 
     #[test]
     fn apple_shows_only_when_the_portal_offers_it() {
