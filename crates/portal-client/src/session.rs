@@ -158,6 +158,18 @@ impl Session {
         if answer.status.is_success() { Ok(()) } else { Err(answer.problem_or_identity()) }
     }
 
+    /// Makes sure the session can call the parent API: refreshes when it holds no fresh access
+    /// token (a session resumed from the keychain: one token request), else sends nothing. A
+    /// stored session is checked this way at start-up, without an API call of its own.
+    ///
+    /// # Errors
+    /// [`Error::SessionEnded`] when the portal refused the refresh token (`invalid_grant`: the
+    /// session ended, reported to the observer); network and portal failures otherwise, the
+    /// stored token kept.
+    pub async fn ensure_active(&self) -> Result<(), Error> {
+        self.access_token().await.map(drop)
+    }
+
     /// Forgets the tokens and reports [`SessionEvent::Ended`] (after the account was deleted).
     pub(crate) fn end_locally(&self) {
         let had = {

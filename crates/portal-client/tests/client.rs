@@ -332,7 +332,7 @@ async fn reset_end_to_end_revokes_old_sessions_and_signs_in() {
 
     // A completed reset revoked every refresh token of the account.
     let stale = client.resume_session(old_refresh);
-    assert!(matches!(stale.me().await, Err(Error::SessionEnded)));
+    assert!(matches!(stale.ensure_active().await, Err(Error::SessionEnded)));
     // The new password signs in.
     portal.sign_in(&client, email, "Nouveau-2026").await;
 }
@@ -393,15 +393,19 @@ async fn reused_refresh_token_ends_the_session_only_on_invalid_grant() {
     let first = session.refresh_token().expect("active");
     // Force a rotation through a resumed session.
     let resumed = client.resume_session(first.clone());
-    resumed.me().await.expect("refreshed");
-    assert_ne!(resumed.refresh_token().expect("active"), first);
+    resumed.ensure_active().await.expect("refreshed");
+    let rotated = resumed.refresh_token().expect("active");
+    assert_ne!(rotated, first);
+    // Fresh now: a second check sends nothing (the token does not rotate again).
+    resumed.ensure_active().await.expect("still fresh");
+    assert_eq!(resumed.refresh_token().expect("active"), rotated);
 
     // The rotated-out token is refused: invalid_grant ends that session.
     let stale = client.resume_session(first);
     let ended = Arc::new(Mutex::new(false));
     let flag = ended.clone();
     stale.on_event(move |e| *flag.lock().unwrap() = matches!(e, SessionEvent::Ended));
-    assert!(matches!(stale.me().await, Err(Error::SessionEnded)));
+    assert!(matches!(stale.ensure_active().await, Err(Error::SessionEnded)));
     assert!(*ended.lock().unwrap());
     assert!(!stale.is_active());
 

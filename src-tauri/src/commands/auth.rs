@@ -66,8 +66,9 @@ async fn resume(
     let session = portal.resume_session(token);
     // Adopted before the first call, so the rotation that call causes is stored.
     let persisted = state.adopt(&email, session.clone()).await;
-    match session.me().await {
-        Ok(_) => Ok(Startup::SignedIn(SignedIn { email, persisted })),
+    // Only the refresh: the first screen's own call (the children) is the second request.
+    match session.ensure_active().await {
+        Ok(()) => Ok(Startup::SignedIn(SignedIn { email, persisted })),
         Err(portal_client::Error::SessionEnded) => {
             state.session_ended().await;
             Ok(Startup::SignedOut { email: Some(email), session_expired: true })

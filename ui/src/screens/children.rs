@@ -12,6 +12,14 @@ use crate::routes::AppRoute;
 use crate::screens::associate::embedded_boards;
 use crate::state::use_app;
 
+/// Whether a child's board is missing from `boards` (then the portal's own list names it).
+pub fn needs_portal_boards(boards: &[SchoolBoardEntry], children: &[Child]) -> bool {
+    children
+        .iter()
+        .filter_map(|c| c.board_id.as_ref())
+        .any(|id| !boards.iter().any(|b| &b.id == id))
+}
+
 /// The board's display name for a child (`board_id` looked up; a private school or an unknown
 /// id shows nothing).
 pub fn board_name(boards: &[SchoolBoardEntry], child: &Child, english: bool) -> String {
@@ -43,12 +51,15 @@ pub fn Children() -> View {
             match ipc::call::<ListChildren>(&()).await {
                 Ok(list) => {
                     problem.set(None);
+                    // The boards Cartable ships name almost every child; ask the portal's list
+                    // only for a board it does not know (one request fewer at start-up).
+                    let unknown = boards.with(|b| needs_portal_boards(b, &list));
                     children.set(Some(list));
+                    if unknown && let Ok(list) = ipc::call::<SchoolBoardsCmd>(&()).await {
+                        boards.set(list);
+                    }
                 }
                 Err(p) => problem.set(Some(p)),
-            }
-            if let Ok(list) = ipc::call::<SchoolBoardsCmd>(&()).await {
-                boards.set(list);
             }
         });
     };
@@ -139,5 +150,32 @@ pub fn Children() -> View {
             })
             p { a(class="button primary", href=AppRoute::Associate.href()) { (i18n.t("children-add")) } }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn child(board: Option<&str>) -> Child {
+        serde_json::from_value(serde_json::json!({
+            "id": "c1", "first_name": "Noah", "last_name": "O'Neil", "birth_date": "2015-09-08",
+            "board_id": board, "private_school_id": null,
+            "school": {"code": "123", "name": "Riverview"}, "grade": "6",
+            "associated_at": "2026-11-29T00:00:00Z",
+        }))
+        .expect("child")
+    }
+
+    #[test]
+    fn the_portal_list_is_asked_only_for_a_board_cartable_does_not_ship() {
+        let shipped = embedded_boards();
+        assert!(!needs_portal_boards(&shipped, &[]));
+        assert!(!needs_portal_boards(&shipped, &[child(Some("sb-english-montreal")), child(None)]));
+        assert!(needs_portal_boards(&shipped, &[child(Some("css-inconnu"))]));
+        assert_eq!(
+            board_name(&shipped, &child(Some("sb-english-montreal")), true),
+            "English Montreal School Board"
+        );
     }
 }
