@@ -1,5 +1,6 @@
-//! Build script: compiles the Tauri context from the root `tauri.conf.json` and declares the app's
-//! commands so capabilities (`capabilities/main.json`) can grant each one (`allow-<name>`).
+//! Build script: compiles the Tauri context from the root `tauri.conf.json`, declares the app's
+//! commands so capabilities (`capabilities/main.json`) can grant each one (`allow-<name>`), and
+//! sets `cfg(embedded_portal)`.
 
 /// Every command of `cartable_core::ipc::COMMAND_NAMES`, in the same order. A test
 /// (`tests/commands.rs`) checks this list against the descriptors and the registered handlers.
@@ -35,9 +36,17 @@ const COMMANDS: &[&str] = &[
     "social_sign_in_cancel",
     "link_email_start",
     "link_email_verify",
+    "ui_ready",
 ];
 
 fn main() {
+    // `cfg(embedded_portal)`: a desktop build with the `embedded-portal` feature, the only builds
+    // that start the reference portal in-process when no portal is configured.
+    println!("cargo::rustc-check-cfg=cfg(embedded_portal)");
+    let mobile = matches!(std::env::var("CARGO_CFG_TARGET_OS").as_deref(), Ok("android" | "ios"));
+    if !mobile && std::env::var_os("CARGO_FEATURE_EMBEDDED_PORTAL").is_some() {
+        println!("cargo::rustc-cfg=embedded_portal");
+    }
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));

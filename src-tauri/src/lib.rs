@@ -7,7 +7,8 @@
 //! - [`state`]: the managed [`AppState`] (portal, keychain, session, pending flow).
 //! - [`keychain`]: the [`CredentialStore`] trait with the OS keychain and an in-memory store,
 //!   laid out as `docs/contract.md §9` says.
-//! - [`embedded`] (desktop only): the reference portal run in-process in demo mode.
+//! - `embedded` (desktop builds with the default `embedded-portal` feature): the reference
+//!   portal run in-process in demo mode.
 //! - [`settings`]: language and portal, `docs/contract.md §0` precedence.
 //! - [`error`]: errors cross the IPC boundary as `{code, field, params}`.
 
@@ -17,7 +18,7 @@ use cartable_core::{Problem, ipc::codes};
 use tauri::{App, Builder, Emitter, Manager, Runtime};
 
 pub mod commands;
-#[cfg(desktop)]
+#[cfg(embedded_portal)]
 pub mod embedded;
 pub mod error;
 pub mod keychain;
@@ -89,6 +90,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             commands::social::social_sign_in_cancel,
             commands::social::link_email_start,
             commands::social::link_email_verify,
+            commands::settings::ui_ready,
         ])
         .plugin(navigation_guard())
         .setup(move |app| {
@@ -163,6 +165,7 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// When the app cannot start at all (no display, broken installation).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    commands::settings::mark_start();
     let app = match build_app(builder(true), Options::from_environment()) {
         Ok(app) => app,
         // The first instance is closing and did not answer on D-Bus: this launch must not die

@@ -35,12 +35,12 @@ pub struct Dirs {
     pub data: PathBuf,
 }
 
-/// The portal as connected: its description and its client (and, on desktop, the embedded
-/// demo portal that serves it).
+/// The portal as connected: its description and its client (and, with `cfg(embedded_portal)`,
+/// the embedded demo portal that serves it).
 struct Connected {
     info: PortalInfo,
     client: portal_client::Portal,
-    #[cfg(desktop)]
+    #[cfg(embedded_portal)]
     embedded: Option<crate::embedded::EmbeddedPortal>,
 }
 
@@ -184,7 +184,7 @@ impl AppState {
                 Ok(Connected {
                     info,
                     client,
-                    #[cfg(desktop)]
+                    #[cfg(embedded_portal)]
                     embedded: None,
                 })
             }
@@ -192,7 +192,7 @@ impl AppState {
         }
     }
 
-    #[cfg(desktop)]
+    #[cfg(embedded_portal)]
     async fn connect_embedded(&self, language: Language) -> Result<Connected> {
         let embedded = crate::embedded::EmbeddedPortal::start(&self.dirs.data)
             .await
@@ -210,9 +210,9 @@ impl AppState {
         Ok(Connected { info, client, embedded: Some(embedded) })
     }
 
-    /// Mobile has no embedded portal: a portal must be configured (`invalid_setting`,
-    /// `reason: no_portal`). Not built here: our machines cannot build mobile (TOOLCHAIN.md).
-    #[cfg(mobile)]
+    /// Mobile, and desktop builds without the `embedded-portal` feature, have no embedded portal:
+    /// a portal must be configured (`invalid_setting`, `reason: no_portal`).
+    #[cfg(not(embedded_portal))]
     async fn connect_embedded(&self, _language: Language) -> Result<Connected> {
         Err(Error::Problem(
             cartable_core::Problem::new(cartable_core::ipc::codes::INVALID_SETTING)
@@ -224,11 +224,11 @@ impl AppState {
     /// the current settings; the in-memory flow is reloaded for the new portal id.
     pub async fn disconnect(&self) {
         let old = self.portal.lock().await.take();
-        #[cfg(desktop)]
+        #[cfg(embedded_portal)]
         if let Some(embedded) = old.and_then(|c| c.embedded) {
             embedded.stop().await;
         }
-        #[cfg(not(desktop))]
+        #[cfg(not(embedded_portal))]
         drop(old);
         *self.flow.lock().await = FlowSlot::default();
     }
@@ -244,12 +244,12 @@ impl AppState {
     /// The outbox of the embedded demo portal, `None` for a real portal.
     pub async fn demo_outbox_dir(&self) -> Option<PathBuf> {
         self.client().await.ok()?;
-        #[cfg(desktop)]
+        #[cfg(embedded_portal)]
         {
             let slot = self.portal.lock().await;
             slot.as_ref().and_then(|c| c.embedded.as_ref()).map(|e| e.outbox())
         }
-        #[cfg(not(desktop))]
+        #[cfg(not(embedded_portal))]
         None
     }
 
@@ -397,7 +397,7 @@ impl AppState {
             log::warn!("cannot delete the settings file: {error}");
         }
         self.disconnect().await;
-        #[cfg(desktop)]
+        #[cfg(embedded_portal)]
         if let Err(error) = crate::embedded::delete_data(&self.dirs.data).await {
             log::warn!("cannot delete the demo portal's data: {error}");
         }

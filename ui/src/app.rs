@@ -1,6 +1,6 @@
 //! The app: context, start-up, the router and the page frame (header, demo banner, footer).
 
-use cartable_core::ipc::{GetAppInfo, Language, RestoreSession, Startup};
+use cartable_core::ipc::{GetAppInfo, Language, RestoreSession, Startup, UiReady};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use sycamore_router::Router;
@@ -76,6 +76,15 @@ pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
                 replace(&AppRoute::Login);
             }
         }
+        report_ready();
+    });
+}
+
+/// Tells the shell the first screen is interactive (`ui_ready`, the bench's start-up mark),
+/// once the routed screen has rendered (the next task); the shell keeps only the first call.
+fn report_ready() {
+    sycamore::futures::spawn_local(async {
+        let _ = ipc::call::<UiReady>(&()).await;
     });
 }
 

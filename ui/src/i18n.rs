@@ -453,6 +453,19 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_setting_says_why_and_what_to_do() {
+        let tr = Translations::load();
+        let says = |lang, reason: Option<&str>| {
+            let problem = Problem::new("invalid_setting");
+            tr.problem(lang, &reason.map_or(problem.clone(), |r| problem.with("reason", r)))
+        };
+        assert!(says(Language::FrCa, Some("no_portal")).contains("Adresse du portail"));
+        assert!(says(Language::EnCa, Some("no_portal")).contains("Portal address"));
+        assert!(says(Language::FrCa, Some("insecure_url")).contains("https://"));
+        assert_eq!(says(Language::EnCa, None), "This setting is not valid.");
+    }
+
+    #[test]
     fn unknown_codes_get_a_generic_message_naming_the_code() {
         let tr = Translations::load();
         let text = tr.problem(Language::FrCa, &Problem::new("brand_new_code"));

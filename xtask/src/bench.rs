@@ -38,10 +38,15 @@ pub use report::Report;
 /// Every section, in the order they run.
 const SECTIONS: [&str; 4] = ["portal", "trips", "sizes", "desktop"];
 
+/// The copy of the app built without the embedded portal, next to `target/release/cartable`.
+const WITHOUT_PORTAL: &str = "cartable-without-portal";
+
 /// The binaries the bench measures.
 struct Binaries {
     portal: PathBuf,
     app: PathBuf,
+    /// The app built without the `embedded-portal` feature (sizes only).
+    app_without_portal: PathBuf,
     baseline: PathBuf,
 }
 
@@ -55,6 +60,7 @@ impl Binaries {
                 .map_or_else(|| release.join("portal-server"), PathBuf::from),
             app: std::env::var_os("CARTABLE_BENCH_APP")
                 .map_or_else(|| release.join("cartable"), PathBuf::from),
+            app_without_portal: release.join(WITHOUT_PORTAL),
             baseline: release.join("bench-baseline"),
         }
     }
@@ -125,7 +131,13 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         match *section {
             "portal" => runtime.block_on(portal::measure(root, &bins.portal, &mut report))?,
             "trips" => runtime.block_on(flows::measure(&bins.portal, &mut report))?,
-            "sizes" => sizes::measure(root, &bins.app, &bins.baseline, &mut report)?,
+            "sizes" => sizes::measure(
+                root,
+                &bins.app,
+                &bins.app_without_portal,
+                &bins.baseline,
+                &mut report,
+            )?,
             "desktop" => desktop::measure(root, &bins.app, &bins.baseline, &mut report)?,
             _ => {}
         }
@@ -151,6 +163,27 @@ fn build_all(root: &Path, report: &mut Report) -> Result {
         Ok(())
     };
     timed("UI (wasm-release + wasm-opt)", &|| ui::build(root, true))?;
+    // The app without the embedded portal first, copied aside; then the default build, which
+    // stays at target/release/cartable.
+    timed("cartable without the embedded portal (release)", &|| {
+        cmd::run(
+            root,
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-p",
+                "cartable",
+                "--no-default-features",
+                "--features",
+                "custom-protocol",
+            ],
+        )?;
+        let release = root.join("target/release");
+        std::fs::copy(release.join("cartable"), release.join(WITHOUT_PORTAL))
+            .map(drop)
+            .map_err(|e| format!("cannot copy the app without portal: {e}"))
+    })?;
     timed("portal-server + cartable (release)", &|| {
         cmd::run(root, "cargo", &["build", "--release", "-p", "portal-server", "-p", "cartable"])
     })?;

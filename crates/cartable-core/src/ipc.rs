@@ -113,6 +113,10 @@ commands! {
     LinkEmailStart = "link_email_start": EmailArgs => LinkEmailChallenge;
     /// Step 2: proves the linked email with its code; answers the verified entry.
     LinkEmailVerify = "link_email_verify": LinkEmailVerifyArgs => EmailEntry;
+    /// The launch's first screen is mounted and interactive (after start-up routed the parent).
+    /// The shell logs, once per launch, `ui ready: <ms> ms after start (unix ms <t>)`, the mark
+    /// `cargo xtask bench` times start-up by (BENCHMARKS.md); later calls do nothing.
+    UiReady = "ui_ready": () => ();
 }
 
 /// The social providers' ids of [`SocialArgs::provider`], in the portal's order

@@ -249,7 +249,15 @@ err-board-not-subscribed = This body does not subscribe to the portal: linking c
 err-too-many-attempts = Daily limit reached. Try again in { $minutes } min.
 err-child-not-found = This child is not linked to your account.
 err-not-demo = The mailbox exists only with the demo portal.
-err-invalid-setting = This setting is not valid.
+err-invalid-setting = { $reason ->
+    [no_portal] This build of Cartable has no demo portal. Enter your school service centre's portal address in Settings, “Portal address”.
+    [insecure_url] The portal address must start with https:// (http:// is allowed only for this computer, e.g. http://127.0.0.1:8787).
+    [not_an_origin] Enter only the site's address, without a path: for example https://portail.example.ca
+    [unsupported_scheme] The portal address must start with https://
+    [invalid_url] This portal address is not valid. Example: https://portail.example.ca
+    [unknown_provider] This sign-in provider is not offered.
+   *[other] This setting is not valid.
+}
 err-internal = Something unexpected happened. Try again.
 err-browser-cancelled = Signing in through the browser was cancelled.
 err-browser-timed-out = The browser did not come back in time. Start signing in again.

@@ -249,7 +249,15 @@ err-board-not-subscribed = Cet organisme n'est pas abonné au portail : l'associ
 err-too-many-attempts = Limite quotidienne atteinte. Réessayez dans { $minutes } min.
 err-child-not-found = Cet enfant n'est pas associé à votre compte.
 err-not-demo = La boîte de courriel n'existe qu'avec le portail de démonstration.
-err-invalid-setting = Ce paramètre n'est pas valide.
+err-invalid-setting = { $reason ->
+    [no_portal] Cette version de Cartable n'a pas de portail de démonstration. Entrez l'adresse du portail de votre centre de services scolaire dans Paramètres, « Adresse du portail ».
+    [insecure_url] L'adresse du portail doit commencer par https:// (http:// n'est permis que pour cet ordinateur, par exemple http://127.0.0.1:8787).
+    [not_an_origin] Entrez seulement l'adresse du site, sans chemin : par exemple https://portail.exemple.ca
+    [unsupported_scheme] L'adresse du portail doit commencer par https://
+    [invalid_url] Cette adresse de portail n'est pas valide. Exemple : https://portail.exemple.ca
+    [unknown_provider] Ce fournisseur de connexion n'est pas offert.
+   *[other] Ce paramètre n'est pas valide.
+}
 err-internal = Une erreur inattendue s'est produite. Réessayez.
 err-browser-cancelled = La connexion dans le navigateur a été annulée.
 err-browser-timed-out = Le navigateur n'est pas revenu à temps. Recommencez la connexion.

@@ -5,13 +5,12 @@
 //! `XDG_*` folders. The outer [`measure`] re-runs this xtask inside `dbus-run-session` as
 //! `bench --desktop-inner FILE`; the inner run ([`inner`]) writes its rows to FILE.
 //!
-//! **Start-up**: the UI emits no "login form mounted" event yet, so the time is taken over
-//! WebDriver (Debian's `WebKitWebDriver`, one per launch, with `TAURI_WEBVIEW_AUTOMATION=true`
-//! as `tauri-driver` sets it): from just before the session request
-//! (which starts the process) to the first poll that finds the login form's password field
-//! enabled (`main form #field-password`), polled every 5 ms through `execute/sync`. The baseline is
-//! timed the same way on its page's `#baseline-ready`. One warm-up launch each (the embedded
-//! portal creates its database and key on first start), then the median of [`RUNS`].
+//! **Start-up**: from spawning the binary (the wall clock just before) to the `ui ready: …
+//! (unix ms T)` line it prints: Cartable logs it when the UI calls `ui_ready` (the first
+//! screen, here the login form, mounted and interactive, `cartable_core::ipc::UiReady`); the
+//! baseline prints it when its page calls its `ready` command on load. No WebDriver in the way.
+//! One warm-up launch each (the embedded portal creates its database and key on first start),
+//! then the median of [`RUNS`].
 //!
 //! **Memory**: RSS (and PSS, which counts shared pages once) of the app process plus its
 //! descendants (WebKitWebProcess, WebKitNetworkProcess), from `/proc`, once the app shows the
@@ -41,10 +40,7 @@ use crate::cmd::{self, Result};
 
 /// Launches timed per app (after one warm-up).
 pub const RUNS: usize = 10;
-/// The app's login form, mounted and interactive.
-const APP_READY: &str =
-    "const p = document.querySelector('main form #field-password'); return !!p && !p.disabled;";
-/// The baseline's page.
+/// The baseline's page, shown (memory is measured over WebDriver).
 const BASELINE_READY: &str = "return !!document.getElementById('baseline-ready');";
 /// The children list with 3 children.
 const CHILDREN_READY: &str = "return document.querySelectorAll('li.card.child').length === 3;";
@@ -203,8 +199,8 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
         .map_err(|e| e.to_string())?;
 
     // Start-up: the login form (embedded demo portal, no stored session) and the baseline page.
-    let mut app_times = launches(&http, app, APP_READY, "the app").await?;
-    let mut base_times = launches(&http, baseline, BASELINE_READY, "the baseline").await?;
+    let mut app_times = launches(app, "the app")?;
+    let mut base_times = launches(baseline, "the baseline")?;
     let app_median = median(&mut app_times);
     let base_median = median(&mut base_times);
     report.info(
@@ -222,16 +218,6 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
         "≤ 1.3",
         ratio <= RATIO_TARGET,
     );
-    report.note(
-        "Start-up is measured over WebDriver (see xtask/src/bench/desktop.rs): the UI emits no \
-         \"login form mounted\" event yet. The hook that would replace it: the UI, right after \
-         mounting the login form, invokes a command (e.g. `ui_ready`) or emits a Tauri event \
-         `ui-ready`; the shell records `Instant::now()` against a process-start instant taken \
-         first thing in `main` and logs `ui ready after N ms` (or writes it where \
-         `CARTABLE_BENCH_READY_FILE` points). The WebDriver figure includes WebKitWebDriver's \
-         session set-up and up to 5 ms polling, the same for both apps.",
-    );
-
     // Memory: the app signed in with 3 children (session restored from the keychain).
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let portal_bin = std::env::var_os("CARTABLE_BENCH_PORTAL")
@@ -346,28 +332,61 @@ fn store_session(origin: &str, refresh_token: &str) -> Result {
     if status.success() { Ok(()) } else { Err(format!("secret-tool store failed ({status})")) }
 }
 
-/// One warm-up and [`RUNS`] timed launches until `ready` holds.
-async fn launches(
-    http: &reqwest::Client,
-    binary: &Path,
-    ready: &str,
-    what: &str,
-) -> Result<Vec<Duration>> {
+/// One warm-up and [`RUNS`] timed launches of `binary`, each from spawning it to the
+/// `ui ready: … (unix ms T)` line it prints on stdout: Cartable's log line for the UI's
+/// `ui_ready` command (first screen mounted and interactive), the baseline's for its page's
+/// `ready` command. The time is `T` minus the wall clock just before the spawn, so the reading
+/// side's own delay does not count. Each launch's processes are ended before the next.
+fn launches(binary: &Path, what: &str) -> Result<Vec<Duration>> {
     let mut times = Vec::new();
     for run in 0..=RUNS {
-        let driver = Driver::start(http, &[]).await?;
-        let started = Instant::now();
-        let session = driver.launch(binary).await?;
-        let result = session.wait(ready, WAIT).await;
-        let took = started.elapsed();
-        driver.finish(session).await;
-        result.map_err(|e| format!("{what}, launch {run}: {e}"))?;
+        let spawned = unix_ms();
+        let mut child = Command::new(binary)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("{what}: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(stdout).lines().map_while(std::io::Result::ok) {
+                if let Some(at) = ready_mark(&line) {
+                    let _ = tx.send(at);
+                }
+            }
+        });
+        let ready = rx.recv_timeout(WAIT);
+        let mut pids = descendants(child.id());
+        pids.push(child.id());
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        end(&pids);
+        let _ = child.wait();
+        let at = ready.map_err(|_| {
+            format!("{what}, launch {run}: no `ui ready` line within {} s", WAIT.as_secs())
+        })?;
+        let took = Duration::from_millis(at.saturating_sub(spawned));
         println!("  {what} launch {run}: {}{}", ms(took), if run == 0 { " (warm-up)" } else { "" });
         if run > 0 {
             times.push(took);
         }
     }
     Ok(times)
+}
+
+/// `T` of a `… ui ready: … (unix ms T)` line.
+fn ready_mark(line: &str) -> Option<u64> {
+    let rest = line.split_once("ui ready:")?.1;
+    let digits = rest.split_once("unix ms ")?.1;
+    digits.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// The wall clock in Unix milliseconds.
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// Debian's `WebKitWebDriver` on a free port, one per launch (what `tauri-driver` proxies to,
@@ -440,7 +459,7 @@ impl Driver<'_> {
         session.close().await;
         let _ = self.child.kill();
         let _ = self.child.wait();
-        end(&started).await;
+        end(&started);
     }
 }
 
@@ -519,8 +538,8 @@ fn alive(pid: u32) -> bool {
 }
 
 /// Waits for `pids` (processes this bench started) to exit; `SIGTERM` after 3 s, `SIGKILL`
-/// after 5 s, each by its id.
-async fn end(pids: &[u32]) {
+/// after 5 s, each by its id. Blocks the thread (at most 8 s).
+fn end(pids: &[u32]) {
     let started = Instant::now();
     let mut signalled = 0;
     loop {
@@ -541,7 +560,7 @@ async fn end(pids: &[u32]) {
                 let _ = Command::new("kill").args([signal, &pid.to_string()]).status();
             }
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
