@@ -27,8 +27,46 @@ pub fn app(state: AppState) -> Router {
         .merge(browser::router())
         .merge(parent::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
-        .layer(axum::middleware::from_fn(identity::body_limit_in_identity_shape))
+        .layer(axum::middleware::from_fn(body_limit_in_contract_shape))
         .with_state(state)
+}
+
+/// Middleware for [`app`]: the body-limit layer answers a bare text 413 before any handler runs
+/// (when `Content-Length` is over [`BODY_LIMIT_BYTES`]); this gives it the contract's error
+/// shape: the identity error body (`invalid_request`) on `/auth/` (`docs/contract.md §0`),
+/// problem details (`payload_too_large`) on `/api/` (§6).
+pub async fn body_limit_in_contract_shape(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::{
+        http::{StatusCode, header},
+        response::IntoResponse as _,
+    };
+    let path = req.uri().path().to_owned();
+    let response = next.run(req).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE || is_json {
+        return response;
+    }
+    if path.starts_with("/auth/") {
+        oauth_error::OAuthError::invalid_request("The request body is too large.")
+            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
+            .into_response()
+    } else if path.starts_with("/api/") {
+        problem::ApiProblem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            cartable_core::wire::parent::ProblemCode::PayloadTooLarge,
+            "The body is too large",
+        )
+        .into_response()
+    } else {
+        response
+    }
 }
 
 /// Serves the portal on `listener` until the process ends.

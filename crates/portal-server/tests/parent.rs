@@ -602,6 +602,22 @@ async fn malformed_bodies_are_problems_never_500() {
             "{expected:?} in {errors:?}"
         );
     }
+    // Over the 16 KiB limit: refused before any handler runs, still as problem details.
+    let huge = portal
+        .http
+        .post(format!("{}/api/v1/children", portal.base))
+        .bearer_auth(&parent.access)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(vec![b' '; 20 * 1024])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(huge.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(huge.headers()[header::CONTENT_TYPE], "application/problem+json");
+    let problem: Value = huge.json().await.expect("problem json");
+    assert_eq!(problem["code"], "payload_too_large", "{problem}");
+    assert_eq!(problem["status"], 413);
+
     let nip = json!({"method": "nip", "board_id": "css-laval", "nip": "O0I1O0I1", "birth_date": "2017-10-30"});
     let problem = portal.associate(&parent, nip).await.problem();
     assert_eq!(problem.errors[0].field, "nip");

@@ -41,29 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/auth/resetpassword/v1.0/poll_completion", post(reset_poll))
 }
 
-/// Middleware for [`crate::http::app`]: gives the identity error shape (413
-/// `invalid_request`) to the body-limit layer's bare 413 on `/auth/` paths, which it answers
-/// before any handler runs (when `Content-Length` is over the limit).
-pub async fn body_limit_in_identity_shape(
-    req: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse as _;
-    let identity = req.uri().path().starts_with("/auth/");
-    let response = next.run(req).await;
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
-    if identity && response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return OAuthError::invalid_request("The request body is too large.")
-            .with_status(StatusCode::PAYLOAD_TOO_LARGE)
-            .into_response();
-    }
-    response
-}
-
 /// A form body (`application/x-www-form-urlencoded`, §0) decoded into `T`, rejecting with the
 /// identity error body ([`OAuthError`]) instead of axum's plain text.
 #[derive(Debug, Clone)]
