@@ -107,6 +107,14 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             });
             app.manage(AppState::new(options.store, options.env, dirs, on_unavailable));
             app.manage(commands::social::SocialState::default());
+            // Connect (starting the embedded portal) while the webview loads the UI; the UI's
+            // first commands wait for this same connection instead of starting it.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Err(error) = handle.state::<AppState>().client().await {
+                    log::warn!("the portal is not ready at start-up: {error}");
+                }
+            });
             Ok(())
         })
         .build(context())
