@@ -282,3 +282,26 @@ fn input_errors_are_codes_on_fields() {
     assert_eq!(refused.code, "invalid_setting");
     assert_eq!(refused.params.get("reason"), Some(&serde_json::json!("insecure_url")));
 }
+
+#[test]
+fn an_emptied_portal_address_goes_back_to_the_demo_portal() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let set = |url: Option<&str>| SettingsUpdate {
+        language: None,
+        portal_url: Some(url.map(str::to_owned)),
+    };
+    let info = launch.ok::<ipc::UpdateSettings>(&set(Some("https://portail.example.ca")));
+    assert_eq!(info.portal.origin, "https://portail.example.ca");
+    // The UI sends `{"portal_url": null}` for an emptied field.
+    let raw = launch
+        .invoke(
+            "update_settings",
+            serde_json::json!({"args": {"language": null, "portal_url": null}}),
+        )
+        .expect("accepted");
+    assert_eq!(raw["portal"]["id"], "embedded", "{raw}");
+    let saved =
+        std::fs::read_to_string(computer.dirs().config.join("settings.json")).expect("saved");
+    assert!(!saved.contains("portail.example.ca"), "{saved}");
+}

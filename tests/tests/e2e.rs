@@ -149,6 +149,8 @@ async fn expect_session(email: &str) -> Result {
 async fn sign_out(s: &mut Scenario, t: &Texts) -> Result {
     s.click("header a[href='#/parametres']").await?;
     s.wait_route("/parametres").await?;
+    // An account with a password (every caller signed up with one) may change it.
+    s.wait_labelled("main button", &t.t("settings-change-password")?).await?;
     s.step("settings").await?;
     s.click_labelled(&t.t("settings-sign-out")?).await?;
     at_login(s, t).await?;
@@ -593,6 +595,12 @@ async fn e2e_10_social_sign_in_then_link_the_school_email() -> Result {
         at_children(s, &fr).await?;
         expect_session(SOCIAL_EMAIL).await?;
         s.step("signed-in-with-google").await?;
+        // A social-only account has no password to change: Paramètres says so.
+        s.click("header a[href='#/parametres']").await?;
+        s.wait_labelled("#no-password", &fr.t("settings-no-password")?).await?;
+        s.step("settings-without-password").await?;
+        s.click("header a[href='#/enfants']").await?;
+        at_children(s, &fr).await?;
 
         // The social email is on no school record; the school has the O'Neil family's.
         associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;

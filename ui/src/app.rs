@@ -72,12 +72,21 @@ pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
             Err(problem) => {
                 // Outside the shell (or a broken shell): show the login screen with the reason.
                 app.session.set(Session::SignedOut);
-                app.notice.set(Some(crate::i18n::problem_key(&problem.code)));
+                app.notice.set(Some(startup_notice(&problem)));
                 replace(&AppRoute::Login);
             }
         }
         report_ready();
     });
+}
+
+/// The notice key for a start-up that failed with `problem`: a build without the demo portal
+/// and no portal configured gets its own ("enter your portal's address in Paramètres"); any
+/// other problem its error message.
+pub fn startup_notice(problem: &cartable_core::Problem) -> String {
+    let no_portal = problem.code == cartable_core::ipc::codes::INVALID_SETTING
+        && problem.params.get("reason").and_then(|r| r.as_str()) == Some("no_portal");
+    if no_portal { "notice-no-portal".to_owned() } else { crate::i18n::problem_key(&problem.code) }
 }
 
 /// Tells the shell the first screen is interactive (`ui_ready`, the bench's start-up mark),
@@ -210,6 +219,14 @@ mod tests {
     use cartable_core::ipc::{CodeStep, FlowKind, FlowStep, SignedIn};
 
     use super::*;
+
+    #[test]
+    fn a_build_without_the_demo_portal_says_where_to_enter_one() {
+        use cartable_core::Problem;
+        let no_portal = Problem::new("invalid_setting").with("reason", "no_portal");
+        assert_eq!(startup_notice(&no_portal), "notice-no-portal");
+        assert_eq!(startup_notice(&Problem::new("internal")), "err-internal");
+    }
 
     #[test]
     fn startup_routes() {

@@ -37,6 +37,7 @@ password-show = Show
 password-hide = Hide
 
 notice-session-expired = Your session has expired. Please sign in again.
+notice-no-portal = This build of Cartable has no demo portal. To begin, enter your school service centre's portal address in Settings, “Advanced settings”.
 
 login-title = Parent access
 login-subscribe-reminder = To use the portal, your child's school must subscribe to the service.
@@ -202,6 +203,7 @@ settings-keychain-no = On this computer, no keychain is available: you will have
 settings-keychain-unknown = Information not available.
 settings-account = My account
 settings-change-password = Change password
+settings-no-password = You sign in with a social account: this account has no Cartable password to change.
 settings-sign-out = Sign out
 settings-device = This device
 settings-forget-text = Erases your session, email, settings and demo data from this computer. Your portal account is not affected.

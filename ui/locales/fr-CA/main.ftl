@@ -37,6 +37,7 @@ password-show = Afficher
 password-hide = Masquer
 
 notice-session-expired = Votre session a expiré. Veuillez vous connecter de nouveau.
+notice-no-portal = Cette version de Cartable n'a pas de portail de démonstration. Pour commencer, entrez l'adresse du portail de votre centre de services scolaire dans Paramètres, « Paramètres avancés ».
 
 login-title = Accès aux parents
 login-subscribe-reminder = Pour utiliser le portail, l'établissement scolaire de votre enfant doit être abonné au service.
@@ -202,6 +203,7 @@ settings-keychain-no = Sur cet ordinateur, aucun trousseau n'est disponible : il
 settings-keychain-unknown = Information non disponible.
 settings-account = Mon compte
 settings-change-password = Changer le mot de passe
+settings-no-password = Vous vous connectez avec un compte social : ce compte n'a pas de mot de passe Cartable à changer.
 settings-sign-out = Se déconnecter
 settings-device = Cet appareil
 settings-forget-text = Efface de cet ordinateur votre session, votre courriel, vos réglages et les données de démonstration. Votre compte au portail n'est pas touché.

@@ -3,11 +3,12 @@
 
 use cartable_core::Problem;
 use cartable_core::ipc::{
-    ChangePasswordStart, DeleteAccount, FlowStep, ForgetDevice, Language, SettingsUpdate, SignOut,
-    UpdateSettings,
+    ChangePasswordStart, DeleteAccount, FlowStep, ForgetDevice, GetAppInfo, GetMe, Language,
+    SettingsUpdate, SignOut, UpdateSettings,
 };
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
+use wasm_bindgen::JsCast as _;
 
 use crate::i18n::{Arg, I18n, use_i18n};
 use crate::ipc;
@@ -26,6 +27,14 @@ pub fn set_language(app: AppState, i18n: I18n, lang: Language) {
     });
 }
 
+/// Asks the shell again what the app runs against: a portal chosen while signed in takes effect
+/// at sign-out, and the demo banner and "Portail utilisé" must follow.
+async fn refresh_info(app: AppState) {
+    if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
+        app.info.set(Some(info));
+    }
+}
+
 /// The settings screen.
 #[component]
 pub fn Settings() -> View {
@@ -33,6 +42,8 @@ pub fn Settings() -> View {
     let app = use_app();
     let problem = create_signal(None::<Problem>);
     let saved = create_signal(false);
+    // A refused portal address is said under its field, not at the top of the page.
+    let portal_problem = create_signal(None::<Problem>);
     let portal = create_signal(app.info.with(|i| {
         i.as_ref().filter(|i| !i.portal.demo).map(|i| i.portal.origin.clone()).unwrap_or_default()
     }));
@@ -40,6 +51,16 @@ pub fn Settings() -> View {
     let busy = create_signal(false);
     let signed_in =
         create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
+    // "Changer le mot de passe" only for an account with a password (`local` among its
+    // providers): an account made with a social button has none (`docs/contract.md §5`).
+    let has_password = create_signal(None::<bool>);
+    if signed_in.get_untracked() {
+        spawn_local_scoped(async move {
+            if let Ok(me) = ipc::call::<GetMe>(&()).await {
+                has_password.set(Some(me.providers.iter().any(|p| p == "local")));
+            }
+        });
+    }
 
     let save_portal = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
@@ -47,6 +68,8 @@ pub fn Settings() -> View {
             return;
         }
         busy.set(true);
+        saved.set(false);
+        portal_problem.set(None);
         let url = portal.get_clone();
         let portal_url =
             if url.trim().is_empty() { Some(None) } else { Some(Some(url.trim().to_owned())) };
@@ -57,10 +80,9 @@ pub fn Settings() -> View {
             match result {
                 Ok(info) => {
                     app.info.set(Some(info));
-                    problem.set(None);
                     saved.set(true);
                 }
-                Err(p) => problem.set(Some(p)),
+                Err(p) => portal_problem.set(Some(p)),
             }
         });
     };
@@ -80,6 +102,7 @@ pub fn Settings() -> View {
             match ipc::call::<SignOut>(&()).await {
                 Ok(out) => {
                     app.signed_out(out.email);
+                    refresh_info(app).await;
                     go(&AppRoute::Login);
                 }
                 Err(p) => problem.set(Some(p)),
@@ -92,6 +115,7 @@ pub fn Settings() -> View {
                 Ok(()) => {
                     app.email.set(String::new());
                     app.signed_out(None);
+                    refresh_info(app).await;
                     go(&AppRoute::Login);
                 }
                 Err(p) => problem.set(Some(p)),
@@ -157,7 +181,11 @@ pub fn Settings() -> View {
                         h2 { (i18n.t("settings-account")) }
                         p { (match app.session.get_clone() { Session::SignedIn { email, .. } => email, _ => String::new() }) }
                         div(class="actions column") {
-                            button(r#type="button", class="button secondary", on:click=change_password) { (i18n.t("settings-change-password")) }
+                            (match has_password.get() {
+                                Some(true) => view! { button(r#type="button", class="button secondary", on:click=change_password) { (i18n.t("settings-change-password")) } },
+                                Some(false) => view! { p(class="hint", id="no-password") { (i18n.t("settings-no-password")) } },
+                                None => view! {},
+                            })
                             button(r#type="button", class="button secondary", on:click=sign_out) { (i18n.t("settings-sign-out")) }
                         }
                     }
@@ -195,8 +223,15 @@ pub fn Settings() -> View {
                     div(class="field") {
                         label(r#for="field-portal") { (i18n.t("settings-portal")) }
                         p(class="hint", id="hint-portal") { (i18n.t("settings-portal-hint")) }
+                        // `change` too: a field emptied without typing (autofill, an assistive
+                        // tool's clear) fires no `input`, and an empty field means the demo portal.
                         input(id="field-portal", r#type="url", autocomplete="off", inputmode="url",
-                            placeholder="https://portail.example.ca", aria-describedby="hint-portal", bind:value=portal)
+                            placeholder="https://portail.example.ca", aria-describedby="hint-portal", bind:value=portal,
+                            on:change=move |e: web_sys::Event| {
+                                if let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                    portal.set(input.value());
+                                }
+                            })
                     }
                     p(class="hint") {
                         (app.info.with(|i| match i {
@@ -205,6 +240,10 @@ pub fn Settings() -> View {
                         }))
                     }
                     (if saved.get() { view! { p(class="alert success-box", role="status") { (i18n.t("settings-saved")) } } } else { view! {} })
+                    (match portal_problem.get_clone() {
+                        Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                        None => view! {},
+                    })
                     button(r#type="submit", class="button primary", disabled=move || busy.get()) { (i18n.t("common-save")) }
                 }
             }
