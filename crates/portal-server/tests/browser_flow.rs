@@ -307,6 +307,39 @@ async fn a_wrong_code_verifier_is_refused_and_uses_the_code_up() {
 }
 
 #[tokio::test]
+async fn the_demo_page_refuses_an_invalid_email_keeping_what_was_typed() {
+    let portal = Portal::start().await;
+    let page = portal.authorize(&[]).await;
+    let html = page.text().await.expect("page");
+    let handle = hidden_value(&html, "request");
+    let answer = portal
+        .http
+        .post(portal.url("/auth/demo-provider"))
+        .form(&[
+            ("request", handle.as_str()),
+            ("hint", "google.com"),
+            ("name", "Julie <Gagnon>"),
+            ("email", "julie.gagnon"),
+            ("action", "continue"),
+        ])
+        .send()
+        .await
+        .expect("demo form");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let csp = answer.headers()[header::CONTENT_SECURITY_POLICY].to_str().expect("ascii").to_owned();
+    assert!(
+        csp.contains(&format!("form-action 'self' {}", REDIRECT.trim_end_matches("/callback"))),
+        "{csp}"
+    );
+    let again = answer.text().await.expect("page");
+    assert!(again.contains("role=\"alert\""), "no message: {again}");
+    assert!(again.contains("value=\"Julie &lt;Gagnon&gt;\""), "name lost or unescaped: {again}");
+    assert!(again.contains("value=\"julie.gagnon\""), "email lost: {again}");
+    // The same request still works once corrected.
+    assert_eq!(hidden_value(&again, "request"), handle);
+}
+
+#[tokio::test]
 async fn cancelling_at_the_provider_returns_access_denied_with_the_state() {
     let portal = Portal::start().await;
     let back = portal.demo_sign_in("facebook.com", "", false, "cancel").await;

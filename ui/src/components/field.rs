@@ -209,12 +209,20 @@ pub fn FormAlert(errors: Signal<FieldErrors>, top: Signal<Option<Problem>>) -> V
             (if top.with(Option::is_some) || !errors.with(FieldErrors::is_empty) {
                 let mut lines: Vec<String> = top.with(|t| t.iter().map(|p| i18n.problem(p)).collect());
                 lines.extend(errors.with(|e| e.iter().map(|(_, p)| i18n.problem(p)).collect::<Vec<_>>()));
-                let items = lines.into_iter().map(|line| view! { li { (line) } }).collect::<Vec<_>>();
-                view! {
-                    div(class="alert error-box") {
-                        p(class="alert-title") { (i18n.t("form-has-errors")) }
-                        ul { (items) }
+                // "Veuillez corriger ce qui suit" only when a field is at fault; a form-level
+                // problem alone (throttled, portal unreachable) is said as it is.
+                let fields_at_fault = !errors.with(FieldErrors::is_empty);
+                if fields_at_fault || lines.len() > 1 {
+                    let items = lines.into_iter().map(|line| view! { li { (line) } }).collect::<Vec<_>>();
+                    view! {
+                        div(class="alert error-box") {
+                            p(class="alert-title") { (i18n.t("form-has-errors")) }
+                            ul { (items) }
+                        }
                     }
+                } else {
+                    let line = lines.into_iter().next().unwrap_or_default();
+                    view! { div(class="alert error-box") { p { (line) } } }
                 }
             } else {
                 view! {}

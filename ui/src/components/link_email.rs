@@ -47,6 +47,18 @@ pub fn opens_link_step(problem: &Problem) -> bool {
     problem.code == codes::EMAIL_NOT_VERIFIED
 }
 
+/// The code step for `address` when the portal refuses to send again so soon (`throttled`):
+/// the code already sent is still the one to type (6 digits, `docs/contract.md §1` "Codes");
+/// the resend time is unknown here, so the resend button stays available and says the wait.
+pub fn recent_code(address: &str) -> LinkEmailChallenge {
+    LinkEmailChallenge {
+        email: address.to_owned(),
+        target_label: address.to_owned(),
+        code_length: 6,
+        resend_available_at: 0,
+    }
+}
+
 /// Records a newly verified address: added once to `verified`; answers the address to select.
 pub fn linked(verified: &mut Vec<String>, address: &str) -> String {
     if !verified.iter().any(|v| v == address) {
@@ -89,10 +101,20 @@ pub fn LinkEmail(
                 errors.set(FieldErrors::new());
                 busy.set(true);
                 spawn_local_scoped(async move {
-                    let result = ipc::call::<LinkEmailStart>(&EmailArgs { email: address }).await;
+                    let result =
+                        ipc::call::<LinkEmailStart>(&EmailArgs { email: address.clone() }).await;
                     busy.set(false);
                     match result {
                         Ok(sent) => challenge.set(Some(sent)),
+                        // A code went to this address moments ago (before the app was closed,
+                        // say): open the code field for it, with the wait said above it.
+                        Err(problem)
+                            if problem.code == codes::THROTTLED
+                                && challenge.with(Option::is_none) =>
+                        {
+                            challenge.set(Some(recent_code(&address)));
+                            top.set(Some(problem));
+                        }
                         Err(problem) => fail(problem),
                     }
                 });

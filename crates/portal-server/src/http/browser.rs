@@ -113,7 +113,7 @@ pub async fn authorize(State(state): State<AppState>, Query(q): Query<AuthorizeQ
     };
     match route {
         Route::Demo => match browser::store_request(&state, &pending).await {
-            Ok(handle) => demo_page(&hint, &handle, &pending.redirect_uri, None),
+            Ok(handle) => demo_page(&hint, &handle, &pending.redirect_uri, ("", ""), None),
             Err(e) => internal(&e),
         },
         Route::Upstream(provider) => {
@@ -182,6 +182,7 @@ pub async fn demo_provider(State(state): State<AppState>, Form(form): Form<DemoF
                     &form.hint,
                     &form.request,
                     &found.redirect_uri,
+                    (&form.name, &form.email),
                     Some(
                         "Entrez un nom et une adresse courriel valide. / Enter a name and a valid email address.",
                     ),
@@ -379,8 +380,15 @@ fn expired_page() -> Response {
 }
 
 /// The built-in demo provider (demo mode): clearly labelled, a name, an email, the "verified"
-/// box, "Continuer" and "Annuler". Both answers redirect to `redirect_uri`.
-fn demo_page(hint: &str, handle: &str, redirect_uri: &str, error: Option<&str>) -> Response {
+/// box, "Continuer" and "Annuler". Both answers redirect to `redirect_uri`. `typed` (name,
+/// email) refills the fields after a refusal.
+fn demo_page(
+    hint: &str,
+    handle: &str,
+    redirect_uri: &str,
+    typed: (&str, &str),
+    error: Option<&str>,
+) -> Response {
     let label = browser::provider_label(hint);
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
@@ -397,8 +405,8 @@ fn demo_page(hint: &str, handle: &str, redirect_uri: &str, error: Option<&str>) 
              <form method=\"post\" action=\"{DEMO_PROVIDER_PATH}\">\
              <input type=\"hidden\" name=\"request\" value=\"{handle}\">\
              <input type=\"hidden\" name=\"hint\" value=\"{hint}\">\
-             <label>Nom / Name <input type=\"text\" name=\"name\" id=\"name\" autocomplete=\"name\"></label>\
-             <label>Courriel / Email <input type=\"email\" name=\"email\" id=\"email\" autocomplete=\"email\"></label>\
+             <label>Nom / Name <input type=\"text\" name=\"name\" id=\"name\" autocomplete=\"name\" value=\"{name}\"></label>\
+             <label>Courriel / Email <input type=\"email\" name=\"email\" id=\"email\" autocomplete=\"email\" value=\"{email}\"></label>\
              <label><input type=\"checkbox\" name=\"email_verified\" id=\"email_verified\" checked> \
              Le fournisseur a vérifié ce courriel / The provider verified this email</label>\
              <button type=\"submit\" name=\"action\" value=\"continue\" id=\"continue\">Continuer</button>\
@@ -407,6 +415,8 @@ fn demo_page(hint: &str, handle: &str, redirect_uri: &str, error: Option<&str>) 
             label = esc(&label),
             handle = esc(handle),
             hint = esc(hint),
+            name = esc(typed.0),
+            email = esc(typed.1),
         ),
         Some(redirect_uri),
     )
