@@ -28,11 +28,14 @@ pub fn set_language(app: AppState, i18n: I18n, lang: Language) {
 }
 
 /// Asks the shell again what the app runs against: a portal chosen while signed in takes effect
-/// at sign-out, and the demo banner and "Portail utilisé" must follow.
-async fn refresh_info(app: AppState) {
-    if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
-        app.info.set(Some(info));
-    }
+/// at sign-out, and the demo banner and "Portail utilisé" must follow. Not scoped to this
+/// screen: signing out removes the part of it that asked, and the answer must still land.
+fn refresh_info(app: AppState) {
+    sycamore::futures::spawn_local(async move {
+        if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
+            app.info.set(Some(info));
+        }
+    });
 }
 
 /// The settings screen.
@@ -102,8 +105,8 @@ pub fn Settings() -> View {
             match ipc::call::<SignOut>(&()).await {
                 Ok(out) => {
                     app.signed_out(out.email);
-                    refresh_info(app).await;
                     go(&AppRoute::Login);
+                    refresh_info(app);
                 }
                 Err(p) => problem.set(Some(p)),
             }
@@ -115,8 +118,8 @@ pub fn Settings() -> View {
                 Ok(()) => {
                     app.email.set(String::new());
                     app.signed_out(None);
-                    refresh_info(app).await;
                     go(&AppRoute::Login);
+                    refresh_info(app);
                 }
                 Err(p) => problem.set(Some(p)),
             }
