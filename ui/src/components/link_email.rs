@@ -13,11 +13,14 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 use crate::components::busy_button::BusyButton;
+use crate::components::clock::use_clock;
 use crate::components::code_input::CodeInput;
 use crate::components::field::{FormAlert, TextField, focus_first_error};
 use crate::i18n::{Arg, use_i18n};
 use crate::ipc;
-use crate::state::{FieldErrors, place_problem, validate_code, validate_email};
+use crate::state::{
+    FieldErrors, format_countdown, place_problem, seconds_left, validate_code, validate_email,
+};
 
 /// The link form's email field (the association form under it keeps `email`: ids stay unique).
 pub const LINK_EMAIL_FIELD: &str = "link_email";
@@ -155,8 +158,14 @@ pub fn LinkEmail(
             }
         }
     };
+    // As the sign-up's code step: "Envoyer un nouveau code (dans 0:42)" until the portal allows it.
+    let now = use_clock();
+    let resend_left = create_memo(move || {
+        let at = challenge.with(|c| c.as_ref().map_or(0, |c| c.resend_available_at));
+        seconds_left(now.get(), at)
+    });
     let resend = move |_| {
-        if !busy.get() {
+        if !busy.get() && resend_left.get() == 0 {
             code.set(String::new());
             send();
         }
@@ -191,7 +200,13 @@ pub fn LinkEmail(
                             CodeInput(value=code, errors=errors)
                             div(class="actions") {
                                 BusyButton(label="link-verify", busy=busy)
-                                button(r#type="button", class="link-button", on:click=resend) { (i18n.t("link-resend")) }
+                                button(r#type="button", class="link-button", disabled=move || resend_left.get() > 0, on:click=resend) {
+                                    (if resend_left.get() > 0 {
+                                        i18n.ta("flow-resend-in", &[("time", format_countdown(resend_left.get()).into())])
+                                    } else {
+                                        i18n.t("link-resend")
+                                    })
+                                }
                                 button(r#type="button", class="button secondary", on:click=cancel) { (i18n.t("common-cancel")) }
                             }
                         }
