@@ -12,6 +12,7 @@ use crate::error::Error;
 pub mod auth;
 pub mod children;
 pub mod demo;
+pub mod launch;
 pub mod settings;
 pub mod social;
 

@@ -90,7 +90,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             commands::social::social_sign_in_cancel,
             commands::social::link_email_start,
             commands::social::link_email_verify,
-            commands::settings::ui_ready,
+            commands::launch::ui_ready,
         ])
         .plugin(navigation_guard())
         .setup(move |app| {
@@ -173,7 +173,7 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// When the app cannot start at all (no display, broken installation).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    commands::settings::mark_start();
+    commands::launch::mark_start();
     let app = match build_app(builder(true), Options::from_environment()) {
         Ok(app) => app,
         // The first instance is closing and did not answer on D-Bus: this launch must not die

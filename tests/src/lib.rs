@@ -660,34 +660,43 @@ impl Scenario {
     /// `chromedriver` or Chromium cannot start.
     pub async fn web_browser(&self) -> Result<WebBrowser> {
         let driver = Driver::chromium(&self.dir.join("chromedriver.log"))?;
-        let profile = self.dir.join("chromium-profile");
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--window-size=800,900",
-        ]
-        .map(str::to_owned)
-        .into_iter()
-        .chain([format!("--user-data-dir={}", profile.display())])
-        .collect::<Vec<_>>();
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "args": args, "binary": "/usr/bin/chromium" },
-        });
-        let Value::Object(capabilities) = capabilities else { return Err(fail("capabilities")) };
-        let client = ClientBuilder::rustls()?
-            .capabilities(capabilities)
-            .connect(&driver.url)
-            .await
-            .map_err(|e| fail(format!("cannot open a Chromium session: {e}")))?;
+        let client = headless_chromium(&driver.url, &self.dir.join("chromium-profile")).await?;
         Ok(WebBrowser { client, dir: self.dir.clone(), _driver: driver })
     }
+}
+
+/// A headless Chromium session (Debian's `/usr/bin/chromium`) through the `chromedriver` at
+/// `driver_url`, with its own profile folder `profile` (no cookies from an earlier sign-in).
+/// The system browser's stand-in here and in portal-client's OpenID tests.
+///
+/// # Errors
+/// The session cannot be created (no Chromium, or the driver is not there).
+pub async fn headless_chromium(driver_url: &str, profile: &Path) -> Result<Client> {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=800,900",
+    ]
+    .map(str::to_owned)
+    .into_iter()
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect::<Vec<_>>();
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": { "args": args, "binary": "/usr/bin/chromium" },
+    });
+    let Value::Object(capabilities) = capabilities else { return Err(fail("capabilities")) };
+    ClientBuilder::rustls()?
+        .capabilities(capabilities)
+        .connect(driver_url)
+        .await
+        .map_err(|e| fail(format!("cannot open a Chromium session: {e}")))
 }
 
 /// The parent's web browser of [`Scenario::web_browser`]; [`WebBrowser::close`] ends it.

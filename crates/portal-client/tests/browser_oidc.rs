@@ -15,9 +15,8 @@
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
 use cartable_core::{Email, VerificationCode, wire::parent::AssociateRequest};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use portal_client::{BrowserError, BrowserSignIn, Portal, PortalConfig, Provider, Session};
-use serde_json::json;
 use tokio::io::AsyncBufReadExt as _;
 
 const NEEDS: &str = "needs node, chromium, chromedriver and npm ci in tests/oidc";
@@ -113,29 +112,7 @@ impl World {
     /// A fresh headless Chromium (its own profile: no cookies from an earlier sign-in).
     async fn browser(&self) -> (Client, tempfile::TempDir) {
         let profile = tempfile::tempdir().expect("profile");
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ]
-        .iter()
-        .map(|a| (*a).to_owned())
-        .chain([format!("--user-data-dir={}", profile.path().display())])
-        .collect::<Vec<_>>();
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "args": args },
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!() };
-        let client = ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(capabilities)
-            .connect(&self.driver_url)
+        let client = cartable_e2e::headless_chromium(&self.driver_url, profile.path())
             .await
             .expect("a Chromium session through chromedriver");
         (client, profile)

@@ -97,8 +97,10 @@ pub fn Login() -> View {
     };
     // The portal's offer is known once start-up answered; clone it out before building views.
     let offered = move || app.info.with(|i| i.as_ref().map(|i| i.portal.social_providers.clone()));
+    let shown = create_memo(move || shown_providers(offered().as_deref()));
     let providers = move || {
-        shown_providers(offered().as_deref())
+        shown
+            .get_clone()
             .into_iter()
             .map(|(id, name)| {
                 view! {
@@ -111,7 +113,7 @@ pub fn Login() -> View {
             })
             .collect::<Vec<_>>()
     };
-    let no_social = move || shown_providers(offered().as_deref()).is_empty();
+    let no_social = move || shown.with(Vec::is_empty);
 
     view! {
         div(class="screen narrow") {
