@@ -240,6 +240,12 @@ const CAPTURE_ERRORS: &str = r"
     return true;
 ";
 
+/// Calls back after the next two animation frames, i.e. once the current DOM has been painted.
+const AFTER_PAINT: &str = r"
+    const done = arguments[arguments.length - 1];
+    requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+";
+
 /// One scenario: its artefact folder, its `tauri-driver`, and the current app launch.
 pub struct Scenario {
     name: String,
@@ -377,6 +383,9 @@ impl Scenario {
     /// The screenshot cannot be taken or written.
     pub async fn step(&mut self, name: &str) -> Result {
         self.steps += 1;
+        // The screenshot shows the last painted frame: let the window paint what the scenario
+        // just waited for (two animation frames) first.
+        self.client()?.execute_async(AFTER_PAINT, vec![]).await?;
         let png = self.client()?.screenshot().await?;
         let path = self.dir.join(format!("{:02}-{name}.png", self.steps));
         std::fs::write(&path, png)?;
