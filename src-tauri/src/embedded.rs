@@ -3,9 +3,9 @@
 //!
 //! It listens on `127.0.0.1` with an ephemeral port and keeps its SQLite file and outbox in
 //! `{app data dir}/demo-portal/`, with the demo fixture (fictional records; nothing reaches a
-//! school). The database holds its signing key and refresh tokens, so a stored session stays
-//! valid across launches although the port changes: the portal id is `embedded`, not the
-//! origin (`docs/contract.md §9`).
+//! school). The database holds its refresh tokens and `portal.keys.json` beside it (0600) its
+//! signing and hashing keys, so a stored session stays valid across launches although the port
+//! changes: the portal id is `embedded`, not the origin (`docs/contract.md §9`).
 
 use std::path::{Path, PathBuf};
 

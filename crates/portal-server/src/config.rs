@@ -3,7 +3,11 @@
 //! The binary fills it from the command line and `--config FILE` (TOML); the app and tests build
 //! it directly. Paths of the contract derive from the origin (`docs/contract.md §0`).
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use serde::Deserialize;
 
@@ -12,8 +16,12 @@ use serde::Deserialize;
 pub struct Config {
     /// Public origin, no trailing slash, e.g. `http://127.0.0.1:8787` (`docs/contract.md §0`).
     pub origin: String,
-    /// The SQLite database file (created if missing; WAL mode).
+    /// The SQLite database file (created 0600 if missing; WAL mode).
     pub database: PathBuf,
+    /// Where the HMAC and RS256 keys come from: a key file or `PORTAL_KEYS`, never the database
+    /// (`docs/contract.md §6` "Privacy", [`crate::keys`]). [`Config::demo_for`] uses the file
+    /// beside the database, created 0600 if missing.
+    pub keys: crate::keys::KeySource,
     /// Where emails go (`docs/contract.md §8`).
     pub mail: MailTransport,
     /// Demo mode: fictional registry fixture, codes also logged (`docs/contract.md §8`).
@@ -25,6 +33,63 @@ pub struct Config {
     /// Upstream OpenID providers the browser flow brokers to, by `domain_hint`
     /// (`docs/contract.md §5`). In demo mode a hint without one goes to the demo provider page.
     pub providers: Vec<UpstreamProvider>,
+    /// Protections an operator tunes: client addresses behind a proxy, per-address budgets,
+    /// the password-hashing queue, timeouts and the purge (`SECURITY.md`).
+    pub security: Security,
+}
+
+/// Operator-tunable protections (`SECURITY.md`, `docs/contract.md §0` "Limits"), set in
+/// `--config` under `[security]`; [`Security::default`] holds the defaults.
+///
+/// ```toml
+/// [security]
+/// client_address_header = "x-forwarded-for"  # set by the reverse proxy; rightmost entry used
+/// trusted_proxies = ["127.0.0.1"]           # peers whose header is believed
+/// per_address_per_minute = 60               # unauthenticated requests per client address
+/// per_address_burst = 30
+/// hashing_concurrency = 0                   # argon2 hashes at once; 0 = one per core
+/// hashing_queue = 64                        # waiting beyond that: 503 + Retry-After
+/// request_timeout = 30                      # seconds, then 503
+/// purge_interval = 600                      # seconds between purges of expired rows
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Security {
+    /// Header holding the client address, set by a trusted reverse proxy (e.g.
+    /// `x-forwarded-for`; its rightmost address is used). `None`: the TCP peer's address.
+    pub client_address_header: Option<String>,
+    /// Peers whose [`Self::client_address_header`] is believed; from any other peer the header
+    /// is ignored and the peer's address counts.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Unauthenticated requests (`/auth/…`) one client address may make per minute, sustained.
+    pub per_address_per_minute: u32,
+    /// How many of those may come at once (the bucket's size).
+    pub per_address_burst: u32,
+    /// argon2id hashes computed at once; 0 means one per CPU core.
+    pub hashing_concurrency: usize,
+    /// Hashes that may wait for a slot; one more is refused at once with 503 + `Retry-After`.
+    pub hashing_queue: usize,
+    /// Longest time a request may take before it is answered 503.
+    #[serde(with = "seconds")]
+    pub request_timeout: Duration,
+    /// Time between two purges of expired flows, codes, tokens and limit events.
+    #[serde(with = "seconds")]
+    pub purge_interval: Duration,
+}
+
+impl Default for Security {
+    fn default() -> Self {
+        Self {
+            client_address_header: None,
+            trusted_proxies: Vec::new(),
+            per_address_per_minute: 60,
+            per_address_burst: 30,
+            hashing_concurrency: 0,
+            hashing_queue: 64,
+            request_timeout: Duration::from_secs(30),
+            purge_interval: Duration::from_secs(600),
+        }
+    }
 }
 
 /// An upstream OpenID provider that publishes discovery (`docs/contract.md §5`), set in
@@ -127,7 +192,9 @@ mod seconds {
 }
 
 impl Config {
-    /// A demo-mode configuration for a portal served on `listener`'s address, with an outbox.
+    /// A demo-mode configuration for a portal served on `listener`'s address, with an outbox
+    /// and the key file beside the database ([`KeySource::beside`](crate::keys::KeySource::beside):
+    /// `portal.sqlite3` → `portal.keys.json`, created 0600 if missing).
     ///
     /// # Errors
     /// The listener's local address cannot be read.
@@ -138,12 +205,14 @@ impl Config {
     ) -> std::io::Result<Self> {
         Ok(Self {
             origin: origin_of(listener.local_addr()?),
+            keys: crate::keys::KeySource::beside(&database),
             database,
             mail: MailTransport::Outbox(outbox),
             demo: true,
             public_clients: vec!["cartable".to_owned()],
             lifetimes: Lifetimes::default(),
             providers: Vec::new(),
+            security: Security::default(),
         })
     }
 

@@ -2,13 +2,14 @@
 //!
 //! A stored code or token is `HMAC-SHA-256(server key, purpose || 0x00 || value)` in hex, so a
 //! copy of the database alone reveals nothing usable, and a lookup by hash stays an index seek.
-//! The key is 256 random bits created on first start and kept in `server_secrets`.
+//! The key is 256 random bits kept outside the database, in the key file or `PORTAL_KEYS`
+//! ([`crate::keys`], `docs/contract.md §6` "Privacy"). It is never rotated: every stored hash
+//! depends on it.
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use rand::RngCore as _;
 use sha2::Sha256;
-use sqlx::SqlitePool;
 
 /// The server's HMAC key.
 #[derive(Clone)]
@@ -21,37 +22,8 @@ impl std::fmt::Debug for HashKey {
 }
 
 impl HashKey {
-    /// Loads the key from `server_secrets`, creating it on first start.
-    ///
-    /// # Errors
-    /// Database failure, or a stored key that is not 32 bytes of base64.
-    pub async fn load_or_create(db: &SqlitePool, now: &str) -> Result<Self, sqlx::Error> {
-        let mut fresh = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut fresh);
-        let encoded = base64::engine::general_purpose::STANDARD.encode(fresh);
-        // INSERT OR IGNORE then read back: two processes starting at once agree on one key.
-        sqlx::query(
-            "INSERT INTO server_secrets (name, value, created_at) VALUES ('hmac', ?, ?) \
-             ON CONFLICT (name) DO NOTHING",
-        )
-        .bind(&encoded)
-        .bind(now)
-        .execute(db)
-        .await?;
-        let stored: String =
-            sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = 'hmac'")
-                .fetch_one(db)
-                .await?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(stored)
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| sqlx::Error::Protocol("stored hmac key is not 32 bytes".into()))?;
-        Ok(Self(key))
-    }
-
-    /// A key for tests and benchmarks that never touches a database.
+    /// The key from its 32 bytes: the key file's `hmac`, decoded ([`crate::keys`]), or a fixed
+    /// key in tests and benchmarks.
     pub fn from_bytes(key: [u8; 32]) -> Self {
         Self(key)
     }

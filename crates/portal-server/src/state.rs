@@ -18,14 +18,18 @@ pub struct Inner {
     pub db: SqlitePool,
     /// The clock every rule reads.
     pub clock: Arc<dyn Clock>,
-    /// Key of the stored hashes of codes and tokens.
+    /// Key of the stored hashes of codes, tokens and NIPs, from the key file or `PORTAL_KEYS`
+    /// (`docs/contract.md §6` "Privacy"); never rotated.
     pub hash_key: HashKey,
-    /// RS256 keys that sign and verify JWTs (`docs/contract.md §4`).
+    /// RS256 keys that sign and verify JWTs (`docs/contract.md §4`), from the same source;
+    /// [`SigningKeys::reload`](crate::tokens::SigningKeys::reload) picks up a rotation.
     pub signing_keys: crate::tokens::SigningKeys,
     /// Sends codes and notices (`docs/contract.md §8`).
     pub mailer: crate::mail::Mailer,
     /// argon2id hashing, bounded and off the async runtime (`docs/contract.md §§1–3`).
     pub passwords: crate::identity::Passwords,
+    /// Per-client-address budgets of the unauthenticated endpoints (`SECURITY.md`).
+    pub address_budgets: crate::http::budget::AddressBudgets,
 }
 
 impl std::ops::Deref for AppState {
@@ -47,24 +51,42 @@ pub enum StartError {
     /// Invalid configuration (the message says which setting).
     #[error("configuration: {0}")]
     Config(String),
+    /// The keys cannot be read or created (the message says what to do).
+    #[error("keys: {0}")]
+    Keys(#[from] crate::keys::KeyError),
 }
 
 impl AppState {
-    /// Opens the database (creating and migrating it), loads or creates the server's keys and
+    /// Opens the database (creating it 0600 and migrating it), reads the server's keys from
+    /// `config.keys` (creating the demo key file when missing, [`crate::keys::load`]) and
     /// prepares the mailer.
     ///
     /// # Errors
-    /// See [`StartError`].
+    /// See [`StartError`]; [`StartError::Keys`] says how to create a missing key file.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
         let db = db::open(&config.database).await?;
-        let now = now_rfc3339(&*clock);
-        let hash_key = HashKey::load_or_create(&db, &now).await?;
-        let signing_keys = crate::tokens::SigningKeys::load_or_create(&db, &now).await?;
+        let loaded = crate::keys::load(&config.keys, &db, clock.now()).await?;
+        let hash_key = loaded.hash_key.clone();
+        let signing_keys =
+            crate::tokens::SigningKeys::new(config.keys.clone(), &loaded, Arc::clone(&clock))?;
         let mailer = crate::mail::Mailer::new(&config.mail, config.demo)
             .map_err(|e| StartError::Config(format!("mail transport: {e}")))?;
-        let passwords = crate::identity::Passwords::new();
-        let state =
-            Self(Arc::new(Inner { config, db, clock, hash_key, signing_keys, mailer, passwords }));
+        let passwords = crate::identity::Passwords::new(
+            config.security.hashing_concurrency,
+            config.security.hashing_queue,
+        );
+        let address_budgets = crate::http::budget::AddressBudgets::new(&config.security)
+            .map_err(StartError::Config)?;
+        let state = Self(Arc::new(Inner {
+            config,
+            db,
+            clock,
+            hash_key,
+            signing_keys,
+            mailer,
+            passwords,
+            address_budgets,
+        }));
         if state.config.demo {
             // The fictional registry of docs/contract.md §7, once (idempotent).
             crate::registry::fixture::load_if_empty(&state)

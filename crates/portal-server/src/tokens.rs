@@ -389,7 +389,7 @@ pub fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims
     validation.set_issuer(&[state.config.issuer()]);
     validation.set_audience(&[state.config.api_base()]);
     let claims =
-        jsonwebtoken::decode::<AccessClaims>(token, key, &validation).map_err(invalid)?.claims;
+        jsonwebtoken::decode::<AccessClaims>(token, &key, &validation).map_err(invalid)?.claims;
     if claims.exp <= state.clock.now().unix_timestamp() {
         return Err(TokenError::InvalidToken(TokenRejection::Expired));
     }

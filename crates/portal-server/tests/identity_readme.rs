@@ -80,8 +80,16 @@ fn readme_walkthrough_runs_as_written() {
 #[test]
 fn first_stdout_line_is_the_origin_and_sigterm_stops_it() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // Outside demo mode the keys come from a key file (docs/contract.md §6 "Privacy").
+    let init = Command::new(BIN)
+        .args(["keys", "init", "--keys", "k.json"])
+        .current_dir(dir.path())
+        .output()
+        .expect("keys init");
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--db", "p.sqlite3", "--outbox", "out"])
+        .args(["--keys", "k.json"])
         .current_dir(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

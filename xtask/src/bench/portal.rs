@@ -49,8 +49,8 @@ pub struct Server {
 
 impl Server {
     /// Starts `bin serve [--demo] --listen 127.0.0.1:0 --db DIR/portal.sqlite3 --outbox DIR/outbox`
-    /// and waits for its origin line. An existing `DIR/portal.sqlite3` (an imported registry) is
-    /// kept.
+    /// (without `--demo`: `--keys DIR/portal.keys.json`, see [`key_file`]) and waits for its
+    /// origin line. An existing `DIR/portal.sqlite3` (an imported registry) is kept.
     ///
     /// # Errors
     /// The binary cannot start or exits before printing its origin.
@@ -66,6 +66,8 @@ impl Server {
             .arg(&outbox);
         if demo {
             command.arg("--demo");
+        } else {
+            command.arg("--keys").arg(key_file(bin, dir)?);
         }
         let mut child = command
             .env("RUST_LOG", "warn")
@@ -93,6 +95,26 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `DIR/portal.keys.json`, the portal's key file (HMAC and RS256 keys kept outside the
+/// database), created with `bin keys init` when missing. A demo portal uses the same file.
+///
+/// # Errors
+/// `keys init` fails.
+pub fn key_file(bin: &Path, dir: &Path) -> Result<PathBuf> {
+    let path = dir.join("portal.keys.json");
+    if !path.exists() {
+        let out = Command::new(bin)
+            .args(["keys", "init", "--keys"])
+            .arg(&path)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!("keys init failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    Ok(path)
 }
 
 /// A `Portal` client for `origin`.
@@ -418,12 +440,15 @@ async fn association_latency(bin: &Path, students: usize) -> Result<Association>
     let path = scratch.path().join("registry.jsonl");
     std::fs::write(&path, file).map_err(|e| e.to_string())?;
     let db = scratch.path().join("portal.sqlite3");
+    let keys = key_file(bin, scratch.path())?;
     let started = Instant::now();
     let out = Command::new(bin)
         .args(["registry", "import"])
         .arg(&path)
         .arg("--db")
         .arg(&db)
+        .arg("--keys")
+        .arg(&keys)
         .env("RUST_LOG", "warn")
         .output()
         .map_err(|e| e.to_string())?;

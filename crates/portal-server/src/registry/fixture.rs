@@ -36,3 +36,45 @@ pub async fn load_into_if_empty(
     tracing::info!(students = report.students, "demo registry loaded");
     Ok(Some(report))
 }
+
+/// How many students of the registry are not records of [`DEMO_REGISTRY`] (same board or
+/// private school, numéro de fiche and code permanent). `serve --demo` refuses a database with
+/// any: demo mode logs every verification code and is meant for fictional children only.
+///
+/// # Errors
+/// The database fails, or the fixture does not parse (a test guards against it).
+pub async fn foreign_student_count(db: &sqlx::SqlitePool) -> Result<i64, ImportError> {
+    #[derive(serde::Deserialize)]
+    struct Record {
+        kind: String,
+        #[serde(default)]
+        board_id: Option<String>,
+        #[serde(default)]
+        private_school_id: Option<String>,
+        #[serde(default)]
+        student_number: Option<String>,
+        #[serde(default)]
+        permanent_code: Option<String>,
+    }
+    let total = super::student_count(db).await?;
+    let mut fixture = 0;
+    for line in DEMO_REGISTRY.lines().filter(|l| !l.trim().is_empty()) {
+        let record: Record = serde_json::from_str(line)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        if record.kind != "student" {
+            continue;
+        }
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM students WHERE board_id IS ? AND private_school_id IS ? \
+             AND student_number IS ? AND permanent_code IS ?",
+        )
+        .bind(record.board_id)
+        .bind(record.private_school_id)
+        .bind(record.student_number)
+        .bind(record.permanent_code)
+        .fetch_one(db)
+        .await?;
+        fixture += found;
+    }
+    Ok(total - fixture)
+}

@@ -1,153 +1,182 @@
-//! The RS256 signing key (`docs/contract.md §4`): generated on first start, kept in
-//! `server_secrets` as PKCS#8 PEM under `rs256:<kid>`, so restarts keep issued tokens valid.
+//! The RS256 keys that sign and verify JWTs (`docs/contract.md §4`), from the key file or
+//! `PORTAL_KEYS` ([`crate::keys`]), never from the database (§6 "Privacy").
+//!
+//! Every key of the source verifies and is in the JWKS; the signer is the newest key whose
+//! `active_from` is not after the portal's clock (the oldest key when none is active yet, e.g.
+//! a clock behind the file's). [`SigningKeys::reload`] re-reads a changed file at run time, so a
+//! `keys rotate` reaches a running portal without a restart.
+
+use std::sync::{Arc, PoisonError, RwLock};
 
 use base64::Engine as _;
 use cartable_core::wire::tokens::{Jwk, Jwks};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
-use rsa::{
-    RsaPrivateKey,
-    pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, EncodePublicKey as _, LineEnding},
-    traits::PublicKeyParts as _,
-};
+use rsa::{RsaPrivateKey, pkcs8::DecodePrivateKey as _, traits::PublicKeyParts as _};
 use sha2::{Digest as _, Sha256};
-use sqlx::SqlitePool;
+use time::OffsetDateTime;
 
-/// Modulus size of a generated key, in bits.
-pub const RSA_BITS: usize = 2048;
+pub use crate::keys::RSA_BITS;
+use crate::{
+    clock::Clock,
+    keys::{KeyError, KeyFile, KeySource, LoadedKeys},
+};
 
-/// Prefix of the key's row name in `server_secrets`.
-const SECRET_PREFIX: &str = "rs256:";
-
-/// The server's RS256 keys: the one that signs, and every stored one for verification and JWKS.
+/// The server's RS256 keys, swappable at run time by [`SigningKeys::reload`].
 ///
 /// `Debug` shows only the key ids.
 pub struct SigningKeys {
-    signer_kid: String,
-    signer: EncodingKey,
-    public: Vec<PublicKey>,
+    source: KeySource,
+    clock: Arc<dyn Clock>,
+    /// SHA-256 of the HMAC key the portal started with: a reload must not change it.
+    hmac_digest: [u8; 32],
+    current: RwLock<Arc<KeySet>>,
+    /// One reload at a time.
+    reloading: tokio::sync::Mutex<()>,
 }
 
-struct PublicKey {
+/// One reading of the source.
+struct KeySet {
+    /// SHA-256 of the JSON it was read from.
+    fingerprint: [u8; 32],
+    /// At least one key, sorted by `active_from`.
+    keys: Vec<Key>,
+}
+
+struct Key {
     kid: String,
+    active_from: OffsetDateTime,
+    encoding: EncodingKey,
     decoding: DecodingKey,
     jwk: Jwk,
 }
 
 impl std::fmt::Debug for SigningKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = self.snapshot();
         f.debug_struct("SigningKeys")
-            .field("signer_kid", &self.signer_kid)
-            .field("kids", &self.public.iter().map(|k| &k.kid).collect::<Vec<_>>())
+            .field("source", &self.source)
+            .field("kids", &set.keys.iter().map(|k| &k.kid).collect::<Vec<_>>())
             .finish()
     }
 }
 
 impl SigningKeys {
-    /// Loads the stored RS256 keys, generating a 2048-bit one on first start (on a blocking
-    /// thread: it takes about a second even optimised). `now` is the RFC 3339 creation time.
-    ///
-    /// When several keys are stored (two processes started at once on a new file), the oldest
-    /// signs and all verify, so every process agrees.
+    /// The keys of `loaded` (read from `source`), choosing the signer by `clock`.
     ///
     /// # Errors
-    /// Database failure, key generation failure, or a stored key that does not parse
-    /// (reported as [`sqlx::Error::Decode`] / [`sqlx::Error::Protocol`]).
-    pub async fn load_or_create(db: &SqlitePool, now: &str) -> Result<Self, sqlx::Error> {
-        if stored_keys(db).await?.is_empty() {
-            let pem = tokio::task::spawn_blocking(generate_pem)
-                .await
-                .map_err(|e| sqlx::Error::Protocol(format!("key generation task: {e}")))??;
-            let key = parse_pem(&pem)?;
-            let name = format!("{SECRET_PREFIX}{}", kid_of(&key)?);
-            sqlx::query(
-                "INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(&name)
-            .bind(pem.as_str())
-            .bind(now)
-            .execute(db)
-            .await?;
-            tracing::info!(kid = %&name[SECRET_PREFIX.len()..], "generated the RS256 signing key");
-        }
-        let rows = stored_keys(db).await?;
-        let mut public = Vec::with_capacity(rows.len());
-        let mut signer = None;
-        for (name, pem) in &rows {
-            let kid = name[SECRET_PREFIX.len()..].to_owned();
-            let key = parse_pem(pem)?;
-            if signer.is_none() {
-                let encoding = EncodingKey::from_rsa_pem(pem.as_bytes())
-                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-                signer = Some((kid.clone(), encoding));
-            }
-            public.push(public_key(kid, &key));
-        }
-        let (signer_kid, signer) =
-            signer.ok_or_else(|| sqlx::Error::Protocol("no RS256 key stored".into()))?;
-        Ok(Self { signer_kid, signer, public })
+    /// [`KeyError::Invalid`]: a key the JWT library does not accept.
+    pub fn new(
+        source: KeySource,
+        loaded: &LoadedKeys,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, KeyError> {
+        let set = KeySet::build(&loaded.file, loaded.fingerprint, &source)?;
+        Ok(Self {
+            hmac_digest: hmac_digest(&loaded.file),
+            source,
+            clock,
+            current: RwLock::new(Arc::new(set)),
+            reloading: tokio::sync::Mutex::new(()),
+        })
     }
 
-    /// The key id of the signing key, as in the JWT header's `kid`.
-    pub fn signer_kid(&self) -> &str {
-        &self.signer_kid
+    /// Re-reads the key file when its content changed; `Ok(true)` when the keys were replaced.
+    /// A [`KeySource::Inline`] source never changes (`Ok(false)`). Meant for a periodic task:
+    /// run it more often than `keys rotate --activate-in` (120 s by default).
+    ///
+    /// # Errors
+    /// The file cannot be read or is invalid ([`KeyError::NotFound`], [`KeyError::Io`],
+    /// [`KeyError::Invalid`]), or its HMAC key changed ([`KeyError::HmacChanged`]); the running
+    /// keys are kept in every case.
+    pub async fn reload(&self) -> Result<bool, KeyError> {
+        if matches!(self.source, KeySource::Inline(_)) {
+            return Ok(false);
+        }
+        let _one = self.reloading.lock().await;
+        let loaded = crate::keys::read(&self.source).await?;
+        if loaded.fingerprint == self.snapshot().fingerprint {
+            return Ok(false);
+        }
+        if hmac_digest(&loaded.file) != self.hmac_digest {
+            return Err(KeyError::HmacChanged(self.source.to_string()));
+        }
+        let set = KeySet::build(&loaded.file, loaded.fingerprint, &self.source)?;
+        let kids: Vec<&str> = set.keys.iter().map(|k| k.kid.as_str()).collect();
+        tracing::info!(source = %self.source, ?kids, "reloaded the signing keys");
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(set);
+        Ok(true)
     }
 
-    /// The public keys as a JWKS (RFC 7517 §5), for `{authority}discovery/v2.0/keys`.
+    /// The key id that signs now, as in the JWT header's `kid`.
+    pub fn signer_kid(&self) -> String {
+        self.snapshot().signer(self.clock.now()).map(|k| k.kid.clone()).unwrap_or_default()
+    }
+
+    /// Every key's public half as a JWKS (RFC 7517 §5), for `{authority}discovery/v2.0/keys`.
     pub fn jwks(&self) -> Jwks {
-        Jwks { keys: self.public.iter().map(|k| k.jwk.clone()).collect() }
+        Jwks { keys: self.snapshot().keys.iter().map(|k| k.jwk.clone()).collect() }
     }
 
-    /// Signs `claims` as an RS256 JWT with the current key's `kid`.
+    /// Signs `claims` as an RS256 JWT with the current signer and its `kid`.
     ///
     /// # Errors
     /// The claims do not serialize, or signing fails.
     pub fn sign<T: serde::Serialize>(&self, claims: &T) -> jsonwebtoken::errors::Result<String> {
+        let set = self.snapshot();
+        let key = set
+            .signer(self.clock.now())
+            .ok_or(jsonwebtoken::errors::ErrorKind::InvalidKeyFormat)?;
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.signer_kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.signer)
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &key.encoding)
     }
 
-    /// The verification key named `kid`, if it is one of ours.
-    pub fn decoding_key(&self, kid: &str) -> Option<&DecodingKey> {
-        self.public.iter().find(|k| k.kid == kid).map(|k| &k.decoding)
+    /// The verification key named `kid`, if it is one of ours (any key of the source, active or
+    /// not yet).
+    pub fn decoding_key(&self, kid: &str) -> Option<DecodingKey> {
+        self.snapshot().keys.iter().find(|k| k.kid == kid).map(|k| k.decoding.clone())
+    }
+
+    fn snapshot(&self) -> Arc<KeySet> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
-async fn stored_keys(db: &SqlitePool) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT name, value FROM server_secrets WHERE name LIKE 'rs256:%' \
-         ORDER BY created_at, name",
-    )
-    .fetch_all(db)
-    .await
+impl KeySet {
+    fn build(file: &KeyFile, fingerprint: [u8; 32], source: &KeySource) -> Result<Self, KeyError> {
+        let invalid = |i: usize| KeyError::Invalid {
+            source_name: source.to_string(),
+            reason: format!("signing[{i}].pem is not an RSA key the JWT library accepts"),
+        };
+        let mut keys = Vec::with_capacity(file.signing.len());
+        for (i, entry) in file.signing.iter().enumerate() {
+            let private = RsaPrivateKey::from_pkcs8_pem(&entry.pem).map_err(|_| invalid(i))?;
+            let encoding =
+                EncodingKey::from_rsa_pem(entry.pem.as_bytes()).map_err(|_| invalid(i))?;
+            let (decoding, jwk) = public_key(&entry.kid, &private);
+            keys.push(Key {
+                kid: entry.kid.clone(),
+                active_from: entry.active_from,
+                encoding,
+                decoding,
+                jwk,
+            });
+        }
+        keys.sort_by_key(|k| k.active_from);
+        Ok(Self { fingerprint, keys })
+    }
+
+    /// The newest key active at `now`, else the oldest; `None` only for an empty set.
+    fn signer(&self, now: OffsetDateTime) -> Option<&Key> {
+        self.keys.iter().rev().find(|k| k.active_from <= now).or_else(|| self.keys.first())
+    }
 }
 
-fn generate_pem() -> Result<String, sqlx::Error> {
-    let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS)
-        .map_err(|e| sqlx::Error::Protocol(format!("RSA key generation: {e}")))?;
-    let pem = key
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|e| sqlx::Error::Protocol(format!("PKCS#8 encoding: {e}")))?;
-    Ok(pem.as_str().to_owned())
+fn hmac_digest(file: &KeyFile) -> [u8; 32] {
+    Sha256::digest(file.hmac_bytes().unwrap_or_default()).into()
 }
 
-fn parse_pem(pem: &str) -> Result<RsaPrivateKey, sqlx::Error> {
-    RsaPrivateKey::from_pkcs8_pem(pem)
-        .map_err(|e| sqlx::Error::Protocol(format!("stored RS256 key does not parse: {e}")))
-}
-
-/// base64url of the first 16 bytes of SHA-256 over the public key's SPKI DER (22 characters).
-fn kid_of(key: &RsaPrivateKey) -> Result<String, sqlx::Error> {
-    let der = key
-        .to_public_key()
-        .to_public_key_der()
-        .map_err(|e| sqlx::Error::Protocol(format!("SPKI encoding: {e}")))?;
-    let digest = Sha256::digest(der.as_bytes());
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]))
-}
-
-fn public_key(kid: String, key: &RsaPrivateKey) -> PublicKey {
+fn public_key(kid: &str, key: &RsaPrivateKey) -> (DecodingKey, Jwk) {
     let n = key.n().to_bytes_be();
     let e = key.e().to_bytes_be();
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -155,9 +184,68 @@ fn public_key(kid: String, key: &RsaPrivateKey) -> PublicKey {
         kty: "RSA".into(),
         use_: Some("sig".into()),
         alg: Some("RS256".into()),
-        kid: kid.clone(),
+        kid: kid.to_owned(),
         n: b64.encode(&n),
         e: b64.encode(&e),
     };
-    PublicKey { kid, decoding: DecodingKey::from_rsa_raw_components(&n, &e), jwk }
+    (DecodingKey::from_rsa_raw_components(&n, &e), jwk)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use std::time::Duration;
+
+    use super::*;
+    use crate::clock::ManualClock;
+
+    #[tokio::test]
+    async fn the_newest_active_key_signs_and_every_key_verifies_after_a_reload() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        let start = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        assert!(crate::keys::create_file(&path, None, start).await.unwrap());
+        let source = KeySource::File { path: path.clone(), create: false };
+        let loaded = crate::keys::read(&source).await.unwrap();
+        let clock = ManualClock::new(start);
+        let keys = SigningKeys::new(source, &loaded, Arc::new(clock.clone())).unwrap();
+        let first = keys.signer_kid();
+        assert!(!keys.reload().await.unwrap(), "unchanged file");
+
+        let rotation = crate::keys::rotate_file(
+            &path,
+            start,
+            Duration::from_secs(120),
+            Duration::from_secs(900),
+        )
+        .await
+        .unwrap();
+        assert!(keys.reload().await.unwrap());
+        assert_eq!(keys.jwks().keys.len(), 2);
+        assert_eq!(keys.signer_kid(), first, "not active yet");
+        assert!(keys.decoding_key(&rotation.added).is_some(), "verifies before it signs");
+        clock.advance(time::Duration::seconds(120));
+        assert_eq!(keys.signer_kid(), rotation.added);
+        let token = keys.sign(&serde_json::json!({"sub": "x"})).unwrap();
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.kid.as_deref(), Some(rotation.added.as_str()));
+    }
+
+    #[tokio::test]
+    async fn a_changed_hmac_key_is_refused_and_the_running_keys_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.json");
+        let now = OffsetDateTime::now_utc();
+        assert!(crate::keys::create_file(&path, None, now).await.unwrap());
+        let source = KeySource::File { path: path.clone(), create: false };
+        let loaded = crate::keys::read(&source).await.unwrap();
+        let keys = SigningKeys::new(source, &loaded, crate::clock::system()).unwrap();
+        let mut file = loaded.file.clone();
+        file.hmac = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
+        std::fs::write(&path, file.to_json()).unwrap();
+        let error = keys.reload().await.unwrap_err();
+        assert!(matches!(error, KeyError::HmacChanged(_)), "{error}");
+        assert_eq!(keys.jwks().keys.len(), 1);
+    }
 }
