@@ -1,8 +1,9 @@
-//! Email (`docs/contract.md §8`): verification codes and the "no account uses this address"
-//! notice, in French by default and in English when `Accept-Language` prefers it, over SMTP or
-//! into an outbox folder.
+//! Email (`docs/contract.md §8`): verification codes, the "no account uses this address"
+//! notice and the "your password was changed" notice (§3), in French by default and in English
+//! when `Accept-Language` prefers it, over SMTP or into an outbox folder.
 //!
-//! The code stands in the subject line so it can be read from a notification. Bodies are plain
+//! The code stands in the subject line so it can be read from a notification; the notices
+//! carry no code (and never a password). Bodies are plain
 //! text, base64-encoded (any UTF-8 survives every relay). Log lines carry the masked address
 //! only; the code is logged only in demo mode (§8), the one exception to the privacy rule.
 
@@ -130,12 +131,13 @@ impl Mailer {
         Ok(Self { transport, demo })
     }
 
-    /// Sends `kind` to `to` in `lang`.
+    /// Sends `kind` to `to` in `lang`. A [`MailKind::PasswordChanged`] notice states the time
+    /// of sending (the system clock), in Québec's time.
     ///
     /// # Errors
     /// Building, SMTP delivery or writing the outbox failed.
     pub async fn send(&self, to: &Email, kind: &MailKind, lang: Lang) -> Result<(), MailError> {
-        let rendered = templates::render(kind, lang);
+        let rendered = templates::render(kind, lang, time::OffsetDateTime::now_utc());
         let from: Mailbox = FROM.parse().map_err(|e| MailError::Build(format!("{e}")))?;
         // SMTP wants the ASCII (Punycode) form of the domain.
         let to_box: Mailbox = format!("{}@{}", to.local_part(), to.ascii_domain())

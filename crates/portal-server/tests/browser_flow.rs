@@ -494,7 +494,7 @@ async fn linking_the_school_email_with_a_code_then_associating_a_child() {
 }
 
 #[tokio::test]
-async fn linking_refuses_another_accounts_sign_in_email_and_malformed_addresses() {
+async fn linking_says_email_in_use_only_after_the_code_and_refuses_malformed_addresses() {
     let portal = Portal::start().await;
     sqlx::query("INSERT INTO accounts (id, email, password_hash, created_at) VALUES ('other', 'taken@example.com', 'x', '2026-01-01T00:00:00Z')")
         .execute(&portal.state.db)
@@ -507,6 +507,31 @@ async fn linking_refuses_another_accounts_sign_in_email_and_malformed_addresses(
             "/api/v1/me/emails",
             &access,
             Some(json!({"email": "Taken@example.com"})),
+        )
+        .await;
+    // The same 202 as for a free address: POST /me/emails cannot tell who has an account
+    // (docs/contract.md §5); only the code proves the parent owns it, then `email_in_use`.
+    assert_eq!(status, StatusCode::ACCEPTED, "{problem}");
+    let (free, free_body, _) = portal
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/me/emails",
+            &access,
+            Some(json!({"email": "free@example.com"})),
+        )
+        .await;
+    assert_eq!(free, StatusCode::ACCEPTED);
+    let keys = |v: &serde_json::Value| {
+        v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()
+    };
+    assert_eq!(keys(&problem), keys(&free_body));
+    let code = portal.last_code("taken@example.com");
+    let (status, problem, _) = portal
+        .api(
+            reqwest::Method::POST,
+            "/api/v1/me/emails/verify",
+            &access,
+            Some(json!({"email": "taken@example.com", "code": code})),
         )
         .await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("email_in_use")));

@@ -116,6 +116,26 @@ impl OAuthError {
         e
     }
 
+    /// 503 `temporarily_unavailable` with `Retry-After: retry_after` seconds (at least 1): the
+    /// portal is saturated (the password-hashing queue is full, a request timed out) and the
+    /// request was not evaluated (`docs/contract.md §0` "Limits", `SECURITY.md`).
+    pub fn unavailable(retry_after: u64, description: &'static str) -> Self {
+        let mut e = Self::new(ErrorCode::TemporarilyUnavailable, 50196, description);
+        e.status = StatusCode::SERVICE_UNAVAILABLE;
+        e.retry_after = Some(retry_after.max(1));
+        e
+    }
+
+    /// 400 `unsupported_challenge_type`: the client's `challenge_type` lacks `redirect`, which
+    /// every client must list (`docs/contract.md §0`; Entra answers raw-HTTP clients the same).
+    pub fn unsupported_challenge_type() -> Self {
+        Self::new(
+            ErrorCode::UnsupportedChallengeType,
+            55102,
+            "The challenge_type must include redirect.",
+        )
+    }
+
     /// 500 `server_error`; the cause is logged by the caller, never sent.
     pub fn server_error() -> Self {
         let mut e =
@@ -179,6 +199,22 @@ impl IntoResponse for OAuthError {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
+    }
+}
+
+impl From<crate::identity::passwords::PasswordError> for OAuthError {
+    fn from(e: crate::identity::passwords::PasswordError) -> Self {
+        use crate::identity::passwords::PasswordError;
+        match e {
+            PasswordError::Busy => {
+                tracing::warn!("password hashing saturated: request refused");
+                Self::unavailable(1, "The portal is busy: try again in a moment.")
+            }
+            other => {
+                tracing::error!(error = %other, "password hashing failed");
+                Self::server_error()
+            }
+        }
     }
 }
 

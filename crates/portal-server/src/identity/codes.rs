@@ -5,7 +5,9 @@
 //! 601 s); single use. A resend is a new `challenge`, allowed `config.lifetimes.resend_interval`
 //! (60 s) after the flow's last send (earlier: 429 `throttled`), and it voids the previous code.
 //! 5 wrong codes void the code (later tries: 429 `code_attempts_exceeded` until a new code is
-//! sent). At most 10 sends per email per hour, across flows (429 `code_sends_exceeded`).
+//! sent). At most 10 sends per email per hour, across flows (429 `code_sends_exceeded`), and
+//! at most 10 wrong codes per email per hour and 30 per day across flows (`SECURITY.md`). Limits
+//! are decided under the email's [`limits::Guard`], so they hold under concurrency (§0).
 //! Submitted codes are normalised by `cartable_core::VerificationCode` (spaces, dashes and line
 //! breaks ignored).
 
@@ -49,21 +51,35 @@ pub enum Send {
 
 /// Sends a new code for `flow_id` to `email`, voiding the previous one.
 ///
+/// The resend interval, the email's send limit and (when linking) the account's send budget
+/// are checked and the send is recorded in one [`limits::Guard`] over the email's subject (and
+/// `account`'s), so simultaneous requests send at most what the limits allow. The mail goes
+/// out after the guard commits; when it fails, the new code and the recorded sends are taken
+/// back, so the parent may retry at once.
+///
+/// `account` is the [`limits::account_subject`] whose [`limits::LINK_SENDS`] budget also
+/// applies (`docs/contract.md §5`), or `None` for sign-up and reset.
+///
 /// # Errors
-/// 429 `throttled` before the resend interval, 429 `code_sends_exceeded` after 10 sends to this
-/// email within an hour (both unevaluated: nothing is sent); 500 when the mail cannot be sent.
+/// 429 `throttled` before the resend interval or over the account's budget, 429
+/// `code_sends_exceeded` after 10 sends to this email within an hour (all unevaluated:
+/// nothing is sent); 500 when the mail cannot be sent.
 pub async fn send(
     state: &AppState,
     flow_id: &str,
     email: &Email,
     what: Send,
     lang: Lang,
+    account: Option<&str>,
 ) -> Result<(), OAuthError> {
     let now = state.clock.now();
+    let subject = limits::email_subject(state, email.as_str());
+    let subjects: Vec<&str> = std::iter::once(subject.as_str()).chain(account).collect();
+    let mut guard = limits::Guard::lock(state, &subjects).await?;
     let last_sent: Option<String> =
         sqlx::query_scalar("SELECT sent_at FROM verification_codes WHERE flow_id = ?")
             .bind(flow_id)
-            .fetch_optional(&state.db)
+            .fetch_optional(guard.conn())
             .await?;
     if let Some(resend_at) =
         last_sent.as_deref().and_then(parse).map(|t| t + state.config.lifetimes.resend_interval)
@@ -75,56 +91,89 @@ pub async fn send(
             "A new code can be sent only after the interval.",
         ));
     }
-    let subject = limits::subject(state, email.as_str());
-    let (sent, frees_at) =
-        limits::window(state, limits::CODE_SEND, &subject, limits::CODE_SEND_WINDOW).await?;
-    if sent >= limits::MAX_CODE_SENDS {
-        let retry = frees_at.map_or(1, |t| limits::seconds_until(state, t));
+    if let Some(frees_at) = guard.full(&subject, limits::CODE_SENDS).await? {
         return Err(OAuthError::throttled(
             Suberror::CodeSendsExceeded,
-            retry,
+            limits::seconds_until(state, frees_at),
             "Too many codes were sent to this address.",
         ));
     }
+    if let Some(account) = account
+        && let Some(frees_at) = guard.full(account, limits::LINK_SENDS).await?
+    {
+        return Err(OAuthError::throttled(
+            Suberror::Throttled,
+            limits::seconds_until(state, frees_at),
+            "This account asked for too many codes: wait before linking another address.",
+        ));
+    }
     let code = random_digits(CODE_LENGTH);
-    let kind = match what {
-        Send::SignUp => MailKind::SignUpCode { code: code.clone() },
-        Send::Reset => MailKind::ResetCode { code: code.clone() },
-        Send::ResetNoAccount => MailKind::ResetNoAccount,
-        Send::LinkEmail => MailKind::LinkEmailCode { code: code.clone() },
-    };
-    state.mailer.send(email, &kind, lang).await.map_err(|e| {
-        tracing::error!(error = %e, to = %email.masked(), "email failed");
-        OAuthError::server_error()
-    })?;
+    let code_hash = state.hash_key.hash(PURPOSE, &code);
     sqlx::query(
         "INSERT INTO verification_codes (flow_id, code_hash, sent_at, expires_at, failed_attempts) \
          VALUES (?, ?, ?, ?, 0) ON CONFLICT (flow_id) DO UPDATE SET code_hash = excluded.code_hash, \
          sent_at = excluded.sent_at, expires_at = excluded.expires_at, failed_attempts = 0",
     )
     .bind(flow_id)
-    .bind(state.hash_key.hash(PURPOSE, &code))
+    .bind(&code_hash)
     .bind(rfc3339(now))
     .bind(rfc3339(now + state.config.lifetimes.continuation))
-    .execute(&state.db)
+    .execute(guard.conn())
     .await?;
-    limits::record(state, limits::CODE_SEND, &subject, limits::CODE_SEND_WINDOW).await?;
+    let mut events = vec![guard.record(&subject, limits::CODE_SENDS.kind).await?];
+    if let Some(account) = account {
+        events.push(guard.record(account, limits::LINK_SENDS.kind).await?);
+    }
+    guard.commit().await?;
+    let kind = match what {
+        Send::SignUp => MailKind::SignUpCode { code },
+        Send::Reset => MailKind::ResetCode { code },
+        Send::ResetNoAccount => MailKind::ResetNoAccount,
+        Send::LinkEmail => MailKind::LinkEmailCode { code },
+    };
+    if let Err(e) = state.mailer.send(email, &kind, lang).await {
+        tracing::error!(error = %e, to = %email.masked(), "email failed");
+        sqlx::query("DELETE FROM verification_codes WHERE flow_id = ? AND code_hash = ?")
+            .bind(flow_id)
+            .bind(&code_hash)
+            .execute(&state.db)
+            .await?;
+        for id in events {
+            limits::release(state, &id).await?;
+        }
+        return Err(OAuthError::server_error());
+    }
     Ok(())
 }
 
-/// Checks `submitted` against the current code of `flow_id`; a correct code is used up.
+/// Checks `submitted` against the current code of `flow_id`, whose flow belongs to the
+/// canonical `email`; a correct code is used up.
+///
+/// Decided in one [`limits::Guard`] over the email's subject: the code's 5 attempts and the
+/// email-wide budget of wrong codes ([`limits::CODE_FAILURES_PER_HOUR`],
+/// [`limits::CODE_FAILURES_PER_DAY`], across every sign-up, reset and linking flow of the
+/// email) are checked, the guess is compared and a wrong one is counted before any other
+/// request for this email is looked at, so a burst evaluates at most what the limits allow.
 ///
 /// # Errors
 /// 400 `expired_token` when there is no current code or it expired; 429
-/// `code_attempts_exceeded` once 5 wrong codes were given (unevaluated); 400 `invalid_grant` /
-/// `invalid_oob_value` with `attempts_left` for a wrong code (the fifth says 0).
-pub async fn verify(state: &AppState, flow_id: &str, submitted: &str) -> Result<(), OAuthError> {
+/// `code_attempts_exceeded` once 5 wrong codes were given for this code or the email's budget
+/// is spent (unevaluated); 400 `invalid_grant` / `invalid_oob_value` with `attempts_left` for a
+/// wrong code (the fifth says 0).
+pub async fn verify(
+    state: &AppState,
+    flow_id: &str,
+    email: &str,
+    submitted: &str,
+) -> Result<(), OAuthError> {
+    let subject = limits::email_subject(state, email);
+    let mut guard = limits::Guard::lock(state, &[&subject]).await?;
     let row: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT code_hash, sent_at, expires_at, failed_attempts FROM verification_codes \
          WHERE flow_id = ?",
     )
     .bind(flow_id)
-    .fetch_optional(&state.db)
+    .fetch_optional(guard.conn())
     .await?;
     let Some((stored, sent_at, expires_at, failed)) = row else {
         return Err(OAuthError::expired_token());
@@ -135,11 +184,12 @@ pub async fn verify(state: &AppState, flow_id: &str, submitted: &str) -> Result<
     }
     if failed >= i64::from(MAX_ATTEMPTS) {
         let resend_at = parse(&sent_at).map_or(now, |t| t + state.config.lifetimes.resend_interval);
-        return Err(OAuthError::throttled(
-            Suberror::CodeAttemptsExceeded,
-            limits::seconds_until(state, resend_at),
-            "Too many wrong codes: ask for a new code.",
-        ));
+        return Err(attempts_exceeded(limits::seconds_until(state, resend_at)));
+    }
+    for limit in [limits::CODE_FAILURES_PER_HOUR, limits::CODE_FAILURES_PER_DAY] {
+        if let Some(frees_at) = guard.full(&subject, limit).await? {
+            return Err(attempts_exceeded(limits::seconds_until(state, frees_at)));
+        }
     }
     let candidate = VerificationCode::parse(submitted, CODE_LENGTH)
         .map(|c| state.hash_key.hash(PURPOSE, c.as_str()))
@@ -147,25 +197,35 @@ pub async fn verify(state: &AppState, flow_id: &str, submitted: &str) -> Result<
     let matches = candidate.len() == stored.len()
         && bool::from(candidate.as_bytes().ct_eq(stored.as_bytes()));
     if matches {
-        let used =
-            sqlx::query("DELETE FROM verification_codes WHERE flow_id = ? AND code_hash = ?")
-                .bind(flow_id)
-                .bind(&stored)
-                .execute(&state.db)
-                .await?;
-        return if used.rows_affected() == 1 { Ok(()) } else { Err(OAuthError::expired_token()) };
+        sqlx::query("DELETE FROM verification_codes WHERE flow_id = ?")
+            .bind(flow_id)
+            .execute(guard.conn())
+            .await?;
+        guard.commit().await?;
+        return Ok(());
     }
     let failed: i64 = sqlx::query_scalar(
         "UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE flow_id = ? \
          RETURNING failed_attempts",
     )
     .bind(flow_id)
-    .fetch_one(&state.db)
+    .fetch_one(guard.conn())
     .await?;
+    guard.record(&subject, limits::CODE_FAILURES_PER_HOUR.kind).await?;
+    guard.commit().await?;
     let left = u32::try_from(i64::from(MAX_ATTEMPTS) - failed).unwrap_or(0);
     Err(OAuthError::new(ErrorCode::InvalidGrant, 50181, "The code is wrong.")
         .with_suberror(Suberror::InvalidOobValue)
         .with_attempts_left(left))
+}
+
+/// 429 `code_attempts_exceeded`: ask for a new code after `retry_after` seconds (§1).
+fn attempts_exceeded(retry_after: u64) -> OAuthError {
+    OAuthError::throttled(
+        Suberror::CodeAttemptsExceeded,
+        retry_after,
+        "Too many wrong codes: ask for a new code.",
+    )
 }
 
 fn parse(text: &str) -> Option<OffsetDateTime> {

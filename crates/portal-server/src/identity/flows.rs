@@ -26,7 +26,12 @@ use super::{
     continuation::{self, Presented, step},
     limits, parse_username,
 };
-use crate::{AppState, http::oauth_error::OAuthError, mail::Lang, state::rfc3339};
+use crate::{
+    AppState,
+    http::oauth_error::OAuthError,
+    mail::{Lang, MailKind},
+    state::rfc3339,
+};
 
 /// What every step answers.
 pub type Answer = Result<Response, OAuthError>;
@@ -91,6 +96,16 @@ fn check_policy(password: &str) -> Result<(), OAuthError> {
     })
 }
 
+/// 400 `unsupported_challenge_type` unless the list names `redirect`, which every client must
+/// include (`docs/contract.md §0`), as Entra answers raw-HTTP clients that omit it.
+fn require_redirect(challenge_type: &str) -> Result<(), OAuthError> {
+    if challenge_types_include(challenge_type, "redirect") {
+        Ok(())
+    } else {
+        Err(OAuthError::unsupported_challenge_type())
+    }
+}
+
 fn required<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, OAuthError> {
     value.filter(|v| !v.is_empty()).ok_or_else(|| OAuthError::missing_parameter(name))
 }
@@ -107,6 +122,7 @@ fn required<'a>(value: Option<&'a str>, name: &str) -> Result<&'a str, OAuthErro
 pub async fn signup_start(state: &AppState, req: SignUpStartRequest) -> Answer {
     check_client(state, &req.client_id)?;
     let email = parse_username(&req.username)?;
+    require_redirect(&req.challenge_type)?;
     if !challenge_types_include(&req.challenge_type, "oob")
         || !challenge_types_include(&req.challenge_type, "password")
     {
@@ -151,7 +167,7 @@ pub async fn signup_challenge(state: &AppState, lang: Lang, req: ChallengeReques
         return redirect();
     }
     let email = flow_email(&presented)?;
-    codes::send(state, &presented.flow.id, &email, Send::SignUp, lang).await?;
+    codes::send(state, &presented.flow.id, &email, Send::SignUp, lang, None).await?;
     let token = continuation::advance(state, &presented, step::SIGNUP_OOB).await?;
     oob_answer(state, &email, token)
 }
@@ -187,7 +203,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     }
     if expected == "oob" {
         let oob = required(req.oob.as_deref(), "oob")?;
-        codes::verify(state, &presented.flow.id, oob).await?;
+        codes::verify(state, &presented.flow.id, &presented.flow.email, oob).await?;
         if account_by_email(state, &presented.flow.email).await?.is_some() {
             continuation::consume(state, &presented).await?;
             return Err(user_already_exists());
@@ -203,7 +219,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     }
     let password = required(req.password.as_deref(), "password")?;
     check_policy(password)?;
-    let hash = state.passwords.hash(password.to_owned()).await.map_err(|e| internal("hash", e))?;
+    let hash = state.passwords.hash(password.to_owned()).await?;
     let account_id = uuid::Uuid::new_v4().to_string();
     let now = rfc3339(state.clock.now());
     let mut tx = state.db.begin().await?;
@@ -267,6 +283,7 @@ fn mask(canonical: &str) -> String {
 pub async fn signin_initiate(state: &AppState, req: SignInInitiateRequest) -> Answer {
     check_client(state, &req.client_id)?;
     let email = parse_username(&req.username)?;
+    require_redirect(&req.challenge_type)?;
     if !challenge_types_include(&req.challenge_type, "password") {
         return redirect();
     }
@@ -305,15 +322,37 @@ pub async fn signin_challenge(state: &AppState, req: ChallengeRequest) -> Answer
 }
 
 async fn check_lock(state: &AppState, email: &Email) -> Result<(), OAuthError> {
-    let subject = limits::subject(state, email.as_str());
-    if let Some(until) = limits::locked_until(state, &subject).await? {
-        return Err(OAuthError::throttled(
-            Suberror::AccountLocked,
-            limits::seconds_until(state, until),
-            "Too many wrong passwords: sign-in is locked for a while.",
-        ));
+    let subject = limits::email_subject(state, email.as_str());
+    match limits::locked_until(state, &subject).await? {
+        Some(until) => Err(account_locked(limits::seconds_until(state, until))),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// 429 `account_locked` (§2).
+fn account_locked(retry_after: u64) -> OAuthError {
+    OAuthError::throttled(
+        Suberror::AccountLocked,
+        retry_after,
+        "Too many wrong passwords: sign-in is locked for a while.",
+    )
+}
+
+/// Counts one password attempt for `subject` before it is evaluated (§0 "Limits", §2): refused
+/// while the email is locked or while [`limits::PASSWORD_FAILURES`] attempts are already counted
+/// in the window; otherwise the count including this attempt.
+async fn reserve_password_attempt(state: &AppState, subject: &str) -> Result<i64, OAuthError> {
+    let mut guard = limits::Guard::lock(state, &[subject]).await?;
+    if let Some(until) = guard.locked_until(subject).await? {
+        return Err(account_locked(limits::seconds_until(state, until)));
+    }
+    if let Some(frees_at) = guard.full(subject, limits::PASSWORD_FAILURES).await? {
+        return Err(account_locked(limits::seconds_until(state, frees_at)));
+    }
+    guard.record(subject, limits::PASSWORD_FAILURES.kind).await?;
+    let count = guard.count(subject, limits::PASSWORD_FAILURES).await?;
+    guard.commit().await?;
+    Ok(count)
 }
 
 /// The token endpoint's `password` grant (§2 step 3).
@@ -324,27 +363,18 @@ async fn password_grant(state: &AppState, req: &TokenRequest) -> Answer {
     let presented =
         continuation::redeem(state, token, &req.client_id, &[step::SIGNIN_PASSWORD]).await?;
     let email = flow_email(&presented)?;
-    check_lock(state, &email).await?;
+    let subject = limits::email_subject(state, email.as_str());
+    // Counted as a wrong password until proven right: a burst is evaluated at most
+    // PASSWORD_FAILURES.max times (§0 "Limits").
+    let attempt = reserve_password_attempt(state, &subject).await?;
     let account = account_by_email(state, email.as_str()).await?;
     let (account_id, stored) = match account {
         Some((id, hash)) => (Some(id), hash),
         None => (None, None),
     };
-    let matches = state
-        .passwords
-        .verify(password.to_owned(), stored)
-        .await
-        .map_err(|e| internal("verify", e))?;
-    let subject = limits::subject(state, email.as_str());
+    let matches = state.passwords.verify(password.to_owned(), stored).await?;
     let Some(account_id) = account_id.filter(|_| matches) else {
-        let failures = limits::record(
-            state,
-            limits::PASSWORD_FAILURE,
-            &subject,
-            limits::PASSWORD_FAILURE_WINDOW,
-        )
-        .await?;
-        if failures >= limits::MAX_PASSWORD_FAILURES {
+        if attempt >= limits::PASSWORD_FAILURES.max {
             limits::lock(state, &subject).await?;
             tracing::warn!(email = %email.masked(), "sign-in locked after wrong passwords");
         }
@@ -355,7 +385,7 @@ async fn password_grant(state: &AppState, req: &TokenRequest) -> Answer {
         ));
     };
     continuation::consume(state, &presented).await?;
-    limits::clear(state, limits::PASSWORD_FAILURE, &subject).await?;
+    limits::clear(state, limits::PASSWORD_FAILURES.kind, &subject).await?;
     tracing::info!(email = %email.masked(), "signed in");
     issue(state, &account_id, &req.client_id, scope).await
 }
@@ -446,6 +476,7 @@ pub async fn token(state: &AppState, req: TokenRequest) -> Answer {
 pub async fn reset_start(state: &AppState, req: ResetStartRequest) -> Answer {
     check_client(state, &req.client_id)?;
     let email = parse_username(&req.username)?;
+    require_redirect(&req.challenge_type)?;
     if !challenge_types_include(&req.challenge_type, "oob") {
         return redirect();
     }
@@ -481,7 +512,7 @@ pub async fn reset_challenge(state: &AppState, lang: Lang, req: ChallengeRequest
     }
     let email = flow_email(&presented)?;
     let what = if presented.flow.account_id.is_some() { Send::Reset } else { Send::ResetNoAccount };
-    codes::send(state, &presented.flow.id, &email, what, lang).await?;
+    codes::send(state, &presented.flow.id, &email, what, lang, None).await?;
     let token = continuation::advance(state, &presented, step::RESET_OOB).await?;
     oob_answer(state, &email, token)
 }
@@ -500,7 +531,7 @@ pub async fn reset_continue(state: &AppState, req: ResetContinueRequest) -> Answ
     let presented =
         continuation::redeem(state, &req.continuation_token, &req.client_id, &[step::RESET_OOB])
             .await?;
-    codes::verify(state, &presented.flow.id, &req.oob).await?;
+    codes::verify(state, &presented.flow.id, &presented.flow.email, &req.oob).await?;
     let token = continuation::advance(state, &presented, step::RESET_SUBMIT).await?;
     ok(ResetContinueAnswer {
         continuation_token: token,
@@ -510,11 +541,12 @@ pub async fn reset_continue(state: &AppState, req: ResetContinueRequest) -> Answ
 
 /// `resetpassword/v1.0/submit` (§3 step 4): the policy of §1, and the password must differ from
 /// the current one. Changes the password, revokes every refresh token of the account and lifts
-/// any sign-in lock (§2), then answers `{continuation_token, poll_interval}`.
+/// any sign-in lock (§2), emails the parent a notice of the change in `lang` (§3), then answers
+/// `{continuation_token, poll_interval}`.
 ///
 /// # Errors
 /// `expired_token`, `invalid_grant` with a password suberror or `password_recently_used`.
-pub async fn reset_submit(state: &AppState, req: ResetSubmitRequest) -> Answer {
+pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest) -> Answer {
     check_client(state, &req.client_id)?;
     let presented =
         continuation::redeem(state, &req.continuation_token, &req.client_id, &[step::RESET_SUBMIT])
@@ -531,13 +563,7 @@ pub async fn reset_submit(state: &AppState, req: ResetSubmitRequest) -> Answer {
     let Some(current) = current else {
         return Err(OAuthError::expired_token());
     };
-    if current.is_some()
-        && state
-            .passwords
-            .verify(req.new_password.clone(), current)
-            .await
-            .map_err(|e| internal("verify", e))?
-    {
+    if current.is_some() && state.passwords.verify(req.new_password.clone(), current).await? {
         return Err(OAuthError::new(
             ErrorCode::InvalidGrant,
             399246,
@@ -545,8 +571,7 @@ pub async fn reset_submit(state: &AppState, req: ResetSubmitRequest) -> Answer {
         )
         .with_suberror(Suberror::PasswordRecentlyUsed));
     }
-    let hash =
-        state.passwords.hash(req.new_password.clone()).await.map_err(|e| internal("hash", e))?;
+    let hash = state.passwords.hash(req.new_password.clone()).await?;
     let token = continuation::advance(state, &presented, step::RESET_POLL).await?;
     sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
         .bind(&hash)
@@ -556,8 +581,14 @@ pub async fn reset_submit(state: &AppState, req: ResetSubmitRequest) -> Answer {
     let revoked = crate::tokens::revoke_all_for_account(state, &account_id)
         .await
         .map_err(|e| token_error(&e))?;
-    limits::unlock(state, &limits::subject(state, &presented.flow.email)).await?;
+    limits::unlock(state, &limits::email_subject(state, &presented.flow.email)).await?;
     tracing::info!(email = %mask(&presented.flow.email), revoked, "password reset");
+    // Notice of change (§3): tells the parent what to do if it was not them. The password is
+    // changed whatever happens to this mail.
+    let email = flow_email(&presented)?;
+    if let Err(e) = state.mailer.send(&email, &MailKind::PasswordChanged, lang).await {
+        tracing::error!(error = %e, to = %email.masked(), "password-changed notice failed");
+    }
     ok(ResetSubmitAnswer { continuation_token: token, poll_interval: POLL_INTERVAL })
 }
 

@@ -1,99 +1,290 @@
-//! Sliding-window limits and sign-in lockouts (`docs/contract.md §0` "Limits", §1, §2).
+//! Sliding-window limits and sign-in lockouts that hold under concurrency (`docs/contract.md
+//! §0` "Limits", §1, §2, §5, §6; `SECURITY.md`).
 //!
-//! An event counts while `now < at + window`. The attempt that reaches a limit is answered
-//! normally; callers check [`window`] *before* evaluating a later attempt and answer 429 without
-//! evaluating it. Subjects are the keyed hash of the canonical email (purpose `limit`), the same
-//! whether or not an account exists.
+//! An event counts while `now < at + window`. Every counted attempt is **reserved before it is
+//! evaluated**, inside one write transaction ([`Guard`]) that first upserts a row per subject in
+//! `limit_subjects`: on SQLite that statement takes the database's single write lock, on
+//! PostgreSQL it locks the subject's row, so concurrent requests for one subject count and
+//! decide one after the other, on one instance or several sharing the database. The attempt that
+//! reaches a limit is answered normally; later ones find the window full and get 429 without
+//! being evaluated. An attempt that turns out not to count (a correct code, an association that
+//! matched) releases its reservation ([`release`]).
+//!
+//! Subjects are keyed hashes (purpose `limit`): of the canonical email ([`email_subject`]),
+//! the same whether or not an account exists, or of an account's sign-in identity
+//! ([`account_subject`]), which outlives the account so deleting and recreating it resets
+//! nothing.
 
 use std::time::Duration;
 
+use sqlx::{Sqlite, SqliteConnection, Transaction};
 use time::OffsetDateTime;
 
 use crate::{AppState, state::rfc3339};
 
-/// Kind of the code-send events (10 per email per hour, §1).
-pub const CODE_SEND: &str = "code_send";
-/// Kind of the wrong-password events (10 per email per 15 minutes, §2).
-pub const PASSWORD_FAILURE: &str = "password_failure";
-
-/// Codes sent to one email per [`CODE_SEND_WINDOW`] (§1): 10.
-pub const MAX_CODE_SENDS: i64 = 10;
-/// Window of [`MAX_CODE_SENDS`]: 1 hour.
-pub const CODE_SEND_WINDOW: Duration = Duration::from_secs(3600);
-/// Wrong passwords for one email per [`PASSWORD_FAILURE_WINDOW`] before a lock (§2): 10.
-pub const MAX_PASSWORD_FAILURES: i64 = 10;
-/// Window of [`MAX_PASSWORD_FAILURES`]: 15 minutes.
-pub const PASSWORD_FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// How long a lock lasts (§2): 15 minutes.
-pub const LOCK_DURATION: Duration = Duration::from_secs(15 * 60);
-
-/// The limit subject of a canonical email.
-pub fn subject(state: &AppState, canonical_email: &str) -> String {
-    state.hash_key.hash("limit", canonical_email)
+/// A counted limit: at most `max` events of `kind` per subject inside a sliding `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// `limit_events.kind`.
+    pub kind: &'static str,
+    /// Events allowed inside the window; the one that reaches it is still answered normally.
+    pub max: i64,
+    /// Length of the sliding window.
+    pub window: Duration,
 }
 
-/// Events of `kind` for `subject` inside the window ending now, and the time the oldest of them
-/// leaves the window (`None` when there are none).
+const MINUTE: u64 = 60;
+const HOUR: u64 = 60 * MINUTE;
+const DAY: u64 = 24 * HOUR;
+
+/// Codes sent to one email: 10 per hour, across its flows (`docs/contract.md §1` "Codes").
+pub const CODE_SENDS: Limit =
+    Limit { kind: "code_send", max: 10, window: Duration::from_secs(HOUR) };
+/// Wrong codes for one email across all its sign-up, reset and linking flows: 10 per hour
+/// (`SECURITY.md`; NIST SP 800-63B §5.2.2, ASVS 4.0.3 V2.2.1).
+pub const CODE_FAILURES_PER_HOUR: Limit =
+    Limit { kind: "code_failure", max: 10, window: Duration::from_secs(HOUR) };
+/// The same events over a day: 30 per 24 hours (`SECURITY.md`).
+pub const CODE_FAILURES_PER_DAY: Limit =
+    Limit { kind: "code_failure", max: 30, window: Duration::from_secs(DAY) };
+/// Wrong passwords for one email, known or not: 10 per 15 minutes, then a lock
+/// (`docs/contract.md §2`).
+pub const PASSWORD_FAILURES: Limit =
+    Limit { kind: "password_failure", max: 10, window: Duration::from_secs(15 * MINUTE) };
+/// How long a lock lasts (`docs/contract.md §2`): 15 minutes.
+pub const LOCK_DURATION: Duration = Duration::from_secs(15 * MINUTE);
+/// `no_matching_record` answers to one account: 10 per 24 hours (`docs/contract.md §6`).
+pub const NO_MATCH: Limit =
+    Limit { kind: "no_matching_record", max: 10, window: Duration::from_secs(DAY) };
+/// Codes one account asks to send to addresses it links: 10 per hour (`docs/contract.md §5`).
+pub const LINK_SENDS: Limit =
+    Limit { kind: "link_send", max: 10, window: Duration::from_secs(HOUR) };
+
+/// Every limit, for the purge of events that left their window.
+pub const ALL: [Limit; 6] = [
+    CODE_SENDS,
+    CODE_FAILURES_PER_HOUR,
+    CODE_FAILURES_PER_DAY,
+    PASSWORD_FAILURES,
+    NO_MATCH,
+    LINK_SENDS,
+];
+
+/// The subject of a canonical email.
+pub fn email_subject(state: &AppState, canonical_email: &str) -> String {
+    state.hash_key.hash("limit", &format!("email:{canonical_email}"))
+}
+
+/// The subject of an account, from its sign-in identity (`local:{canonical email}` or
+/// `{provider}:{subject}`), so that it survives the account's deletion.
+pub fn account_subject(state: &AppState, sign_in_identity: &str) -> String {
+    state.hash_key.hash("limit", &format!("account:{sign_in_identity}"))
+}
+
+/// The [`account_subject`] of `account_id`: its local sign-in email, else its first sign-in
+/// provider identity (the account id itself for an account with neither, which cannot sign in).
 ///
 /// # Errors
 /// Database failure.
-pub async fn window(
-    state: &AppState,
-    kind: &str,
-    subject: &str,
-    length: Duration,
-) -> Result<(i64, Option<OffsetDateTime>), sqlx::Error> {
-    let now = state.clock.now();
-    let since = rfc3339(now - length);
-    let (count, oldest): (i64, Option<String>) = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM limit_events WHERE kind = ? AND subject = ? AND at > ?",
+pub async fn account_subject_of(state: &AppState, account_id: &str) -> Result<String, sqlx::Error> {
+    let email: Option<Option<String>> =
+        sqlx::query_scalar("SELECT email FROM accounts WHERE id = ?")
+            .bind(account_id)
+            .fetch_optional(&state.db)
+            .await?;
+    if let Some(Some(email)) = email {
+        return Ok(account_subject(state, &format!("local:{email}")));
+    }
+    let provider: Option<(String, String)> = sqlx::query_as(
+        "SELECT provider, subject FROM provider_identities WHERE account_id = ? \
+         ORDER BY created_at, provider LIMIT 1",
     )
-    .bind(kind)
-    .bind(subject)
-    .bind(&since)
-    .fetch_one(&state.db)
+    .bind(account_id)
+    .fetch_optional(&state.db)
     .await?;
-    let frees_at = oldest.and_then(|t| parse(&t)).map(|t| t + length);
-    Ok((count, frees_at))
+    Ok(match provider {
+        Some((provider, subject)) => account_subject(state, &format!("{provider}:{subject}")),
+        None => account_subject(state, &format!("id:{account_id}")),
+    })
 }
 
-/// Records one event of `kind` for `subject` now and forgets this subject's events that left
-/// the window. Returns how many are inside the window, this one included.
-///
-/// # Errors
-/// Database failure.
-pub async fn record(
-    state: &AppState,
-    kind: &str,
-    subject: &str,
-    length: Duration,
-) -> Result<i64, sqlx::Error> {
-    let now = state.clock.now();
-    let since = rfc3339(now - length);
-    let mut tx = state.db.begin().await?;
-    sqlx::query("DELETE FROM limit_events WHERE kind = ? AND subject = ? AND at <= ?")
-        .bind(kind)
+/// A write transaction holding the locks of one or more subjects. Dropping it without
+/// [`Guard::commit`] rolls everything back.
+pub struct Guard {
+    tx: Transaction<'static, Sqlite>,
+    now: OffsetDateTime,
+}
+
+impl Guard {
+    /// Begins a transaction and locks `subjects` (in sorted order, so two guards over the
+    /// same subjects never wait on each other in a cycle).
+    ///
+    /// # Errors
+    /// Database failure (on SQLite, a writer held the lock longer than the busy timeout).
+    pub async fn lock(state: &AppState, subjects: &[&str]) -> Result<Self, sqlx::Error> {
+        let now = state.clock.now();
+        let mut sorted = subjects.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut tx = state.db.begin().await?;
+        for subject in sorted {
+            sqlx::query(
+                "INSERT INTO limit_subjects (subject, touched_at) VALUES (?, ?) \
+                 ON CONFLICT (subject) DO UPDATE SET touched_at = excluded.touched_at",
+            )
+            .bind(subject)
+            .bind(rfc3339(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok(Self { tx, now })
+    }
+
+    /// The transaction, for the statements that must decide under the same locks.
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    /// When `limit` frees a slot for `subject`, if it is full now (`None`: there is room).
+    ///
+    /// # Errors
+    /// Database failure.
+    pub async fn full(
+        &mut self,
+        subject: &str,
+        limit: Limit,
+    ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+        let since = rfc3339(self.now - limit.window);
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM limit_events WHERE kind = ? AND subject = ? AND at > ?",
+        )
+        .bind(limit.kind)
         .bind(subject)
         .bind(&since)
-        .execute(&mut *tx)
+        .fetch_one(&mut *self.tx)
         .await?;
-    sqlx::query("INSERT INTO limit_events (kind, subject, at) VALUES (?, ?, ?)")
-        .bind(kind)
+        if count < limit.max {
+            return Ok(None);
+        }
+        // A slot frees when the event that keeps the count at `max` leaves the window.
+        let at: Option<String> = sqlx::query_scalar(
+            "SELECT at FROM limit_events WHERE kind = ? AND subject = ? AND at > ? \
+             ORDER BY at LIMIT 1 OFFSET ?",
+        )
+        .bind(limit.kind)
         .bind(subject)
-        .bind(rfc3339(now))
-        .execute(&mut *tx)
+        .bind(&since)
+        .bind(count - limit.max)
+        .fetch_optional(&mut *self.tx)
         .await?;
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM limit_events WHERE kind = ? AND subject = ?")
+        Ok(Some(at.as_deref().and_then(parse).map_or(self.now, |at| at + limit.window)))
+    }
+
+    /// Records one event of `kind` for `subject` now; returns its id (for [`release`]).
+    ///
+    /// # Errors
+    /// Database failure.
+    pub async fn record(&mut self, subject: &str, kind: &str) -> Result<String, sqlx::Error> {
+        let id = uuid::Uuid::new_v4().to_string();
+        sqlx::query("INSERT INTO limit_events (id, kind, subject, at) VALUES (?, ?, ?, ?)")
+            .bind(&id)
             .bind(kind)
             .bind(subject)
-            .fetch_one(&mut *tx)
+            .bind(rfc3339(self.now))
+            .execute(&mut *self.tx)
             .await?;
-    tx.commit().await?;
-    Ok(count)
+        Ok(id)
+    }
+
+    /// How many events of `limit` are inside its window for `subject`.
+    ///
+    /// # Errors
+    /// Database failure.
+    pub async fn count(&mut self, subject: &str, limit: Limit) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM limit_events WHERE kind = ? AND subject = ? AND at > ?",
+        )
+        .bind(limit.kind)
+        .bind(subject)
+        .bind(rfc3339(self.now - limit.window))
+        .fetch_one(&mut *self.tx)
+        .await
+    }
+
+    /// When the sign-in lock on `subject` ends, if it is locked now (§2).
+    ///
+    /// # Errors
+    /// Database failure.
+    pub async fn locked_until(
+        &mut self,
+        subject: &str,
+    ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+        let until: Option<String> =
+            sqlx::query_scalar("SELECT until FROM lockouts WHERE subject = ?")
+                .bind(subject)
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let now = self.now;
+        Ok(until.as_deref().and_then(parse).filter(|until| *until > now))
+    }
+
+    /// Commits: the reservations count and the locks are released.
+    ///
+    /// # Errors
+    /// Database failure.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
 }
 
-/// Forgets every event of `kind` for `subject` (a successful sign-in or reset).
+/// What [`reserve`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// The attempt is counted and may be evaluated: the event's id (for [`release`]) and how
+    /// many events the window now holds, this one included.
+    Granted {
+        /// `limit_events.id`.
+        id: String,
+        /// Events inside the window, this one included.
+        count: i64,
+    },
+    /// Every slot is taken: answer 429 with `Retry-After: retry_after` (seconds, at least 1)
+    /// without evaluating the attempt.
+    Full {
+        /// Seconds until a slot frees.
+        retry_after: u64,
+    },
+}
+
+/// Reserves one attempt of `limit` for `subject`, atomically (see the module docs).
+///
+/// # Errors
+/// Database failure.
+pub async fn reserve(
+    state: &AppState,
+    subject: &str,
+    limit: Limit,
+) -> Result<Reservation, sqlx::Error> {
+    let mut guard = Guard::lock(state, &[subject]).await?;
+    if let Some(frees_at) = guard.full(subject, limit).await? {
+        return Ok(Reservation::Full { retry_after: seconds_until(state, frees_at) });
+    }
+    let id = guard.record(subject, limit.kind).await?;
+    let count = guard.count(subject, limit).await?;
+    guard.commit().await?;
+    Ok(Reservation::Granted { id, count })
+}
+
+/// Takes back one reservation (its attempt did not count).
+///
+/// # Errors
+/// Database failure.
+pub async fn release(state: &AppState, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM limit_events WHERE id = ?").bind(id).execute(&state.db).await?;
+    Ok(())
+}
+
+/// Forgets every event of `kind` for `subject` (a successful sign-in).
 ///
 /// # Errors
 /// Database failure.
@@ -106,7 +297,7 @@ pub async fn clear(state: &AppState, kind: &str, subject: &str) -> Result<(), sq
     Ok(())
 }
 
-/// When the lock on `subject` ends, if it is locked now (§2).
+/// When the sign-in lock on `subject` ends, if it is locked now (§2).
 ///
 /// # Errors
 /// Database failure.
@@ -119,7 +310,7 @@ pub async fn locked_until(
         .fetch_optional(&state.db)
         .await?;
     let now = state.clock.now();
-    Ok(until.and_then(|t| parse(&t)).filter(|until| *until > now))
+    Ok(until.as_deref().and_then(parse).filter(|until| *until > now))
 }
 
 /// Locks `subject` for [`LOCK_DURATION`] from now (§2).
@@ -145,7 +336,7 @@ pub async fn lock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
 /// Database failure.
 pub async fn unlock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM lockouts WHERE subject = ?").bind(subject).execute(&state.db).await?;
-    clear(state, PASSWORD_FAILURE, subject).await
+    clear(state, PASSWORD_FAILURES.kind, subject).await
 }
 
 /// Seconds from now until `at`, rounded up and at least 1 (the `Retry-After` of §0): a retry

@@ -2,7 +2,10 @@
 //! PHC strings (`$argon2id$v=19$m=19456,t=2,p=1$…`).
 //!
 //! Hashing is CPU- and memory-heavy (about 19 MiB each), so it runs on tokio's blocking pool
-//! behind a semaphore that bounds how many run at once. An unknown email at sign-in verifies a
+//! behind a semaphore that bounds how many run at once, and a bounded queue in front of it: a
+//! hash that finds the queue full fails at once with [`PasswordError::Busy`] (503 with
+//! `Retry-After`, `SECURITY.md`) instead of waiting, so a flood cannot stall every sign-in
+//! (`config::Security::hashing_concurrency`, `hashing_queue`). An unknown email at sign-in verifies a
 //! dummy hash with the same parameters, so it costs the same time as a wrong password
 //! (`docs/contract.md §2`).
 
@@ -21,9 +24,6 @@ pub const ITERATIONS: u32 = 2;
 /// Parallelism.
 pub const PARALLELISM: u32 = 1;
 
-/// Hashes run at once, at most (each holds [`MEMORY_KIB`] of memory).
-const CONCURRENT_HASHES: usize = 4;
-
 /// Why hashing failed (never a wrong password: that is `Ok(false)`).
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
@@ -36,19 +36,19 @@ pub enum PasswordError {
     /// The semaphore was closed.
     #[error("hashing semaphore closed")]
     Closed,
+    /// Every hashing slot is busy and the queue is full: answer 503 with `Retry-After`.
+    #[error("password hashing is saturated")]
+    Busy,
 }
 
 /// The portal's password hasher.
 #[derive(Debug, Clone)]
 pub struct Passwords {
+    /// Hashes running at once.
     permits: Arc<Semaphore>,
+    /// Hashes running or waiting: running + queue; none left means [`PasswordError::Busy`].
+    admission: Arc<Semaphore>,
     dummy: Arc<OnceCell<String>>,
-}
-
-impl Default for Passwords {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 fn argon2() -> Argon2<'static> {
@@ -59,16 +59,26 @@ fn argon2() -> Argon2<'static> {
 }
 
 impl Passwords {
-    /// A hasher; the dummy hash is made on first use.
-    pub fn new() -> Self {
-        Self { permits: Arc::new(Semaphore::new(CONCURRENT_HASHES)), dummy: Arc::default() }
+    /// A hasher running at most `concurrency` hashes at once (0: one per CPU core) with at
+    /// most `queue` more waiting; the dummy hash is made on first use.
+    pub fn new(concurrency: usize, queue: usize) -> Self {
+        let concurrency = match concurrency {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            n => n,
+        };
+        Self {
+            permits: Arc::new(Semaphore::new(concurrency)),
+            admission: Arc::new(Semaphore::new(concurrency + queue)),
+            dummy: Arc::default(),
+        }
     }
 
     /// The PHC string of `password` with a fresh random salt.
     ///
     /// # Errors
-    /// See [`PasswordError`].
+    /// See [`PasswordError`]; [`PasswordError::Busy`] at once when the queue is full.
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
+        let _ticket = self.admission.try_acquire().map_err(|_| PasswordError::Busy)?;
         let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Closed)?;
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut rand::rngs::OsRng);
@@ -99,6 +109,7 @@ impl Passwords {
                 .await?
                 .clone(),
         };
+        let _ticket = self.admission.try_acquire().map_err(|_| PasswordError::Busy)?;
         let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Closed)?;
         let matches = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&phc)
@@ -115,11 +126,25 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_carry_the_owasp_parameters() {
-        let p = Passwords::new();
+        let p = Passwords::new(1, 0);
         let phc = p.hash("Secret123!".into()).await.expect("hash");
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(p.verify("Secret123!".into(), Some(phc.clone())).await.expect("verify"));
         assert!(!p.verify("Secret123?".into(), Some(phc)).await.expect("verify"));
         assert!(!p.verify("Secret123!".into(), None).await.expect("dummy"));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once() {
+        // One running, one waiting: the third finds no room and is refused without waiting.
+        let p = Passwords::new(1, 1);
+        let (a, b, c) = tokio::join!(
+            p.hash("Secret123!".into()),
+            p.hash("Secret123!".into()),
+            p.hash("Secret123!".into())
+        );
+        assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+        assert!(matches!(c, Err(PasswordError::Busy)), "{c:?}");
+        assert!(p.hash("Secret123!".into()).await.is_ok(), "room again once they finished");
     }
 }

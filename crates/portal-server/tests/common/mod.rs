@@ -132,6 +132,10 @@ impl TestPortal {
         if let Some(mail) = mail {
             config.mail = mail;
         }
+        // Every request of a test comes from 127.0.0.1: the per-address budget (SECURITY.md)
+        // is tested on its own (tests/limits.rs), with its own numbers.
+        config.security.per_address_per_minute = 1_000_000;
+        config.security.per_address_burst = 1_000_000;
         configure(&mut config);
         let outbox = match &config.mail {
             MailTransport::Outbox(dir) => Some(dir.clone()),
@@ -325,7 +329,8 @@ impl TestPortal {
     }
 }
 
-async fn into_reply(resp: reqwest::Response) -> Reply {
+/// The harness's [`Reply`] of a response sent by hand (custom headers, other methods).
+pub async fn into_reply(resp: reqwest::Response) -> Reply {
     let status = resp.status().as_u16();
     let retry_after = resp
         .headers()

@@ -1,8 +1,11 @@
 //! The parent's children (`docs/contract.md §6`): list, associate, remove, dossier.
 //!
 //! Association follows the contract's order of answers: 429 first when the account already got
-//! [`MAX_NO_MATCH`] `no_matching_record` answers within [`NO_MATCH_WINDOW`] (the request is not
-//! evaluated); then 400 for malformed fields (all of them at once, codes from cartable-core's
+//! [`limits::NO_MATCH`] `no_matching_record` answers within its window (the request is not
+//! evaluated). Each request reserves one of those answers before it is evaluated and gives it
+//! back unless it ends as `no_matching_record`, so a burst never gets more than the limit (§0
+//! "Limits"). The counter is keyed by the account's sign-in identity
+//! ([`limits::account_subject_of`]), so it survives the account's deletion. Then 400 for malformed fields (all of them at once, codes from cartable-core's
 //! rules); 403 `email_not_verified`; 422 `board_not_subscribed`; then the matching rule of
 //! [`registry::matching`]: 201 new, 200 already associated, or 422 `no_matching_record`, the
 //! only answer that counts toward the limit.
@@ -25,22 +28,13 @@ use super::{json::JsonBody, me::parse_stamp};
 use crate::{
     AppState,
     http::{extract::AuthParent, problem::ApiProblem},
-    identity::limits,
+    identity::limits::{self, Reservation},
     registry::{
         self, Org,
         matching::{self, IdentityQuery},
     },
     state::rfc3339,
 };
-
-/// `no_matching_record` answers allowed per account within [`NO_MATCH_WINDOW`] (§6).
-pub const MAX_NO_MATCH: i64 = 10;
-
-/// The sliding window of the association limit: 24 hours (§6).
-pub const NO_MATCH_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
-
-/// Kind of the `no_matching_record` events in `limit_events`; their subject is the account id.
-pub const NO_MATCH_KIND: &str = "no_matching_record";
 
 /// The caller's children, oldest association first (then by name).
 #[utoipa::path(
@@ -95,9 +89,29 @@ pub async fn associate_child(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<AssociateRequest>,
 ) -> Result<(StatusCode, Json<Child>), ApiProblem> {
+    let subject = limits::account_subject_of(&state, &auth.account_id).await?;
+    let reservation = match limits::reserve(&state, &subject, limits::NO_MATCH).await? {
+        Reservation::Granted { id, .. } => id,
+        Reservation::Full { retry_after } => return Err(too_many_attempts(retry_after)),
+    };
+    let answer = associate(&state, &auth.account_id, request).await;
+    let counts = matches!(&answer, Err(p) if p.body.code == ProblemCode::NoMatchingRecord);
+    if counts {
+        tracing::info!("association attempt matched no record");
+    } else {
+        limits::release(&state, &reservation).await?;
+    }
+    answer
+}
+
+/// Evaluates one association request (see the module docs) once its attempt is reserved.
+async fn associate(
+    state: &AppState,
+    account_id: &str,
+    request: AssociateRequest,
+) -> Result<(StatusCode, Json<Child>), ApiProblem> {
     let now = state.clock.now();
-    check_limit(&state, &auth.account_id).await?;
-    let checked = check_fields(&state, request, now).await?;
+    let checked = check_fields(state, request, now).await?;
     let student_id = match checked {
         Checked::Identity {
             method,
@@ -109,7 +123,7 @@ pub async fn associate_child(
             birth_date,
             email,
         } => {
-            ensure_verified_email(&state, &auth.account_id, &email).await?;
+            ensure_verified_email(state, account_id, &email).await?;
             ensure_subscribed(subscribed)?;
             let query = IdentityQuery {
                 org: &org,
@@ -122,11 +136,10 @@ pub async fn associate_child(
             match matching::find_by_identity(&state.db, &query).await? {
                 Some(student_id) => {
                     let created =
-                        insert_association(&state.db, &auth.account_id, &student_id, method, now)
-                            .await?;
+                        insert_association(&state.db, account_id, &student_id, method, now).await?;
                     (student_id, created)
                 }
-                None => return Err(no_matching_record(&state, &auth.account_id).await),
+                None => return Err(no_matching_record()),
             }
         }
         Checked::Nip { org, subscribed, nip, birth_date } => {
@@ -138,16 +151,15 @@ pub async fn associate_child(
                     .await?;
             let Some(student_id) = claimed else {
                 tx.rollback().await?;
-                return Err(no_matching_record(&state, &auth.account_id).await);
+                return Err(no_matching_record());
             };
-            let created =
-                insert_association(&mut *tx, &auth.account_id, &student_id, "nip", now).await?;
+            let created = insert_association(&mut *tx, account_id, &student_id, "nip", now).await?;
             tx.commit().await?;
             (student_id, created)
         }
     };
     let (student_id, created) = student_id;
-    let child = find_child(&state, &auth.account_id, &student_id)
+    let child = find_child(state, account_id, &student_id)
         .await?
         .ok_or_else(|| ApiProblem::internal(&"association vanished"))?;
     tracing::info!(created, "child associated");
@@ -399,35 +411,25 @@ async fn check_org(
     Ok(subscribed == Some(true))
 }
 
-/// 429 `too_many_attempts` with `Retry-After` when the account already has [`MAX_NO_MATCH`]
-/// failures inside the window; the window frees when its oldest failure leaves it. Uses the
-/// portal's sliding-window events ([`limits`]), kind [`NO_MATCH_KIND`], subject the account id.
-async fn check_limit(state: &AppState, account_id: &str) -> Result<(), ApiProblem> {
-    let (count, frees_at) =
-        limits::window(state, NO_MATCH_KIND, account_id, NO_MATCH_WINDOW).await?;
-    if count < MAX_NO_MATCH {
-        return Ok(());
-    }
-    let wait = frees_at.map_or(1, |at| limits::seconds_until(state, at));
+/// 429 `too_many_attempts` with `Retry-After: retry_after`: the account already got
+/// [`limits::NO_MATCH`] `no_matching_record` answers inside the window (§6).
+fn too_many_attempts(retry_after: u64) -> ApiProblem {
     let mut problem = ApiProblem::new(
         StatusCode::TOO_MANY_REQUESTS,
         ProblemCode::TooManyAttempts,
         "Too many association attempts",
     )
     .with_detail(format!(
-        "{MAX_NO_MATCH} attempts matched no record within 24 hours; try again in {wait} seconds"
+        "{} attempts matched no record within 24 hours; try again in {retry_after} seconds",
+        limits::NO_MATCH.max
     ));
-    problem.retry_after = Some(wait);
-    Err(problem)
+    problem.retry_after = Some(retry_after);
+    problem
 }
 
-/// Records a failure (for [`check_limit`]) and builds the 422 `no_matching_record` answer,
-/// identical whichever field differed.
-async fn no_matching_record(state: &AppState, account_id: &str) -> ApiProblem {
-    if let Err(error) = limits::record(state, NO_MATCH_KIND, account_id, NO_MATCH_WINDOW).await {
-        return ApiProblem::from(error);
-    }
-    tracing::info!("association attempt matched no record");
+/// The 422 `no_matching_record` answer, identical whichever field differed; the caller keeps
+/// its reservation, so it counts toward [`limits::NO_MATCH`].
+fn no_matching_record() -> ApiProblem {
     ApiProblem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         ProblemCode::NoMatchingRecord,

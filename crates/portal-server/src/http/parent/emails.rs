@@ -9,9 +9,12 @@
 //! sign-up. A verified address is stored in `account_emails` with `verified = true`, which is
 //! what child association checks (§6, 403 `email_not_verified` otherwise).
 //!
-//! `email_in_use` (409): the address is the sign-in email of another (local) account. Provider
-//! emails and linked emails may be shared by several accounts (two parents, one family address;
-//! two providers, one person), since accounts are never merged by email (§5).
+//! `email_in_use` (409): the address is the sign-in email of another (local) account, answered
+//! only at `verify`, once the code proved the parent owns the address: `POST /api/v1/me/emails`
+//! answers the same 202 either way, so it cannot tell who has an account (§5). Provider emails
+//! and linked emails may be shared by several accounts (two parents, one family address; two
+//! providers, one person), since accounts are never merged by email (§5). Each account may ask
+//! for [`crate::identity::limits::LINK_SENDS`] codes per hour, whichever addresses they go to.
 
 use axum::{
     Json,
@@ -33,7 +36,10 @@ use super::json::JsonBody;
 use crate::{
     AppState,
     http::{extract::AuthParent, oauth_error::OAuthError, problem::ApiProblem},
-    identity::codes::{self, CODE_LENGTH, Send},
+    identity::{
+        codes::{self, CODE_LENGTH, Send},
+        limits,
+    },
     mail::Lang,
 };
 
@@ -45,8 +51,9 @@ pub const FLOW_KIND: &str = "email_link";
 /// again is a resend: allowed `interval` seconds after the last one, voiding the previous code.
 /// The email is in French unless `Accept-Language` prefers English (§8).
 ///
-/// Errors: 400 `invalid_fields` (`email` with the rule's code); 409 `email_in_use`; 429
-/// `throttled` or `code_sends_exceeded` with `Retry-After`; 401.
+/// Errors: 400 `invalid_fields` (`email` with the rule's code); 429 `throttled` (resend
+/// interval, or the account's linking budget) or `code_sends_exceeded` with `Retry-After`; 401.
+/// Never `email_in_use`: that is said only at `verify`.
 #[utoipa::path(
     post,
     path = "/api/v1/me/emails",
@@ -59,8 +66,6 @@ pub const FLOW_KIND: &str = "email_link";
          content_type = "application/problem+json"),
         (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
          content_type = "application/problem+json"),
-        (status = 409, description = "`email_in_use`", body = ProblemDetails,
-         content_type = "application/problem+json"),
         (status = 429, description = "`throttled`, `code_sends_exceeded`", body = ProblemDetails,
          content_type = "application/problem+json"),
     )
@@ -72,12 +77,14 @@ pub async fn add_email(
     JsonBody(request): JsonBody<AddEmailRequest>,
 ) -> Result<(StatusCode, Json<EmailChallenge>), ApiProblem> {
     let email = parse_email(&request.email)?;
-    ensure_not_in_use(&state, &auth.account_id, &email).await?;
     let flow_id = flow_for(&state, &auth.account_id, &email).await?;
     let lang = Lang::from_accept_language(
         headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
     );
-    codes::send(&state, &flow_id, &email, Send::LinkEmail, lang).await.map_err(code_problem)?;
+    let account = limits::account_subject_of(&state, &auth.account_id).await?;
+    codes::send(&state, &flow_id, &email, Send::LinkEmail, lang, Some(&account))
+        .await
+        .map_err(code_problem)?;
     sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) \
          VALUES (?, ?, FALSE, ?) ON CONFLICT (account_id, address) DO NOTHING",
@@ -140,7 +147,7 @@ pub async fn verify_email(
     let Some(flow_id) = flow_id else {
         return Err(code_problem(OAuthError::expired_token()));
     };
-    codes::verify(&state, &flow_id, &request.code).await.map_err(code_problem)?;
+    codes::verify(&state, &flow_id, email.as_str(), &request.code).await.map_err(code_problem)?;
     ensure_not_in_use(&state, &auth.account_id, &email).await?;
     sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) \

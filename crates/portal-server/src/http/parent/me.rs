@@ -7,7 +7,6 @@ use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 use crate::{
     AppState,
     http::{extract::AuthParent, problem::ApiProblem},
-    identity::limits,
     tokens::revoke_all_for_account,
 };
 
@@ -58,10 +57,14 @@ pub async fn get_me(
     }))
 }
 
-/// Deletes the account with its emails, associations, limit records and tokens (Québec's
-/// privacy law gives parents this right; `docs/contract.md §6`) → 204. Refresh tokens are
-/// revoked first, then the account row goes and every table referencing it follows
-/// (`ON DELETE CASCADE`), so a later refresh fails with `invalid_grant`.
+/// Deletes the account with its emails, associations and tokens (Québec's privacy law gives
+/// parents this right; `docs/contract.md §6`) → 204. Refresh tokens are revoked first; then, in
+/// one transaction, every sign-in, sign-up, reset and linking flow of any of the account's
+/// addresses (with their codes and continuation tokens) and the account row go, and every table
+/// referencing it follows (`ON DELETE CASCADE`): no row holds the account's email afterwards,
+/// and a later refresh fails with `invalid_grant`. Limit counters are keyed hashes, not emails;
+/// the association's counter is kept on purpose (keyed by the sign-in identity), so deleting
+/// and recreating the account does not reset it (`SECURITY.md`).
 #[utoipa::path(
     delete,
     path = "/api/v1/me",
@@ -80,12 +83,23 @@ pub async fn delete_me(
     revoke_all_for_account(&state, &auth.account_id)
         .await
         .map_err(|error| ApiProblem::internal(&error))?;
-    // Events keyed by the account id (not by a foreign key) go explicitly.
-    limits::clear(&state, super::children::NO_MATCH_KIND, &auth.account_id).await?;
+    let mut tx = state.db.begin().await?;
+    // Flows of an unknown-at-start email (a sign-in) are not linked to the account by a key.
+    sqlx::query(
+        "DELETE FROM auth_flows WHERE account_id = ? OR email IN \
+         (SELECT address FROM account_emails WHERE account_id = ? \
+          UNION SELECT email FROM accounts WHERE id = ? AND email IS NOT NULL)",
+    )
+    .bind(&auth.account_id)
+    .bind(&auth.account_id)
+    .bind(&auth.account_id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM accounts WHERE id = ?")
         .bind(&auth.account_id)
-        .execute(&state.db)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     tracing::info!("account deleted at the parent's request");
     Ok(StatusCode::NO_CONTENT)
 }
