@@ -2,12 +2,15 @@
 //!
 //! Each part of the contract has its own module and `router()`; [`app`] merges them.
 
-use axum::{Router, routing::get};
-use tower_http::limit::RequestBodyLimitLayer;
+use std::net::SocketAddr;
+
+use axum::{Router, http::StatusCode, routing::get};
+use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
 
 use crate::AppState;
 
 pub mod browser;
+pub mod budget;
 pub mod extract;
 pub mod identity;
 pub mod oauth_error;
@@ -19,7 +22,13 @@ pub mod tokens;
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
 /// The whole portal as an axum [`Router`].
+///
+/// Layers, outermost first: the request timeout (`security.request_timeout`, then 503), the
+/// contract's shape for the layers' bare answers, the per-address budgets ([`budget`]), the
+/// body limit. Serve it with connection info (as [`serve_with_shutdown`] does) so budgets key by
+/// the peer's address.
 pub fn app(state: AppState) -> Router {
+    let timeout = state.config.security.request_timeout;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(identity::router())
@@ -27,14 +36,17 @@ pub fn app(state: AppState) -> Router {
         .merge(browser::router())
         .merge(parent::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), budget::enforce))
         .layer(axum::middleware::from_fn(body_limit_in_contract_shape))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .with_state(state)
 }
 
 /// Middleware for [`app`]: the body-limit layer answers a bare text 413 before any handler runs
 /// (when `Content-Length` is over [`BODY_LIMIT_BYTES`]); this gives it the contract's error
 /// shape: the identity error body (`invalid_request`) on `/auth/` (`docs/contract.md §0`),
-/// problem details (`payload_too_large`) on `/api/` (§6).
+/// problem details (`payload_too_large`) on `/api/` (§6). A request that timed out (bare 503)
+/// gets `Retry-After: 1`, and on `/auth/` the identity body `temporarily_unavailable`.
 pub async fn body_limit_in_contract_shape(
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -44,12 +56,20 @@ pub async fn body_limit_in_contract_shape(
         response::IntoResponse as _,
     };
     let path = req.uri().path().to_owned();
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE && !is_json {
+        if path.starts_with("/auth/") {
+            return oauth_error::OAuthError::unavailable(1, "The request took too long.")
+                .into_response();
+        }
+        response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(1u64));
+        return response;
+    }
     if response.status() != StatusCode::PAYLOAD_TOO_LARGE || is_json {
         return response;
     }
@@ -78,6 +98,7 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 }
 
 /// Serves the portal on `listener` until `shutdown` completes, then finishes in-flight requests.
+/// The periodic purge ([`crate::maintenance::run`]) runs meanwhile.
 ///
 /// # Errors
 /// The listener fails.
@@ -86,5 +107,11 @@ pub async fn serve_with_shutdown(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let maintenance = tokio::spawn(crate::maintenance::run(state.clone()));
+    let served =
+        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+    maintenance.abort();
+    served
 }

@@ -8,7 +8,7 @@
 use axum::{
     Router,
     extract::{FromRequest, Request, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     routing::post,
 };
 use cartable_core::wire::identity::{
@@ -17,6 +17,7 @@ use cartable_core::wire::identity::{
     TokenRequest,
 };
 use serde::de::DeserializeOwned;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::oauth_error::OAuthError;
 use crate::{
@@ -25,7 +26,8 @@ use crate::{
     mail::Lang,
 };
 
-/// The identity routes.
+/// The identity routes. Every answer carries `Cache-Control: no-store` and `Pragma: no-cache`
+/// (RFC 6749 §5.1): they hold tokens, continuation tokens or what a shared cache must not keep.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/signup/v1.0/start", post(signup_start))
@@ -39,6 +41,14 @@ pub fn router() -> Router<AppState> {
         .route("/auth/resetpassword/v1.0/continue", post(reset_continue))
         .route("/auth/resetpassword/v1.0/submit", post(reset_submit))
         .route("/auth/resetpassword/v1.0/poll_completion", post(reset_poll))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::PRAGMA,
+            HeaderValue::from_static("no-cache"),
+        ))
 }
 
 /// A form body (`application/x-www-form-urlencoded`, §0) decoded into `T`, rejecting with the
@@ -169,9 +179,10 @@ async fn reset_continue(
 /// `POST {authority}resetpassword/v1.0/submit` (§3 step 4).
 async fn reset_submit(
     State(state): State<AppState>,
+    headers: HeaderMap,
     IdentityForm(f): IdentityForm<ResetSubmitRequest>,
 ) -> Answer {
-    flows::reset_submit(&state, f).await
+    flows::reset_submit(&state, lang(&headers), f).await
 }
 
 /// `POST {authority}resetpassword/v1.0/poll_completion` (§3 step 5).

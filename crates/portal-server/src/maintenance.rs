@@ -1,0 +1,131 @@
+//! The periodic purge (`docs/contract.md §6` "Privacy"; Québec's Law 25 keeps personal
+//! information only as long as it serves): expired flows with their codes and continuation
+//! tokens, limit events that left every window, ended lockouts, finished authorization requests
+//! and codes, and refresh-token families that can no longer be used. It also lets the
+//! per-address budgets forget idle addresses.
+//!
+//! [`run`] repeats [`purge`] every [`crate::config::Security::purge_interval`] and re-reads the
+//! key file (a `keys rotate` by the operator) every [`KEY_RELOAD_INTERVAL`] while the portal
+//! serves (`crate::http::serve_with_shutdown` starts and stops it).
+
+use crate::{AppState, identity::limits, state::rfc3339};
+
+/// Rows one [`purge`] deleted, by table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    /// `continuation_tokens` past `expires_at`.
+    pub continuation_tokens: u64,
+    /// `verification_codes` past `expires_at`.
+    pub verification_codes: u64,
+    /// `auth_flows` older than the continuation lifetime with no live token or code left.
+    pub auth_flows: u64,
+    /// `limit_events` outside every window of their kind.
+    pub limit_events: u64,
+    /// `lockouts` that ended, and `limit_subjects` with nothing left to guard.
+    pub lockouts_and_subjects: u64,
+    /// `authorization_requests` and `authorization_codes` past `expires_at`.
+    pub authorizations: u64,
+    /// `refresh_tokens` of families past their absolute end or whose newest token lapsed.
+    pub refresh_tokens: u64,
+}
+
+/// Deletes what expired by the portal's clock (see the module docs).
+///
+/// # Errors
+/// Database failure (what was deleted before it stays deleted).
+pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
+    let now = state.clock.now();
+    let stamp = rfc3339(now);
+    let db = &state.db;
+    let run = |sql: &'static str, at: String| async move {
+        sqlx::query(sql).bind(at).execute(db).await.map(|r| r.rows_affected())
+    };
+    let mut purged = Purged {
+        continuation_tokens: run(
+            "DELETE FROM continuation_tokens WHERE expires_at < ?",
+            stamp.clone(),
+        )
+        .await?,
+        verification_codes: run(
+            "DELETE FROM verification_codes WHERE expires_at < ?",
+            stamp.clone(),
+        )
+        .await?,
+        ..Purged::default()
+    };
+    purged.auth_flows = run(
+        "DELETE FROM auth_flows WHERE created_at < ? \
+         AND NOT EXISTS (SELECT 1 FROM continuation_tokens t WHERE t.flow_id = auth_flows.id) \
+         AND NOT EXISTS (SELECT 1 FROM verification_codes c WHERE c.flow_id = auth_flows.id)",
+        rfc3339(now - state.config.lifetimes.continuation),
+    )
+    .await?;
+    for limit in limits::ALL {
+        let longest = limits::ALL
+            .iter()
+            .filter(|other| other.kind == limit.kind)
+            .map(|other| other.window)
+            .max()
+            .unwrap_or(limit.window);
+        if longest != limit.window {
+            continue;
+        }
+        purged.limit_events += sqlx::query("DELETE FROM limit_events WHERE kind = ? AND at <= ?")
+            .bind(limit.kind)
+            .bind(rfc3339(now - limit.window))
+            .execute(db)
+            .await?
+            .rows_affected();
+    }
+    purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < ?", stamp.clone())
+        .await?
+        + run(
+            "DELETE FROM limit_subjects WHERE touched_at < ? \
+             AND NOT EXISTS (SELECT 1 FROM limit_events e WHERE e.subject = limit_subjects.subject) \
+             AND NOT EXISTS (SELECT 1 FROM lockouts l WHERE l.subject = limit_subjects.subject)",
+            stamp.clone(),
+        )
+        .await?;
+    purged.authorizations =
+        run("DELETE FROM authorization_requests WHERE expires_at < ?", stamp.clone()).await?
+            + run("DELETE FROM authorization_codes WHERE expires_at < ?", stamp.clone()).await?;
+    purged.refresh_tokens = sqlx::query(
+        "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens \
+         GROUP BY family_id HAVING MAX(expires_at) < ? OR MAX(family_expires_at) < ?)",
+    )
+    .bind(&stamp)
+    .bind(&stamp)
+    .execute(db)
+    .await?
+    .rows_affected();
+    state.address_budgets.forget_idle();
+    Ok(purged)
+}
+
+/// How often the key file is re-read: a quarter of `keys rotate`'s default activation delay
+/// (120 s), so every instance knows a new key well before it starts signing.
+pub const KEY_RELOAD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Purges now and then every `purge_interval`, and re-reads the key file every
+/// [`KEY_RELOAD_INTERVAL`], forever; failures are logged and retried at the next tick. Spawned
+/// by [`crate::http::serve_with_shutdown`], aborted when it returns.
+pub async fn run(state: AppState) {
+    use tokio::time::{MissedTickBehavior, interval};
+    let mut purge_tick = interval(state.config.security.purge_interval);
+    purge_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut keys_tick = interval(KEY_RELOAD_INTERVAL);
+    keys_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = purge_tick.tick() => match purge(&state).await {
+                Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
+                Err(error) => tracing::error!(%error, "purge failed"),
+            },
+            _ = keys_tick.tick() => match state.signing_keys.reload().await {
+                Ok(true) => tracing::info!("key file re-read: signing keys updated"),
+                Ok(false) => {}
+                Err(error) => tracing::error!(%error, "key file could not be re-read; keeping the keys in use"),
+            },
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Privacy and retention (`docs/contract.md §6` "Privacy", Québec's Law 25), against the real
+//! server over a real SQLite file: `DELETE /api/v1/me` leaves no row holding the account's
+//! emails, and the periodic purge removes what expired.
+
+mod common;
+
+use common::{CLIENT, PASSWORD, SCOPE, TestPortal};
+use portal_server::maintenance;
+use serde_json::json;
+use sqlx::Row as _;
+use time::Duration;
+
+/// Every text value of every table that contains `needle` (case-insensitive), as
+/// `table: value`.
+async fn rows_holding(portal: &TestPortal, needle: &str) -> Vec<String> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name <> '_sqlx_migrations'",
+    )
+    .fetch_all(&portal.state.db)
+    .await
+    .expect("tables");
+    let needle = needle.to_lowercase();
+    let mut found = Vec::new();
+    for table in tables {
+        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+            .fetch_all(&portal.state.db)
+            .await
+            .expect("rows");
+        for row in rows {
+            for i in 0..row.len() {
+                if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i)
+                    && text.to_lowercase().contains(&needle)
+                {
+                    found.push(format!("{table}: {text}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+async fn count(portal: &TestPortal, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&portal.state.db)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn deleting_the_account_leaves_no_row_holding_its_emails() {
+    let portal = TestPortal::start().await;
+    let email = "Effacer.Moi@Example.com";
+    let token = portal.sign_up(email, PASSWORD).await;
+    let r = portal
+        .post(
+            "/auth/oauth2/v2.0/token",
+            &[
+                ("client_id", CLIENT),
+                ("grant_type", "continuation_token"),
+                ("continuation_token", &token),
+                ("username", email),
+                ("scope", SCOPE),
+            ],
+        )
+        .await;
+    let access = r.json["access_token"].as_str().expect("access").to_owned();
+    // Leave traces everywhere an email can sit: a sign-in with a wrong password, a reset in
+    // progress, a linked address.
+    let _ = portal.sign_in(email, "Mauvais123!").await;
+    let r = portal
+        .post(
+            "/auth/resetpassword/v1.0/start",
+            &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob redirect")],
+        )
+        .await;
+    let r = portal
+        .post(
+            "/auth/resetpassword/v1.0/challenge",
+            &[("client_id", CLIENT), ("continuation_token", &r.token())],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let http = reqwest::Client::new();
+    let linked = http
+        .post(portal.url("/api/v1/me/emails"))
+        .bearer_auth(&access)
+        .json(&json!({"email": "ecole.famille@example.com"}))
+        .send()
+        .await
+        .expect("link");
+    assert_eq!(linked.status(), 202);
+    assert!(!rows_holding(&portal, "effacer.moi@example.com").await.is_empty(), "traces exist");
+
+    let deleted =
+        http.delete(portal.url("/api/v1/me")).bearer_auth(&access).send().await.expect("delete");
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(rows_holding(&portal, "effacer.moi@example.com").await, Vec::<String>::new());
+    assert_eq!(rows_holding(&portal, "ecole.famille@example.com").await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_purge_removes_what_expired_and_keeps_what_is_live() {
+    let portal = TestPortal::start().await;
+    let _ = portal.sign_up("garder@example.com", PASSWORD).await;
+    let _ = portal.sign_in("garder@example.com", "Mauvais123!").await;
+    let live = portal.sign_in_token("garder@example.com").await;
+    let nothing = maintenance::purge(&portal.state).await.expect("purge");
+    assert_eq!(nothing.auth_flows, 0, "live flows stay: {nothing:?}");
+    assert!(count(&portal, "limit_events").await > 0);
+
+    // A day later every flow, code, token and limit event has expired.
+    portal.clock.advance(Duration::hours(25));
+    let purged = maintenance::purge(&portal.state).await.expect("purge");
+    assert!(purged.continuation_tokens > 0 && purged.auth_flows > 0, "{purged:?}");
+    assert!(purged.limit_events > 0, "{purged:?}");
+    for table in [
+        "auth_flows",
+        "continuation_tokens",
+        "verification_codes",
+        "limit_events",
+        "limit_subjects",
+        "lockouts",
+    ] {
+        assert_eq!(count(&portal, table).await, 0, "{table} after the purge");
+    }
+    // What was purged answers as expired, never as an error.
+    portal.password_grant(&live, PASSWORD).await.assert_error(400, "expired_token");
+    assert_eq!(count(&portal, "accounts").await, 1, "accounts are not the purge's business");
+}
