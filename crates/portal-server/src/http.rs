@@ -23,8 +23,8 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
 /// The whole portal as an axum [`Router`].
 ///
-/// Layers, outermost first: the request timeout (`security.request_timeout`, then 503), the
-/// contract's shape for the layers' bare answers, the per-address budgets ([`budget`]), the
+/// Layers, outermost first: the contract's shape for the inner layers' bare answers, the request
+/// timeout (`security.request_timeout`, then 503), the per-address budgets ([`budget`]), the
 /// body limit. Serve it with connection info (as [`serve_with_shutdown`] does) so budgets key by
 /// the peer's address.
 pub fn app(state: AppState) -> Router {
@@ -37,8 +37,8 @@ pub fn app(state: AppState) -> Router {
         .merge(parent::router())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), budget::enforce))
-        .layer(axum::middleware::from_fn(body_limit_in_contract_shape))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(axum::middleware::from_fn(body_limit_in_contract_shape))
         .with_state(state)
 }
 

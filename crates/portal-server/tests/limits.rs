@@ -619,3 +619,118 @@ async fn token_answers_are_not_cached_and_redirect_is_required() {
             .assert_error(400, "unsupported_challenge_type");
     }
 }
+
+#[tokio::test]
+async fn the_email_budget_of_wrong_codes_also_holds_over_a_day() {
+    let portal = TestPortal::start().await;
+    let email = "patient@example.com";
+    let _ = portal.sign_up(email, PASSWORD).await;
+    // Three hours of 10 wrong codes each (two reset flows an hour, 5 tries per code): the hour
+    // frees each time, the day's 30 do not.
+    for hour in 0..3 {
+        for _ in 0..2 {
+            let token = reset_code_sent(&portal, email).await;
+            for _ in 0..5 {
+                let r = portal
+                    .post(
+                        "/auth/resetpassword/v1.0/continue",
+                        &[
+                            ("client_id", CLIENT),
+                            ("continuation_token", &token),
+                            ("grant_type", "oob"),
+                            ("oob", "000000"),
+                        ],
+                    )
+                    .await;
+                r.assert_error(400, "invalid_grant");
+            }
+        }
+        portal.clock.advance(time::Duration::minutes(61));
+        assert!(hour < 3);
+    }
+    let token = reset_code_sent(&portal, email).await;
+    let right = portal.last_code(email);
+    let r = portal
+        .post(
+            "/auth/resetpassword/v1.0/continue",
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", &token),
+                ("grant_type", "oob"),
+                ("oob", &right),
+            ],
+        )
+        .await;
+    r.assert_error(429, "temporarily_unavailable");
+    assert_eq!(r.suberror(), "code_attempts_exceeded");
+    // The day frees when the oldest wrong code is 24 hours old.
+    assert!(r.retry_after.is_some_and(|s| s > 20 * 3600), "{:?}", r.retry_after);
+    portal.clock.advance(time::Duration::hours(21));
+    let token = reset_code_sent(&portal, email).await;
+    let right = portal.last_code(email);
+    let r = portal
+        .post(
+            "/auth/resetpassword/v1.0/continue",
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", &token),
+                ("grant_type", "oob"),
+                ("oob", &right),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_linking_requests_sends_ten_codes_per_account() {
+    let portal = Arc::new(TestPortal::start().await);
+    for round in 0..ROUNDS {
+        let access = access_token(&portal, &format!("collector{round}@example.com")).await;
+        let replies =
+            burst(&portal, |p, i| {
+                let access = access.clone();
+                let body = json!({"email": format!("address{round}-{i}@example.com")});
+                async move {
+                    api(&p, reqwest::Method::POST, "/api/v1/me/emails", &access, Some(body)).await
+                }
+            })
+            .await;
+        assert_limit(&replies, 10, (202, "", ""), ("throttled", ""));
+        let sent = (0..BURST)
+            .filter(|i| !portal.mails_to(&format!("address{round}-{i}@example.com")).is_empty())
+            .count();
+        assert_eq!(sent, 10, "ten addresses got a code");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_request_slower_than_the_timeout_answers_503() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // One hash at a time and room for every request: they wait their turn, so the later ones
+    // outlive a short timeout, which answers them instead of letting them wait on.
+    let portal =
+        TestPortal::start_with(tmp.path(), ManualClock::new(common::start_time()), None, |c| {
+            c.security.hashing_concurrency = 1;
+            c.security.hashing_queue = BURST;
+            c.security.request_timeout = std::time::Duration::from_millis(200);
+        })
+        .await;
+    let mut tokens = Vec::with_capacity(BURST);
+    for i in 0..BURST {
+        tokens.push(portal.sign_in_token(&format!("slow{i}@example.com")).await);
+    }
+    let portal = Arc::new(portal);
+    let tokens = Arc::new(tokens);
+    let replies = burst(&portal, |p, i| {
+        let token = tokens[i].clone();
+        async move { p.password_grant(&token, "Mauvais123!").await }
+    })
+    .await;
+    let timed_out: Vec<&Reply> = replies.iter().filter(|r| r.status == 503).collect();
+    assert!(!timed_out.is_empty(), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    for r in timed_out {
+        r.assert_error(503, "temporarily_unavailable");
+        assert_eq!(r.retry_after, Some(1), "{}", r.text);
+    }
+}
