@@ -139,8 +139,9 @@ fn context<R: Runtime>() -> tauri::Context<R> {
 }
 
 /// No remote content in the webview: navigation is allowed only within the app's own assets
-/// (`tauri://localhost`, or `http(s)://tauri.localhost` on Windows and Android). Links to the
-/// web open in the system browser through tauri-plugin-opener instead.
+/// (`tauri://localhost`, or `http(s)://tauri.localhost` on Windows and Android). The UI has no
+/// links to the web; the shell opens the system browser itself, from Rust (the sign-in's
+/// authorize page, [`commands::social::SocialState`]).
 fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
     tauri::plugin::Builder::new("cartable-navigation")
         .on_navigation(|_webview, url| {
@@ -162,8 +163,7 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 
 /// Starts the app: logs (`docs/contract.md §6` "Privacy": no secrets, no child data, masked
 /// emails; the embedded portal's own logs, which print demo codes, are kept out), a single
-/// instance (a second launch focuses the first), the remembered window, help links in the
-/// system browser, then the commands.
+/// instance (a second launch focuses the first), the remembered window, then the commands.
 ///
 /// On Android and iOS this is the mobile entry point. Not built here: our machines cannot
 /// build mobile (TOOLCHAIN.md); there the OS keychain of `keyring` v1 is absent, so sessions
@@ -191,6 +191,9 @@ pub fn run() {
 
 /// The app's plugins; `single_instance` adds the guard that focuses a running instance.
 /// Mobile adds tauri-plugin-deep-link for the browser sign-in's return (not built here).
+/// tauri-plugin-opener is not registered: its Rust function opens the system browser without
+/// it, and registering it would only give the webview commands (`plugin:opener|…`) and a
+/// link-click script that Cartable does not use.
 fn builder(single_instance: bool) -> Builder<tauri::Wry> {
     let builder = Builder::default();
     #[cfg(desktop)]
@@ -203,7 +206,7 @@ fn builder(single_instance: bool) -> Builder<tauri::Wry> {
     // Mobile: the browser sign-in comes back as `ca.cartable.client:/oauth2redirect`.
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_deep_link::init());
-    builder.plugin(logs()).plugin(tauri_plugin_opener::init())
+    builder.plugin(logs())
 }
 
 fn logs<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {

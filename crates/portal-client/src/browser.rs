@@ -8,11 +8,14 @@
 //! 2. The caller opens [`BrowserSignIn::authorize_url`] in the **system browser** (the shell
 //!    uses tauri-plugin-opener; never the app's webview).
 //! 3. [`BrowserSignIn::finish`] serves the loopback until the browser comes back to
-//!    `/callback`, answering it with a short page in French and English saying the parent can go
-//!    back to Cartable; checks `state`; exchanges the code with the verifier at the token
-//!    endpoint (`grant_type=authorization_code`); checks the ID token's `nonce`. It gives up on
-//!    the caller's cancel signal or after the timeout. The listener exists only between `start`
-//!    and the end of `finish` (dropping a [`BrowserSignIn`] closes it too).
+//!    `/callback` with this attempt's `state`, answering it with a short page in French and
+//!    English saying the parent can go back to Cartable; exchanges the code with the verifier at
+//!    the token endpoint (`grant_type=authorization_code`); checks the ID token's `nonce`. Any
+//!    other request does not end the attempt: a `/callback` with another `state` (a forged or
+//!    stale redirect, RFC 6749 §10.12, RFC 8252 §8.1) gets 400 and [`PAGE_IGNORED`], any other
+//!    path (`/favicon.ico`) 404. It gives up on the caller's cancel signal or after the timeout.
+//!    The listener exists only between `start` and the end of `finish` (dropping a
+//!    [`BrowserSignIn`] closes it too).
 //!
 //! Mobile has no loopback: [`BrowserSignIn::start_app_link`] asks the portal to come back to
 //! the private-use scheme [`MOBILE_REDIRECT_URI`] (RFC 8252 §7.1), which the OS hands to the app
@@ -24,6 +27,7 @@ use std::{collections::HashMap, future::Future, time::Duration};
 use axum::{
     Router,
     extract::{Query, State},
+    http::StatusCode,
     response::Html,
     routing::get,
 };
@@ -84,6 +88,8 @@ pub enum BrowserError {
     #[error("the browser sign-in timed out")]
     TimedOut,
     /// The callback's `state` is not the one sent (RFC 6749 §10.12): the answer is ignored.
+    /// Only [`BrowserSignIn::finish_from`] ends with it; the loopback of
+    /// [`BrowserSignIn::finish`] answers such a request with 400 and keeps waiting.
     #[error("the browser came back with another sign-in's state")]
     StateMismatch,
     /// The portal or provider sent the browser back with an error (`access_denied` when the
@@ -128,6 +134,14 @@ impl std::fmt::Debug for BrowserSignIn {
 
 /// What the loopback received on `/callback`.
 type Callback = HashMap<String, String>;
+
+/// What the loopback's `/callback` handler needs: where to hand a matching callback, and the
+/// `state` it must carry.
+#[derive(Clone)]
+struct Loopback {
+    tx: tokio::sync::mpsc::Sender<Callback>,
+    state: std::sync::Arc<SecretString>,
+}
 
 impl BrowserSignIn {
     /// Binds the loopback listener and prepares the authorization request for `provider`
@@ -211,15 +225,17 @@ impl BrowserSignIn {
         &self.redirect_uri
     }
 
-    /// Waits for the browser to come back to the loopback (at most `timeout`, or until `cancel`
-    /// completes), then exchanges the code and returns the signed-in [`Session`]. The listener
-    /// is closed when this returns, whatever the outcome.
+    /// Waits for the browser to come back to the loopback's `/callback` with this attempt's
+    /// `state` (at most `timeout`, or until `cancel` completes), then exchanges the code and
+    /// returns the signed-in [`Session`]. Requests that are not that callback (another `state`:
+    /// 400 and [`PAGE_IGNORED`]; another path: 404) are answered and do not end the wait. The
+    /// listener is closed when this returns, whatever the outcome.
     ///
     /// # Errors
-    /// [`BrowserError::Cancelled`], [`BrowserError::TimedOut`], [`BrowserError::StateMismatch`],
-    /// [`BrowserError::Denied`], [`BrowserError::NonceMismatch`], [`BrowserError::Portal`]
-    /// (e.g. `invalid_grant` from the token endpoint); [`BrowserError::Listener`] for an
-    /// app-link attempt, which has no loopback (use [`BrowserSignIn::finish_from`]).
+    /// [`BrowserError::Cancelled`], [`BrowserError::TimedOut`], [`BrowserError::Denied`],
+    /// [`BrowserError::NonceMismatch`], [`BrowserError::Portal`] (e.g. `invalid_grant` from the
+    /// token endpoint); [`BrowserError::Listener`] for an app-link attempt, which has no loopback
+    /// (use [`BrowserSignIn::finish_from`]).
     pub async fn finish(
         mut self,
         cancel: impl Future<Output = ()>,
@@ -232,7 +248,11 @@ impl BrowserSignIn {
         };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Callback>(1);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = Router::new().route("/callback", get(callback)).with_state(tx);
+        let loopback = Loopback { tx, state: std::sync::Arc::new(self.state.clone()) };
+        let app = Router::new()
+            .route("/callback", get(callback))
+            .fallback(|| async { StatusCode::NOT_FOUND })
+            .with_state(loopback);
         let server = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
@@ -340,15 +360,27 @@ fn id_token_nonce(id_token: &str) -> Option<String> {
     claims.get("nonce")?.as_str().map(str::to_owned)
 }
 
-/// The loopback's `/callback`: hands the parameters over and answers the browser.
+/// The loopback's `/callback`: a request carrying this attempt's `state` is handed over and
+/// answered with [`PAGE_DONE`] or [`PAGE_FAILED`]; any other (another page or process guessing
+/// the port, a stale tab) gets 400 and [`PAGE_IGNORED`] and leaves the attempt waiting.
 async fn callback(
-    State(tx): State<tokio::sync::mpsc::Sender<Callback>>,
+    State(loopback): State<Loopback>,
     Query(params): Query<Callback>,
-) -> Html<&'static str> {
+) -> (StatusCode, Html<&'static str>) {
+    let expected = loopback.state.expose_secret().as_bytes();
+    if !params.get("state").is_some_and(|s| same_bytes(s.as_bytes(), expected)) {
+        tracing::warn!("loopback: ignored a callback without this sign-in's state");
+        return (StatusCode::BAD_REQUEST, Html(PAGE_IGNORED));
+    }
     let failed = params.contains_key("error");
     // Only the first answer counts; later ones (a reload) find the channel full or closed.
-    let _ = tx.try_send(params);
-    Html(if failed { PAGE_FAILED } else { PAGE_DONE })
+    let _ = loopback.tx.try_send(params);
+    (StatusCode::OK, Html(if failed { PAGE_FAILED } else { PAGE_DONE }))
+}
+
+/// Compares two byte strings in time that depends on their lengths only.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The page the browser shows after a sign-in (French, then English).
@@ -364,3 +396,12 @@ pub const PAGE_FAILED: &str = "<!doctype html><html lang=\"fr-CA\"><head><meta c
 margin:3rem auto;padding:0 1rem\"><h1>La connexion n'a pas abouti.</h1><p>Retournez à Cartable \
 pour réessayer.</p><p lang=\"en\">The sign-in did not go through. Go back to Cartable to try \
 again.</p></body></html>";
+
+/// The page the loopback answers (400) to a `/callback` that does not carry this sign-in's
+/// `state` (French, then English); the sign-in in progress goes on.
+pub const PAGE_IGNORED: &str = "<!doctype html><html lang=\"fr-CA\"><head><meta charset=\"utf-8\">\
+<title>Cartable</title></head><body style=\"font-family:system-ui,sans-serif;max-width:32rem;\
+margin:3rem auto;padding:0 1rem\"><h1>Cette page ne correspond pas à la connexion en cours.</h1>\
+<p>Elle a été ignorée. Terminez la connexion dans l'onglet ouvert par Cartable.</p>\
+<p lang=\"en\">This page does not belong to the sign-in in progress and was ignored. Finish \
+signing in in the tab Cartable opened.</p></body></html>";

@@ -54,6 +54,15 @@ pub enum ConfigError {
         /// Which setting.
         what: &'static str,
     },
+    /// A URL the portal handed the client (a discovery document's endpoint) is not on the
+    /// authority's origin (scheme, host and port, RFC 6454 §4), so nothing is sent there.
+    #[error("{what} is on the origin {origin}, not the authority's")]
+    CrossOrigin {
+        /// Which URL, e.g. `revocation_endpoint`.
+        what: &'static str,
+        /// The refused URL's origin (`scheme://host:port`), never its path or query.
+        origin: String,
+    },
     /// The client id is empty.
     #[error("client_id must not be empty")]
     EmptyClientId,
@@ -268,6 +277,27 @@ fn checked_url(what: &'static str, text: &str) -> Result<Url, ConfigError> {
     }
 }
 
+/// Checks a URL the portal itself hands the client before anything is sent to it (today the
+/// discovery document's `revocation_endpoint`, which receives the refresh token): the same
+/// transport rule as every configured URL ([`checked_url`]: `https`, or `http` to loopback; no
+/// query, fragment or user info), and the authority's origin (RFC 6454 §4: scheme, host and
+/// port), so a tampered or misconfigured discovery document cannot send a secret elsewhere.
+///
+/// # Errors
+/// Those of [`checked_url`] with `what`, or [`ConfigError::CrossOrigin`].
+pub(crate) fn checked_endpoint(
+    what: &'static str,
+    text: &str,
+    authority: &Url,
+) -> Result<Url, ConfigError> {
+    let url = checked_url(what, text)?;
+    if url.origin() == authority.origin() {
+        Ok(url)
+    } else {
+        Err(ConfigError::CrossOrigin { what, origin: url.origin().ascii_serialization() })
+    }
+}
+
 /// 127.0.0.0/8, ::1 and `localhost` (also `*.localhost`, RFC 6761 §6.3).
 fn is_loopback(host: &url::Host<&str>) -> bool {
     match host {
@@ -341,6 +371,54 @@ mod tests {
         assert!(matches!(
             PortalConfig::from_origin("not a url"),
             Err(ConfigError::InvalidUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn a_discovered_endpoint_must_be_safe_and_on_the_authority_origin() {
+        let https = PortalConfig::from_origin("https://portail.example.ca").expect("valid");
+        let what = "revocation_endpoint";
+        let ok = "https://portail.example.ca/auth/oauth2/v2.0/revoke";
+        assert_eq!(
+            checked_endpoint(what, ok, https.authority()).map(|u| u.to_string()),
+            Ok(ok.to_owned())
+        );
+        // The default port is the same origin.
+        assert!(
+            checked_endpoint(what, "https://portail.example.ca:443/r", https.authority()).is_ok()
+        );
+        for (bad, expected) in [
+            ("https://ailleurs.example/revoke", "https://ailleurs.example"),
+            ("https://portail.example.ca:8443/revoke", "https://portail.example.ca:8443"),
+            ("https://sub.portail.example.ca/revoke", "https://sub.portail.example.ca"),
+            ("http://127.0.0.1:9/revoke", "http://127.0.0.1:9"),
+        ] {
+            assert_eq!(
+                checked_endpoint(what, bad, https.authority()),
+                Err(ConfigError::CrossOrigin { what, origin: expected.to_owned() }),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            checked_endpoint(what, "http://portail.example.ca/revoke", https.authority()),
+            Err(ConfigError::InsecureUrl { .. })
+        ));
+        assert!(matches!(
+            checked_endpoint(what, "https://u:p@portail.example.ca/r", https.authority()),
+            Err(ConfigError::UnexpectedUrlParts { .. })
+        ));
+        assert!(matches!(
+            checked_endpoint(what, "/auth/revoke", https.authority()),
+            Err(ConfigError::InvalidUrl { .. })
+        ));
+
+        let loopback = PortalConfig::from_origin("http://127.0.0.1:8787").expect("valid");
+        assert!(
+            checked_endpoint(what, "http://127.0.0.1:8787/auth/r", loopback.authority()).is_ok()
+        );
+        assert!(matches!(
+            checked_endpoint(what, "http://localhost:8787/auth/r", loopback.authority()),
+            Err(ConfigError::CrossOrigin { .. })
         ));
     }
 

@@ -87,7 +87,7 @@ mod session;
 
 pub use browser::{
     BrowserError, BrowserSignIn, DEFAULT_BROWSER_TIMEOUT, MOBILE_REDIRECT_URI, PAGE_DONE,
-    PAGE_FAILED, Provider,
+    PAGE_FAILED, PAGE_IGNORED, Provider,
 };
 pub use cartable_core::wire::parent::EmailChallenge;
 pub use client::{MAX_GET_ATTEMPTS, Portal};

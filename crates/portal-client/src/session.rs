@@ -125,7 +125,10 @@ impl Session {
 
     /// Signs out: forgets the tokens, reports [`SessionEvent::Ended`], and revokes the refresh
     /// token (RFC 7009) only when discovery lists a `revocation_endpoint`
-    /// (`docs/contract.md §4`; a real Entra tenant has none).
+    /// (`docs/contract.md §4`; a real Entra tenant has none) that passes the checks of every
+    /// other portal URL: `https` (or `http` to loopback, §0), no user info, query or fragment,
+    /// and the authority's origin (RFC 6454). A refused endpoint is logged with the reason (its
+    /// origin, never the token) and receives nothing; this still answers `Ok`.
     ///
     /// # Errors
     /// A network or portal failure while fetching discovery or revoking; the session is ended
@@ -144,10 +147,19 @@ impl Session {
             tracing::debug!("discovery lists no revocation endpoint; not revoking");
             return Ok(());
         };
-        let url = url::Url::parse(&endpoint).map_err(|e| crate::ConfigError::InvalidUrl {
-            what: "revocation_endpoint",
-            reason: e.to_string(),
-        })?;
+        // The refresh token goes only where every other portal URL may go (§0) and only to the
+        // authority's origin; otherwise it is not sent at all (the session has ended here).
+        let url = match crate::config::checked_endpoint(
+            "revocation_endpoint",
+            &endpoint,
+            self.0.portal.config().authority(),
+        ) {
+            Ok(url) => url,
+            Err(refused) => {
+                tracing::warn!(reason = %refused, "not revoking: the discovered endpoint is refused");
+                return Ok(());
+            }
+        };
         let form = RevokeRequest {
             token: refresh.expose_secret().to_owned(),
             token_type_hint: Some("refresh_token".to_owned()),

@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
-use portal_client::{BrowserError, BrowserSignIn, Portal, PortalConfig, Provider};
+use portal_client::{
+    BrowserError, BrowserSignIn, PAGE_DONE, PAGE_IGNORED, Portal, PortalConfig, Provider,
+};
 use reqwest::{StatusCode, header};
 
 struct Demo {
@@ -103,15 +105,43 @@ async fn a_social_sign_in_through_the_browser_gives_a_session() {
 }
 
 #[tokio::test]
-async fn a_callback_with_another_state_is_refused() {
+async fn requests_without_this_state_or_to_other_paths_do_not_end_the_sign_in() {
     let demo = demo_portal().await;
     let attempt =
         BrowserSignIn::start(&demo.portal, Some(Provider::Microsoft)).await.expect("start");
-    let callback = format!("{}?code=stolen&state=not-ours", attempt.redirect_uri());
+    let url = attempt.authorize_url().clone();
+    let redirect_uri = attempt.redirect_uri().to_owned();
     let finish = tokio::spawn(attempt.finish(std::future::pending(), Duration::from_secs(30)));
-    let _ = demo.browser.get(&callback).send().await.expect("loopback");
-    let outcome = finish.await.expect("task");
-    assert!(matches!(outcome, Err(BrowserError::StateMismatch)), "{outcome:?}");
+
+    // Another page or process guessing the port, a stale tab, the browser's own favicon fetch.
+    for (query, status) in [
+        ("?code=stolen&state=not-ours", StatusCode::BAD_REQUEST),
+        ("?code=stolen", StatusCode::BAD_REQUEST),
+        ("?error=access_denied&state=not-ours", StatusCode::BAD_REQUEST),
+        ("?state=", StatusCode::BAD_REQUEST),
+    ] {
+        let page =
+            demo.browser.get(format!("{redirect_uri}{query}")).send().await.expect("loopback");
+        assert_eq!(page.status(), status, "{query}");
+        let text = page.text().await.expect("page");
+        assert_eq!(text, PAGE_IGNORED, "{query}");
+    }
+    let origin = redirect_uri.trim_end_matches("/callback");
+    for path in ["/favicon.ico", "/", "/callback/x"] {
+        let page = demo.browser.get(format!("{origin}{path}")).send().await.expect("loopback");
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!finish.is_finished(), "a stray request ended the sign-in");
+
+    // The real callback still completes it.
+    let back = at_provider(&demo.browser, &url, "julie@outlook.example", "continue").await;
+    assert!(back.starts_with(&redirect_uri), "{back}");
+    let page = demo.browser.get(&back).send().await.expect("loopback");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.text().await.expect("page"), PAGE_DONE);
+    let session = finish.await.expect("task").expect("session");
+    assert_eq!(session.me().await.expect("me").providers, vec!["live".to_owned()]);
 }
 
 #[tokio::test]

@@ -1,8 +1,9 @@
 //! portal-client against the real reference portal on loopback (`docs/contract.md §§0–6`).
 //!
 //! Hand-written listeners stand in only for what the portal cannot produce: a peer that never
-//! answers, a relay that closes idle connections, a TLS front with a test CA, and a discovery
-//! document without `revocation_endpoint`.
+//! answers, a relay that closes idle connections, a TLS front with a test CA, a discovery
+//! document without `revocation_endpoint` or pointing it elsewhere, and a listener that records
+//! whether anything connects to it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -441,6 +442,55 @@ async fn no_revoke_call_without_a_revocation_endpoint() {
     assert_eq!(proxy.count_path("revoke"), 0);
     // Not revoked: the token still refreshes.
     client.resume_session(token).me().await.expect("still valid");
+}
+
+#[tokio::test]
+async fn sign_out_sends_the_refresh_token_to_no_other_origin_nor_over_plain_http() {
+    let portal = TestPortal::start().await;
+    let session = portal.sign_up(&portal.client(), "revocation@example.com", PASSWORD).await;
+    let token = session.refresh_token().expect("active");
+    let (spy, connections) = support::connection_spy().await;
+    for endpoint in [
+        // loopback http, but another origin (port) than the authority
+        format!("http://{spy}/auth/oauth2/v2.0/revoke"),
+        // https, another origin (scheme, host and port)
+        format!("https://localhost:{}/auth/oauth2/v2.0/revoke", spy.port()),
+        // plain http to a host that is not loopback
+        "http://portail.example.ca/auth/oauth2/v2.0/revoke".to_owned(),
+        // credentials in the URL, not a URL
+        format!("http://user:pw@{spy}/auth/oauth2/v2.0/revoke"),
+        "pas une adresse".to_owned(),
+    ] {
+        let proxy =
+            RecordingProxy::with_revocation_endpoint(&portal.origin, |_| endpoint.clone()).await;
+        let client = client_for(&proxy.origin);
+        let session = client.resume_session(token.clone());
+        let ended = Arc::new(Mutex::new(false));
+        let flag = ended.clone();
+        session.on_event(move |e| *flag.lock().unwrap() |= matches!(e, SessionEvent::Ended));
+        session.sign_out().await.expect("signed out locally, the endpoint refused");
+        assert!(!session.is_active() && *ended.lock().unwrap(), "{endpoint}");
+        assert_eq!(proxy.count_path("openid-configuration"), 1, "{endpoint}");
+        assert_eq!(proxy.count_path("revoke"), 0, "{endpoint}");
+        assert!(connections.lock().unwrap().is_empty(), "{endpoint}: {connections:?}");
+    }
+    // Nothing was revoked: the token still refreshes at the portal.
+    let resumed = portal.client().resume_session(token);
+    resumed.ensure_active().await.expect("not revoked");
+
+    // Control: the same relay pointing revocation at its own origin (the authority's) revokes.
+    let proxy = RecordingProxy::with_revocation_endpoint(&portal.origin, |own| {
+        format!("{own}/auth/oauth2/v2.0/revoke")
+    })
+    .await;
+    let token = resumed.refresh_token().expect("active");
+    client_for(&proxy.origin).resume_session(token.clone()).sign_out().await.expect("revoked");
+    assert_eq!(proxy.count_path("oauth2/v2.0/revoke"), 1);
+    assert!(matches!(
+        portal.client().resume_session(token).ensure_active().await,
+        Err(Error::SessionEnded)
+    ));
+    assert!(connections.lock().unwrap().is_empty(), "{connections:?}");
 }
 
 // ---- §6 parent API ----

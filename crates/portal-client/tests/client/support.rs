@@ -197,7 +197,7 @@ pub struct Seen {
 
 /// An HTTP relay in front of the portal that records every request (method, path, form body,
 /// answer status) and can drop `revocation_endpoint` from discovery, as a real Entra tenant's
-/// document has none.
+/// document has none, or point it elsewhere, as a tampered or misconfigured one would.
 pub struct RecordingProxy {
     pub origin: String,
     pub seen: Arc<Mutex<Vec<Seen>>>,
@@ -208,23 +208,45 @@ struct ProxyState {
     upstream: String,
     http: reqwest::Client,
     seen: Arc<Mutex<Vec<Seen>>>,
-    strip_revocation: bool,
+    revocation: Revocation,
+}
+
+/// What [`RecordingProxy`] does to discovery's `revocation_endpoint`.
+#[derive(Clone)]
+enum Revocation {
+    Keep,
+    Remove,
+    Replace(String),
 }
 
 impl RecordingProxy {
     pub async fn start(upstream: &str, strip_revocation: bool) -> Self {
+        let revocation = if strip_revocation { Revocation::Remove } else { Revocation::Keep };
+        Self::serve(upstream, |_| revocation).await
+    }
+
+    /// A relay whose discovery lists `endpoint(own origin)` as `revocation_endpoint`.
+    pub async fn with_revocation_endpoint(
+        upstream: &str,
+        endpoint: impl FnOnce(&str) -> String,
+    ) -> Self {
+        Self::serve(upstream, |origin| Revocation::Replace(endpoint(origin))).await
+    }
+
+    async fn serve(upstream: &str, revocation: impl FnOnce(&str) -> Revocation) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let origin = format!("http://{addr}");
         let seen = Arc::new(Mutex::new(Vec::new()));
         let state = ProxyState {
             upstream: upstream.to_owned(),
             http: reqwest::Client::builder().no_proxy().build().expect("client"),
             seen: seen.clone(),
-            strip_revocation,
+            revocation: revocation(&origin),
         };
         let app = axum::Router::new().fallback(forward).with_state(state);
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self { origin: format!("http://{addr}"), seen }
+        Self { origin, seen }
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -264,9 +286,18 @@ async fn forward(
     let status = answer.status();
     let headers = answer.headers().clone();
     let mut bytes = answer.bytes().await.expect("upstream body").to_vec();
-    if p.strip_revocation && path.ends_with("openid-configuration") {
+    if path.ends_with("openid-configuration") {
         let mut doc: serde_json::Value = serde_json::from_slice(&bytes).expect("discovery json");
-        doc.as_object_mut().expect("object").remove("revocation_endpoint");
+        let doc_object = doc.as_object_mut().expect("object");
+        match &p.revocation {
+            Revocation::Keep => {}
+            Revocation::Remove => {
+                doc_object.remove("revocation_endpoint");
+            }
+            Revocation::Replace(endpoint) => {
+                doc_object.insert("revocation_endpoint".to_owned(), endpoint.clone().into());
+            }
+        }
         bytes = serde_json::to_vec(&doc).expect("json");
     }
     let header_text = |name: &str| {
@@ -325,6 +356,35 @@ pub async fn idle_closing_relay(
         }
     });
     (addr, accepted)
+}
+
+/// A listener that records whether anything connects to it (and what it sends), and never
+/// answers: where a refresh token must never go.
+pub async fn connection_spy() -> (SocketAddr, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let log = received.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let index = {
+                let mut log = log.lock().unwrap();
+                log.push(Vec::new());
+                log.len() - 1
+            };
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1024];
+                while let Ok(n) = stream.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    log.lock().unwrap()[index].extend_from_slice(&buf[..n]);
+                }
+            });
+        }
+    });
+    (addr, received)
 }
 
 /// A listener that accepts connections, reads, and never answers.
