@@ -91,7 +91,12 @@ fn social_sign_in_then_linking_the_school_email() {
     let me = launch.ok::<ipc::GetMe>(&());
     assert_eq!(me.providers, vec!["google".to_owned()]);
 
-    let in_use = launch.call::<ipc::LinkEmailStart>(&EmailArgs { email: CANONICAL.into() });
+    // Another account's sign-in email gets a code like any address (no enumeration, §5); the
+    // refusal comes once the code proved the parent owns it.
+    let taken = launch.ok::<ipc::LinkEmailStart>(&EmailArgs { email: CANONICAL.into() });
+    let code = launch.demo_code(&taken.email);
+    let in_use = launch
+        .call::<ipc::LinkEmailVerify>(&LinkEmailVerifyArgs { email: taken.email.clone(), code });
     let in_use = in_use.expect_err("another account's sign-in email");
     assert_eq!((in_use.code.as_str(), in_use.field.as_deref()), ("email_in_use", Some("email")));
 

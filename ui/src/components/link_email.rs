@@ -152,6 +152,13 @@ pub fn LinkEmail(
                             email.set(chosen);
                             open.set(false);
                         }
+                        // Said only once the code proved the address (§5): back to the email
+                        // field, which keeps what was typed, with the refusal under it.
+                        Err(problem) if problem.code == codes::EMAIL_IN_USE => {
+                            code.set(String::new());
+                            challenge.set(None);
+                            fail(problem);
+                        }
                         Err(problem) => fail(problem),
                     }
                 });
