@@ -1,12 +1,13 @@
 //! The periodic purge (`docs/contract.md §6` "Privacy"; Québec's Law 25 keeps personal
 //! information only as long as it serves): expired flows with their codes and continuation
-//! tokens, limit events that left every window, ended lockouts, finished authorization requests
-//! and codes, and refresh-token families that can no longer be used. It also lets the
-//! per-address budgets forget idle addresses.
+//! tokens, linked addresses never verified whose code is gone, limit events that left every
+//! window, ended lockouts, finished authorization requests and codes, and refresh-token
+//! families that can no longer be used.
 //!
-//! [`run`] repeats [`purge`] every [`crate::config::Security::purge_interval`] and re-reads the
-//! key file (a `keys rotate` by the operator) every [`KEY_RELOAD_INTERVAL`] while the portal
-//! serves (`crate::http::serve_with_shutdown` starts and stops it).
+//! [`run`] repeats [`purge`] every [`crate::config::Security::purge_interval`], and every
+//! [`SHORT_INTERVAL`] re-reads the key file (a `keys rotate` by the operator) and lets the
+//! per-address budgets forget idle addresses, while the portal serves
+//! (`crate::http::serve_with_shutdown` starts and stops it).
 
 use crate::{AppState, identity::limits, state::rfc3339};
 
@@ -17,6 +18,9 @@ pub struct Purged {
     pub continuation_tokens: u64,
     /// `verification_codes` past `expires_at`.
     pub verification_codes: u64,
+    /// `account_emails` never verified, older than the code lifetime, with no live code left
+    /// (an address asked for and abandoned, maybe someone else's).
+    pub unverified_emails: u64,
     /// `auth_flows` older than the continuation lifetime with no live token or code left.
     pub auth_flows: u64,
     /// `limit_events` outside every window of their kind.
@@ -53,6 +57,14 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
         .await?,
         ..Purged::default()
     };
+    purged.unverified_emails = run(
+        "DELETE FROM account_emails WHERE verified = FALSE AND created_at < ? AND NOT EXISTS \
+         (SELECT 1 FROM auth_flows f JOIN verification_codes c ON c.flow_id = f.id \
+          WHERE f.kind = 'email_link' AND f.account_id = account_emails.account_id \
+          AND f.email = account_emails.address)",
+        rfc3339(now - state.config.lifetimes.continuation),
+    )
+    .await?;
     purged.auth_flows = run(
         "DELETE FROM auth_flows WHERE created_at < ? \
          AND NOT EXISTS (SELECT 1 FROM continuation_tokens t WHERE t.flow_id = auth_flows.id) \
@@ -98,22 +110,22 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
     .execute(db)
     .await?
     .rows_affected();
-    state.address_budgets.forget_idle();
     Ok(purged)
 }
 
-/// How often the key file is re-read: a quarter of `keys rotate`'s default activation delay
-/// (120 s), so every instance knows a new key well before it starts signing.
-pub const KEY_RELOAD_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often the key file is re-read and idle per-address budgets are forgotten: a quarter of
+/// `keys rotate`'s default activation delay (120 s), so every instance knows a new key well
+/// before it starts signing, and a flood of new addresses cannot grow memory for long.
+pub const SHORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Purges now and then every `purge_interval`, and re-reads the key file every
-/// [`KEY_RELOAD_INTERVAL`], forever; failures are logged and retried at the next tick. Spawned
+/// Purges now and then every `purge_interval`, and every [`SHORT_INTERVAL`] re-reads the key
+/// file and forgets idle per-address budgets, forever; failures are logged and retried at the next tick. Spawned
 /// by [`crate::http::serve_with_shutdown`], aborted when it returns.
 pub async fn run(state: AppState) {
     use tokio::time::{MissedTickBehavior, interval};
     let mut purge_tick = interval(state.config.security.purge_interval);
     purge_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut keys_tick = interval(KEY_RELOAD_INTERVAL);
+    let mut keys_tick = interval(SHORT_INTERVAL);
     keys_tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -121,11 +133,14 @@ pub async fn run(state: AppState) {
                 Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
                 Err(error) => tracing::error!(%error, "purge failed"),
             },
-            _ = keys_tick.tick() => match state.signing_keys.reload().await {
-                Ok(true) => tracing::info!("key file re-read: signing keys updated"),
-                Ok(false) => {}
-                Err(error) => tracing::error!(%error, "key file could not be re-read; keeping the keys in use"),
-            },
+            _ = keys_tick.tick() => {
+                state.address_budgets.forget_idle();
+                match state.signing_keys.reload().await {
+                    Ok(true) => tracing::info!("key file re-read: signing keys updated"),
+                    Ok(false) => {}
+                    Err(error) => tracing::error!(%error, "key file could not be re-read; keeping the keys in use"),
+                }
+            }
         }
     }
 }

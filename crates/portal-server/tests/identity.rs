@@ -303,24 +303,6 @@ async fn unknown_email_is_locked_too() {
     p.stop().await;
 }
 
-/// Steps 1–3 of a reset; returns the `submit` token.
-async fn reset_to_submit(p: &TestPortal, email: &str) -> String {
-    let r = p
-        .post(
-            RESET_START,
-            &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob redirect")],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = challenge(p, RESET_CHALLENGE, &r.token()).await;
-    assert_eq!(r.json["challenge_type"], "oob", "{}", r.text);
-    let code = p.last_code(email);
-    let r = continue_oob(p, RESET_CONTINUE, &r.token(), &code).await;
-    assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json["expires_in"], 600);
-    r.token()
-}
-
 async fn submit(p: &TestPortal, token: &str, password: &str) -> Reply {
     p.post(
         RESET_SUBMIT,
@@ -343,7 +325,7 @@ async fn reset_changes_the_password_revokes_tokens_unlocks_and_signs_in() {
     }
     p.sign_in_token_expect_locked("paul@exemple.ca").await;
 
-    let submit_token = reset_to_submit(&p, "paul@exemple.ca").await;
+    let submit_token = p.reset_to_submit("paul@exemple.ca", None).await;
     let r = submit(&p, &submit_token, PASSWORD).await;
     r.assert_error(400, "invalid_grant");
     assert_eq!(r.suberror(), "password_recently_used");

@@ -10,9 +10,6 @@ use std::time::Duration;
 
 use common::{CLIENT, Mail, PASSWORD, Reply, TestPortal, six_digits};
 
-const RESET_START: &str = "/auth/resetpassword/v1.0/start";
-const RESET_CHALLENGE: &str = "/auth/resetpassword/v1.0/challenge";
-const RESET_CONTINUE: &str = "/auth/resetpassword/v1.0/continue";
 const RESET_SUBMIT: &str = "/auth/resetpassword/v1.0/submit";
 const RESET_POLL: &str = "/auth/resetpassword/v1.0/poll_completion";
 
@@ -22,42 +19,6 @@ const SUBJECT_FR: &str = "Le mot de passe de votre compte Cartable a été chang
 const SUBJECT_EN: &str = "Your Cartable password was changed";
 /// The new password every test chooses.
 const NEW_PASSWORD: &str = "Nouveau456?";
-
-/// Steps 1–3 of a reset (`docs/contract.md §3`), each request with `lang` as
-/// `Accept-Language`; returns the `submit` token.
-async fn reset_to_submit(p: &TestPortal, email: &str, lang: Option<&str>) -> String {
-    let r = p
-        .post_lang(
-            RESET_START,
-            &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob redirect")],
-            lang,
-        )
-        .await;
-    assert_eq!(r.status, 200, "start: {}", r.text);
-    let r = p
-        .post_lang(
-            RESET_CHALLENGE,
-            &[("client_id", CLIENT), ("continuation_token", &r.token())],
-            lang,
-        )
-        .await;
-    assert_eq!(r.json["challenge_type"], "oob", "challenge: {}", r.text);
-    let code = p.last_code(email);
-    let r = p
-        .post_lang(
-            RESET_CONTINUE,
-            &[
-                ("client_id", CLIENT),
-                ("continuation_token", &r.token()),
-                ("grant_type", "oob"),
-                ("oob", &code),
-            ],
-            lang,
-        )
-        .await;
-    assert_eq!(r.status, 200, "continue: {}", r.text);
-    r.token()
-}
 
 /// Step 4, `submit`, with `lang` as `Accept-Language`.
 async fn submit(p: &TestPortal, token: &str, password: &str, lang: Option<&str>) -> Reply {
@@ -117,7 +78,7 @@ async fn a_completed_reset_sends_an_english_notice_when_english_is_preferred() {
     p.sign_up(email, PASSWORD).await;
     assert!(notices(&p, email).is_empty(), "a sign-up sends no notice: {:?}", p.mails_to(email));
 
-    let token = reset_to_submit(&p, email, Some("en-CA")).await;
+    let token = p.reset_to_submit(email, Some("en-CA")).await;
     complete(&p, &token, NEW_PASSWORD, Some("en-CA")).await;
 
     let sent = wait_for_notices(&p, email).await;
@@ -139,7 +100,7 @@ async fn the_notice_is_in_french_by_default() {
     let email = "julie.gagnon@exemple.ca";
     p.sign_up(email, PASSWORD).await;
 
-    let token = reset_to_submit(&p, email, None).await;
+    let token = p.reset_to_submit(email, None).await;
     complete(&p, &token, NEW_PASSWORD, None).await;
 
     let sent = wait_for_notices(&p, email).await;
@@ -154,7 +115,7 @@ async fn the_notice_is_in_french_by_default() {
     // The same with an explicit French preference, and with a language the portal does not
     // write (French too).
     for lang in ["fr-CA", "de-DE"] {
-        let token = reset_to_submit(&p, email, Some(lang)).await;
+        let token = p.reset_to_submit(email, Some(lang)).await;
         let password = if lang == "fr-CA" { PASSWORD } else { NEW_PASSWORD };
         complete(&p, &token, password, Some(lang)).await;
     }
@@ -177,7 +138,7 @@ async fn no_notice_when_the_reset_is_refused() {
     let email = "marc.cote@exemple.ca";
     p.sign_up(email, PASSWORD).await;
 
-    let token = reset_to_submit(&p, email, Some("en-CA")).await;
+    let token = p.reset_to_submit(email, Some("en-CA")).await;
     // The current password: refused, nothing changed, nothing to tell.
     let r = submit(&p, &token, PASSWORD, Some("en-CA")).await;
     r.assert_error(400, "invalid_grant");

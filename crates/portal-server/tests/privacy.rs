@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{CLIENT, PASSWORD, SCOPE, TestPortal};
+use common::{PASSWORD, TestPortal};
 use portal_server::maintenance;
 use serde_json::json;
 use sqlx::Row as _;
@@ -51,36 +51,11 @@ async fn count(portal: &TestPortal, table: &str) -> i64 {
 async fn deleting_the_account_leaves_no_row_holding_its_emails() {
     let portal = TestPortal::start().await;
     let email = "Effacer.Moi@Example.com";
-    let token = portal.sign_up(email, PASSWORD).await;
-    let r = portal
-        .post(
-            "/auth/oauth2/v2.0/token",
-            &[
-                ("client_id", CLIENT),
-                ("grant_type", "continuation_token"),
-                ("continuation_token", &token),
-                ("username", email),
-                ("scope", SCOPE),
-            ],
-        )
-        .await;
-    let access = r.json["access_token"].as_str().expect("access").to_owned();
+    let access = portal.signed_up_access(email).await;
     // Leave traces everywhere an email can sit: a sign-in with a wrong password, a reset in
     // progress, a linked address.
     let _ = portal.sign_in(email, "Mauvais123!").await;
-    let r = portal
-        .post(
-            "/auth/resetpassword/v1.0/start",
-            &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob redirect")],
-        )
-        .await;
-    let r = portal
-        .post(
-            "/auth/resetpassword/v1.0/challenge",
-            &[("client_id", CLIENT), ("continuation_token", &r.token())],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    let _ = portal.reset_code_sent(email, None).await;
     let http = reqwest::Client::new();
     let linked = http
         .post(portal.url("/api/v1/me/emails"))
@@ -102,18 +77,32 @@ async fn deleting_the_account_leaves_no_row_holding_its_emails() {
 #[tokio::test]
 async fn the_purge_removes_what_expired_and_keeps_what_is_live() {
     let portal = TestPortal::start().await;
-    let _ = portal.sign_up("garder@example.com", PASSWORD).await;
+    let access = portal.signed_up_access("garder@example.com").await;
     let _ = portal.sign_in("garder@example.com", "Mauvais123!").await;
     let live = portal.sign_in_token("garder@example.com").await;
+    let linked = reqwest::Client::new()
+        .post(portal.url("/api/v1/me/emails"))
+        .bearer_auth(&access)
+        .json(&json!({"email": "abandonnee@example.com"}))
+        .send()
+        .await
+        .expect("link");
+    assert_eq!(linked.status(), 202);
     let nothing = maintenance::purge(&portal.state).await.expect("purge");
-    assert_eq!(nothing.auth_flows, 0, "live flows stay: {nothing:?}");
-    assert!(count(&portal, "limit_events").await > 0);
+    assert_eq!(nothing, maintenance::Purged::default(), "nothing expired yet");
+    // What is live still works after a purge: the sign-in token, and its refresh family.
+    let signed_in = portal.password_grant(&live, PASSWORD).await;
+    assert_eq!(signed_in.status, 200, "{}", signed_in.text);
+    let families = count(&portal, "refresh_tokens").await;
+    assert!(families > 0 && count(&portal, "limit_events").await > 0);
+    assert!(!rows_holding(&portal, "abandonnee@example.com").await.is_empty());
 
-    // A day later every flow, code, token and limit event has expired.
+    // A day later every flow, code, token, abandoned address and limit event has expired; the
+    // refresh tokens (30 days) have not.
     portal.clock.advance(Duration::hours(25));
     let purged = maintenance::purge(&portal.state).await.expect("purge");
     assert!(purged.continuation_tokens > 0 && purged.auth_flows > 0, "{purged:?}");
-    assert!(purged.limit_events > 0, "{purged:?}");
+    assert!(purged.limit_events > 0 && purged.unverified_emails == 1, "{purged:?}");
     for table in [
         "auth_flows",
         "continuation_tokens",
@@ -124,7 +113,12 @@ async fn the_purge_removes_what_expired_and_keeps_what_is_live() {
     ] {
         assert_eq!(count(&portal, table).await, 0, "{table} after the purge");
     }
-    // What was purged answers as expired, never as an error.
-    portal.password_grant(&live, PASSWORD).await.assert_error(400, "expired_token");
+    assert_eq!(rows_holding(&portal, "abandonnee@example.com").await, Vec::<String>::new());
+    assert_eq!(count(&portal, "refresh_tokens").await, families, "live families stay");
     assert_eq!(count(&portal, "accounts").await, 1, "accounts are not the purge's business");
+
+    // Past the 30-day sliding lifetime the families go too.
+    portal.clock.advance(Duration::days(31));
+    let purged = maintenance::purge(&portal.state).await.expect("purge");
+    assert_eq!(purged.refresh_tokens, u64::try_from(families).expect("count"), "{purged:?}");
 }

@@ -9,9 +9,11 @@
 //! handler or database work.
 //!
 //! The client address is the TCP peer's, unless the peer is one of
-//! [`Security::trusted_proxies`] and [`Security::client_address_header`] is set: then it is the
-//! rightmost address of that header (the one the trusted proxy appended). IPv6 addresses count
-//! by their /64 prefix, the block one subscriber usually gets. Budgets live in this instance's
+//! [`Security::trusted_proxies`] and [`Security::client_address_header`] is set: then the header
+//! is read from the right (each proxy appends the address it got the request from), skipping
+//! the trusted proxies' own addresses (a CDN in front of a load balancer), and the first other
+//! address is the client's. IPv4-mapped IPv6 peers (a dual-stack listener) count as IPv4;
+//! other IPv6 addresses count by their /64 prefix, the block one subscriber usually gets. Budgets live in this instance's
 //! memory: with several instances behind a load balancer each holds its own (`SECURITY.md`);
 //! the per-email limits, which must be exact, are in the database ([`crate::identity::limits`]).
 
@@ -27,10 +29,7 @@ use axum::{
     response::{IntoResponse as _, Response},
 };
 use cartable_core::wire::identity::Suberror;
-use governor::{
-    DefaultKeyedRateLimiter, Quota, RateLimiter,
-    clock::{Clock as _, DefaultClock},
-};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter, clock::Clock as _};
 
 use crate::{AppState, config::Security, http::oauth_error::OAuthError};
 
@@ -70,28 +69,43 @@ impl AddressBudgets {
     /// The address a request counts against: see the module docs. `peer` is `None` when the
     /// server runs without connection info (then every such request shares one budget).
     pub fn client_address(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> IpAddr {
-        let peer = peer.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
-        let forwarded = self
-            .header
-            .as_ref()
-            .filter(|_| self.trusted_proxies.contains(&peer))
-            .and_then(|name| headers.get_all(name).iter().next_back())
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.rsplit(',').next())
-            .and_then(|last| parse_address(last.trim()));
-        budget_key(forwarded.unwrap_or(peer))
+        let peer = peer.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)).to_canonical();
+        let Some(name) = self.header.as_ref().filter(|_| self.trusted(peer)) else {
+            return budget_key(peer);
+        };
+        // Every value of the header, joined in order, read from the right.
+        let mut hops = headers
+            .get_all(name)
+            .iter()
+            .rev()
+            .flat_map(|value| value.to_str().unwrap_or("").rsplit(','))
+            .map(|hop| parse_address(hop.trim()).map(|a| a.to_canonical()));
+        let client = loop {
+            match hops.next() {
+                Some(Some(hop)) if self.trusted(hop) => continue,
+                Some(Some(hop)) => break hop,
+                // Nothing usable (an empty or garbled header): the proxy itself counts.
+                Some(None) | None => break peer,
+            }
+        };
+        budget_key(client)
+    }
+
+    fn trusted(&self, address: IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|t| t.to_canonical() == address)
     }
 
     /// Spends one unit of `address`'s budget; `Err(seconds)` until the next unit when empty.
     pub fn spend(&self, address: IpAddr) -> Result<(), u64> {
         self.limiter.check_key(&address).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            let wait = not_until.wait_time_from(self.limiter.clock().now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
         })
     }
 
-    /// Forgets addresses whose bucket is full again (called by the periodic purge), so memory
-    /// follows the number of recently active addresses.
+    /// Forgets addresses whose bucket is full again (called every
+    /// [`crate::maintenance::SHORT_INTERVAL`]), so memory follows the number of recently active
+    /// addresses.
     pub fn forget_idle(&self) {
         self.limiter.retain_recent();
         self.limiter.shrink_to_fit();
@@ -182,6 +196,20 @@ mod tests {
         assert_eq!(b.client_address(Some(proxy), &headers("garbage")), proxy);
         let no_header = budgets(None, &["127.0.0.1"]);
         assert_eq!(no_header.client_address(Some(proxy), &h), proxy);
+    }
+
+    #[test]
+    fn trusted_hops_are_skipped_and_a_dual_stack_peer_is_recognised() {
+        let b = budgets(Some("x-forwarded-for"), &["127.0.0.1", "10.0.0.2"]);
+        let mapped: IpAddr = "::ffff:127.0.0.1".parse().expect("ip");
+        let mut h = HeaderMap::new();
+        h.append("x-forwarded-for", "198.51.100.20, 203.0.113.7".parse().expect("value"));
+        h.append("x-forwarded-for", "10.0.0.2".parse().expect("value"));
+        // The CDN (10.0.0.2) appended last; the client is the first untrusted hop from the right.
+        let client: IpAddr = "203.0.113.7".parse().expect("ip");
+        assert_eq!(b.client_address(Some(mapped), &h), client);
+        // Only trusted hops: the proxy itself counts.
+        assert_eq!(b.client_address(Some(mapped), &headers("10.0.0.2")), mapped.to_canonical());
     }
 
     #[test]

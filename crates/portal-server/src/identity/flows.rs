@@ -340,19 +340,22 @@ fn account_locked(retry_after: u64) -> OAuthError {
 
 /// Counts one password attempt for `subject` before it is evaluated (§0 "Limits", §2): refused
 /// while the email is locked or while [`limits::PASSWORD_FAILURES`] attempts are already counted
-/// in the window; otherwise the count including this attempt.
-async fn reserve_password_attempt(state: &AppState, subject: &str) -> Result<i64, OAuthError> {
+/// in the window; otherwise the reservation and the count including this attempt.
+async fn reserve_password_attempt(
+    state: &AppState,
+    subject: &str,
+) -> Result<(limits::Held, i64), OAuthError> {
     let mut guard = limits::Guard::lock(state, &[subject]).await?;
     if let Some(until) = guard.locked_until(subject).await? {
         return Err(account_locked(limits::seconds_until(state, until)));
     }
-    if let Some(frees_at) = guard.full(subject, limits::PASSWORD_FAILURES).await? {
+    let window = guard.window(subject, limits::PASSWORD_FAILURES).await?;
+    if let Some(frees_at) = window.frees_at {
         return Err(account_locked(limits::seconds_until(state, frees_at)));
     }
-    guard.record(subject, limits::PASSWORD_FAILURES.kind).await?;
-    let count = guard.count(subject, limits::PASSWORD_FAILURES).await?;
+    let id = guard.record(subject, limits::PASSWORD_FAILURES.kind).await?;
     guard.commit().await?;
-    Ok(count)
+    Ok((limits::Held::new(state, id), window.count + 1))
 }
 
 /// The token endpoint's `password` grant (§2 step 3).
@@ -364,16 +367,20 @@ async fn password_grant(state: &AppState, req: &TokenRequest) -> Answer {
         continuation::redeem(state, token, &req.client_id, &[step::SIGNIN_PASSWORD]).await?;
     let email = flow_email(&presented)?;
     let subject = limits::email_subject(state, email.as_str());
-    // Counted as a wrong password until proven right: a burst is evaluated at most
-    // PASSWORD_FAILURES.max times (§0 "Limits").
-    let attempt = reserve_password_attempt(state, &subject).await?;
+    // A place in the hashing queue first (a full queue answers 503 without counting), then the
+    // attempt is counted as a wrong password until proven right: a burst is evaluated at most
+    // PASSWORD_FAILURES.max times (§0 "Limits"). An attempt that errs or is cut by the timeout
+    // before its answer is released (`limits::Held`).
+    let admitted = state.passwords.admit()?;
+    let (reservation, attempt) = reserve_password_attempt(state, &subject).await?;
     let account = account_by_email(state, email.as_str()).await?;
     let (account_id, stored) = match account {
         Some((id, hash)) => (Some(id), hash),
         None => (None, None),
     };
-    let matches = state.passwords.verify(password.to_owned(), stored).await?;
+    let matches = admitted.verify(password.to_owned(), stored).await?;
     let Some(account_id) = account_id.filter(|_| matches) else {
+        reservation.keep();
         if attempt >= limits::PASSWORD_FAILURES.max {
             limits::lock(state, &subject).await?;
             tracing::warn!(email = %email.masked(), "sign-in locked after wrong passwords");
@@ -385,6 +392,8 @@ async fn password_grant(state: &AppState, req: &TokenRequest) -> Answer {
         ));
     };
     continuation::consume(state, &presented).await?;
+    // A successful sign-in clears the email's wrong passwords (§2), this reservation included.
+    reservation.keep();
     limits::clear(state, limits::PASSWORD_FAILURES.kind, &subject).await?;
     tracing::info!(email = %email.masked(), "signed in");
     issue(state, &account_id, &req.client_id, scope).await
@@ -583,12 +592,16 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
         .map_err(|e| token_error(&e))?;
     limits::unlock(state, &limits::email_subject(state, &presented.flow.email)).await?;
     tracing::info!(email = %mask(&presented.flow.email), revoked, "password reset");
-    // Notice of change (§3): tells the parent what to do if it was not them. The password is
-    // changed whatever happens to this mail.
+    // Notice of change (§3): tells the parent what to do if it was not them. Sent in the
+    // background: the password is changed whatever happens to this mail, and a slow mail server
+    // must not turn a completed reset into a timeout the app would retry with a spent token.
     let email = flow_email(&presented)?;
-    if let Err(e) = state.mailer.send(&email, &MailKind::PasswordChanged, lang).await {
-        tracing::error!(error = %e, to = %email.masked(), "password-changed notice failed");
-    }
+    let mailer = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = mailer.mailer.send(&email, &MailKind::PasswordChanged, lang).await {
+            tracing::error!(error = %e, to = %email.masked(), "password-changed notice failed");
+        }
+    });
     ok(ResetSubmitAnswer { continuation_token: token, poll_interval: POLL_INTERVAL })
 }
 

@@ -7,8 +7,11 @@
 //! PostgreSQL it locks the subject's row, so concurrent requests for one subject count and
 //! decide one after the other, on one instance or several sharing the database. The attempt that
 //! reaches a limit is answered normally; later ones find the window full and get 429 without
-//! being evaluated. An attempt that turns out not to count (a correct code, an association that
-//! matched) releases its reservation ([`release`]).
+//! being evaluated. Where the evaluation is quick (a code, compared under the guard) it happens
+//! inside the same transaction and only a wrong answer is recorded; where it is slow (argon2,
+//! an association) the attempt is recorded first as a [`Held`] reservation, which is released
+//! when the attempt turns out not to count (a matching association) or was never evaluated (a
+//! full hashing queue, an error, a request cut by the timeout).
 //!
 //! Subjects are keyed hashes (purpose `limit`): of the canonical email ([`email_subject`]),
 //! the same whether or not an account exists, or of an account's sign-in identity
@@ -145,15 +148,11 @@ impl Guard {
         &mut self.tx
     }
 
-    /// When `limit` frees a slot for `subject`, if it is full now (`None`: there is room).
+    /// How `limit` stands for `subject` now.
     ///
     /// # Errors
     /// Database failure.
-    pub async fn full(
-        &mut self,
-        subject: &str,
-        limit: Limit,
-    ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    pub async fn window(&mut self, subject: &str, limit: Limit) -> Result<Window, sqlx::Error> {
         let since = rfc3339(self.now - limit.window);
         let count: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM limit_events WHERE kind = ? AND subject = ? AND at > ?",
@@ -164,7 +163,7 @@ impl Guard {
         .fetch_one(&mut *self.tx)
         .await?;
         if count < limit.max {
-            return Ok(None);
+            return Ok(Window { count, frees_at: None });
         }
         // A slot frees when the event that keeps the count at `max` leaves the window.
         let at: Option<String> = sqlx::query_scalar(
@@ -177,7 +176,20 @@ impl Guard {
         .bind(count - limit.max)
         .fetch_optional(&mut *self.tx)
         .await?;
-        Ok(Some(at.as_deref().and_then(parse).map_or(self.now, |at| at + limit.window)))
+        let frees_at = at.as_deref().and_then(parse).map_or(self.now, |at| at + limit.window);
+        Ok(Window { count, frees_at: Some(frees_at) })
+    }
+
+    /// When `limit` frees a slot for `subject`, if it is full now (`None`: there is room).
+    ///
+    /// # Errors
+    /// Database failure.
+    pub async fn full(
+        &mut self,
+        subject: &str,
+        limit: Limit,
+    ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+        Ok(self.window(subject, limit).await?.frees_at)
     }
 
     /// Records one event of `kind` for `subject` now; returns its id (for [`release`]).
@@ -196,21 +208,6 @@ impl Guard {
         Ok(id)
     }
 
-    /// How many events of `limit` are inside its window for `subject`.
-    ///
-    /// # Errors
-    /// Database failure.
-    pub async fn count(&mut self, subject: &str, limit: Limit) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM limit_events WHERE kind = ? AND subject = ? AND at > ?",
-        )
-        .bind(limit.kind)
-        .bind(subject)
-        .bind(rfc3339(self.now - limit.window))
-        .fetch_one(&mut *self.tx)
-        .await
-    }
-
     /// When the sign-in lock on `subject` ends, if it is locked now (§2).
     ///
     /// # Errors
@@ -219,13 +216,7 @@ impl Guard {
         &mut self,
         subject: &str,
     ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-        let until: Option<String> =
-            sqlx::query_scalar("SELECT until FROM lockouts WHERE subject = ?")
-                .bind(subject)
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        let now = self.now;
-        Ok(until.as_deref().and_then(parse).filter(|until| *until > now))
+        lock_end(&mut self.tx, subject, self.now).await
     }
 
     /// Commits: the reservations count and the locks are released.
@@ -237,17 +228,71 @@ impl Guard {
     }
 }
 
+/// How a limit stands for one subject ([`Guard::window`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Events inside the window.
+    pub count: i64,
+    /// When a slot frees, if the window is full now.
+    pub frees_at: Option<OffsetDateTime>,
+}
+
+/// A reserved attempt ([`reserve`]): it counts unless released. Dropped without
+/// [`Held::keep`] or [`Held::release`] (an error, a request cut by the timeout), it is
+/// released in the background, so an attempt the portal did not evaluate never counts.
+pub struct Held {
+    state: AppState,
+    id: Option<String>,
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Held").field("id", &self.id).finish()
+    }
+}
+
+impl Held {
+    /// The reservation of the `limit_events` row `id`.
+    pub fn new(state: &AppState, id: String) -> Self {
+        Self { state: state.clone(), id: Some(id) }
+    }
+
+    /// The attempt counts: the event stays.
+    pub fn keep(mut self) {
+        self.id = None;
+    }
+
+    /// The attempt does not count: the event goes. A failure is logged, not returned: the
+    /// answer the caller computed stands, and the event leaves its window anyway.
+    pub async fn release(mut self) {
+        if let Some(id) = self.id.take() {
+            release_logged(&self.state, &id).await;
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let state = self.state.clone();
+            runtime.spawn(async move { release_logged(&state, &id).await });
+        }
+    }
+}
+
+async fn release_logged(state: &AppState, id: &str) {
+    if let Err(error) = release(state, id).await {
+        tracing::error!(%error, "a limit reservation could not be released");
+    }
+}
+
 /// What [`reserve`] decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Reservation {
-    /// The attempt is counted and may be evaluated: the event's id (for [`release`]) and how
-    /// many events the window now holds, this one included.
-    Granted {
-        /// `limit_events.id`.
-        id: String,
-        /// Events inside the window, this one included.
-        count: i64,
-    },
+    /// The attempt is counted and may be evaluated.
+    Granted(Held),
     /// Every slot is taken: answer 429 with `Retry-After: retry_after` (seconds, at least 1)
     /// without evaluating the attempt.
     Full {
@@ -270,9 +315,8 @@ pub async fn reserve(
         return Ok(Reservation::Full { retry_after: seconds_until(state, frees_at) });
     }
     let id = guard.record(subject, limit.kind).await?;
-    let count = guard.count(subject, limit).await?;
     guard.commit().await?;
-    Ok(Reservation::Granted { id, count })
+    Ok(Reservation::Granted(Held::new(state, id)))
 }
 
 /// Takes back one reservation (its attempt did not count).
@@ -305,11 +349,19 @@ pub async fn locked_until(
     state: &AppState,
     subject: &str,
 ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    let mut conn = state.db.acquire().await?;
+    lock_end(&mut conn, subject, state.clock.now()).await
+}
+
+async fn lock_end(
+    conn: &mut SqliteConnection,
+    subject: &str,
+    now: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, sqlx::Error> {
     let until: Option<String> = sqlx::query_scalar("SELECT until FROM lockouts WHERE subject = ?")
         .bind(subject)
-        .fetch_optional(&state.db)
+        .fetch_optional(conn)
         .await?;
-    let now = state.clock.now();
     Ok(until.as_deref().and_then(parse).filter(|until| *until > now))
 }
 

@@ -15,7 +15,7 @@ use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
     password_hash::SaltString,
 };
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
 
 /// OWASP Password Storage Cheat Sheet, argon2id option 2: memory in KiB.
 pub const MEMORY_KIB: u32 = 19_456;
@@ -73,21 +73,69 @@ impl Passwords {
         }
     }
 
-    /// The PHC string of `password` with a fresh random salt.
+    /// A place in the queue for one hash or verification, taken at once or refused: callers
+    /// that must not count an attempt the portal will not evaluate (a wrong password reserved
+    /// before it is checked, `docs/contract.md §0`) take it first, then reserve.
+    ///
+    /// # Errors
+    /// [`PasswordError::Busy`] when the slots and the queue are full.
+    pub fn admit(&self) -> Result<Admitted<'_>, PasswordError> {
+        let ticket = self.admission.try_acquire().map_err(|_| PasswordError::Busy)?;
+        Ok(Admitted { passwords: self, _ticket: ticket })
+    }
+
+    /// [`Self::admit`], then [`Admitted::hash`].
     ///
     /// # Errors
     /// See [`PasswordError`]; [`PasswordError::Busy`] at once when the queue is full.
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
-        let _ticket = self.admission.try_acquire().map_err(|_| PasswordError::Busy)?;
+        self.admit()?.hash(password).await
+    }
+
+    /// [`Self::admit`], then [`Admitted::verify`].
+    ///
+    /// # Errors
+    /// See [`PasswordError`]; [`PasswordError::Busy`] at once when the queue is full.
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, PasswordError> {
+        self.admit()?.verify(password, stored).await
+    }
+
+    /// Runs `work` on the blocking pool once a hashing slot is free.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PasswordError> {
         let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Closed)?;
-        tokio::task::spawn_blocking(move || {
-            let salt = SaltString::generate(&mut rand::rngs::OsRng);
-            argon2()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(PasswordError::Hash)
-        })
-        .await?
+        Ok(tokio::task::spawn_blocking(work).await?)
+    }
+
+    fn new_hash(password: &str) -> Result<String, PasswordError> {
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(PasswordError::Hash)
+    }
+}
+
+/// A place in the hashing queue ([`Passwords::admit`]), spent by one hash or verification.
+#[derive(Debug)]
+pub struct Admitted<'a> {
+    passwords: &'a Passwords,
+    _ticket: SemaphorePermit<'a>,
+}
+
+impl Admitted<'_> {
+    /// The PHC string of `password` with a fresh random salt.
+    ///
+    /// # Errors
+    /// See [`PasswordError`].
+    pub async fn hash(self, password: String) -> Result<String, PasswordError> {
+        self.passwords.run(move || Passwords::new_hash(&password)).await?
     }
 
     /// Whether `password` matches the PHC string `stored`. With `None` (unknown email) a dummy
@@ -96,7 +144,7 @@ impl Passwords {
     /// # Errors
     /// See [`PasswordError`]; a stored string that does not parse counts as no match.
     pub async fn verify(
-        &self,
+        self,
         password: String,
         stored: Option<String>,
     ) -> Result<bool, PasswordError> {
@@ -104,18 +152,23 @@ impl Passwords {
         let phc = match stored {
             Some(phc) => phc,
             None => self
+                .passwords
                 .dummy
-                .get_or_try_init(|| self.hash(crate::crypto::random_token(16)))
+                .get_or_try_init(|| async {
+                    let secret = crate::crypto::random_token(16);
+                    self.passwords.run(move || Passwords::new_hash(&secret)).await?
+                })
                 .await?
                 .clone(),
         };
-        let _ticket = self.admission.try_acquire().map_err(|_| PasswordError::Busy)?;
-        let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Closed)?;
-        let matches = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&phc)
-                .is_ok_and(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
-        })
-        .await?;
+        let matches = self
+            .passwords
+            .run(move || {
+                PasswordHash::new(&phc).is_ok_and(|parsed| {
+                    argon2().verify_password(password.as_bytes(), &parsed).is_ok()
+                })
+            })
+            .await?;
         Ok(known && matches)
     }
 }

@@ -166,6 +166,11 @@ impl TestPortal {
         }
     }
 
+    /// Keeps `dir` (the folder the portal was started in) until the portal is dropped.
+    pub fn keep_dir(&mut self, dir: tempfile::TempDir) {
+        self._tmp = Some(dir);
+    }
+
     /// Stops the server (graceful) and closes the database.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -226,9 +231,9 @@ impl TestPortal {
         last.code().unwrap_or_else(|| panic!("no code in {last:?}"))
     }
 
-    /// The whole sign-up of `docs/contract.md §1` (steps 1–5); returns the continuation token
-    /// for the token endpoint.
-    pub async fn sign_up(&self, email: &str, password: &str) -> String {
+    /// Sign-up steps 1–2 of `docs/contract.md §1`: `start`, then `challenge` sends the code;
+    /// returns the token for `continue` with `grant_type=oob`.
+    pub async fn sign_up_code_sent(&self, email: &str) -> String {
         let r = self
             .post(
                 "/auth/signup/v1.0/start",
@@ -248,13 +253,84 @@ impl TestPortal {
             .await;
         assert_eq!(r.status, 200, "challenge: {}", r.text);
         assert_eq!(r.json["challenge_type"], "oob");
+        r.token()
+    }
+
+    /// Reset steps 1–2 of `docs/contract.md §3`, each request with `lang` as
+    /// `Accept-Language`; returns the token for `continue`.
+    pub async fn reset_code_sent(&self, email: &str, lang: Option<&str>) -> String {
+        let r = self
+            .post_lang(
+                "/auth/resetpassword/v1.0/start",
+                &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob redirect")],
+                lang,
+            )
+            .await;
+        assert_eq!(r.status, 200, "start: {}", r.text);
+        let r = self
+            .post_lang(
+                "/auth/resetpassword/v1.0/challenge",
+                &[("client_id", CLIENT), ("continuation_token", &r.token())],
+                lang,
+            )
+            .await;
+        assert_eq!(r.json["challenge_type"], "oob", "challenge: {}", r.text);
+        r.token()
+    }
+
+    /// Reset steps 1–3 (`docs/contract.md §3`) with the right code, each request with `lang` as
+    /// `Accept-Language`; returns the `submit` token.
+    pub async fn reset_to_submit(&self, email: &str, lang: Option<&str>) -> String {
+        let token = self.reset_code_sent(email, lang).await;
+        let code = self.last_code(email);
+        let r = self
+            .post_lang(
+                "/auth/resetpassword/v1.0/continue",
+                &[
+                    ("client_id", CLIENT),
+                    ("continuation_token", &token),
+                    ("grant_type", "oob"),
+                    ("oob", &code),
+                ],
+                lang,
+            )
+            .await;
+        assert_eq!(r.status, 200, "continue: {}", r.text);
+        assert_eq!(r.json["expires_in"], 600);
+        r.token()
+    }
+
+    /// Signs `email` up and exchanges the sign-up's token (§1 step 6): an access token for the
+    /// parent API.
+    pub async fn signed_up_access(&self, email: &str) -> String {
+        let token = self.sign_up(email, PASSWORD).await;
+        let r = self
+            .post(
+                "/auth/oauth2/v2.0/token",
+                &[
+                    ("client_id", CLIENT),
+                    ("grant_type", "continuation_token"),
+                    ("continuation_token", &token),
+                    ("username", email),
+                    ("scope", SCOPE),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "token: {}", r.text);
+        r.json["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// The whole sign-up of `docs/contract.md §1` (steps 1–5); returns the continuation token
+    /// for the token endpoint.
+    pub async fn sign_up(&self, email: &str, password: &str) -> String {
+        let token = self.sign_up_code_sent(email).await;
         let code = self.last_code(email);
         let r = self
             .post(
                 "/auth/signup/v1.0/continue",
                 &[
                     ("client_id", CLIENT),
-                    ("continuation_token", &r.token()),
+                    ("continuation_token", &token),
                     ("grant_type", "oob"),
                     ("oob", &code),
                 ],

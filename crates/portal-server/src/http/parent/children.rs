@@ -91,15 +91,16 @@ pub async fn associate_child(
 ) -> Result<(StatusCode, Json<Child>), ApiProblem> {
     let subject = limits::account_subject_of(&state, &auth.account_id).await?;
     let reservation = match limits::reserve(&state, &subject, limits::NO_MATCH).await? {
-        Reservation::Granted { id, .. } => id,
+        Reservation::Granted(held) => held,
         Reservation::Full { retry_after } => return Err(too_many_attempts(retry_after)),
     };
     let answer = associate(&state, &auth.account_id, request).await;
     let counts = matches!(&answer, Err(p) if p.body.code == ProblemCode::NoMatchingRecord);
     if counts {
         tracing::info!("association attempt matched no record");
+        reservation.keep();
     } else {
-        limits::release(&state, &reservation).await?;
+        reservation.release().await;
     }
     answer
 }
