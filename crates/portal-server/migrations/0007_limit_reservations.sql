@@ -10,8 +10,13 @@ CREATE TABLE limit_subjects (
     touched_at  TEXT NOT NULL
 );
 
--- limit_events gains an id, so that a reservation whose attempt turned out not to count (a
--- correct code, an association that matched) is released alone.
+-- limit_events gains an id, so that a reservation whose attempt turned out not to count (an
+-- association that matched, a sign-in the portal could not evaluate) is released alone.
+--
+-- Upgrading: subjects are now keyed hashes of 'email:<canonical email>' and of the account's
+-- sign-in identity ('account:…', identity/limits.rs), where they were the hash of the email and
+-- the account id; events and lockouts recorded before this migration no longer match a subject,
+-- so every window and lock starts afresh once, at the upgrade.
 CREATE TABLE limit_events_new (
     id       TEXT PRIMARY KEY,
     kind     TEXT NOT NULL,

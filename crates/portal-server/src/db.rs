@@ -12,7 +12,8 @@ use sqlx::sqlite::{
 /// Opens (creating if needed) the database at `path` and applies pending migrations.
 ///
 /// A missing file is first created empty with mode 0600 (Unix), readable by the portal's user
-/// only; SQLite gives its `-wal` and `-shm` files the same mode. An existing file keeps its mode.
+/// only; SQLite gives its `-wal` and `-shm` files the same mode. An existing file keeps its mode
+/// (a warning is logged when others may read it).
 /// WAL mode lets readers proceed during a write; `busy_timeout` makes concurrent writers wait
 /// instead of failing with "database is locked".
 ///
@@ -20,8 +21,11 @@ use sqlx::sqlite::{
 /// The file cannot be opened or created, or a migration fails.
 pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
     match crate::keys::create_private(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(sqlx::Error::Io(e)),
-        _ => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            crate::keys::warn_if_shared(path, "the database");
+        }
+        Err(e) => return Err(sqlx::Error::Io(e)),
+        Ok(_) => {}
     }
     let options = SqliteConnectOptions::from_str("sqlite://")?
         .filename(path)

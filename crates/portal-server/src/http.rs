@@ -38,7 +38,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), budget::enforce))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
-        .layer(axum::middleware::from_fn(body_limit_in_contract_shape))
+        .layer(axum::middleware::from_fn(bare_errors_in_contract_shape))
         .with_state(state)
 }
 
@@ -46,8 +46,9 @@ pub fn app(state: AppState) -> Router {
 /// (when `Content-Length` is over [`BODY_LIMIT_BYTES`]); this gives it the contract's error
 /// shape: the identity error body (`invalid_request`) on `/auth/` (`docs/contract.md §0`),
 /// problem details (`payload_too_large`) on `/api/` (§6). A request that timed out (bare 503)
-/// gets `Retry-After: 1`, and on `/auth/` the identity body `temporarily_unavailable`.
-pub async fn body_limit_in_contract_shape(
+/// gets `Retry-After: 1`, with the identity body `temporarily_unavailable` on `/auth/` and
+/// problem details (`throttled`) on `/api/`.
+pub async fn bare_errors_in_contract_shape(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -66,6 +67,15 @@ pub async fn body_limit_in_contract_shape(
         if path.starts_with("/auth/") {
             return oauth_error::OAuthError::unavailable(1, "The request took too long.")
                 .into_response();
+        }
+        if path.starts_with("/api/") {
+            let mut problem = problem::ApiProblem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                cartable_core::wire::parent::ProblemCode::Throttled,
+                "The portal is busy: try again in a moment",
+            );
+            problem.retry_after = Some(1);
+            return problem.into_response();
         }
         response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(1u64));
         return response;

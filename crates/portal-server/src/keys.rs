@@ -231,7 +231,7 @@ pub enum KeyError {
          which a copy of the database could use; the portal never reads them. Import them into \
          a new key file with `portal-server keys init --keys NEW_PATH --db DATABASE` and serve \
          with --keys NEW_PATH, or delete them (sessions and NIPs made with them stop working) \
-         with `sqlite3 DATABASE 'DELETE FROM server_secrets'`"
+         with `sqlite3 DATABASE 'PRAGMA secure_delete=ON; DELETE FROM server_secrets; VACUUM;'`"
     )]
     LegacyKeysLeft(i64),
     /// `keys init --db`: the database file does not exist.
@@ -481,7 +481,7 @@ pub async fn load(
         }
         Ok(loaded) => {
             if let KeySource::File { path, .. } = source {
-                warn_if_shared(path);
+                warn_if_shared(path, "the key file");
             }
             let legacy: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets").fetch_one(db).await?;
@@ -531,35 +531,74 @@ pub async fn create_file(
         && imported
         && let Some(db) = db
     {
-        let done = sqlx::query("DELETE FROM server_secrets").execute(db).await?;
-        tracing::info!(
-            rows = done.rows_affected(),
-            "moved the keys of server_secrets into the key file"
-        );
+        let rows = erase_legacy_keys(db).await?;
+        tracing::info!(rows, "moved the keys of server_secrets into the key file");
     }
     Ok(written)
 }
 
+/// Deletes the `server_secrets` rows so that no copy of the database file made from now on
+/// holds them: the deleted bytes are overwritten (`secure_delete`), the write-ahead log is
+/// checkpointed and truncated, and the file is rebuilt without free pages (`VACUUM`).
+/// Backups taken before still hold the keys (SECURITY.md says what to do about them).
+async fn erase_legacy_keys(db: &SqlitePool) -> Result<u64, KeyError> {
+    let mut conn = db.acquire().await?;
+    sqlx::query("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
+    let rows = sqlx::query("DELETE FROM server_secrets").execute(&mut *conn).await?.rows_affected();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
+    sqlx::query("VACUUM").execute(&mut *conn).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
+    Ok(rows)
+}
+
 /// Rotates the key file at `path` ([`KeyFile::rotate`]) and rewrites it atomically (0600).
 ///
+/// A link is followed (the file it names is rewritten, the link stays). Two rotations at once
+/// take turns on an exclusive lock of `.{name}.lock` beside the file, each reading the file
+/// inside the lock, so neither loses the other's key. The rewrite is refused when the file
+/// belongs to another user (run it as the portal's user, so the portal can still read it).
+///
 /// # Errors
-/// Those of [`read`] and [`KeyFile::rotate`]; [`KeyError::Io`] when writing.
+/// [`KeyError::NotFound`], [`KeyError::Invalid`] and those of [`KeyFile::rotate`];
+/// [`KeyError::Io`] when locking, reading or writing, or for a file of another user.
 pub async fn rotate_file(
     path: &Path,
     now: OffsetDateTime,
     activate_in: Duration,
     access_token: Duration,
 ) -> Result<Rotation, KeyError> {
-    let source = KeySource::File { path: path.to_path_buf(), create: false };
-    let mut file = read(&source).await?.file;
-    let path = path.to_path_buf();
+    let requested = path.to_path_buf();
     blocking(move || {
+        let path = match std::fs::canonicalize(&requested) {
+            Ok(path) => path,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(KeyError::NotFound(requested));
+            }
+            Err(source) => return Err(KeyError::Io { path: requested, source }),
+        };
+        let io = |source| KeyError::Io { path: path.clone(), source };
+        let lock = open_lock(&path).map_err(io)?;
+        lock.lock().map_err(io)?;
+        let json = std::fs::read_to_string(&path).map_err(io)?;
+        let source = KeySource::File { path: path.clone(), create: false };
+        let mut file = KeyFile::parse(&json, &source)?;
         let rotation = file.rotate(now, activate_in, access_token)?;
-        write_private(&path, file.to_json().as_bytes(), true)
-            .map_err(|source| KeyError::Io { path: path.clone(), source })?;
+        write_private(&path, file.to_json().as_bytes(), true).map_err(io)?;
+        drop(lock);
         Ok(rotation)
     })
     .await
+}
+
+/// The lock file of `key_file`: `.{name}.lock` in its folder, created 0600 if missing.
+fn open_lock(key_file: &Path) -> std::io::Result<std::fs::File> {
+    let name = key_file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let path = key_file.with_file_name(format!(".{name}.lock"));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// Keys found in `server_secrets` (`migrations/0001`): `hmac`, and `rs256:<kid>` PKCS#8 PEMs.
@@ -668,6 +707,7 @@ fn write_private(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<bo
         file.sync_all()?;
         drop(file);
         let written = if replace {
+            refuse_other_owner(&tmp, path)?;
             std::fs::rename(&tmp, path)?;
             true
         } else {
@@ -692,6 +732,29 @@ fn write_private(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<bo
     result
 }
 
+/// Refuses to replace `path` when it belongs to another user than the one writing `ours` (a
+/// file this process just created): an operator who rotates as root would otherwise leave a
+/// key file the portal's own user cannot read.
+fn refuse_other_owner(ours: &Path, path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        let (mine, theirs) = (std::fs::metadata(ours)?.uid(), std::fs::metadata(path)?.uid());
+        if mine != theirs {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "the key file belongs to user id {theirs}, not to this user ({mine}): run \
+                     the command as the portal's user (e.g. sudo -u <portal user> …)"
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (ours, path);
+    Ok(())
+}
+
 /// Creates a new file readable and writable by its owner only (0600 on Unix), failing if it
 /// exists.
 ///
@@ -705,8 +768,9 @@ pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// Logs a warning when a key file is readable or writable by others than its owner (Unix).
-fn warn_if_shared(path: &Path) {
+/// Logs a warning when `what` (a key file, the database) at `path` is readable or writable by
+/// others than its owner (Unix).
+pub(crate) fn warn_if_shared(path: &Path, what: &str) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -716,12 +780,12 @@ fn warn_if_shared(path: &Path) {
             tracing::warn!(
                 path = %path.display(),
                 mode = format!("{:o}", meta.permissions().mode() & 0o777),
-                "the key file is accessible to other users: chmod 600 it"
+                "{what} is accessible to other users: chmod 600 it"
             );
         }
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _ = (path, what);
 }
 
 #[cfg(test)]

@@ -258,6 +258,7 @@ async fn keys_left_in_the_database_by_an_older_portal_move_into_the_key_file() {
         .await
         .expect("count");
     assert_eq!(left, 0);
+    assert_no_key_bytes(dir.path(), &legacy);
     let access = tokens["access_token"].as_str().expect("access");
     assert_eq!(get(&p.origin, "/api/v1/me", Some(access)).await.0, 200);
     let r = p
@@ -304,6 +305,20 @@ async fn keys_left_in_the_database_by_an_older_portal_move_into_the_key_file() {
         sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets").fetch_one(&db).await.expect("n");
     assert_eq!(left, 0);
     db.close().await;
+    assert_no_key_bytes(dir.path(), &legacy);
+}
+
+/// The database file and its write-ahead log hold none of `keys`' bytes: deleted rows are
+/// overwritten and the file rebuilt, so a copy made after the import holds no key.
+fn assert_no_key_bytes(dir: &Path, keys: &portal_server::keys::KeyFile) {
+    let pem_body = keys.signing[0].pem.lines().nth(1).expect("a PEM body line").to_owned();
+    for name in ["portal.sqlite3", "portal.sqlite3-wal"] {
+        let Ok(bytes) = std::fs::read(dir.join(name)) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        for needle in [keys.hmac.as_str(), "PRIVATE KEY", pem_body.as_str()] {
+            assert!(!text.contains(needle), "{name} still holds key material");
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -627,4 +642,55 @@ async fn the_smtp_url_comes_from_the_environment_or_the_config_file() {
     let stderr = served.stop();
     assert!(!String::from_utf8_lossy(&args).contains("s3cret-pw"));
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");
+}
+
+#[test]
+fn rotations_at_once_keep_every_key_follow_links_and_refuse_another_users_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, _, stderr) =
+        run(portal_server().args(["keys", "init", "--keys", "k.json"]).current_dir(dir.path()));
+    assert!(ok, "{stderr}");
+    // Rotated through a link: the file it names changes, the link stays a link.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("k.json", dir.path().join("link.json")).expect("symlink");
+    #[cfg(not(unix))]
+    std::fs::copy(dir.path().join("k.json"), dir.path().join("link.json")).expect("copy");
+    // Four rotations at once, two of them through the link: they take turns, none is lost.
+    let children: Vec<_> = ["k.json", "link.json", "k.json", "link.json"]
+        .into_iter()
+        .map(|path| {
+            portal_server()
+                .args(["keys", "rotate", "--keys", path, "--activate-in", "0"])
+                .current_dir(dir.path())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = std::fs::read_to_string(dir.path().join("k.json")).expect("read");
+    let file: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(file["signing"].as_array().map(Vec::len), Some(5), "init's key and four more");
+    #[cfg(unix)]
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("link.json"))
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert_file_mode(&dir.path().join("k.json"), 0o600);
+    // A file of another user (when this test may give it one: as root) is not rewritten.
+    #[cfg(unix)]
+    if std::os::unix::fs::chown(dir.path().join("k.json"), Some(65534), None).is_ok() {
+        let (ok, _, stderr) = run(portal_server()
+            .args(["keys", "rotate", "--keys", "k.json"])
+            .current_dir(dir.path()));
+        assert!(!ok && stderr.contains("belongs to user id 65534"), "{stderr}");
+        let after = std::fs::read_to_string(dir.path().join("k.json")).expect("read");
+        assert_eq!(after, text, "unchanged");
+    }
 }

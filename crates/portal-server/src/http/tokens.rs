@@ -22,8 +22,11 @@ pub const DISCOVERY_PATH: &str = "/auth/v2.0/.well-known/openid-configuration";
 /// Path of the JWKS (`{authority}discovery/v2.0/keys`).
 pub const JWKS_PATH: &str = "/auth/discovery/v2.0/keys";
 
-/// Discovery and JWKS may be cached by clients this long: 1 hour.
+/// Discovery may be cached by clients this long: 1 hour.
 const METADATA_CACHE: &str = "public, max-age=3600";
+/// The JWKS may be cached by verifiers this long: 60 s, shorter than the delay before a key
+/// added by `keys rotate` signs (120 s by default), so every verifier knows the new `kid` first.
+const JWKS_CACHE: &str = "public, max-age=60";
 
 /// The routes of this module.
 pub fn router() -> Router<AppState> {
@@ -90,5 +93,5 @@ async fn get_discovery(State(state): State<AppState>) -> Response {
 /// `GET {authority}discovery/v2.0/keys`: the public signing keys (RFC 7517 §5).
 async fn get_jwks(State(state): State<AppState>) -> Response {
     let jwks: Jwks = state.signing_keys.jwks();
-    ([(header::CACHE_CONTROL, METADATA_CACHE)], Json(jwks)).into_response()
+    ([(header::CACHE_CONTROL, JWKS_CACHE)], Json(jwks)).into_response()
 }

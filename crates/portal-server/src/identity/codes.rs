@@ -188,6 +188,11 @@ pub async fn verify(
     }
     for limit in [limits::CODE_FAILURES_PER_HOUR, limits::CODE_FAILURES_PER_DAY] {
         if let Some(frees_at) = guard.full(&subject, limit).await? {
+            // SECURITY.md "Denial of recovery": operators watch for this line.
+            tracing::warn!(
+                email = %Email::parse(email).map(|e| e.masked()).unwrap_or_default(),
+                "code_attempts_exceeded: the email's budget of wrong codes is spent"
+            );
             return Err(attempts_exceeded(limits::seconds_until(state, frees_at)));
         }
     }
