@@ -10,6 +10,11 @@
 //! string, Unicode letters allowed as in RFC 6531); the domain by `idna`'s UTS #46 processing
 //! with STD3 rules and DNS lengths (letters, digits and hyphens per label), and must have at
 //! least two labels. Domain literals (`[127.0.0.1]`) and display names are refused.
+//!
+//! One mailbox, one canonical form: a quoted local part whose quotes change nothing
+//! (`"jean"@…`, `"\jean"@…`) is written without them (RFC 5321 §4.1.2), and invisible or
+//! reordering characters (zero-width, bidirectional controls, U+FFFD) are refused, so limits
+//! keyed by the email cannot be multiplied by spelling one address several ways.
 
 use std::fmt;
 
@@ -88,6 +93,49 @@ fn is_local_char(c: char) -> bool {
         || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
 }
 
+/// Whether `c` renders as nothing or reorders text (format characters: soft hyphen, zero-width
+/// spaces and joiners, bidirectional controls, word joiners, the byte-order mark, interlinear
+/// annotations) or is U+FFFD (bytes that were not UTF-8). Refused anywhere in an address, so
+/// that two addresses that look alike are one address.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{61C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFD}'
+    )
+}
+
+/// The canonical form of a quoted local part's content (between the quotes): quoted pairs
+/// (`\x`) unescaped, then written without quotes when it is a plain dot-atom (RFC 5321 §4.1.2:
+/// `"jean"@…` and `jean@…` are one mailbox), else quoted again, escaping only `\` and `"`.
+fn canonical_quoted(inner: &str) -> String {
+    let mut plain = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        plain.push(if c == '\\' { chars.next().unwrap_or(c) } else { c });
+    }
+    let dot_atom = !plain.is_empty()
+        && plain.chars().all(is_local_char)
+        && !plain.starts_with('.')
+        && !plain.ends_with('.')
+        && !plain.contains("..");
+    if dot_atom {
+        return plain;
+    }
+    let escaped: String = plain
+        .chars()
+        .flat_map(|c| (c == '\\' || c == '"').then_some('\\').into_iter().chain([c]))
+        .collect();
+    format!("\"{escaped}\"")
+}
+
 impl Email {
     /// Parses and canonicalises an address (see the type's docs).
     ///
@@ -102,6 +150,11 @@ impl Email {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(EmailError::EmailEmpty);
+        }
+        if let Some((position, character)) =
+            trimmed.chars().enumerate().find(|&(_, c)| is_invisible(c))
+        {
+            return Err(EmailError::EmailInvalidCharacter { character, position });
         }
         let Some((local, domain)) = trimmed.rsplit_once('@') else {
             return Err(EmailError::EmailMissingAt);
@@ -126,7 +179,10 @@ impl Email {
             // `local` is a prefix of `trimmed`, so the index is also the index in `trimmed`.
             return Err(EmailError::EmailInvalidCharacter { character, position });
         }
-        // Lowercased before the syntax check, so the canonical form is what was checked.
+        // Quotes that change nothing go (`"jean"` is `jean`); lowercased before the syntax
+        // check, so the canonical form is what was checked.
+        let local =
+            if quoted { canonical_quoted(&local[1..local.len() - 1]) } else { local.to_owned() };
         let local = local.to_lowercase();
         if local.len() > LOCAL_PART_MAX_BYTES {
             return Err(EmailError::EmailLocalPartTooLong { max: LOCAL_PART_MAX_BYTES });
@@ -232,6 +288,40 @@ impl<'de> Deserialize<'de> for Email {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_mailbox_has_one_canonical_form() {
+        let plain = Email::parse("x@example.com").unwrap();
+        for spelling in ["\"x\"@example.com", "\"\\x\"@Example.com", "\"X\"@EXAMPLE.com"] {
+            assert_eq!(Email::parse(spelling).unwrap(), plain, "{spelling}");
+        }
+        // Quotes that are needed stay, with only `\\` and `"` escaped.
+        assert_eq!(
+            Email::parse("\"jean tremblay\"@example.com").unwrap().as_str(),
+            "\"jean tremblay\"@example.com"
+        );
+        assert_eq!(
+            Email::parse("\"a\\\"b\"@example.com").unwrap().as_str(),
+            "\"a\\\"b\"@example.com"
+        );
+    }
+
+    #[test]
+    fn invisible_characters_are_refused_and_named() {
+        for (input, character) in [
+            ("x\u{200B}@example.com", '\u{200B}'),
+            ("\u{202E}moc.elpmaxe@x", '\u{202E}'),
+            ("\"x\u{FEFF}\"@example.com", '\u{FEFF}'),
+            ("x@exa\u{FFFD}mple.com", '\u{FFFD}'),
+        ] {
+            match Email::parse(input) {
+                Err(EmailError::EmailInvalidCharacter { character: found, .. }) => {
+                    assert_eq!(found, character, "{input:?}");
+                }
+                other => panic!("{input:?}: {other:?}"),
+            }
+        }
+    }
 
     fn email(s: &str) -> Email {
         Email::parse(s).unwrap()

@@ -20,9 +20,9 @@ use sqlx::sqlite::{
 /// # Errors
 /// The file cannot be opened or created, or a migration fails.
 pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
-    match crate::keys::create_private(path) {
+    match crate::files::create_private(path) {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            crate::keys::warn_if_shared(path, "the database");
+            crate::files::warn_if_shared(path, "the database");
         }
         Err(e) => return Err(sqlx::Error::Io(e)),
         Ok(_) => {}

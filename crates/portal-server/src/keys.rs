@@ -481,7 +481,7 @@ pub async fn load(
         }
         Ok(loaded) => {
             if let KeySource::File { path, .. } = source {
-                warn_if_shared(path, "the key file");
+                crate::files::warn_if_shared(path, "the key file");
             }
             let legacy: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets").fetch_one(db).await?;
@@ -702,7 +702,7 @@ fn write_private(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<bo
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", crate::crypto::random_token(6)));
     let result = (|| {
-        let mut file = create_private(&tmp)?;
+        let mut file = crate::files::create_private(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
@@ -753,39 +753,6 @@ fn refuse_other_owner(ours: &Path, path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = (ours, path);
     Ok(())
-}
-
-/// Creates a new file readable and writable by its owner only (0600 on Unix), failing if it
-/// exists.
-///
-/// # Errors
-/// The file exists, or cannot be created.
-pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
-/// Logs a warning when `what` (a key file, the database) at `path` is readable or writable by
-/// others than its owner (Unix).
-pub(crate) fn warn_if_shared(path: &Path, what: &str) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            tracing::warn!(
-                path = %path.display(),
-                mode = format!("{:o}", meta.permissions().mode() & 0o777),
-                "{what} is accessible to other users: chmod 600 it"
-            );
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (path, what);
 }
 
 #[cfg(test)]

@@ -119,7 +119,13 @@ impl Mailer {
     pub fn new(transport: &MailTransport, demo: bool) -> Result<Self, MailError> {
         let transport = match transport {
             MailTransport::Outbox(dir) => {
-                std::fs::create_dir_all(dir)?;
+                // Messages hold codes: the folder (when created here) and each file are the
+                // portal's user's only (0700, 0600 on Unix).
+                let mut builder = std::fs::DirBuilder::new();
+                builder.recursive(true);
+                #[cfg(unix)]
+                std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+                builder.create(dir)?;
                 Transport::Outbox(dir.clone())
             }
             MailTransport::Smtp(url) => Transport::Smtp(
@@ -170,8 +176,9 @@ impl Mailer {
     }
 }
 
-/// Writes one `.eml` file into `dir`, atomically (a temporary name, then a rename), named so
-/// that names sort in sending order: `{unix nanoseconds, 20 digits}-{uuid}.eml`.
+/// Writes one `.eml` file into `dir`, atomically (a temporary name, then a rename), readable
+/// by its owner only (0600 on Unix: it may hold a code), named so that names sort in sending
+/// order: `{unix nanoseconds, 20 digits}-{uuid}.eml`.
 async fn write_outbox(dir: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -179,7 +186,13 @@ async fn write_outbox(dir: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
         .unwrap_or_default();
     let name = format!("{nanos:020}-{}.eml", uuid::Uuid::new_v4());
     let tmp = dir.join(format!(".{name}.tmp"));
-    tokio::fs::write(&tmp, bytes).await?;
+    let (written, bytes) = (tmp.clone(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        crate::files::create_private(&written)?.write_all(&bytes)
+    })
+    .await
+    .map_err(std::io::Error::other)??;
     tokio::fs::rename(&tmp, dir.join(name)).await
 }
 

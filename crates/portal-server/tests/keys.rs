@@ -201,11 +201,19 @@ async fn rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_kid() {
 }
 
 #[tokio::test]
-async fn the_key_file_and_the_database_are_created_owner_only() {
+async fn the_key_file_the_database_and_the_outbox_are_created_owner_only() {
     let p = TestPortal::start().await;
     account(&p, "fichiers@exemple.ca").await;
     assert_file_mode(&p.dir.join("portal.keys.json"), 0o600);
     assert_file_mode(&p.dir.join("portal.sqlite3"), 0o600);
+    // The sign-up's code went to the outbox: the folder and the message are the owner's only.
+    let outbox = p.outbox.clone().expect("outbox");
+    assert_file_mode(&outbox, 0o700);
+    let messages: Vec<_> = std::fs::read_dir(&outbox).expect("outbox").flatten().collect();
+    assert!(!messages.is_empty());
+    for message in messages {
+        assert_file_mode(&message.path(), 0o600);
+    }
     let wal = p.dir.join("portal.sqlite3-wal");
     if wal.exists() {
         assert_file_mode(&wal, 0o600);

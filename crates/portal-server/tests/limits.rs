@@ -391,6 +391,34 @@ async fn a_burst_of_wrong_linking_codes_is_evaluated_five_times() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_requests_to_link_one_address_sends_one_code() {
+    let portal = Arc::new(TestPortal::start().await);
+    for round in 0..ROUNDS {
+        let access = portal.signed_up_access(&format!("double{round}@example.com")).await;
+        let school = format!("ecole{round}@example.com");
+        let replies =
+            burst(&portal, |p, _| {
+                let access = access.clone();
+                let body = json!({"email": school});
+                async move {
+                    api(&p, reqwest::Method::POST, "/api/v1/me/emails", &access, Some(body)).await
+                }
+            })
+            .await;
+        // One flow per (account, address): one code, the others wait for the interval.
+        assert_limit(&replies, 1, (202, "", ""), ("throttled", ""));
+        assert_eq!(portal.mails_to(&school).len(), 1);
+        // The code that was mailed is the one the flow checks.
+        let code = portal.last_code(&school);
+        let body = json!({"email": school, "code": code});
+        let r =
+            api(&portal, reqwest::Method::POST, "/api/v1/me/emails/verify", &access, Some(body))
+                .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_address_flooding_gets_429_while_another_still_signs_in() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let portal =

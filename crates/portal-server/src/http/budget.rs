@@ -150,7 +150,9 @@ pub async fn enforce(State(state): State<AppState>, req: Request, next: Next) ->
     match state.address_budgets.spend(address) {
         Ok(()) => next.run(req).await,
         Err(retry_after) => {
-            tracing::warn!("per-address budget spent: request refused");
+            // Debug, not warn: a flood must not choose how fast the log grows (metrics count it).
+            tracing::debug!("per-address budget spent: request refused");
+            crate::metrics::limit_hit(crate::metrics::PER_ADDRESS);
             OAuthError::throttled(
                 Suberror::Throttled,
                 retry_after,

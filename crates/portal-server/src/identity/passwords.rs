@@ -15,7 +15,7 @@ use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
     password_hash::SaltString,
 };
-use tokio::sync::{OnceCell, Semaphore, SemaphorePermit};
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
 /// OWASP Password Storage Cheat Sheet, argon2id option 2: memory in KiB.
 pub const MEMORY_KIB: u32 = 19_456;
@@ -48,6 +48,8 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     /// Hashes running or waiting: running + queue; none left means [`PasswordError::Busy`].
     admission: Arc<Semaphore>,
+    /// `admission`'s permits in all: running + queue.
+    capacity: usize,
     dummy: Arc<OnceCell<String>>,
 }
 
@@ -69,8 +71,15 @@ impl Passwords {
         Self {
             permits: Arc::new(Semaphore::new(concurrency)),
             admission: Arc::new(Semaphore::new(concurrency + queue)),
+            capacity: concurrency + queue,
             dummy: Arc::default(),
         }
+    }
+
+    /// Hashes and verifications admitted and not finished: running, or waiting for a slot
+    /// (at most `concurrency + queue`). Read by the metrics scrape (`crate::metrics`).
+    pub fn in_flight(&self) -> usize {
+        self.capacity.saturating_sub(self.admission.available_permits())
     }
 
     /// A place in the queue for one hash or verification, taken at once or refused: callers
@@ -80,8 +89,11 @@ impl Passwords {
     /// # Errors
     /// [`PasswordError::Busy`] when the slots and the queue are full.
     pub fn admit(&self) -> Result<Admitted<'_>, PasswordError> {
-        let ticket = self.admission.try_acquire().map_err(|_| PasswordError::Busy)?;
-        Ok(Admitted { passwords: self, _ticket: ticket })
+        let ticket = Arc::clone(&self.admission).try_acquire_owned().map_err(|_| {
+            crate::metrics::limit_hit(crate::metrics::HASHING_QUEUE);
+            PasswordError::Busy
+        })?;
+        Ok(Admitted { passwords: self, ticket })
     }
 
     /// [`Self::admit`], then [`Admitted::hash`].
@@ -104,13 +116,22 @@ impl Passwords {
         self.admit()?.verify(password, stored).await
     }
 
-    /// Runs `work` on the blocking pool once a hashing slot is free.
+    /// Runs `work` on the blocking pool once a hashing slot is free. The slot, and `ticket`'s
+    /// place in the queue, are given back when `work` ends, not when the caller stops waiting
+    /// (a client that hangs up, a request cut by the timeout): a hash that keeps running keeps
+    /// counting, so the bounds hold (SECURITY.md "Hashing queue").
     async fn run<T: Send + 'static>(
         &self,
+        ticket: Option<OwnedSemaphorePermit>,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PasswordError> {
-        let _permit = self.permits.acquire().await.map_err(|_| PasswordError::Closed)?;
-        Ok(tokio::task::spawn_blocking(work).await?)
+        let permit =
+            Arc::clone(&self.permits).acquire_owned().await.map_err(|_| PasswordError::Closed)?;
+        Ok(tokio::task::spawn_blocking(move || {
+            let _held = (ticket, permit);
+            work()
+        })
+        .await?)
     }
 
     fn new_hash(password: &str) -> Result<String, PasswordError> {
@@ -126,7 +147,7 @@ impl Passwords {
 #[derive(Debug)]
 pub struct Admitted<'a> {
     passwords: &'a Passwords,
-    _ticket: SemaphorePermit<'a>,
+    ticket: OwnedSemaphorePermit,
 }
 
 impl Admitted<'_> {
@@ -135,7 +156,7 @@ impl Admitted<'_> {
     /// # Errors
     /// See [`PasswordError`].
     pub async fn hash(self, password: String) -> Result<String, PasswordError> {
-        self.passwords.run(move || Passwords::new_hash(&password)).await?
+        self.passwords.run(Some(self.ticket), move || Passwords::new_hash(&password)).await?
     }
 
     /// Whether `password` matches the PHC string `stored`. With `None` (unknown email) a dummy
@@ -156,14 +177,14 @@ impl Admitted<'_> {
                 .dummy
                 .get_or_try_init(|| async {
                     let secret = crate::crypto::random_token(16);
-                    self.passwords.run(move || Passwords::new_hash(&secret)).await?
+                    self.passwords.run(None, move || Passwords::new_hash(&secret)).await?
                 })
                 .await?
                 .clone(),
         };
         let matches = self
             .passwords
-            .run(move || {
+            .run(Some(self.ticket), move || {
                 PasswordHash::new(&phc).is_ok_and(|parsed| {
                     argon2().verify_password(password.as_bytes(), &parsed).is_ok()
                 })
@@ -199,5 +220,26 @@ mod tests {
         assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
         assert!(matches!(c, Err(PasswordError::Busy)), "{c:?}");
         assert!(p.hash("Secret123!".into()).await.is_ok(), "room again once they finished");
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_stops_waiting_keeps_its_place_until_the_hash_ends() {
+        let p = Passwords::new(1, 0);
+        let mut started = Box::pin(p.hash("Secret123!".into()));
+        // Polled once: the hash is on the blocking pool; then the caller goes away (a client
+        // that hung up, a request cut by the timeout).
+        tokio::select! {
+            biased;
+            _ = &mut started => panic!("a hash cannot be done on its first poll"),
+            () = std::future::ready(()) => {}
+        }
+        drop(started);
+        assert!(matches!(p.admit(), Err(PasswordError::Busy)), "the hash still runs");
+        let mut waited = 0;
+        while p.admit().is_err() {
+            assert!(waited < 500, "the place is given back when the hash ends");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
     }
 }

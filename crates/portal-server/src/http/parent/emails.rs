@@ -192,33 +192,31 @@ async fn ensure_not_in_use(
     }
 }
 
-/// The `email_link` flow of (account, address), created on first use. One flow per pair keeps
-/// the resend interval and attempts of §1 across requests.
+/// The `email_link` flow of (account, address), created on first use. One flow per pair
+/// (a unique index, `migrations/0008`) keeps the resend interval and attempts of §1 across
+/// requests, simultaneous ones included: the insert does nothing when the flow exists, then
+/// the one flow is read.
 async fn flow_for(state: &AppState, account_id: &str, email: &Email) -> Result<String, ApiProblem> {
-    let existing: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM auth_flows WHERE kind = ? AND account_id = ? AND email = ?",
-    )
-    .bind(FLOW_KIND)
-    .bind(account_id)
-    .bind(email.as_str())
-    .fetch_optional(&state.db)
-    .await?;
-    if let Some(id) = existing {
-        return Ok(id);
-    }
-    let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO auth_flows (id, kind, client_id, email, account_id, created_at) \
-         VALUES (?, ?, '', ?, ?, ?)",
+         VALUES (?, ?, '', ?, ?, ?) \
+         ON CONFLICT (account_id, email) WHERE kind = 'email_link' DO NOTHING",
     )
-    .bind(&id)
+    .bind(uuid::Uuid::new_v4().to_string())
     .bind(FLOW_KIND)
     .bind(email.as_str())
     .bind(account_id)
     .bind(state.now_rfc3339())
     .execute(&state.db)
     .await?;
-    Ok(id)
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM auth_flows WHERE kind = ? AND account_id = ? AND email = ?",
+    )
+    .bind(FLOW_KIND)
+    .bind(account_id)
+    .bind(email.as_str())
+    .fetch_one(&state.db)
+    .await?)
 }
 
 /// The problem of §5 for an answer of the identity module's code machinery.
