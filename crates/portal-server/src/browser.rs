@@ -512,6 +512,7 @@ pub async fn authorization_code_grant(
         .bind(&hash)
         .execute(&state.db)
         .await?;
+    crate::metrics::signed_in(crate::metrics::SignIn::Browser);
     crate::tokens::issue_tokens_in_family(
         state,
         &family,

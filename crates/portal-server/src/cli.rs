@@ -1,16 +1,31 @@
 //! The `portal-server` command line (`docs/contract.md §0`, §8).
 //!
 //! ```text
+//! portal-server [--log-format text|json] COMMAND
 //! portal-server serve [--listen 127.0.0.1:8787] [--db PATH] [--outbox DIR | --smtp URL]
-//!                     [--keys PATH] [--demo] [--config FILE]
+//!                     [--keys PATH] [--demo] [--config FILE] [--metrics-listen ADDR]
+//! portal-server migrate [--db PATH]
 //! portal-server keys init --keys PATH [--db PATH]
 //! portal-server keys rotate --keys PATH [--activate-in SECONDS] [--config FILE]
 //! portal-server registry import FILE [--db PATH] [--keys PATH]
 //! ```
 //!
-//! The first line on stdout is the portal's origin and nothing else; logs go to stderr.
-//! SIGINT and SIGTERM end it gracefully.
+//! The first line on stdout is the portal's origin and nothing else; logs go to stderr, as text
+//! or, with `--log-format json`, one JSON object per line. SIGINT and SIGTERM end it
+//! gracefully: in-flight requests get [`crate::http::drain_bound`] to finish.
 //!
+//! Options also come from the environment (clap's `env`, shown by `--help`): `PORTAL_LISTEN`,
+//! `PORTAL_DB`, `PORTAL_OUTBOX`, `PORTAL_DEMO` (`true`/`false`, `1`/`0`, `yes`/`no`),
+//! `PORTAL_CONFIG`, `PORTAL_METRICS_LISTEN`, `PORTAL_LOG_FORMAT`, `PORTAL_KEYS_ACTIVATE_IN`; the
+//! command line wins. `PORTAL_SMTP_URL`, `PORTAL_KEYS_FILE` and `PORTAL_KEYS` are read by
+//! [`ServeEnv`] and [`KeyEnv`] in the order below (an `env` on `--smtp` would put
+//! `PORTAL_SMTP_URL` before `--outbox`).
+//!
+//! - **Schema**: a database migrated by a newer portal-server (a migration this binary does
+//!   not know) is refused by every command ([`CliError::SchemaTooNew`]); `migrate` applies the
+//!   pending migrations without serving ([`crate::migrate`]).
+//! - **Metrics**: `--metrics-listen ADDR` (or `[metrics] listen` in `--config`) serves
+//!   Prometheus's `GET /metrics` on that address ([`crate::metrics`]); off when unset.
 //! - **Email** (`docs/contract.md §8`), first found wins: `--smtp URL`, `--outbox DIR`, the
 //!   environment variable [`SMTP_ENV`] (`PORTAL_SMTP_URL`), `smtp = "URL"` in `--config`, then in
 //!   demo mode `./outbox`; otherwise the server refuses to start. The environment and the file
@@ -45,9 +60,40 @@ pub const SMTP_ENV: &str = "PORTAL_SMTP_URL";
 #[derive(Debug, Parser)]
 #[command(name = "portal-server", version, about)]
 pub struct Cli {
+    /// Log lines on stderr: `text` (for people) or `json` (one object per line, for a log
+    /// collector). `RUST_LOG` filters them either way.
+    #[arg(long, global = true, env = "PORTAL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The format of log lines ([`init_logging`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// tracing's human-readable lines.
+    Text,
+    /// One JSON object per line: `timestamp`, `level`, `target`, `message` and the event's
+    /// fields at the top level.
+    Json,
+}
+
+/// Installs the process's log subscriber: lines on stderr (stdout carries only the origin
+/// line, `docs/contract.md §0`) in `format`, filtered by `RUST_LOG` (default `info`).
+///
+/// # Panics
+/// When a global subscriber is already installed (call it once, from `main`).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    match format {
+        LogFormat::Text => {
+            builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init();
+        }
+        LogFormat::Json => builder.json().flatten_event(true).with_ansi(false).init(),
+    }
 }
 
 /// The subcommands.
@@ -55,6 +101,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the portal until SIGINT or SIGTERM.
     Serve(ServeArgs),
+    /// Apply the pending database migrations without serving, and print what was applied.
+    Migrate(crate::migrate::MigrateArgs),
     /// The school registry (docs/contract.md §7): `registry import FILE [--db PATH] [--keys PATH]`.
     #[command(subcommand)]
     Registry(crate::registry::command::RegistryCommand),
@@ -67,13 +115,13 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (the origin line tells which).
-    #[arg(long, default_value = "127.0.0.1:8787")]
+    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: SocketAddr,
     /// SQLite database file, created if missing.
-    #[arg(long, default_value = "portal.sqlite3")]
+    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
     pub db: PathBuf,
     /// Write emails as `.eml` files into this folder.
-    #[arg(long, conflicts_with = "smtp")]
+    #[arg(long, env = "PORTAL_OUTBOX", conflicts_with = "smtp")]
     pub outbox: Option<PathBuf>,
     /// Send emails over SMTP, lettre URL syntax (`smtp://127.0.0.1:2525`,
     /// `smtps://user:pass@host`). Credentials here show in the process list: prefer
@@ -87,12 +135,17 @@ pub struct ServeArgs {
     pub keys: Option<PathBuf>,
     /// Demo mode: fictional registry, outbox `./outbox` unless SMTP is set, codes also logged.
     /// Loopback --listen only; refuses a database holding other students than the fixture.
-    #[arg(long)]
+    #[arg(long, env = "PORTAL_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
     /// TOML file: `origin`, `public_clients`, `smtp`, `keys`, `[lifetimes]` (seconds),
-    /// `[[providers]]`, `[security]`.
-    #[arg(long)]
+    /// `[[providers]]`, `[security]`, `[metrics]`.
+    #[arg(long, env = "PORTAL_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Serve Prometheus metrics (`GET /metrics`) on this address, apart from the portal's;
+    /// also `[metrics] listen` in --config. Off when unset. Keep it on loopback or a private
+    /// network: it answers anyone who reaches it.
+    #[arg(long, env = "PORTAL_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// What the environment sets for `serve`: [`SMTP_ENV`] and the keys ([`KeyEnv`]). An empty
@@ -139,6 +192,8 @@ impl ServeEnv {
 /// issuer = "https://accounts.google.com"
 /// client_id = "…"
 /// client_secret = "…"
+/// [metrics]                                # Prometheus endpoint, see MetricsConfig
+/// listen = "127.0.0.1:9464"
 /// ```
 #[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -160,6 +215,22 @@ pub struct FileConfig {
     /// Key file, used when neither `--keys`, `PORTAL_KEYS_FILE` nor `PORTAL_KEYS` is given;
     /// a relative path is taken from the config file's folder by [`FileConfig::read`].
     pub keys: Option<PathBuf>,
+    /// The metrics endpoint (`[metrics]`).
+    pub metrics: Option<MetricsConfig>,
+}
+
+/// `[metrics]` in `--config`.
+///
+/// ```toml
+/// [metrics]
+/// listen = "127.0.0.1:9464"   # Prometheus scrapes http://127.0.0.1:9464/metrics
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Address of `GET /metrics`, used when neither `--metrics-listen` nor
+    /// `PORTAL_METRICS_LISTEN` is given; unset: no metrics endpoint.
+    pub listen: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for FileConfig {
@@ -172,6 +243,7 @@ impl std::fmt::Debug for FileConfig {
             .field("security", &self.security)
             .field("smtp", &self.smtp.as_ref().map(|_| "[redacted]"))
             .field("keys", &self.keys)
+            .field("metrics", &self.metrics)
             .finish()
     }
 }
@@ -243,13 +315,54 @@ pub enum CliError {
     },
     /// The portal could not start.
     #[error(transparent)]
-    Start(#[from] crate::StartError),
+    Start(crate::StartError),
+    /// The database holds a migration this binary does not know: a newer portal-server
+    /// migrated it. Nothing was changed.
+    #[error(
+        "the database holds migration {version}, which this portal-server ({}) does not know: \
+         its migrations end at {known}, so a newer portal-server has migrated this database. \
+         Run that newer portal-server (or a later one) on it; to go back to this version, \
+         restore the backup taken before the upgrade. Nothing was changed",
+        env!("CARGO_PKG_VERSION")
+    )]
+    SchemaTooNew {
+        /// The unknown migration's version.
+        version: i64,
+        /// The newest migration this binary knows.
+        known: i64,
+    },
+    /// The metrics recorder could not be installed.
+    #[error("metrics: {0}")]
+    Metrics(#[from] crate::metrics::MetricsError),
     /// Serving failed.
     #[error("serve: {0}")]
     Serve(std::io::Error),
     /// `registry import` wrote nothing (the message lists bad lines by number and code).
     #[error(transparent)]
     Import(#[from] crate::registry::import::ImportError),
+}
+
+impl From<crate::StartError> for CliError {
+    /// [`CliError::SchemaTooNew`] for sqlx's "previously applied but missing" migration,
+    /// [`CliError::Start`] otherwise.
+    fn from(e: crate::StartError) -> Self {
+        use sqlx::migrate::MigrateError;
+        let unknown = match &e {
+            crate::StartError::Migrate(MigrateError::VersionMissing(version)) => Some(*version),
+            crate::StartError::Database(sqlx::Error::Migrate(m)) => match m.as_ref() {
+                MigrateError::VersionMissing(version) => Some(*version),
+                _ => None,
+            },
+            _ => None,
+        };
+        match unknown {
+            Some(version) => Self::SchemaTooNew {
+                version,
+                known: crate::migrate::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
+            },
+            None => Self::Start(e),
+        }
+    }
 }
 
 impl ServeArgs {
@@ -356,6 +469,15 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|source| CliError::Listen { addr: args.listen, source })?;
     let local = listener.local_addr().map_err(CliError::Serve)?;
+    let metrics = match args.metrics_listen.or(file.metrics.as_ref().and_then(|m| m.listen)) {
+        Some(addr) => {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|source| CliError::Listen { addr, source })?;
+            Some(crate::http::MetricsEndpoint { listener, handle: crate::metrics::install()? })
+        }
+        None => None,
+    };
     let config = args.to_config(local, file, &env)?;
     let state = crate::AppState::open(config, crate::clock::system()).await?;
     let shutdown = shutdown_signal();
@@ -367,7 +489,12 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         let _ = out.flush();
     }
     tracing::info!(listen = %local, demo = state.config.demo, "portal serving");
-    crate::serve_with_shutdown(listener, state, shutdown).await.map_err(CliError::Serve)?;
+    if let Some(addr) = metrics.as_ref().and_then(|m| m.listener.local_addr().ok()) {
+        tracing::info!(listen = %addr, "metrics serving on /metrics");
+    }
+    crate::http::serve_with_metrics(listener, metrics, state, shutdown)
+        .await
+        .map_err(CliError::Serve)?;
     tracing::info!("portal stopped");
     Ok(())
 }
@@ -408,10 +535,12 @@ pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'stat
     }
 }
 
-/// Parses the command line and runs it; the process exit code.
+/// Parses the command line and runs it; the process exit code. A failure is logged and, with
+/// text logs, also printed as `portal-server: …` (with JSON logs every stderr line stays JSON).
 pub async fn run(cli: Cli) -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => args.run().await.map(|report| println!("{report}")),
         Command::Registry(command) => command.run().await.map(|report| println!("{report}")),
         Command::Keys(command) => command.run().await.map(|line| println!("{line}")),
     };
@@ -419,7 +548,9 @@ pub async fn run(cli: Cli) -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
-            eprintln!("portal-server: {e}");
+            if cli.log_format == LogFormat::Text {
+                eprintln!("portal-server: {e}");
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -2,9 +2,9 @@
 //!
 //! Each part of the contract has its own module and `router()`; [`app`] merges them.
 
-use std::net::SocketAddr;
+use std::{future::IntoFuture as _, net::SocketAddr, time::Duration};
 
-use axum::{Router, http::StatusCode, routing::get};
+use axum::{Router, http::StatusCode};
 use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
 
 use crate::AppState;
@@ -12,6 +12,7 @@ use crate::AppState;
 pub mod browser;
 pub mod budget;
 pub mod extract;
+pub mod health;
 pub mod identity;
 pub mod oauth_error;
 pub mod parent;
@@ -23,14 +24,15 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
 /// The whole portal as an axum [`Router`].
 ///
-/// Layers, outermost first: the contract's shape for the inner layers' bare answers, the request
-/// timeout (`security.request_timeout`, then 503), the per-address budgets ([`budget`]), the
-/// body limit. Serve it with connection info (as [`serve_with_shutdown`] does) so budgets key by
-/// the peer's address.
+/// Layers, outermost first: the request metrics ([`crate::metrics::track`], by route
+/// template), the contract's shape for the inner layers' bare answers, the request timeout
+/// (`security.request_timeout`, then 503), the per-address budgets ([`budget`]), the body limit.
+/// Serve it with connection info (as [`serve_with_shutdown`] does) so budgets key by the peer's
+/// address. `/healthz` and `/readyz` are in [`health`].
 pub fn app(state: AppState) -> Router {
     let timeout = state.config.security.request_timeout;
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .merge(health::router())
         .merge(identity::router())
         .merge(tokens::router())
         .merge(browser::router())
@@ -39,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), budget::enforce))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(axum::middleware::from_fn(bare_errors_in_contract_shape))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .with_state(state)
 }
 
@@ -64,6 +67,7 @@ pub async fn bare_errors_in_contract_shape(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
     if response.status() == StatusCode::SERVICE_UNAVAILABLE && !is_json {
+        crate::metrics::limit_hit(crate::metrics::TIMEOUT);
         if path.starts_with("/auth/") {
             return oauth_error::OAuthError::unavailable(1, "The request took too long.")
                 .into_response();
@@ -107,8 +111,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     serve_with_shutdown(listener, state, std::future::pending()).await
 }
 
-/// Serves the portal on `listener` until `shutdown` completes, then finishes in-flight requests.
-/// The periodic purge ([`crate::maintenance::run`]) runs meanwhile.
+/// Serves the portal on `listener` until `shutdown` completes, then finishes in-flight requests
+/// for at most [`drain_bound`]. The periodic purge ([`crate::maintenance::run`]) runs meanwhile.
 ///
 /// # Errors
 /// The listener fails.
@@ -117,11 +121,78 @@ pub async fn serve_with_shutdown(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_metrics(listener, None, state, shutdown).await
+}
+
+/// The Prometheus scrape endpoint served beside the portal ([`crate::metrics`]).
+#[derive(Debug)]
+pub struct MetricsEndpoint {
+    /// Its own listener (`serve --metrics-listen`), never the portal's.
+    pub listener: tokio::net::TcpListener,
+    /// The installed recorder's handle ([`crate::metrics::install`]).
+    pub handle: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// How long in-flight requests may still run once shutdown is asked: the request timeout
+/// (`[security] request_timeout`, which cuts every request anyway) and one second for the
+/// answers it cuts to reach their clients.
+pub fn drain_bound(state: &AppState) -> Duration {
+    state.config.security.request_timeout + Duration::from_secs(1)
+}
+
+/// [`serve_with_shutdown`], with the metrics endpoint on its own listener when `metrics` is
+/// given. When `shutdown` completes both stop accepting; in-flight portal requests are drained
+/// for at most [`drain_bound`], then it returns anyway (a request still running is dropped with
+/// its connection when the process exits), and the maintenance task and the metrics endpoint
+/// stop.
+///
+/// # Errors
+/// A listener fails.
+pub async fn serve_with_metrics(
+    listener: tokio::net::TcpListener,
+    metrics: Option<MetricsEndpoint>,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let stopped = |mut stopping: tokio::sync::watch::Receiver<bool>| async move {
+        // An error means the sender is gone: this function returned, so stop too.
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    let bound = drain_bound(&state);
     let maintenance = tokio::spawn(crate::maintenance::run(state.clone()));
-    let served =
+    let metrics = metrics.map(|endpoint| {
+        let served = crate::metrics::serve(
+            endpoint.listener,
+            endpoint.handle,
+            state.clone(),
+            stopped(stopping.clone()),
+        );
+        tokio::spawn(async move {
+            if let Err(error) = served.await {
+                tracing::error!(%error, "the metrics endpoint stopped");
+            }
+        })
+    });
+    let portal =
         axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+            .with_graceful_shutdown(stopped(stopping))
+            .into_future();
+    let deadline = async {
+        shutdown.await;
+        stop.send_replace(true);
+        tokio::time::sleep(bound).await;
+    };
+    let served = tokio::select! {
+        served = portal => served,
+        () = deadline => {
+            tracing::warn!(seconds = bound.as_secs(), "requests still running after the drain bound: stopping anyway");
+            Ok(())
+        }
+    };
     maintenance.abort();
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
     served
 }

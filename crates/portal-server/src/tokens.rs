@@ -317,6 +317,7 @@ pub async fn refresh_grant(
     tx.commit().await?;
 
     let email = primary_email(state, &row.account_id).await?.ok_or(TokenError::UnknownAccount)?;
+    crate::metrics::signed_in(crate::metrics::SignIn::Refresh);
     mint(state, now, &row.account_id, client_id, granted, None, email, new_token)
 }
 

@@ -92,6 +92,7 @@ pub async fn send(
         ));
     }
     if let Some(frees_at) = guard.full(&subject, limits::CODE_SENDS).await? {
+        crate::metrics::limit_hit(limits::CODE_SENDS.kind);
         return Err(OAuthError::throttled(
             Suberror::CodeSendsExceeded,
             limits::seconds_until(state, frees_at),
@@ -101,6 +102,7 @@ pub async fn send(
     if let Some(account) = account
         && let Some(frees_at) = guard.full(account, limits::LINK_SENDS).await?
     {
+        crate::metrics::limit_hit(limits::LINK_SENDS.kind);
         return Err(OAuthError::throttled(
             Suberror::Throttled,
             limits::seconds_until(state, frees_at),
@@ -143,6 +145,7 @@ pub async fn send(
         }
         return Err(OAuthError::server_error());
     }
+    crate::metrics::code_sent(what);
     Ok(())
 }
 
@@ -188,6 +191,7 @@ pub async fn verify(
     }
     for limit in [limits::CODE_FAILURES_PER_HOUR, limits::CODE_FAILURES_PER_DAY] {
         if let Some(frees_at) = guard.full(&subject, limit).await? {
+            crate::metrics::limit_hit(limit.kind);
             // SECURITY.md "Denial of recovery": operators watch for this line.
             tracing::warn!(
                 email = %Email::parse(email).map(|e| e.masked()).unwrap_or_default(),

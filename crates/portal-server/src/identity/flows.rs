@@ -331,6 +331,7 @@ async fn check_lock(state: &AppState, email: &Email) -> Result<(), OAuthError> {
 
 /// 429 `account_locked` (§2).
 fn account_locked(retry_after: u64) -> OAuthError {
+    crate::metrics::limit_hit(limits::PASSWORD_FAILURES.kind);
     OAuthError::throttled(
         Suberror::AccountLocked,
         retry_after,
@@ -396,6 +397,7 @@ async fn password_grant(state: &AppState, req: &TokenRequest) -> Answer {
     reservation.keep();
     limits::clear(state, limits::PASSWORD_FAILURES.kind, &subject).await?;
     tracing::info!(email = %email.masked(), "signed in");
+    crate::metrics::signed_in(crate::metrics::SignIn::Password);
     issue(state, &account_id, &req.client_id, scope).await
 }
 
@@ -441,6 +443,7 @@ async fn continuation_grant(state: &AppState, req: &TokenRequest) -> Answer {
         return Err(OAuthError::expired_token());
     };
     continuation::consume(state, &presented).await?;
+    crate::metrics::signed_in(crate::metrics::SignIn::Continuation);
     issue(state, &account_id, &req.client_id, scope).await
 }
 

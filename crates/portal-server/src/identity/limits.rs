@@ -312,6 +312,7 @@ pub async fn reserve(
 ) -> Result<Reservation, sqlx::Error> {
     let mut guard = Guard::lock(state, &[subject]).await?;
     if let Some(frees_at) = guard.full(subject, limit).await? {
+        crate::metrics::limit_hit(limit.kind);
         return Ok(Reservation::Full { retry_after: seconds_until(state, frees_at) });
     }
     let id = guard.record(subject, limit.kind).await?;

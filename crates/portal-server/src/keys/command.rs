@@ -46,10 +46,15 @@ pub struct RotateArgs {
     pub keys: PathBuf,
     /// Seconds before the new key signs: every portal instance must re-read the file within
     /// that time (they do so on their maintenance schedule).
-    #[arg(long, value_name = "SECONDS", default_value_t = super::DEFAULT_ACTIVATE_IN.as_secs())]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "PORTAL_KEYS_ACTIVATE_IN",
+        default_value_t = super::DEFAULT_ACTIVATE_IN.as_secs()
+    )]
     pub activate_in: u64,
     /// The portal's --config file, for `[lifetimes] access_token` (default 900 s).
-    #[arg(long)]
+    #[arg(long, env = "PORTAL_CONFIG")]
     pub config: Option<PathBuf>,
 }
 

@@ -33,7 +33,7 @@ pub struct ImportArgs {
     /// The JSON Lines file.
     pub file: PathBuf,
     /// SQLite database file of the portal (created if missing).
-    #[arg(long, default_value = "portal.sqlite3")]
+    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
     pub db: PathBuf,
     /// The portal's key file (its HMAC key hashes the NIPs); also PORTAL_KEYS_FILE, or the JSON
     /// itself in PORTAL_KEYS. A demo portal's is beside its database (`portal.keys.json`).

@@ -1,0 +1,506 @@
+//! Operability (issue 15, item 3): `/readyz`, Prometheus metrics on their own address, JSON
+//! logs, settings from the environment, `migrate`, the refusal of a schema from a newer binary,
+//! and a bounded graceful shutdown. The readiness test runs the portal in-process
+//! ([`common::TestPortal`]); the others run the real binary over loopback and a real SQLite file.
+
+mod common;
+
+use std::{
+    io::{BufRead as _, BufReader},
+    path::Path,
+    process::{Child, Command, ExitStatus, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use common::{CLIENT, PASSWORD, SCOPE, TestPortal, into_reply};
+use serde_json::{Value, json};
+
+// ---- /readyz -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn readyz_follows_the_database_and_the_outbox() {
+    let p = TestPortal::start().await;
+    let http = reqwest::Client::new();
+    let readyz =
+        || async { into_reply(http.get(p.url("/readyz")).send().await.expect("get")).await };
+
+    let r = readyz().await;
+    assert_eq!((r.status, &r.json), (200, &json!({"status": "ready"})), "{}", r.text);
+
+    // Every connection of the pool busy: the database cannot answer in time.
+    let max = p.state.db.options().get_max_connections();
+    let mut held = Vec::new();
+    for _ in 0..max {
+        held.push(p.state.db.acquire().await.expect("connection"));
+    }
+    let r = readyz().await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.retry_after, Some(5));
+    assert_eq!(r.json["status"], "not_ready");
+    assert_eq!(r.json["failed"], json!(["database"]));
+    assert_eq!(
+        r.json["checks"],
+        json!({"database": "timeout", "migrations": "unknown", "mail": "ok"})
+    );
+    let health = into_reply(http.get(p.url("/healthz")).send().await.expect("get")).await;
+    assert_eq!((health.status, health.text.as_str()), (200, "ok"), "alive all the same");
+    drop(held);
+    assert_eq!(readyz().await.status, 200, "ready again once the database answers");
+
+    // The outbox folder gone: mail cannot be written.
+    let outbox = p.outbox.clone().expect("outbox");
+    std::fs::remove_dir_all(&outbox).expect("remove outbox");
+    let r = readyz().await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.json["failed"], json!(["mail"]));
+    assert_eq!(r.json["checks"]["mail"], "outbox_missing");
+    assert!(!r.text.contains(&outbox.display().to_string()), "no path in {}", r.text);
+    std::fs::create_dir(&outbox).expect("recreate outbox");
+    assert_eq!(readyz().await.status, 200);
+
+    // The pool closed: the database is unavailable for good.
+    p.state.db.close().await;
+    let r = readyz().await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.json["failed"], json!(["database"]));
+    assert_eq!(r.json["checks"]["database"], "unavailable");
+    p.stop().await;
+}
+
+// ---- The binary ----------------------------------------------------------------------------
+
+/// The binary, without the caller's portal variables (so only what a test sets applies).
+fn portal_server(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PORTAL_") {
+            command.env_remove(name);
+        }
+    }
+    command.env_remove("RUST_LOG").current_dir(dir);
+    command
+}
+
+/// A `serve` that printed its origin, its stderr lines collected as they come.
+struct Served {
+    child: Child,
+    origin: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Served {
+    fn start(command: &mut Command) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn portal-server");
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let reader = {
+            let lines = Arc::clone(&stderr);
+            let pipe = child.stderr.take().expect("stderr");
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    lines.lock().expect("lock").push(line);
+                }
+            })
+        };
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+        let mut served =
+            Self { child, origin: line.trim().to_owned(), stderr, reader: Some(reader) };
+        if !served.origin.starts_with("http://") {
+            let _ = served.child.kill();
+            let (_, lines) = served.wait();
+            panic!("no origin line: {line:?}\n{}", lines.join("\n"));
+        }
+        served
+    }
+
+    /// The first JSON log line whose `message` is `message`, waiting up to 10 s.
+    fn log_line(&self, message: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self.stderr.lock().expect("lock").iter().find_map(|line| {
+                serde_json::from_str::<Value>(line).ok().filter(|v| v["message"] == message)
+            });
+            if let Some(found) = found {
+                return found;
+            }
+            assert!(Instant::now() < deadline, "no {message:?} in {:?}", self.stderr);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Sends SIGTERM and waits; the exit status and every stderr line.
+    fn terminate(mut self) -> (ExitStatus, Vec<String>) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        self.wait()
+    }
+
+    fn wait(&mut self) -> (ExitStatus, Vec<String>) {
+        let status = self.child.wait().expect("wait");
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("stderr reader");
+        }
+        (status, self.stderr.lock().expect("lock").clone())
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if self.reader.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The code of the newest mail in `outbox`.
+fn last_code(outbox: &Path) -> String {
+    let mut files: Vec<_> = std::fs::read_dir(outbox)
+        .expect("outbox")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    let newest = files.last().expect("a mail");
+    common::parse_mail(&std::fs::read_to_string(newest).expect("read")).code().expect("code")
+}
+
+/// A JSON POST of a form to the portal.
+async fn post(http: &reqwest::Client, origin: &str, path: &str, form: &[(&str, &str)]) -> Value {
+    let reply =
+        into_reply(http.post(format!("{origin}{path}")).form(form).send().await.expect("post"))
+            .await;
+    reply.json
+}
+
+/// Signs `email` up, then in with the password, then refreshes: one sign-in of each of the
+/// kinds `continuation`, `password` and `refresh`. The last refresh token.
+async fn sign_up_in_and_refresh(
+    http: &reqwest::Client,
+    origin: &str,
+    outbox: &Path,
+    email: &str,
+) -> String {
+    let start = post(
+        http,
+        origin,
+        "/auth/signup/v1.0/start",
+        &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob password redirect")],
+    )
+    .await;
+    let ct = start["continuation_token"].as_str().expect("start");
+    let challenge = post(
+        http,
+        origin,
+        "/auth/signup/v1.0/challenge",
+        &[("client_id", CLIENT), ("continuation_token", ct)],
+    )
+    .await;
+    let ct = challenge["continuation_token"].as_str().expect("challenge");
+    let code = last_code(outbox);
+    let proved = post(
+        http,
+        origin,
+        "/auth/signup/v1.0/continue",
+        &[("client_id", CLIENT), ("continuation_token", ct), ("grant_type", "oob"), ("oob", &code)],
+    )
+    .await;
+    assert_eq!(proved["error"], "credential_required", "{proved}");
+    let ct = proved["continuation_token"].as_str().expect("credential_required");
+    let challenge = post(
+        http,
+        origin,
+        "/auth/signup/v1.0/challenge",
+        &[("client_id", CLIENT), ("continuation_token", ct)],
+    )
+    .await;
+    let ct = challenge["continuation_token"].as_str().expect("password challenge");
+    let done = post(
+        http,
+        origin,
+        "/auth/signup/v1.0/continue",
+        &[
+            ("client_id", CLIENT),
+            ("continuation_token", ct),
+            ("grant_type", "password"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    let ct = done["continuation_token"].as_str().expect("signed up");
+    let tokens = post(
+        http,
+        origin,
+        "/auth/oauth2/v2.0/token",
+        &[
+            ("client_id", CLIENT),
+            ("grant_type", "continuation_token"),
+            ("continuation_token", ct),
+            ("username", email),
+            ("scope", SCOPE),
+        ],
+    )
+    .await;
+    assert!(tokens["access_token"].is_string(), "{tokens}");
+
+    let initiate = post(
+        http,
+        origin,
+        "/auth/oauth2/v2.0/initiate",
+        &[("client_id", CLIENT), ("username", email), ("challenge_type", "password redirect")],
+    )
+    .await;
+    let ct = initiate["continuation_token"].as_str().expect("initiate");
+    let challenge = post(
+        http,
+        origin,
+        "/auth/oauth2/v2.0/challenge",
+        &[("client_id", CLIENT), ("continuation_token", ct)],
+    )
+    .await;
+    let ct = challenge["continuation_token"].as_str().expect("challenge");
+    let tokens = post(
+        http,
+        origin,
+        "/auth/oauth2/v2.0/token",
+        &[
+            ("client_id", CLIENT),
+            ("grant_type", "password"),
+            ("continuation_token", ct),
+            ("password", PASSWORD),
+            ("scope", SCOPE),
+        ],
+    )
+    .await;
+    let refresh = tokens["refresh_token"].as_str().expect("password grant");
+    let tokens = post(
+        http,
+        origin,
+        "/auth/oauth2/v2.0/token",
+        &[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", refresh)],
+    )
+    .await;
+    tokens["refresh_token"].as_str().expect("refresh grant").to_owned()
+}
+
+/// The value of the sample `name{labels}` in a Prometheus text exposition (labels as rendered,
+/// in order), if present.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_on_their_own_address_count_sign_ins_limit_hits_and_routes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 10 identity requests make the sign-up, sign-in and refresh; the burst allows 20.
+    std::fs::write(
+        dir.path().join("portal.toml"),
+        "[security]\nper_address_per_minute = 1\nper_address_burst = 20\n\
+         [metrics]\nlisten = \"127.0.0.1:0\"\n",
+    )
+    .expect("config");
+    // Every setting from the environment, JSON logs included.
+    let served = Served::start(
+        portal_server(dir.path())
+            .arg("serve")
+            .env("PORTAL_LISTEN", "127.0.0.1:0")
+            .env("PORTAL_DB", "p.sqlite3")
+            .env("PORTAL_DEMO", "1")
+            .env("PORTAL_CONFIG", "portal.toml")
+            .env("PORTAL_LOG_FORMAT", "json"),
+    );
+    assert!(dir.path().join("p.sqlite3").exists(), "PORTAL_DB");
+    let metrics_addr = served.log_line("metrics serving on /metrics")["listen"]
+        .as_str()
+        .expect("listen")
+        .to_owned();
+    let http = reqwest::Client::new();
+    let origin = served.origin.clone();
+    let scrape = || async {
+        let reply =
+            http.get(format!("http://{metrics_addr}/metrics")).send().await.expect("scrape");
+        assert_eq!(reply.status(), 200);
+        reply.text().await.expect("text")
+    };
+
+    let refresh =
+        sign_up_in_and_refresh(&http, &origin, &dir.path().join("outbox"), "ops@exemple.ca").await;
+    // A route with a parameter: counted under its template, never its raw path.
+    let dossier = http
+        .get(format!("{origin}/api/v1/children/c0ffee-7e57/dossier"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(dossier.status(), 401);
+    // Spend the rest of the address's budget.
+    let mut throttled = false;
+    for _ in 0..15 {
+        let r = into_reply(
+            http.post(format!("{origin}/auth/oauth2/v2.0/initiate"))
+                .form(&[("client_id", CLIENT), ("username", "x@exemple.ca")])
+                .send()
+                .await
+                .expect("post"),
+        )
+        .await;
+        if r.status == 429 {
+            throttled = true;
+            break;
+        }
+    }
+    assert!(throttled, "the per-address budget was never spent");
+
+    let text = scrape().await;
+    for kind in ["password", "continuation", "refresh"] {
+        assert_eq!(
+            sample(&text, &format!("portal_sign_ins_total{{kind=\"{kind}\"}}")),
+            Some(1.0),
+            "{kind}:\n{text}"
+        );
+    }
+    assert_eq!(sample(&text, "portal_codes_sent_total{purpose=\"sign_up\"}"), Some(1.0), "{text}");
+    assert!(sample(&text, "portal_limit_hits_total{kind=\"per_address\"}") >= Some(1.0), "{text}");
+    let token_ok = "portal_http_requests_total{method=\"POST\",route=\"/auth/oauth2/v2.0/token\",status=\"200\"}";
+    assert_eq!(sample(&text, token_ok), Some(3.0), "{text}");
+    let dossier = "portal_http_requests_total{method=\"GET\",route=\"/api/v1/children/{id}/dossier\",status=\"401\"}";
+    assert_eq!(sample(&text, dossier), Some(1.0), "{text}");
+    assert!(!text.contains("c0ffee"), "a raw path in the metrics");
+    assert!(text.contains("portal_http_request_duration_seconds_bucket{method=\"POST\",route=\"/auth/oauth2/v2.0/token\",status=\"200\",le=\"0.005\"}"), "{text}");
+    assert!(sample(&text, "portal_db_pool_connections") >= Some(1.0), "{text}");
+    assert!(sample(&text, "portal_db_pool_idle_connections").is_some(), "{text}");
+    assert_eq!(sample(&text, "portal_password_hashes_in_flight"), Some(0.0), "{text}");
+    assert!(text.contains("# HELP portal_sign_ins_total"), "{text}");
+    // A hit of a database limit: a wrong code counts nothing, ten more codes do (code_send).
+    // Not needed here: the per-address hit above is a limit hit of its own kind.
+
+    // Not on the portal's address.
+    let r = http.get(format!("{origin}/metrics")).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    // The scrape is not itself counted as a portal request.
+    assert!(!scrape().await.contains("route=\"/metrics\""));
+
+    let (status, lines) = served.terminate();
+    assert!(status.success(), "{status:?}\n{}", lines.join("\n"));
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(value["level"].is_string() && value["message"].is_string(), "{line}");
+        assert!(!line.contains(&refresh), "a token in the log: {line}");
+    }
+    assert!(lines.iter().any(|l| l.contains("\"portal stopped\"")), "{lines:?}");
+}
+
+// ---- migrate and schemas from a newer binary -----------------------------------------------
+
+fn run(command: &mut Command) -> (bool, String, String) {
+    let out = command.output().expect("run portal-server");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn migrate_applies_the_migrations_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let known: Vec<i64> = portal_server::migrate::MIGRATOR.iter().map(|m| m.version).collect();
+    let (ok, stdout, stderr) =
+        run(portal_server(dir.path()).args(["migrate", "--db", "p.sqlite3"]));
+    assert!(ok, "{stderr}");
+    let applied: Vec<&str> = stdout.lines().collect();
+    assert_eq!(applied.len(), known.len(), "{stdout}");
+    assert_eq!(applied[0], "applied migration 1 (identity)", "{stdout}");
+    assert!(dir.path().join("p.sqlite3").exists());
+
+    // Again, the database named by PORTAL_DB: nothing left to apply.
+    let latest = known.iter().max().expect("a migration");
+    let (ok, stdout, stderr) =
+        run(portal_server(dir.path()).arg("migrate").env("PORTAL_DB", "p.sqlite3"));
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), format!("nothing to apply: p.sqlite3 is at migration {latest}"));
+}
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_binary_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, _, stderr) = run(portal_server(dir.path()).args(["migrate", "--db", "p.sqlite3"]));
+    assert!(ok, "{stderr}");
+    // What a newer portal-server would have left: a migration this one does not know.
+    let db = dir.path().join("p.sqlite3");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.expect("db");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the future', TRUE, X'00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .expect("insert");
+    pool.close().await;
+
+    for args in [
+        &["serve", "--demo", "--listen", "127.0.0.1:0", "--db", "p.sqlite3"][..],
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            "p.sqlite3",
+            "--outbox",
+            "out",
+            "--keys",
+            "k.json",
+        ][..],
+        &["migrate", "--db", "p.sqlite3"][..],
+    ] {
+        let (ok, stdout, stderr) = run(portal_server(dir.path()).args(args));
+        assert!(!ok && stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(stderr.contains("migration 99990101000000"), "{args:?}: {stderr}");
+        assert!(stderr.contains("a newer portal-server has migrated this database"), "{stderr}");
+        assert!(stderr.contains("restore the backup taken before the upgrade"), "{stderr}");
+    }
+    assert!(!dir.path().join("p.keys.json").exists(), "refused before anything else");
+}
+
+// ---- Shutdown ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn shutdown_is_bounded_by_the_request_timeout() {
+    use tokio::io::AsyncWriteExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("portal.toml"), "[security]\nrequest_timeout = 1\n")
+        .expect("config");
+    let served = Served::start(
+        portal_server(dir.path())
+            .args(["--log-format", "json", "serve", "--demo", "--listen", "127.0.0.1:0"])
+            .args(["--db", "p.sqlite3", "--config", "portal.toml"]),
+    );
+    // A client that started a request and never finishes its head (no timeout applies yet).
+    let addr = served.origin.trim_start_matches("http://").to_owned();
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    stalled
+        .write_all(b"POST /auth/oauth2/v2.0/initiate HTTP/1.1\r\nHost: x\r\nContent-Le")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asked = Instant::now();
+    let (status, lines) =
+        tokio::task::spawn_blocking(move || served.terminate()).await.expect("join");
+    assert!(status.success(), "{status:?}\n{}", lines.join("\n"));
+    assert!(asked.elapsed() < Duration::from_secs(10), "{:?}", asked.elapsed());
+    // The stalled request held the drain until the bound (1 s timeout + 1 s).
+    let warned = lines.iter().filter_map(|l| serde_json::from_str::<Value>(l).ok()).any(|v| {
+        v["level"] == "WARN" && v["message"].as_str().is_some_and(|m| m.contains("drain bound"))
+    });
+    assert!(warned, "{}", lines.join("\n"));
+    assert!(lines.iter().any(|l| l.contains("\"portal stopped\"")), "{}", lines.join("\n"));
+    drop(stalled);
+}
