@@ -51,6 +51,8 @@ pub struct Config {
 /// hashing_queue = 64                        # waiting beyond that: 503 + Retry-After
 /// request_timeout = 30                      # seconds, then 503
 /// purge_interval = 600                      # seconds between purges of expired rows
+/// header_timeout = 10                       # seconds to send a request head, then closed
+/// max_connections = 512                     # served at once; more wait in the backlog
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -75,6 +77,13 @@ pub struct Security {
     /// Time between two purges of expired flows, codes, tokens and limit events.
     #[serde(with = "seconds")]
     pub purge_interval: Duration,
+    /// Longest time a client may take to send a whole request head (HTTP/1) before its
+    /// connection is closed (`crate::http::connections`).
+    #[serde(with = "seconds")]
+    pub header_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog until one ends. Keep it
+    /// under the process's open-file limit (systemd `LimitNOFILE`).
+    pub max_connections: usize,
 }
 
 impl Default for Security {
@@ -88,6 +97,8 @@ impl Default for Security {
             hashing_queue: 64,
             request_timeout: Duration::from_secs(30),
             purge_interval: Duration::from_secs(600),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
         }
     }
 }

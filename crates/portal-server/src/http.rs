@@ -2,7 +2,7 @@
 //!
 //! Each part of the contract has its own module and `router()`; [`app`] merges them.
 
-use std::{future::IntoFuture as _, net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use axum::{Router, http::StatusCode};
 use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
@@ -11,6 +11,7 @@ use crate::AppState;
 
 pub mod browser;
 pub mod budget;
+pub mod connections;
 pub mod extract;
 pub mod health;
 pub mod identity;
@@ -174,10 +175,8 @@ pub async fn serve_with_metrics(
             }
         })
     });
-    let portal =
-        axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stopped(stopping))
-            .into_future();
+    let security = state.config.security.clone();
+    let portal = connections::serve(listener, app(state), &security, stopped(stopping));
     let deadline = async {
         shutdown.await;
         stop.send_replace(true);

@@ -724,3 +724,46 @@ async fn a_request_slower_than_the_timeout_answers_503() {
         assert_eq!(r.retry_after, Some(1), "{}", r.text);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connections_that_never_finish_a_request_head_are_cut_and_others_served() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let portal = portal_with(|c| {
+        c.security.header_timeout = std::time::Duration::from_secs(1);
+        c.security.max_connections = 4;
+    })
+    .await;
+    let address = portal.origin.trim_start_matches("http://").to_owned();
+    // Every connection slot taken by a client that sends half a request head, then nothing.
+    let mut slow = Vec::new();
+    for _ in 0..4 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
+        stream
+            .write_all(b"POST /auth/oauth2/v2.0/initiate HTTP/1.1\r\nHost: portal\r\n")
+            .await
+            .expect("write");
+        slow.push(stream);
+    }
+    // A parent still gets an answer: the slow ones are cut at the header timeout, which frees
+    // their slots (before, they held their sockets as long as they liked).
+    let r = portal
+        .post(
+            "/auth/oauth2/v2.0/initiate",
+            &[
+                ("client_id", CLIENT),
+                ("username", "patient@example.com"),
+                ("challenge_type", "password redirect"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    for mut stream in slow {
+        let mut buffer = Vec::new();
+        let ended = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            stream.read_to_end(&mut buffer),
+        )
+        .await;
+        assert!(ended.is_ok(), "the portal closed the slow connection");
+    }
+}
