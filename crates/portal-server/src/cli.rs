@@ -146,6 +146,11 @@ pub struct ServeArgs {
     /// network: it answers anyone who reaches it.
     #[arg(long, env = "PORTAL_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// The sender of every message, e.g. `Portail parents <ne-pas-repondre@cssexemple.ca>`
+    /// (an address of your domain, so relays accept it and SPF/DMARC pass); also `mail_from`
+    /// in --config. Default: `Cartable <ne-pas-repondre@cartable.localhost>`.
+    #[arg(long, env = "PORTAL_MAIL_FROM")]
+    pub mail_from: Option<String>,
 }
 
 /// What the environment sets for `serve`: [`SMTP_ENV`] and the keys ([`KeyEnv`]). An empty
@@ -217,6 +222,9 @@ pub struct FileConfig {
     pub keys: Option<PathBuf>,
     /// The metrics endpoint (`[metrics]`).
     pub metrics: Option<MetricsConfig>,
+    /// The sender of every message, used when neither `--mail-from` nor `PORTAL_MAIL_FROM` is
+    /// given.
+    pub mail_from: Option<String>,
 }
 
 /// `[metrics]` in `--config`.
@@ -244,6 +252,7 @@ impl std::fmt::Debug for FileConfig {
             .field("smtp", &self.smtp.as_ref().map(|_| "[redacted]"))
             .field("keys", &self.keys)
             .field("metrics", &self.metrics)
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -429,6 +438,11 @@ impl ServeArgs {
             lifetimes: file.lifetimes.unwrap_or_default(),
             providers: file.providers,
             security: file.security.unwrap_or_default(),
+            mail_from: self
+                .mail_from
+                .clone()
+                .or(file.mail_from)
+                .unwrap_or_else(|| crate::mail::DEFAULT_FROM.to_owned()),
         })
     }
 

@@ -24,6 +24,8 @@ pub struct Config {
     pub keys: crate::keys::KeySource,
     /// Where emails go (`docs/contract.md §8`).
     pub mail: MailTransport,
+    /// The sender of every message (RFC 5322 mailbox, e.g. `Portail <ne-pas-repondre@…>`).
+    pub mail_from: String,
     /// Demo mode: fictional registry fixture, codes also logged (`docs/contract.md §8`).
     pub demo: bool,
     /// Public client ids accepted on identity calls; others get `invalid_client`.
@@ -219,6 +221,7 @@ impl Config {
             keys: crate::keys::KeySource::beside(&database),
             database,
             mail: MailTransport::Outbox(outbox),
+            mail_from: crate::mail::DEFAULT_FROM.to_owned(),
             demo: true,
             public_clients: vec!["cartable".to_owned()],
             lifetimes: Lifetimes::default(),

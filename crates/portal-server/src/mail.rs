@@ -24,8 +24,9 @@ use crate::config::MailTransport;
 
 pub use templates::MailKind;
 
-/// The sender of every message.
-pub const FROM: &str = "Cartable <ne-pas-repondre@cartable.localhost>";
+/// The sender of every message unless the operator sets one (`mail_from`, `--mail-from`,
+/// `PORTAL_MAIL_FROM`): fine for the demo, refused by most real relays.
+pub const DEFAULT_FROM: &str = "Cartable <ne-pas-repondre@cartable.localhost>";
 
 /// The language of a message (`docs/contract.md §0`, §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,6 +92,7 @@ pub enum MailError {
 #[derive(Clone)]
 pub struct Mailer {
     transport: Transport,
+    from: Mailbox,
     demo: bool,
 }
 
@@ -115,8 +117,11 @@ impl Mailer {
     ///
     /// # Errors
     /// [`MailError::SmtpUrl`] for an SMTP URL lettre does not accept; [`MailError::Outbox`] when
-    /// the outbox folder cannot be created.
-    pub fn new(transport: &MailTransport, demo: bool) -> Result<Self, MailError> {
+    /// the outbox folder cannot be created; [`MailError::Build`] when `from` is not a mailbox
+    /// (`Name <local@domain>` or `local@domain`).
+    pub fn new(transport: &MailTransport, from: &str, demo: bool) -> Result<Self, MailError> {
+        let from: Mailbox =
+            from.parse().map_err(|e| MailError::Build(format!("mail_from {from:?}: {e}")))?;
         let transport = match transport {
             MailTransport::Outbox(dir) => {
                 // Messages hold codes: the folder (when created here) and each file are the
@@ -134,7 +139,7 @@ impl Mailer {
                     .build(),
             ),
         };
-        Ok(Self { transport, demo })
+        Ok(Self { transport, from, demo })
     }
 
     /// Sends `kind` to `to` in `lang`. A [`MailKind::PasswordChanged`] notice states the time
@@ -144,7 +149,6 @@ impl Mailer {
     /// Building, SMTP delivery or writing the outbox failed.
     pub async fn send(&self, to: &Email, kind: &MailKind, lang: Lang) -> Result<(), MailError> {
         let rendered = templates::render(kind, lang, time::OffsetDateTime::now_utc());
-        let from: Mailbox = FROM.parse().map_err(|e| MailError::Build(format!("{e}")))?;
         // SMTP wants the ASCII (Punycode) form of the domain.
         let to_box: Mailbox = format!("{}@{}", to.local_part(), to.ascii_domain())
             .parse()
@@ -152,7 +156,7 @@ impl Mailer {
         let body = Body::new_with_encoding(rendered.body, ContentTransferEncoding::Base64)
             .map_err(|_| MailError::Build("body encoding".to_owned()))?;
         let message = Message::builder()
-            .from(from)
+            .from(self.from.clone())
             .to(to_box)
             .subject(rendered.subject)
             .header(ContentType::TEXT_PLAIN)

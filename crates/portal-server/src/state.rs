@@ -69,7 +69,7 @@ impl AppState {
         let hash_key = loaded.hash_key.clone();
         let signing_keys =
             crate::tokens::SigningKeys::new(config.keys.clone(), &loaded, Arc::clone(&clock))?;
-        let mailer = crate::mail::Mailer::new(&config.mail, config.demo)
+        let mailer = crate::mail::Mailer::new(&config.mail, &config.mail_from, config.demo)
             .map_err(|e| StartError::Config(format!("mail transport: {e}")))?;
         let passwords = crate::identity::Passwords::new(
             config.security.hashing_concurrency,

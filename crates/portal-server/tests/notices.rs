@@ -160,3 +160,26 @@ async fn no_notice_when_the_reset_is_refused() {
     assert_eq!(sent[0].subject, SUBJECT_EN);
     p.stop().await;
 }
+
+#[tokio::test]
+async fn messages_come_from_the_operators_sender() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = TestPortal::start_with(
+        dir.path(),
+        portal_server::clock::ManualClock::new(common::start_time()),
+        None,
+        |c| {
+            c.mail_from = "Portail parents <ne-pas-repondre@cssexemple.ca>".to_owned();
+        },
+    )
+    .await;
+    let email = "expediteur@exemple.ca";
+    p.sign_up(email, PASSWORD).await;
+    let sent = p.mails_to(email);
+    assert!(!sent.is_empty());
+    assert!(
+        sent.iter().all(|m| m.from == "\"Portail parents\" <ne-pas-repondre@cssexemple.ca>"),
+        "{sent:?}"
+    );
+    p.stop().await;
+}

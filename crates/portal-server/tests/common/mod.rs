@@ -421,6 +421,8 @@ pub async fn into_reply(resp: reqwest::Response) -> Reply {
 /// One email, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
+    /// The `From` header as written (display name and address).
+    pub from: String,
     /// The `To` address (without display name).
     pub to: String,
     /// The decoded subject.
@@ -495,7 +497,7 @@ pub fn parse_mail(raw: &str) -> Mail {
     } else {
         body.to_owned()
     };
-    Mail { to, subject: decode_words(&get("subject")), body }
+    Mail { from: decode_words(&get("from")), to, subject: decode_words(&get("subject")), body }
 }
 
 /// Decodes RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`); whitespace between two
