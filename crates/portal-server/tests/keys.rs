@@ -6,14 +6,16 @@
 mod common;
 
 use std::{
-    io::{BufRead as _, BufReader, Read as _, Write as _},
+    io::{BufRead as _, BufReader, Write as _},
     path::Path,
-    process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::Duration as StdDuration,
 };
 
-use common::{CLIENT, PASSWORD, TestPortal};
+use common::{
+    CLIENT, PASSWORD, TestPortal,
+    binary::{Served, portal_server, run},
+};
 use portal_server::{
     clock::{Clock as _, ManualClock},
     keys::{KeySource, read, rotate_file},
@@ -341,55 +343,6 @@ fn assert_file_mode(_: &Path, _: u32) {}
 
 // ---- The binary ----------------------------------------------------------------------------
 
-/// The binary, without the caller's key and SMTP variables.
-fn portal_server() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
-    for var in ["PORTAL_KEYS", "PORTAL_KEYS_FILE", "PORTAL_SMTP_URL", "RUST_LOG"] {
-        command.env_remove(var);
-    }
-    command
-}
-
-fn run(command: &mut Command) -> (bool, String, String) {
-    let out = command.output().expect("run portal-server");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.success(), text(&out.stdout), text(&out.stderr))
-}
-
-/// A `serve` that printed its origin; killed (and its stderr collected) by [`Served::stop`].
-struct Served {
-    child: Child,
-    origin: String,
-}
-
-impl Served {
-    fn start(command: &mut Command) -> Self {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn portal-server");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
-        if !line.starts_with("http://") {
-            let _ = child.kill();
-            let mut stderr = String::new();
-            let _ = child.stderr.take().expect("stderr").read_to_string(&mut stderr);
-            panic!("no origin line: {line:?}\n{stderr}");
-        }
-        Self { child, origin: line.trim().to_owned() }
-    }
-
-    /// Stops it; its stderr.
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let mut stderr = String::new();
-        let _ = self.child.stderr.take().expect("stderr").read_to_string(&mut stderr);
-        let _ = self.child.wait();
-        stderr
-    }
-}
-
 #[test]
 fn serve_outside_demo_needs_a_key_file_and_init_creates_one_owner_only() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -646,7 +599,7 @@ async fn the_smtp_url_comes_from_the_environment_or_the_config_file() {
     let mut command = serve();
     command.env("RUST_LOG", "debug").env("PORTAL_SMTP_URL", &url);
     let served = Served::start(&mut command);
-    let args = std::fs::read(format!("/proc/{}/cmdline", served.child.id())).unwrap_or_default();
+    let args = std::fs::read(format!("/proc/{}/cmdline", served.id())).unwrap_or_default();
     let stderr = served.stop();
     assert!(!String::from_utf8_lossy(&args).contains("s3cret-pw"));
     assert!(!stderr.contains("s3cret-pw"), "{stderr}");

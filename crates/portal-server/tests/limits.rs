@@ -245,17 +245,7 @@ async fn a_burst_of_wrong_reset_codes_across_flows_stays_within_the_email_budget
         // A fourth flow's fresh code is refused too until the hour frees (email-wide budget).
         let token = portal.reset_code_sent(&email, None).await;
         let right = portal.last_code(&email);
-        let r = portal
-            .post(
-                "/auth/resetpassword/v1.0/continue",
-                &[
-                    ("client_id", CLIENT),
-                    ("continuation_token", &token),
-                    ("grant_type", "oob"),
-                    ("oob", &right),
-                ],
-            )
-            .await;
+        let r = portal.reset_continue(&token, &right, None).await;
         r.assert_error(429, "temporarily_unavailable");
         assert_eq!(r.suberror(), "code_attempts_exceeded");
     }
@@ -613,17 +603,7 @@ async fn the_email_budget_of_wrong_codes_also_holds_over_a_day() {
         for _ in 0..2 {
             let token = portal.reset_code_sent(email, None).await;
             for _ in 0..5 {
-                let r = portal
-                    .post(
-                        "/auth/resetpassword/v1.0/continue",
-                        &[
-                            ("client_id", CLIENT),
-                            ("continuation_token", &token),
-                            ("grant_type", "oob"),
-                            ("oob", "000000"),
-                        ],
-                    )
-                    .await;
+                let r = portal.reset_continue(&token, "000000", None).await;
                 r.assert_error(400, "invalid_grant");
             }
         }
@@ -631,17 +611,7 @@ async fn the_email_budget_of_wrong_codes_also_holds_over_a_day() {
     }
     let token = portal.reset_code_sent(email, None).await;
     let right = portal.last_code(email);
-    let r = portal
-        .post(
-            "/auth/resetpassword/v1.0/continue",
-            &[
-                ("client_id", CLIENT),
-                ("continuation_token", &token),
-                ("grant_type", "oob"),
-                ("oob", &right),
-            ],
-        )
-        .await;
+    let r = portal.reset_continue(&token, &right, None).await;
     r.assert_error(429, "temporarily_unavailable");
     assert_eq!(r.suberror(), "code_attempts_exceeded");
     // The day frees when the oldest wrong code is 24 hours old.
@@ -649,17 +619,7 @@ async fn the_email_budget_of_wrong_codes_also_holds_over_a_day() {
     portal.clock.advance(time::Duration::hours(21));
     let token = portal.reset_code_sent(email, None).await;
     let right = portal.last_code(email);
-    let r = portal
-        .post(
-            "/auth/resetpassword/v1.0/continue",
-            &[
-                ("client_id", CLIENT),
-                ("continuation_token", &token),
-                ("grant_type", "oob"),
-                ("oob", &right),
-            ],
-        )
-        .await;
+    let r = portal.reset_continue(&token, &right, None).await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
 

@@ -5,15 +5,13 @@
 
 mod common;
 
-use std::{
-    io::{BufRead as _, BufReader},
-    path::Path,
-    process::{Child, Command, ExitStatus, Stdio},
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
-use common::{CLIENT, PASSWORD, SCOPE, TestPortal, into_reply};
+use common::{
+    CLIENT, PASSWORD, Remote, TestPortal,
+    binary::{Served, portal_server, run},
+    into_reply,
+};
 use serde_json::{Value, json};
 
 // ---- /readyz -------------------------------------------------------------------------------
@@ -70,226 +68,20 @@ async fn readyz_follows_the_database_and_the_outbox() {
 
 // ---- The binary ----------------------------------------------------------------------------
 
-/// The binary, without the caller's portal variables (so only what a test sets applies).
-fn portal_server(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("PORTAL_") {
-            command.env_remove(name);
-        }
-    }
-    command.env_remove("RUST_LOG").current_dir(dir);
-    command
-}
-
-/// A `serve` that printed its origin, its stderr lines collected as they come.
-struct Served {
-    child: Child,
-    origin: String,
-    stderr: Arc<Mutex<Vec<String>>>,
-    reader: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Served {
-    fn start(command: &mut Command) -> Self {
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn portal-server");
-        let stderr = Arc::new(Mutex::new(Vec::new()));
-        let reader = {
-            let lines = Arc::clone(&stderr);
-            let pipe = child.stderr.take().expect("stderr");
-            std::thread::spawn(move || {
-                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                    lines.lock().expect("lock").push(line);
-                }
-            })
-        };
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
-        let mut served =
-            Self { child, origin: line.trim().to_owned(), stderr, reader: Some(reader) };
-        if !served.origin.starts_with("http://") {
-            let _ = served.child.kill();
-            let (_, lines) = served.wait();
-            panic!("no origin line: {line:?}\n{}", lines.join("\n"));
-        }
-        served
-    }
-
-    /// The first JSON log line whose `message` is `message`, waiting up to 10 s.
-    fn log_line(&self, message: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let found = self.stderr.lock().expect("lock").iter().find_map(|line| {
-                serde_json::from_str::<Value>(line).ok().filter(|v| v["message"] == message)
-            });
-            if let Some(found) = found {
-                return found;
-            }
-            assert!(Instant::now() < deadline, "no {message:?} in {:?}", self.stderr);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Sends SIGTERM and waits; the exit status and every stderr line.
-    fn terminate(mut self) -> (ExitStatus, Vec<String>) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-        self.wait()
-    }
-
-    fn wait(&mut self) -> (ExitStatus, Vec<String>) {
-        let status = self.child.wait().expect("wait");
-        if let Some(reader) = self.reader.take() {
-            reader.join().expect("stderr reader");
-        }
-        (status, self.stderr.lock().expect("lock").clone())
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        if self.reader.is_some() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// The code of the newest mail in `outbox`.
-fn last_code(outbox: &Path) -> String {
-    let mut files: Vec<_> = std::fs::read_dir(outbox)
-        .expect("outbox")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
-    files.sort();
-    let newest = files.last().expect("a mail");
-    common::parse_mail(&std::fs::read_to_string(newest).expect("read")).code().expect("code")
-}
-
-/// A JSON POST of a form to the portal.
-async fn post(http: &reqwest::Client, origin: &str, path: &str, form: &[(&str, &str)]) -> Value {
-    let reply =
-        into_reply(http.post(format!("{origin}{path}")).form(form).send().await.expect("post"))
-            .await;
-    reply.json
-}
-
 /// Signs `email` up, then in with the password, then refreshes: one sign-in of each of the
 /// kinds `continuation`, `password` and `refresh`. The last refresh token.
-async fn sign_up_in_and_refresh(
-    http: &reqwest::Client,
-    origin: &str,
-    outbox: &Path,
-    email: &str,
-) -> String {
-    let start = post(
-        http,
-        origin,
-        "/auth/signup/v1.0/start",
-        &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob password redirect")],
-    )
-    .await;
-    let ct = start["continuation_token"].as_str().expect("start");
-    let challenge = post(
-        http,
-        origin,
-        "/auth/signup/v1.0/challenge",
-        &[("client_id", CLIENT), ("continuation_token", ct)],
-    )
-    .await;
-    let ct = challenge["continuation_token"].as_str().expect("challenge");
-    let code = last_code(outbox);
-    let proved = post(
-        http,
-        origin,
-        "/auth/signup/v1.0/continue",
-        &[("client_id", CLIENT), ("continuation_token", ct), ("grant_type", "oob"), ("oob", &code)],
-    )
-    .await;
-    assert_eq!(proved["error"], "credential_required", "{proved}");
-    let ct = proved["continuation_token"].as_str().expect("credential_required");
-    let challenge = post(
-        http,
-        origin,
-        "/auth/signup/v1.0/challenge",
-        &[("client_id", CLIENT), ("continuation_token", ct)],
-    )
-    .await;
-    let ct = challenge["continuation_token"].as_str().expect("password challenge");
-    let done = post(
-        http,
-        origin,
-        "/auth/signup/v1.0/continue",
-        &[
-            ("client_id", CLIENT),
-            ("continuation_token", ct),
-            ("grant_type", "password"),
-            ("password", PASSWORD),
-        ],
-    )
-    .await;
-    let ct = done["continuation_token"].as_str().expect("signed up");
-    let tokens = post(
-        http,
-        origin,
-        "/auth/oauth2/v2.0/token",
-        &[
-            ("client_id", CLIENT),
-            ("grant_type", "continuation_token"),
-            ("continuation_token", ct),
-            ("username", email),
-            ("scope", SCOPE),
-        ],
-    )
-    .await;
-    assert!(tokens["access_token"].is_string(), "{tokens}");
-
-    let initiate = post(
-        http,
-        origin,
-        "/auth/oauth2/v2.0/initiate",
-        &[("client_id", CLIENT), ("username", email), ("challenge_type", "password redirect")],
-    )
-    .await;
-    let ct = initiate["continuation_token"].as_str().expect("initiate");
-    let challenge = post(
-        http,
-        origin,
-        "/auth/oauth2/v2.0/challenge",
-        &[("client_id", CLIENT), ("continuation_token", ct)],
-    )
-    .await;
-    let ct = challenge["continuation_token"].as_str().expect("challenge");
-    let tokens = post(
-        http,
-        origin,
-        "/auth/oauth2/v2.0/token",
-        &[
-            ("client_id", CLIENT),
-            ("grant_type", "password"),
-            ("continuation_token", ct),
-            ("password", PASSWORD),
-            ("scope", SCOPE),
-        ],
-    )
-    .await;
-    let refresh = tokens["refresh_token"].as_str().expect("password grant");
-    let tokens = post(
-        http,
-        origin,
-        "/auth/oauth2/v2.0/token",
-        &[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", refresh)],
-    )
-    .await;
-    tokens["refresh_token"].as_str().expect("refresh grant").to_owned()
+async fn sign_up_in_and_refresh(portal: &Remote, email: &str) -> String {
+    let r = portal.sign_up_tokens(email).await;
+    assert!(r.json["access_token"].is_string(), "{}", r.text);
+    let r = portal.sign_in(email, PASSWORD).await;
+    let refresh = r.json["refresh_token"].as_str().expect("password grant");
+    let r = portal
+        .post(
+            "/auth/oauth2/v2.0/token",
+            &[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", refresh)],
+        )
+        .await;
+    r.json["refresh_token"].as_str().expect("refresh grant").to_owned()
 }
 
 /// The value of the sample `name{labels}` in a Prometheus text exposition (labels as rendered,
@@ -312,7 +104,8 @@ async fn metrics_on_their_own_address_count_sign_ins_limit_hits_and_routes() {
     .expect("config");
     // Every setting from the environment, JSON logs included.
     let served = Served::start(
-        portal_server(dir.path())
+        portal_server()
+            .current_dir(dir.path())
             .arg("serve")
             .env("PORTAL_LISTEN", "127.0.0.1:0")
             .env("PORTAL_DB", "p.sqlite3")
@@ -334,8 +127,8 @@ async fn metrics_on_their_own_address_count_sign_ins_limit_hits_and_routes() {
         reply.text().await.expect("text")
     };
 
-    let refresh =
-        sign_up_in_and_refresh(&http, &origin, &dir.path().join("outbox"), "ops@exemple.ca").await;
+    let remote = Remote::new(origin.clone(), Some(dir.path().join("outbox")));
+    let refresh = sign_up_in_and_refresh(&remote, "ops@exemple.ca").await;
     // A route with a parameter: counted under its template, never its raw path.
     let dossier = http
         .get(format!("{origin}/api/v1/children/c0ffee-7e57/dossier"))
@@ -403,18 +196,12 @@ async fn metrics_on_their_own_address_count_sign_ins_limit_hits_and_routes() {
 
 // ---- migrate and schemas from a newer binary -----------------------------------------------
 
-fn run(command: &mut Command) -> (bool, String, String) {
-    let out = command.output().expect("run portal-server");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (out.status.success(), text(&out.stdout), text(&out.stderr))
-}
-
 #[test]
 fn migrate_applies_the_migrations_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let known: Vec<i64> = portal_server::migrate::MIGRATOR.iter().map(|m| m.version).collect();
     let (ok, stdout, stderr) =
-        run(portal_server(dir.path()).args(["migrate", "--db", "p.sqlite3"]));
+        run(portal_server().current_dir(dir.path()).args(["migrate", "--db", "p.sqlite3"]));
     assert!(ok, "{stderr}");
     let applied: Vec<&str> = stdout.lines().collect();
     assert_eq!(applied.len(), known.len(), "{stdout}");
@@ -424,7 +211,7 @@ fn migrate_applies_the_migrations_once() {
     // Again, the database named by PORTAL_DB: nothing left to apply.
     let latest = known.iter().max().expect("a migration");
     let (ok, stdout, stderr) =
-        run(portal_server(dir.path()).arg("migrate").env("PORTAL_DB", "p.sqlite3"));
+        run(portal_server().current_dir(dir.path()).arg("migrate").env("PORTAL_DB", "p.sqlite3"));
     assert!(ok, "{stderr}");
     assert_eq!(stdout.trim(), format!("nothing to apply: p.sqlite3 is at migration {latest}"));
 }
@@ -432,7 +219,8 @@ fn migrate_applies_the_migrations_once() {
 #[tokio::test]
 async fn a_database_migrated_by_a_newer_binary_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (ok, _, stderr) = run(portal_server(dir.path()).args(["migrate", "--db", "p.sqlite3"]));
+    let (ok, _, stderr) =
+        run(portal_server().current_dir(dir.path()).args(["migrate", "--db", "p.sqlite3"]));
     assert!(ok, "{stderr}");
     // What a newer portal-server would have left: a migration this one does not know.
     let db = dir.path().join("p.sqlite3");
@@ -461,7 +249,7 @@ async fn a_database_migrated_by_a_newer_binary_is_refused() {
         ][..],
         &["migrate", "--db", "p.sqlite3"][..],
     ] {
-        let (ok, stdout, stderr) = run(portal_server(dir.path()).args(args));
+        let (ok, stdout, stderr) = run(portal_server().current_dir(dir.path()).args(args));
         assert!(!ok && stdout.is_empty(), "{args:?}: {stdout}");
         assert!(stderr.contains("migration 99990101000000"), "{args:?}: {stderr}");
         assert!(stderr.contains("a newer portal-server has migrated this database"), "{stderr}");
@@ -479,7 +267,8 @@ async fn shutdown_is_bounded_by_the_request_timeout() {
     std::fs::write(dir.path().join("portal.toml"), "[security]\nrequest_timeout = 1\n")
         .expect("config");
     let served = Served::start(
-        portal_server(dir.path())
+        portal_server()
+            .current_dir(dir.path())
             .args(["--log-format", "json", "serve", "--demo", "--listen", "127.0.0.1:0"])
             .args(["--db", "p.sqlite3", "--config", "portal.toml"]),
     );

@@ -1,14 +1,16 @@
 //! `portal-server registry import FILE` (`docs/contract.md §7`), run as the real binary against a
 //! temporary SQLite file and key file (`portal-server keys init`).
 
+mod common;
+
 use std::process::Command;
 
 const ROSE: &str = r#"{"kind": "student", "board_id": "css-laval", "school": {"code": "071001", "name": "École des Érables"}, "student_number": "0999999", "last_name": "Ouellet", "first_name": "Rose", "birth_date": "2015-06-01", "grade": "6e année", "guardian_emails": ["rose.parent@example.com"]}"#;
 
-/// The binary, with none of the key variables of the caller's environment.
+/// The binary ([`common::binary::portal_server`]) logging everything, for the privacy checks.
 fn portal_server() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portal-server"));
-    command.env_remove("PORTAL_KEYS").env_remove("PORTAL_KEYS_FILE").env("RUST_LOG", "trace");
+    let mut command = common::binary::portal_server();
+    command.env("RUST_LOG", "trace");
     command
 }
 

@@ -8,6 +8,8 @@
 //! `mod.rs` is allowed here: `tests/common.rs` would become a test binary of its own.
 #![allow(dead_code, clippy::mod_module_files, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod binary;
+
 use std::{
     path::{Path, PathBuf},
     sync::Arc,
@@ -29,22 +31,36 @@ pub const SCOPE: &str = "openid offline_access";
 /// A password that passes the policy of `docs/contract.md §1`.
 pub const PASSWORD: &str = "Bonjour123!";
 
-/// A portal running in this process.
+/// A portal running in this process; what it answers over HTTP is [`Remote`]'s (`Deref`).
 pub struct TestPortal {
-    /// `http://127.0.0.1:{port}`.
-    pub origin: String,
+    /// The HTTP side: origin, outbox and the contract's flows.
+    pub remote: Remote,
     /// The portal's state (database pool, config…), for assertions.
     pub state: AppState,
     /// The portal's clock: `clock.advance(Duration::seconds(601))`.
     pub clock: ManualClock,
     /// The folder holding the database (and the outbox unless SMTP is used).
     pub dir: PathBuf,
-    /// The outbox folder, when the transport is an outbox.
-    pub outbox: Option<PathBuf>,
-    http: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     _tmp: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for TestPortal {
+    type Target = Remote;
+    fn deref(&self) -> &Remote {
+        &self.remote
+    }
+}
+
+/// A portal reached over HTTP, in this process or a `portal-server` binary: its origin, the
+/// outbox it writes to, and the contract's flows as one call each.
+pub struct Remote {
+    /// `http://127.0.0.1:{port}`.
+    pub origin: String,
+    /// The outbox folder, when the transport is an outbox.
+    pub outbox: Option<PathBuf>,
+    http: reqwest::Client,
 }
 
 /// An HTTP answer: status, JSON body (`Value::Null` if not JSON) and `Retry-After`.
@@ -148,18 +164,11 @@ impl TestPortal {
             tokio::spawn(portal_server::serve_with_shutdown(listener, state.clone(), async move {
                 let _ = rx.await;
             }));
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(60))
-            .build()
-            .expect("client");
         Self {
-            origin,
+            remote: Remote::new(origin, outbox),
             state,
             clock,
             dir: dir.to_path_buf(),
-            outbox,
-            http,
             shutdown: Some(tx),
             server: Some(server),
             _tmp: None,
@@ -180,6 +189,18 @@ impl TestPortal {
             let _ = server.await;
         }
         self.state.db.close().await;
+    }
+}
+
+impl Remote {
+    /// The portal at `origin` writing its mail into `outbox`.
+    pub fn new(origin: String, outbox: Option<PathBuf>) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .expect("client");
+        Self { origin, outbox, http }
     }
 
     /// `{origin}{path}`.
@@ -283,26 +304,37 @@ impl TestPortal {
     pub async fn reset_to_submit(&self, email: &str, lang: Option<&str>) -> String {
         let token = self.reset_code_sent(email, lang).await;
         let code = self.last_code(email);
-        let r = self
-            .post_lang(
-                "/auth/resetpassword/v1.0/continue",
-                &[
-                    ("client_id", CLIENT),
-                    ("continuation_token", &token),
-                    ("grant_type", "oob"),
-                    ("oob", &code),
-                ],
-                lang,
-            )
-            .await;
+        let r = self.reset_continue(&token, &code, lang).await;
         assert_eq!(r.status, 200, "continue: {}", r.text);
         assert_eq!(r.json["expires_in"], 600);
         r.token()
     }
 
+    /// Reset step 3 (`docs/contract.md §3`): `continue` with `code` on `token`, with `lang` as
+    /// `Accept-Language`.
+    pub async fn reset_continue(&self, token: &str, code: &str, lang: Option<&str>) -> Reply {
+        self.post_lang(
+            "/auth/resetpassword/v1.0/continue",
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", token),
+                ("grant_type", "oob"),
+                ("oob", code),
+            ],
+            lang,
+        )
+        .await
+    }
+
     /// Signs `email` up and exchanges the sign-up's token (§1 step 6): an access token for the
     /// parent API.
     pub async fn signed_up_access(&self, email: &str) -> String {
+        let r = self.sign_up_tokens(email).await;
+        r.json["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// Signs `email` up and exchanges the sign-up's token (§1 step 6): the token response.
+    pub async fn sign_up_tokens(&self, email: &str) -> Reply {
         let token = self.sign_up(email, PASSWORD).await;
         let r = self
             .post(
@@ -317,7 +349,7 @@ impl TestPortal {
             )
             .await;
         assert_eq!(r.status, 200, "token: {}", r.text);
-        r.json["access_token"].as_str().expect("access_token").to_owned()
+        r
     }
 
     /// The whole sign-up of `docs/contract.md §1` (steps 1–5); returns the continuation token
