@@ -11,15 +11,18 @@
 //! with STD3 rules and DNS lengths (letters, digits and hyphens per label), and must have at
 //! least two labels. Domain literals (`[127.0.0.1]`) and display names are refused.
 //!
-//! One mailbox, one canonical form: a quoted local part whose quotes change nothing
-//! (`"jean"@…`, `"\jean"@…`) is written without them (RFC 5321 §4.1.2), and invisible or
-//! reordering characters (zero-width, bidirectional controls, U+FFFD) are refused, so limits
-//! keyed by the email cannot be multiplied by spelling one address several ways.
+//! One mailbox, one canonical form: the address is put in Unicode NFC, a quoted local part
+//! whose quotes change nothing (`"jean"@…`, `"\jean"@…`) is written without them (RFC 5321
+//! §4.1.2), and invisible or reordering characters (zero-width, bidirectional controls,
+//! U+FFFD) are refused, so limits keyed by the email cannot be multiplied by spelling one
+//! address several ways. (`+tags` stay distinct addresses: whether they reach one mailbox is
+//! the provider's choice.)
 
 use std::fmt;
 
 use email_address::{EmailAddress, Options};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use unicode_normalization::UnicodeNormalization as _;
 
 /// Maximum length of a local part, in bytes (RFC 5321 §4.5.3.1.1).
 pub const LOCAL_PART_MAX_BYTES: usize = 64;
@@ -93,22 +96,30 @@ fn is_local_char(c: char) -> bool {
         || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
 }
 
-/// Whether `c` renders as nothing or reorders text (format characters: soft hyphen, zero-width
-/// spaces and joiners, bidirectional controls, word joiners, the byte-order mark, interlinear
-/// annotations) or is U+FFFD (bytes that were not UTF-8). Refused anywhere in an address, so
+/// Whether `c` renders as nothing or reorders text (format characters: soft hyphen, the
+/// combining grapheme joiner, zero-width spaces and joiners, bidirectional controls, word
+/// joiners, variation selectors, Hangul fillers, the byte-order mark, interlinear annotations,
+/// tags) or is U+FFFD (bytes that were not UTF-8). Refused anywhere in an address, so
 /// that two addresses that look alike are one address.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{AD}'
+            | '\u{34F}'
             | '\u{61C}'
-            | '\u{180E}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180B}'..='\u{180E}'
             | '\u{200B}'..='\u{200F}'
             | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}'
             | '\u{2066}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
             | '\u{FFF9}'..='\u{FFFD}'
+            | '\u{E0000}'..='\u{E0FFF}'
     )
 }
 
@@ -141,13 +152,16 @@ impl Email {
     ///
     /// # Errors
     ///
-    /// In this order: [`EmailError::EmailEmpty`], [`EmailError::EmailMissingAt`],
+    /// In this order: [`EmailError::EmailEmpty`], [`EmailError::EmailInvalidCharacter`] (an
+    /// invisible character anywhere), [`EmailError::EmailMissingAt`],
     /// [`EmailError::EmailEmptyLocalPart`], [`EmailError::EmailEmptyDomain`],
     /// [`EmailError::EmailMultipleAt`], [`EmailError::EmailLocalPartTooLong`],
     /// [`EmailError::EmailInvalidCharacter`], [`EmailError::EmailBadLocalPart`],
     /// [`EmailError::EmailBadDomain`], [`EmailError::EmailDomainMissingDot`].
     pub fn parse(input: &str) -> Result<Email, EmailError> {
-        let trimmed = input.trim();
+        // One spelling of each accented letter (NFC): `é` and `e` + U+0301 are one address.
+        let trimmed: String = input.trim().nfc().collect();
+        let trimmed = trimmed.as_str();
         if trimmed.is_empty() {
             return Err(EmailError::EmailEmpty);
         }
@@ -295,6 +309,7 @@ mod tests {
         for spelling in ["\"x\"@example.com", "\"\\x\"@Example.com", "\"X\"@EXAMPLE.com"] {
             assert_eq!(Email::parse(spelling).unwrap(), plain, "{spelling}");
         }
+        assert_eq!(Email::parse("ze\u{301}lie@example.com").unwrap(), email("zélie@example.com"));
         // Quotes that are needed stay, with only `\\` and `"` escaped.
         assert_eq!(
             Email::parse("\"jean tremblay\"@example.com").unwrap().as_str(),
@@ -313,6 +328,8 @@ mod tests {
             ("\u{202E}moc.elpmaxe@x", '\u{202E}'),
             ("\"x\u{FEFF}\"@example.com", '\u{FEFF}'),
             ("x@exa\u{FFFD}mple.com", '\u{FFFD}'),
+            ("x\u{FE0F}@example.com", '\u{FE0F}'),
+            ("x\u{E0041}@example.com", '\u{E0041}'),
         ] {
             match Email::parse(input) {
                 Err(EmailError::EmailInvalidCharacter { character: found, .. }) => {

@@ -4,6 +4,7 @@
 //! portal-server [--log-format text|json] COMMAND
 //! portal-server serve [--listen 127.0.0.1:8787] [--db PATH] [--outbox DIR | --smtp URL]
 //!                     [--keys PATH] [--demo] [--config FILE] [--metrics-listen ADDR]
+//!                     [--mail-from MAILBOX]
 //! portal-server migrate [--db PATH]
 //! portal-server keys init --keys PATH [--db PATH]
 //! portal-server keys rotate --keys PATH [--activate-in SECONDS] [--config FILE]
@@ -15,9 +16,9 @@
 //! gracefully: in-flight requests get [`crate::http::drain_bound`] to finish.
 //!
 //! Options also come from the environment (clap's `env`, shown by `--help`): `PORTAL_LISTEN`,
-//! `PORTAL_DB`, `PORTAL_OUTBOX`, `PORTAL_DEMO` (`true`/`false`, `1`/`0`, `yes`/`no`),
-//! `PORTAL_CONFIG`, `PORTAL_METRICS_LISTEN`, `PORTAL_LOG_FORMAT`, `PORTAL_KEYS_ACTIVATE_IN`; the
-//! command line wins. `PORTAL_SMTP_URL`, `PORTAL_KEYS_FILE` and `PORTAL_KEYS` are read by
+//! `PORTAL_DB`, `PORTAL_DEMO` (`true`/`false`, `1`/`0`, `yes`/`no`), `PORTAL_CONFIG`,
+//! `PORTAL_METRICS_LISTEN`, `PORTAL_MAIL_FROM`, `PORTAL_LOG_FORMAT`, `PORTAL_KEYS_ACTIVATE_IN`;
+//! the command line wins. `--outbox` has no variable: clap would count it against `--smtp`. `PORTAL_SMTP_URL`, `PORTAL_KEYS_FILE` and `PORTAL_KEYS` are read by
 //! [`ServeEnv`] and [`KeyEnv`] in the order below (an `env` on `--smtp` would put
 //! `PORTAL_SMTP_URL` before `--outbox`).
 //!
@@ -121,7 +122,7 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
     pub db: PathBuf,
     /// Write emails as `.eml` files into this folder.
-    #[arg(long, env = "PORTAL_OUTBOX", conflicts_with = "smtp")]
+    #[arg(long, conflicts_with = "smtp")]
     pub outbox: Option<PathBuf>,
     /// Send emails over SMTP, lettre URL syntax (`smtp://127.0.0.1:2525`,
     /// `smtps://user:pass@host`). Credentials here show in the process list: prefer
@@ -137,7 +138,7 @@ pub struct ServeArgs {
     /// Loopback --listen only; refuses a database holding other students than the fixture.
     #[arg(long, env = "PORTAL_DEMO", value_parser = clap::builder::BoolishValueParser::new())]
     pub demo: bool,
-    /// TOML file: `origin`, `public_clients`, `smtp`, `keys`, `[lifetimes]` (seconds),
+    /// TOML file: `origin`, `public_clients`, `smtp`, `mail_from`, `keys`, `[lifetimes]` (seconds),
     /// `[[providers]]`, `[security]`, `[metrics]`.
     #[arg(long, env = "PORTAL_CONFIG")]
     pub config: Option<PathBuf>,

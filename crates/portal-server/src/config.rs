@@ -79,12 +79,14 @@ pub struct Security {
     /// Time between two purges of expired flows, codes, tokens and limit events.
     #[serde(with = "seconds")]
     pub purge_interval: Duration,
-    /// Longest time a client may take to send a whole request head (HTTP/1) before its
-    /// connection is closed (`crate::http::connections`).
+    /// Longest time a client may take to send a whole request head, after connecting or after
+    /// its previous answer (so also the idle limit of a keep-alive connection), before its
+    /// connection is closed (`crate::http::connections`); at least 1 s. A reverse proxy's idle
+    /// upstream keep-alive must be shorter.
     #[serde(with = "seconds")]
     pub header_timeout: Duration,
-    /// Connections served at once; more wait in the listen backlog until one ends. Keep it
-    /// under the process's open-file limit (systemd `LimitNOFILE`).
+    /// Connections served at once (at least 1); more wait in the listen backlog until one
+    /// ends. Keep it under the process's open-file limit (systemd `LimitNOFILE`).
     pub max_connections: usize,
 }
 

@@ -35,6 +35,6 @@ pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    crate::migrate::MIGRATOR.run(&pool).await?;
     Ok(pool)
 }

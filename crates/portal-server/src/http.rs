@@ -107,7 +107,8 @@ pub async fn bare_errors_in_contract_shape(
 /// Serves the portal on `listener` until the process ends.
 ///
 /// # Errors
-/// The listener fails.
+/// None today: accept errors are logged and retried ([`connections::serve`]); the `Result`
+/// lets callers handle a listener failure should one become possible.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     serve_with_shutdown(listener, state, std::future::pending()).await
 }
@@ -116,7 +117,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
 /// for at most [`drain_bound`]. The periodic purge ([`crate::maintenance::run`]) runs meanwhile.
 ///
 /// # Errors
-/// The listener fails.
+/// None today: accept errors are logged and retried ([`connections::serve`]); the `Result`
+/// lets callers handle a listener failure should one become possible.
 pub async fn serve_with_shutdown(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -148,7 +150,8 @@ pub fn drain_bound(state: &AppState) -> Duration {
 /// stop.
 ///
 /// # Errors
-/// A listener fails.
+/// None today: accept errors are logged and retried ([`connections::serve`]); the `Result`
+/// lets callers handle a listener failure should one become possible.
 pub async fn serve_with_metrics(
     listener: tokio::net::TcpListener,
     metrics: Option<MetricsEndpoint>,

@@ -694,14 +694,18 @@ async fn connections_that_never_finish_a_request_head_are_cut_and_others_served(
     })
     .await;
     let address = portal.origin.trim_start_matches("http://").to_owned();
-    // Every connection slot taken by a client that sends half a request head, then nothing.
+    // Every connection slot taken by a client that sends nothing, one byte, half a request
+    // head or HTTP/2's preface, then nothing.
     let mut slow = Vec::new();
-    for _ in 0..4 {
+    let openings: [&[u8]; 4] = [
+        b"",
+        b"P",
+        b"POST /auth/oauth2/v2.0/initiate HTTP/1.1\r\nHost: portal\r\n",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    ];
+    for opening in openings {
         let mut stream = tokio::net::TcpStream::connect(&address).await.expect("connect");
-        stream
-            .write_all(b"POST /auth/oauth2/v2.0/initiate HTTP/1.1\r\nHost: portal\r\n")
-            .await
-            .expect("write");
+        stream.write_all(opening).await.expect("write");
         slow.push(stream);
     }
     // A parent still gets an answer: the slow ones are cut at the header timeout, which frees

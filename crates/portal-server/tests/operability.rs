@@ -264,15 +264,19 @@ async fn a_database_migrated_by_a_newer_binary_is_refused() {
 async fn shutdown_is_bounded_by_the_request_timeout() {
     use tokio::io::AsyncWriteExt as _;
     let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("portal.toml"), "[security]\nrequest_timeout = 1\n")
-        .expect("config");
+    std::fs::write(
+        dir.path().join("portal.toml"),
+        "[security]\nrequest_timeout = 1\nheader_timeout = 60\n",
+    )
+    .expect("config");
     let served = Served::start(
         portal_server()
             .current_dir(dir.path())
             .args(["--log-format", "json", "serve", "--demo", "--listen", "127.0.0.1:0"])
             .args(["--db", "p.sqlite3", "--config", "portal.toml"]),
     );
-    // A client that started a request and never finishes its head (no timeout applies yet).
+    // A client that started a request and never finishes its head: its header timeout (60 s)
+    // is far beyond the drain bound (request_timeout + 1 s), so only the bound ends it.
     let addr = served.origin.trim_start_matches("http://").to_owned();
     let mut stalled = tokio::net::TcpStream::connect(&addr).await.expect("connect");
     stalled

@@ -207,7 +207,7 @@ impl From<crate::identity::passwords::PasswordError> for OAuthError {
         use crate::identity::passwords::PasswordError;
         match e {
             PasswordError::Busy => {
-                tracing::warn!("password hashing saturated: request refused");
+                tracing::debug!("password hashing saturated: request refused");
                 Self::unavailable(1, "The portal is busy: try again in a moment.")
             }
             other => {
