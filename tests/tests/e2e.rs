@@ -530,6 +530,9 @@ const SOCIAL_ERROR: &str = "section[aria-labelledby=social-title] .error-box";
 /// The email of the parent's social account: on no school record.
 const SOCIAL_EMAIL: &str = "camille.roy.perso@example.net";
 
+/// The sign-in email of another parent's (local) account.
+const TAKEN_EMAIL: &str = "deja.inscrit@example.ca";
+
 /// In the browser the app opened: the demo provider page (clearly labelled), a name and an email
 /// the provider says it verified, "Continuer"; then the app's loopback page saying to go back.
 async fn sign_in_at_demo_provider(s: &Scenario, url: &str) -> Result {
@@ -570,6 +573,9 @@ async fn sign_in_at_demo_provider(s: &Scenario, url: &str) -> Result {
 async fn e2e_10_social_sign_in_then_link_the_school_email() -> Result {
     let fr = Texts::load("fr-CA")?;
     Scenario::run("10-social", async |s: &mut Scenario| {
+        // Another parent already signs in with TAKEN_EMAIL (a local account).
+        sign_up(s, &fr, TAKEN_EMAIL, GOOD_PASSWORD).await?;
+        sign_out(s, &fr).await?;
         at_login(s, &fr).await?;
         // The parent changes their mind while the browser is open: "Annuler" ends the wait.
         s.click("button.social-google").await?;
@@ -604,6 +610,22 @@ async fn e2e_10_social_sign_in_then_link_the_school_email() -> Result {
 
         // The social email is on no school record; the school has the O'Neil family's.
         associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;
+        // First, by mistake, the other parent's address: a code is sent as for any address (the
+        // portal tells no one which addresses have accounts, docs/contract.md §5); once the code
+        // proves it, the refusal shows under the email field, which keeps what was typed.
+        s.wait_labelled("#link-title", &fr.t("link-title")?).await?;
+        s.fill("#field-link_email", TAKEN_EMAIL).await?;
+        s.click("main section form button[type=submit]").await?;
+        s.wait_for("#field-code").await?;
+        let code = code_in_outbox(s, TAKEN_EMAIL)?;
+        s.fill("#field-code", &code).await?;
+        s.click("main section form button[type=submit]").await?;
+        s.wait_text("#error-link_email", &fr.t("err-email-in-use")?).await?;
+        if s.value("#field-link_email").await? != TAKEN_EMAIL {
+            return Err(fail("the email field lost what the parent typed"));
+        }
+        s.step("link-email-in-use").await?;
+        s.fill("#field-link_email", ONEIL_EMAIL).await?;
         link_then_associate(s, &fr, ONEIL_EMAIL).await?;
         s.wait_text("li.child h2", "Noah O'Neil").await?;
         s.step("associated-after-linking").await

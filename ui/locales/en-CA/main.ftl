@@ -281,7 +281,7 @@ err-method-not-allowed = The portal does not allow this action.
 err-payload-too-large = The request is too large.
 err-unsupported-media-type = Unsupported request format.
 err-code-expired = This code has expired. Ask for a new code.
-err-email-in-use = This email belongs to another account.
+err-email-in-use = This email belongs to another account: sign in with that account to use it, or enter another email.
 
 ## Email
 err-email-empty = Enter your email.

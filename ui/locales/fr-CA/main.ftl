@@ -281,7 +281,7 @@ err-method-not-allowed = Action non permise par le portail.
 err-payload-too-large = La demande est trop volumineuse.
 err-unsupported-media-type = Format de demande non pris en charge.
 err-code-expired = Ce code a expiré. Demandez un nouveau code.
-err-email-in-use = Ce courriel appartient à un autre compte.
+err-email-in-use = Ce courriel appartient à un autre compte : connectez-vous avec ce compte pour l'utiliser, ou entrez un autre courriel.
 
 ## Courriel
 err-email-empty = Inscrivez votre courriel.
