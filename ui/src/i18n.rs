@@ -60,7 +60,7 @@ pub fn problem_key(code: &str) -> String {
 pub fn character_arg(c: char) -> String {
     if c.is_whitespace() {
         "space".to_owned()
-    } else if c.is_control() {
+    } else if c.is_control() || cartable_core::email::is_invisible(c) {
         format!("U+{:04X}", u32::from(c))
     } else {
         c.to_string()
@@ -505,5 +505,7 @@ mod tests {
         assert_eq!(character_arg(' '), "space");
         assert_eq!(character_arg('\t'), "space");
         assert_eq!(character_arg('\u{7}'), "U+0007");
+        assert_eq!(character_arg('\u{200B}'), "U+200B");
+        assert_eq!(character_arg('\u{202E}'), "U+202E");
     }
 }

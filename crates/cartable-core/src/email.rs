@@ -100,8 +100,9 @@ fn is_local_char(c: char) -> bool {
 /// combining grapheme joiner, zero-width spaces and joiners, bidirectional controls, word
 /// joiners, variation selectors, Hangul fillers, the byte-order mark, interlinear annotations,
 /// tags) or is U+FFFD (bytes that were not UTF-8). Refused anywhere in an address, so
-/// that two addresses that look alike are one address.
-fn is_invisible(c: char) -> bool {
+/// that two addresses that look alike are one address; the UI names such a character by its
+/// code point.
+pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{AD}'
