@@ -111,6 +111,9 @@ fn digit_runs(chars: &[char]) -> Vec<Run> {
 impl VerificationCode {
     /// Normalises pasted or typed input to exactly `code_length` digits.
     ///
+    /// Characters are first read as meant ([`crate::fold`]: full-width or other scripts'
+    /// digits, full-width dashes; any Unicode space counts as a space).
+    ///
     /// Rule: digits separated only by spaces, dashes or line breaks form one run; if exactly one
     /// run has `code_length` digits, it is the code, whatever text surrounds it (`" 123 456 "`,
     /// `"123-456"`, `"Code : 123456"`, `"Votre code est 123456."` all give `123456`).
@@ -123,7 +126,7 @@ impl VerificationCode {
     ///   sits between the first and last digit (`12a456`), or no digit at all;
     /// - [`CodeError::CodeTooShort`] / [`CodeError::CodeTooLong`]: one run, of the wrong length.
     pub fn parse(input: &str, code_length: usize) -> Result<VerificationCode, CodeError> {
-        let chars: Vec<char> = input.chars().collect();
+        let chars: Vec<char> = input.chars().map(crate::fold::fold).collect();
         if chars.iter().all(|c| c.is_whitespace()) {
             return Err(CodeError::CodeEmpty);
         }

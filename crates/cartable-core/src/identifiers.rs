@@ -66,7 +66,8 @@ pub enum StudentNumberError {
 }
 
 impl StudentNumber {
-    /// Parses a numéro de fiche: whitespace removed, then exactly 7 ASCII digits.
+    /// Parses a numéro de fiche: characters read as meant ([`crate::fold`]: `０１２…`, `٠١٢…`),
+    /// whitespace removed, then exactly 7 ASCII digits.
     ///
     /// # Errors
     ///
@@ -75,7 +76,7 @@ impl StudentNumber {
     /// (`"12345678"` is refused, nothing is cut).
     pub fn parse(input: &str) -> Result<StudentNumber, StudentNumberError> {
         let mut digits = String::new();
-        for (position, character) in input.chars().enumerate() {
+        for (position, character) in input.chars().map(crate::fold::fold).enumerate() {
             if character.is_ascii_digit() {
                 digits.push(character);
             } else if !character.is_whitespace() {
@@ -205,15 +206,16 @@ pub enum PermanentCodeHint {
     },
 }
 
-/// Input characters that count (not spaces or dashes), each folded to uppercase without
-/// accents, with the original character and its index.
+/// Input characters that count (not spaces or dashes), each read as meant ([`crate::fold`]) and
+/// folded to uppercase without accents, with the original character and its index.
 fn folded_chars(input: &str) -> Vec<(usize, char, char)> {
     let mut out = Vec::new();
     for (position, original) in input.chars().enumerate() {
-        if original.is_whitespace() || is_dash(original) {
+        let meant = crate::fold::fold(original);
+        if meant.is_whitespace() || is_dash(meant) {
             continue;
         }
-        let folded = strip_marks(&original.to_string()).to_uppercase();
+        let folded = strip_marks(&meant.to_string()).to_uppercase();
         if folded.is_empty() {
             // A lone combining mark: nothing to keep.
             continue;
@@ -378,7 +380,8 @@ pub enum NipError {
 }
 
 impl Nip {
-    /// Parses a NIP: spaces and dashes removed, ASCII uppercased, then 8 characters of
+    /// Parses a NIP: characters read as meant ([`crate::fold`]), spaces and dashes removed,
+    /// ASCII uppercased, then 8 characters of
     /// [`NIP_ALPHABET`].
     ///
     /// # Errors
@@ -388,10 +391,11 @@ impl Nip {
     pub fn parse(input: &str) -> Result<Nip, NipError> {
         let mut nip = String::new();
         for (position, character) in input.chars().enumerate() {
-            if character.is_whitespace() || is_dash(character) {
+            let meant = crate::fold::fold(character);
+            if meant.is_whitespace() || is_dash(meant) {
                 continue;
             }
-            let upper = character.to_ascii_uppercase();
+            let upper = meant.to_ascii_uppercase();
             if !NIP_ALPHABET.contains(upper) {
                 return Err(NipError::NipInvalidCharacter { character, position });
             }
@@ -459,14 +463,16 @@ impl StudentIdentifier {
     /// [`IdentifierError::IdentifierEmpty`], or the recognised kind's parse error wrapped in
     /// [`IdentifierError::StudentNumber`] / [`IdentifierError::PermanentCode`].
     pub fn recognise(input: &str) -> Result<StudentIdentifier, IdentifierError> {
-        let significant = || input.chars().filter(|c| !c.is_whitespace() && !is_dash(*c));
+        let significant =
+            || input.chars().map(crate::fold::fold).filter(|c| !c.is_whitespace() && !is_dash(*c));
         if significant().next().is_none() {
             return Err(IdentifierError::IdentifierEmpty);
         }
         if significant().all(|c| c.is_ascii_digit()) {
             // Dashes are allowed in a code permanent but not in a numéro de fiche: drop them here,
             // the parent clearly typed a number.
-            let digits: String = input.chars().filter(|c| !is_dash(*c)).collect();
+            let digits: String =
+                input.chars().map(crate::fold::fold).filter(|c| !is_dash(*c)).collect();
             StudentNumber::parse(&digits)
                 .map(StudentIdentifier::StudentNumber)
                 .map_err(IdentifierError::StudentNumber)

@@ -8,6 +8,7 @@ pub mod birth_date;
 pub mod boards;
 pub mod code;
 pub mod email;
+pub mod fold;
 pub mod identifiers;
 pub mod ipc;
 pub mod name;

@@ -154,3 +154,28 @@ fn board_picker_examples() {
         assert_eq!(boards.search(query).first().map(|b| b.id.as_str()), Some(id), "{query}");
     }
 }
+
+/// What a parent pastes from a mail client or types with an East Asian input method is read as
+/// meant: full-width digits and letters, other scripts' digits, no-break and thin spaces, en and
+/// full-width dashes (`cartable_core::fold`); a character that is truly wrong is still named
+/// (in its plain form).
+#[test]
+fn codes_and_identifiers_pasted_in_other_digits_and_spaces_are_read_as_meant() {
+    use cartable_core::{Nip, PermanentCode, StudentNumber, VerificationCode};
+    for pasted in
+        ["１２３\u{A0}４５６", "١٢٣ ٤٥٦", "123\u{2009}456", "123\u{2013}456", "Code : １２３４５６"]
+    {
+        assert_eq!(VerificationCode::parse(pasted, 6).expect(pasted).as_str(), "123456");
+    }
+    assert_eq!(StudentNumber::parse("０１２\u{202F}３４５６").expect("fiche").as_str(), "0123456");
+    assert_eq!(Nip::parse("ｋ７ｑｍ－４ｒｔｘ").expect("nip").as_str(), "K7QM4RTX");
+    assert_eq!(
+        PermanentCode::parse("ＴＲＥＭ\u{A0}１２０５\u{A0}８９０１")
+            .expect("code permanent")
+            .as_str(),
+        PermanentCode::parse("TREM 1205 8901").expect("code permanent").as_str()
+    );
+    // Still refused, and named as typed: a letter among the digits.
+    let refused = VerificationCode::parse("１２ｘ４５６", 6).expect_err("a letter");
+    assert!(format!("{refused:?}").contains("'x'"), "{refused:?}");
+}
