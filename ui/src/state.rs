@@ -274,13 +274,17 @@ pub const ASSOCIATE_FIELDS: &[&str] =
     &["board", "nip", "last_name", "first_name", "birth_date", "identifier", "email"];
 
 impl AssociateForm {
-    /// The birth date, when the three fields make a plausible one on `today`.
+    /// The birth date, when the three fields make a plausible one on `today`; digits of any
+    /// script or width count (`cartable_core::fold`).
     ///
     /// # Errors
     ///
     /// `field_required` when a part is empty; core's birth-date error otherwise.
     pub fn birth_date(&self, today: time::Date) -> Result<BirthDate, Problem> {
-        let (day, month, year) = (self.day.trim(), self.month.trim(), self.year.trim());
+        // Digits as meant (`cartable_core::fold`): `０７`, `٠٧` are 07.
+        let meant = |part: &str| part.chars().map(cartable_core::fold::fold).collect::<String>();
+        let (day, month, year) = (meant(&self.day), meant(&self.month), meant(&self.year));
+        let (day, month, year) = (day.trim(), month.trim(), year.trim());
         if day.is_empty() || month.is_empty() || year.is_empty() {
             return Err(Problem::new(FIELD_REQUIRED));
         }
@@ -678,6 +682,18 @@ mod tests {
         assert!(codes.contains(&"permanent_code_day_may_not_match"), "{codes:?}");
         assert!(codes.contains(&"permanent_code_letters_may_not_match"), "{codes:?}");
         assert_eq!(feedback.kind, Some(IdentifierKind::PermanentCode), "hints never block");
+    }
+
+    #[test]
+    fn a_birth_date_in_other_digits_is_read_as_meant() {
+        let pasted = AssociateForm {
+            day: "０７".into(),
+            month: "٣".into(),
+            year: " ２０１５ ".into(),
+            ..form()
+        };
+        assert_eq!(pasted.birth_date(TODAY), form().birth_date(TODAY));
+        assert_eq!(pasted.birth_date(TODAY).map(|d| d.to_iso()), Ok("2015-03-07".to_owned()));
     }
 
     #[test]
