@@ -36,6 +36,53 @@ pub fn focus_first_error(errors: &FieldErrors) {
     let _ = errors;
 }
 
+/// Takes the input's value into `value` whenever a form is submitted, before the form's own
+/// handler runs: password managers and OS autofill often write a field without the `input`
+/// events `bind:value` listens to, and the parent must be answered for what they see, not for
+/// what was last typed (issue 19). The listener sits on the document in the capture phase, which
+/// runs before any listener of the form itself; it is removed when the field goes.
+fn sync_on_submit(input: NodeRef, value: Signal<String>) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        use std::{cell::RefCell, rc::Rc};
+
+        use wasm_bindgen::{JsCast, closure::Closure};
+        type Listener = Closure<dyn FnMut(web_sys::Event)>;
+        let attached: Rc<RefCell<Option<Listener>>> = Rc::default();
+        let on_submit = Rc::clone(&attached);
+        on_mount(move || {
+            let Some(element) =
+                input.try_get().and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            let sync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                let seen = element.value();
+                if value.get_clone_untracked() != seen {
+                    value.set(seen);
+                }
+            });
+            let _ = document().add_event_listener_with_callback_and_bool(
+                "submit",
+                sync.as_ref().unchecked_ref(),
+                true,
+            );
+            *on_submit.borrow_mut() = Some(sync);
+        });
+        on_cleanup(move || {
+            if let Some(sync) = attached.borrow_mut().take() {
+                let _ = document().remove_event_listener_with_callback_and_bool(
+                    "submit",
+                    sync.as_ref().unchecked_ref(),
+                    true,
+                );
+            }
+        });
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (input, value);
+}
+
 /// Props of [`TextField`].
 #[derive(Props)]
 pub struct TextFieldProps {
@@ -83,6 +130,8 @@ pub fn TextField(props: TextFieldProps) -> View {
     let has_error = create_selector(move || errors.with(|e| e.get(name).is_some()));
     let described = describedby(name, hint);
     let label_for = id.clone();
+    let input = create_node_ref();
+    sync_on_submit(input, value);
     view! {
         div(class=move || if has_error.get() { "field has-error" } else { "field" }) {
             label(r#for=label_for) {
@@ -100,6 +149,7 @@ pub fn TextField(props: TextFieldProps) -> View {
                 aria-invalid=move || if has_error.get() { "true" } else { "false" },
                 aria-describedby=described,
                 bind:value=value,
+                r#ref=input,
             )
             ErrorText(name=name, errors=errors)
         }
@@ -133,6 +183,8 @@ pub fn PasswordField(props: PasswordFieldProps) -> View {
     let id = input_id(name);
     let shown = create_signal(false);
     let has_error = create_selector(move || errors.with(|e| e.get(name).is_some()));
+    let input = create_node_ref();
+    sync_on_submit(input, value);
     let mut described = describedby(name, "");
     if !extra_describedby.is_empty() {
         described = format!("{described} {extra_describedby}");
@@ -153,6 +205,7 @@ pub fn PasswordField(props: PasswordFieldProps) -> View {
                     aria-invalid=move || if has_error.get() { "true" } else { "false" },
                     aria-describedby=described,
                     bind:value=value,
+                    r#ref=input,
                 )
                 button(
                     r#type="button",
