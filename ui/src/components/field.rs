@@ -41,7 +41,7 @@ pub fn focus_first_error(errors: &FieldErrors) {
 /// events `bind:value` listens to, and the parent must be answered for what they see, not for
 /// what was last typed (issue 19). The listener sits on the document in the capture phase, which
 /// runs before any listener of the form itself; it is removed when the field goes.
-fn sync_on_submit(input: NodeRef, value: Signal<String>) {
+pub fn sync_on_submit(input: NodeRef, value: Signal<String>) {
     #[cfg(target_arch = "wasm32")]
     {
         use std::{cell::RefCell, rc::Rc};
@@ -51,15 +51,18 @@ fn sync_on_submit(input: NodeRef, value: Signal<String>) {
         let attached: Rc<RefCell<Option<Listener>>> = Rc::default();
         let on_submit = Rc::clone(&attached);
         on_mount(move || {
-            let Some(element) =
-                input.try_get().and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
-            else {
-                return;
-            };
+            // The element is looked up at each submit: a field inside a branch that re-renders
+            // is a new element each time, and a field not shown is left alone.
             let sync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                let seen = element.value();
-                if value.get_clone_untracked() != seen {
-                    value.set(seen);
+                let shown = input
+                    .try_get()
+                    .filter(web_sys::Node::is_connected)
+                    .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok());
+                if let Some(element) = shown {
+                    let seen = element.value();
+                    if value.get_clone_untracked() != seen {
+                        value.set(seen);
+                    }
                 }
             });
             let _ = document().add_event_listener_with_callback_and_bool(

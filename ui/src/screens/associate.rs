@@ -10,7 +10,7 @@ use sycamore::prelude::*;
 use crate::components::board_picker::{BoardPicker, PickerItem};
 use crate::components::busy_button::BusyButton;
 use crate::components::field::{
-    ErrorText, FormAlert, TextField, YesNo, focus_first_error, input_id,
+    ErrorText, FormAlert, TextField, YesNo, focus_first_error, input_id, sync_on_submit,
 };
 use crate::components::link_email::{LinkEmail, opens_link_step};
 use crate::i18n::{Arg, use_i18n};
@@ -64,6 +64,12 @@ pub fn Associate() -> View {
     let verified = create_signal(Vec::<String>::new());
     let boards = create_signal(Vec::<SchoolBoardEntry>::new());
     let privates = create_signal(Vec::<PickerItem>::new());
+    // Inputs written by autofill without events are read on submit (field.rs).
+    let (day_input, year_input, email_input) =
+        (create_node_ref(), create_node_ref(), create_node_ref());
+    sync_on_submit(day_input, day);
+    sync_on_submit(year_input, year);
+    sync_on_submit(email_input, email);
     let errors = create_signal(FieldErrors::new());
     let top = create_signal(None::<Problem>);
     let busy = create_signal(false);
@@ -224,7 +230,7 @@ pub fn Associate() -> View {
                         div {
                             label(r#for=input_id("birth_date")) { (i18n.t("associate-day")) }
                             input(id=input_id("birth_date"), r#type="text", inputmode="numeric", autocomplete="off",
-                                size="2", bind:value=day,
+                                size="2", bind:value=day, r#ref=day_input,
                                 aria-invalid=move || if errors.with(|e| e.get("birth_date").is_some()) { "true" } else { "false" })
                         }
                         div {
@@ -237,7 +243,7 @@ pub fn Associate() -> View {
                         div {
                             label(r#for="field-birth-year") { (i18n.t("associate-year")) }
                             input(id="field-birth-year", r#type="text", inputmode="numeric", autocomplete="off",
-                                size="4", bind:value=year)
+                                size="4", bind:value=year, r#ref=year_input)
                         }
                     }
                     ErrorText(name="birth_date", errors=errors)
@@ -274,7 +280,7 @@ pub fn Associate() -> View {
                             input(id=input_id("email"), r#type="email", autocomplete="email", list="verified-emails",
                                 aria-describedby="hint-email error-email",
                                 aria-invalid=move || if errors.with(|e| e.get("email").is_some()) { "true" } else { "false" },
-                                bind:value=email)
+                                bind:value=email, r#ref=email_input)
                             datalist(id="verified-emails") {
                                 (verified.get_clone().into_iter().map(|address| {
                                     view! { option(value=address) }
