@@ -158,16 +158,7 @@ async fn a_burst_of_wrong_passwords_is_evaluated_ten_times_then_locked() {
             ("temporarily_unavailable", "account_locked"),
         );
         // The lock holds for the right password too (docs/contract.md §2), from `initiate` on.
-        let r = portal
-            .post(
-                "/auth/oauth2/v2.0/initiate",
-                &[
-                    ("client_id", CLIENT),
-                    ("username", &email),
-                    ("challenge_type", "password redirect"),
-                ],
-            )
-            .await;
+        let r = portal.initiate(&email).await;
         r.assert_error(429, "temporarily_unavailable");
         assert_eq!(r.suberror(), "account_locked");
     }
@@ -259,16 +250,7 @@ async fn a_burst_of_code_sends_sends_ten_codes_and_one_per_flow() {
         let email = format!("sends{round}@example.com");
         let mut tokens = Vec::with_capacity(BURST);
         for _ in 0..BURST {
-            let r = portal
-                .post(
-                    "/auth/signup/v1.0/start",
-                    &[
-                        ("client_id", CLIENT),
-                        ("username", &email),
-                        ("challenge_type", "oob password redirect"),
-                    ],
-                )
-                .await;
+            let r = portal.sign_up_start(&email).await;
             tokens.push(r.token());
         }
         let tokens = Arc::new(tokens);
@@ -290,16 +272,7 @@ async fn a_burst_of_code_sends_sends_ten_codes_and_one_per_flow() {
         // One flow, 60 resends at once on one token: one code is sent. The others wait for the
         // interval, or find the token already consumed by the send that won (expired_token).
         let email = format!("resend{round}@example.com");
-        let r = portal
-            .post(
-                "/auth/signup/v1.0/start",
-                &[
-                    ("client_id", CLIENT),
-                    ("username", &email),
-                    ("challenge_type", "oob password redirect"),
-                ],
-            )
-            .await;
+        let r = portal.sign_up_start(&email).await;
         let token = r.token();
         let replies = burst(&portal, |p, _| {
             let form =
@@ -710,16 +683,7 @@ async fn connections_that_never_finish_a_request_head_are_cut_and_others_served(
     }
     // A parent still gets an answer: the slow ones are cut at the header timeout, which frees
     // their slots (before, they held their sockets as long as they liked).
-    let r = portal
-        .post(
-            "/auth/oauth2/v2.0/initiate",
-            &[
-                ("client_id", CLIENT),
-                ("username", "patient@example.com"),
-                ("challenge_type", "password redirect"),
-            ],
-        )
-        .await;
+    let r = portal.initiate("patient@example.com").await;
     assert_eq!(r.status, 200, "{}", r.text);
     for mut stream in slow {
         let mut buffer = Vec::new();

@@ -75,7 +75,7 @@ pub async fn send(
     let now = state.clock.now();
     let subject = limits::email_subject(state, email.as_str());
     let subjects: Vec<&str> = std::iter::once(subject.as_str()).chain(account).collect();
-    let mut guard = limits::Guard::lock(state, &subjects).await?;
+    let mut guard = limits::Guard::begin(state, &subjects).await?;
     let last_sent: Option<String> =
         sqlx::query_scalar("SELECT sent_at FROM verification_codes WHERE flow_id = ?")
             .bind(flow_id)
@@ -170,7 +170,7 @@ pub async fn verify(
     submitted: &str,
 ) -> Result<(), OAuthError> {
     let subject = limits::email_subject(state, email);
-    let mut guard = limits::Guard::lock(state, &[&subject]).await?;
+    let mut guard = limits::Guard::begin(state, &[&subject]).await?;
     let row: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT code_hash, sent_at, expires_at, failed_attempts FROM verification_codes \
          WHERE flow_id = ?",

@@ -346,7 +346,7 @@ async fn reserve_password_attempt(
     state: &AppState,
     subject: &str,
 ) -> Result<(limits::Held, i64), OAuthError> {
-    let mut guard = limits::Guard::lock(state, &[subject]).await?;
+    let mut guard = limits::Guard::begin(state, &[subject]).await?;
     if let Some(until) = guard.locked_until(subject).await? {
         return Err(account_locked(limits::seconds_until(state, until)));
     }

@@ -124,7 +124,7 @@ impl Guard {
     ///
     /// # Errors
     /// Database failure (on SQLite, a writer held the lock longer than the busy timeout).
-    pub async fn lock(state: &AppState, subjects: &[&str]) -> Result<Self, sqlx::Error> {
+    pub async fn begin(state: &AppState, subjects: &[&str]) -> Result<Self, sqlx::Error> {
         let now = state.clock.now();
         let mut sorted = subjects.to_vec();
         sorted.sort_unstable();
@@ -310,7 +310,7 @@ pub async fn reserve(
     subject: &str,
     limit: Limit,
 ) -> Result<Reservation, sqlx::Error> {
-    let mut guard = Guard::lock(state, &[subject]).await?;
+    let mut guard = Guard::begin(state, &[subject]).await?;
     if let Some(frees_at) = guard.full(subject, limit).await? {
         crate::metrics::limit_hit(limit.kind);
         return Ok(Reservation::Full { retry_after: seconds_until(state, frees_at) });

@@ -252,19 +252,32 @@ impl Remote {
         last.code().unwrap_or_else(|| panic!("no code in {last:?}"))
     }
 
+    /// Sign-up step 1 (`docs/contract.md §1`): `start` for `email`, as the app sends it.
+    pub async fn sign_up_start(&self, email: &str) -> Reply {
+        self.post(
+            "/auth/signup/v1.0/start",
+            &[
+                ("client_id", CLIENT),
+                ("username", email),
+                ("challenge_type", "oob password redirect"),
+            ],
+        )
+        .await
+    }
+
+    /// Sign-in step 1 (`docs/contract.md §2`): `initiate` for `email`, as the app sends it.
+    pub async fn initiate(&self, email: &str) -> Reply {
+        self.post(
+            "/auth/oauth2/v2.0/initiate",
+            &[("client_id", CLIENT), ("username", email), ("challenge_type", "password redirect")],
+        )
+        .await
+    }
+
     /// Sign-up steps 1–2 of `docs/contract.md §1`: `start`, then `challenge` sends the code;
     /// returns the token for `continue` with `grant_type=oob`.
     pub async fn sign_up_code_sent(&self, email: &str) -> String {
-        let r = self
-            .post(
-                "/auth/signup/v1.0/start",
-                &[
-                    ("client_id", CLIENT),
-                    ("username", email),
-                    ("challenge_type", "oob password redirect"),
-                ],
-            )
-            .await;
+        let r = self.sign_up_start(email).await;
         assert_eq!(r.status, 200, "start: {}", r.text);
         let r = self
             .post(
@@ -400,16 +413,7 @@ impl Remote {
 
     /// `initiate` then `challenge`: the token for the `password` grant.
     pub async fn sign_in_token(&self, email: &str) -> String {
-        let r = self
-            .post(
-                "/auth/oauth2/v2.0/initiate",
-                &[
-                    ("client_id", CLIENT),
-                    ("username", email),
-                    ("challenge_type", "password redirect"),
-                ],
-            )
-            .await;
+        let r = self.initiate(email).await;
         assert_eq!(r.status, 200, "initiate: {}", r.text);
         let r = self
             .post(
