@@ -334,7 +334,7 @@ pub struct ProviderUser {
 /// Database failure.
 pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String, sqlx::Error> {
     let now = state.now_rfc3339();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT account_id FROM provider_identities WHERE provider = ? AND subject = ?",
     )

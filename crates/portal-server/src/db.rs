@@ -5,8 +5,11 @@
 
 use std::{path::Path, str::FromStr, time::Duration};
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+use sqlx::{
+    Sqlite, Transaction,
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
 };
 
 /// Opens (creating if needed) the database at `path` and applies pending migrations.
@@ -37,4 +40,15 @@ pub async fn open(path: &Path) -> Result<SqlitePool, sqlx::Error> {
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
     crate::migrate::MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// Begins a transaction that will write: `BEGIN IMMEDIATE`, which takes SQLite's write lock at
+/// once (waiting up to the busy timeout). A deferred `BEGIN` whose first statement reads would
+/// fail at its first write with `SQLITE_BUSY` (no waiting, whatever the busy timeout) whenever
+/// another connection wrote since that read, as the periodic purge or a burst of requests may.
+///
+/// # Errors
+/// No connection could be had, or the lock was not free within the busy timeout.
+pub async fn begin_write(pool: &SqlitePool) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
 }

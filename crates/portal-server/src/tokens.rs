@@ -280,7 +280,7 @@ pub async fn refresh_grant(
     };
 
     let new_token = random_token(32);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     // The conditional update is the first statement, so this transaction holds SQLite's write
     // lock from here on: of two concurrent uses of one token, exactly one rotates it.
     let rotated = sqlx::query(

@@ -596,3 +596,22 @@ async fn an_unreachable_upstream_sends_the_browser_back_and_stray_callbacks_are_
     assert_eq!(stray.status(), StatusCode::BAD_REQUEST);
     assert!(stray.headers().get(header::LOCATION).is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn provider_sign_ins_succeed_while_the_purge_writes() {
+    let portal = Portal::start().await;
+    // The periodic purge writes while parents sign in: a transaction that read first and
+    // wrote second would fail at its write (SQLITE_BUSY) instead of waiting its turn.
+    let state = portal.state.clone();
+    let purging = tokio::spawn(async move {
+        loop {
+            portal_server::maintenance::purge(&state).await.expect("purge");
+            tokio::task::yield_now().await;
+        }
+    });
+    // 9 sign-ins of 3 requests each stay within the default per-address burst (30).
+    for i in 0..9 {
+        portal.social_access("google.com", &format!("parent{i}@gmail.example"), true).await;
+    }
+    purging.abort();
+}

@@ -93,7 +93,7 @@ pub async fn start_flow(
     let id = uuid::Uuid::new_v4().to_string();
     let token = random_token(32);
     let now = state.clock.now();
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     sqlx::query(
         "INSERT INTO auth_flows (id, kind, client_id, email, account_id, created_at) \
          VALUES (?, ?, ?, ?, ?, ?)",
@@ -179,7 +179,7 @@ pub async fn redeem(
 /// # Errors
 /// 400 `expired_token` when a concurrent request consumed it first; database failure.
 pub async fn consume(state: &AppState, presented: &Presented) -> Result<(), OAuthError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     consume_in(state, &mut tx, presented).await?;
     tx.commit().await?;
     Ok(())
@@ -210,7 +210,7 @@ pub async fn advance(
     next: &str,
 ) -> Result<String, OAuthError> {
     let token = random_token(32);
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     consume_in(state, &mut tx, presented).await?;
     insert_token(
         state,

@@ -222,7 +222,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     let hash = state.passwords.hash(password.to_owned()).await?;
     let account_id = uuid::Uuid::new_v4().to_string();
     let now = rfc3339(state.clock.now());
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     let created = sqlx::query(
         "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
     )

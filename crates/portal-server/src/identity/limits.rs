@@ -129,7 +129,7 @@ impl Guard {
         let mut sorted = subjects.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        let mut tx = state.db.begin().await?;
+        let mut tx = crate::db::begin_write(&state.db).await?;
         for subject in sorted {
             sqlx::query(
                 "INSERT INTO limit_subjects (subject, touched_at) VALUES (?, ?) \

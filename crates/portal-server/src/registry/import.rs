@@ -207,7 +207,7 @@ pub async fn import_str(
 ) -> Result<ImportReport, ImportError> {
     // One transaction for the checks against the registry and the writes: nothing can slip in
     // between, and SQLite does the many small statements without a commit each.
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let plan = check(&mut tx, text).await?;
     let report = write(&mut tx, key, plan, now).await?;
     tx.commit().await?;

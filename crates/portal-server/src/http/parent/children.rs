@@ -146,7 +146,7 @@ async fn associate(
         Checked::Nip { org, subscribed, nip, birth_date } => {
             ensure_subscribed(subscribed)?;
             let stamp = rfc3339(now);
-            let mut tx = state.db.begin().await?;
+            let mut tx = crate::db::begin_write(&state.db).await?;
             let claimed =
                 matching::claim_nip(&mut tx, &state.hash_key, &org, &nip, birth_date, &stamp)
                     .await?;

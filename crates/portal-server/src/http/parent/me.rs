@@ -83,7 +83,7 @@ pub async fn delete_me(
     revoke_all_for_account(&state, &auth.account_id)
         .await
         .map_err(|error| ApiProblem::internal(&error))?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = crate::db::begin_write(&state.db).await?;
     // Flows of an unknown-at-start email (a sign-in) are not linked to the account by a key.
     sqlx::query(
         "DELETE FROM auth_flows WHERE account_id = ? OR email IN \
