@@ -247,14 +247,14 @@ pub async fn store_request_with_handle(
     handle: &str,
 ) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    sqlx::query("DELETE FROM authorization_requests WHERE expires_at < ?")
+    sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
         .bind(rfc3339(now))
         .execute(&state.db)
         .await?;
     sqlx::query(
         "INSERT INTO authorization_requests (handle_hash, client_id, redirect_uri, state, nonce, \
          code_challenge, scope, provider, upstream_nonce, upstream_verifier, created_at, \
-         expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(state.hash_key.hash(REQUEST_PURPOSE, handle))
     .bind(&request.client_id)
@@ -284,7 +284,7 @@ pub async fn find_request(
     sqlx::query_as(
         "SELECT client_id, redirect_uri, state, nonce, code_challenge, scope, provider, \
          upstream_nonce, upstream_verifier FROM authorization_requests \
-         WHERE handle_hash = ? AND expires_at >= ?",
+         WHERE handle_hash = $1 AND expires_at >= $2",
     )
     .bind(state.hash_key.hash(REQUEST_PURPOSE, handle))
     .bind(state.now_rfc3339())
@@ -302,7 +302,7 @@ pub async fn take_request(
     handle: &str,
 ) -> Result<Option<PendingRequest>, sqlx::Error> {
     sqlx::query_as(
-        "DELETE FROM authorization_requests WHERE handle_hash = ? AND expires_at >= ? \
+        "DELETE FROM authorization_requests WHERE handle_hash = $1 AND expires_at >= $2 \
          RETURNING client_id, redirect_uri, state, nonce, code_challenge, scope, provider, \
          upstream_nonce, upstream_verifier",
     )
@@ -336,7 +336,7 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
     let now = state.now_rfc3339();
     let mut tx = crate::db::begin_write(&state.db).await?;
     let existing: Option<String> = sqlx::query_scalar(
-        "SELECT account_id FROM provider_identities WHERE provider = ? AND subject = ?",
+        "SELECT account_id FROM provider_identities WHERE provider = $1 AND subject = $2",
     )
     .bind(&user.provider)
     .bind(&user.subject)
@@ -347,7 +347,7 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
         None => {
             let id = uuid::Uuid::new_v4().to_string();
             sqlx::query(
-                "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, NULL, NULL, ?)",
+                "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, NULL, NULL, $2)",
             )
             .bind(&id)
             .bind(&now)
@@ -355,7 +355,7 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
             .await?;
             sqlx::query(
                 "INSERT INTO provider_identities (provider, subject, account_id, created_at) \
-                 VALUES (?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(&user.provider)
             .bind(&user.subject)
@@ -370,7 +370,7 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
     if let Some(email) = &user.email {
         sqlx::query(
             "INSERT INTO account_emails (account_id, address, verified, created_at) \
-             VALUES (?, ?, ?, ?) ON CONFLICT (account_id, address) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, address) \
              DO UPDATE SET verified = account_emails.verified OR excluded.verified",
         )
         .bind(&account_id)
@@ -399,7 +399,7 @@ pub async fn issue_code(
     let now = state.clock.now();
     sqlx::query(
         "INSERT INTO authorization_codes (code_hash, account_id, client_id, redirect_uri, \
-         code_challenge, nonce, scope, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         code_challenge, nonce, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(state.hash_key.hash(CODE_PURPOSE, &code))
     .bind(account_id)
@@ -456,7 +456,7 @@ pub async fn authorization_code_grant(
     let hash = state.hash_key.hash(CODE_PURPOSE, &code);
     let row: Option<CodeRow> = sqlx::query_as(
         "SELECT account_id, client_id, redirect_uri, code_challenge, nonce, scope, expires_at, \
-         used_at, family_id FROM authorization_codes WHERE code_hash = ?",
+         used_at, family_id FROM authorization_codes WHERE code_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
@@ -481,7 +481,7 @@ pub async fn authorization_code_grant(
         return Err(invalid_grant(70008, "The authorization code has expired."));
     }
     let used = sqlx::query(
-        "UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL",
+        "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL",
     )
     .bind(state.now_rfc3339())
     .bind(&hash)
@@ -507,7 +507,7 @@ pub async fn authorization_code_grant(
         ));
     }
     let family = uuid::Uuid::new_v4().to_string();
-    sqlx::query("UPDATE authorization_codes SET family_id = ? WHERE code_hash = ?")
+    sqlx::query("UPDATE authorization_codes SET family_id = $1 WHERE code_hash = $2")
         .bind(&family)
         .bind(&hash)
         .execute(&state.db)

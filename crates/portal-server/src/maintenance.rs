@@ -46,19 +46,19 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
     };
     let mut purged = Purged {
         continuation_tokens: run(
-            "DELETE FROM continuation_tokens WHERE expires_at < ?",
+            "DELETE FROM continuation_tokens WHERE expires_at < $1",
             stamp.clone(),
         )
         .await?,
         verification_codes: run(
-            "DELETE FROM verification_codes WHERE expires_at < ?",
+            "DELETE FROM verification_codes WHERE expires_at < $1",
             stamp.clone(),
         )
         .await?,
         ..Purged::default()
     };
     purged.unverified_emails = run(
-        "DELETE FROM account_emails WHERE verified = FALSE AND created_at < ? AND NOT EXISTS \
+        "DELETE FROM account_emails WHERE verified = FALSE AND created_at < $1 AND NOT EXISTS \
          (SELECT 1 FROM auth_flows f JOIN verification_codes c ON c.flow_id = f.id \
           WHERE f.kind = 'email_link' AND f.account_id = account_emails.account_id \
           AND f.email = account_emails.address)",
@@ -66,7 +66,7 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
     )
     .await?;
     purged.auth_flows = run(
-        "DELETE FROM auth_flows WHERE created_at < ? \
+        "DELETE FROM auth_flows WHERE created_at < $1 \
          AND NOT EXISTS (SELECT 1 FROM continuation_tokens t WHERE t.flow_id = auth_flows.id) \
          AND NOT EXISTS (SELECT 1 FROM verification_codes c WHERE c.flow_id = auth_flows.id)",
         rfc3339(now - state.config.lifetimes.continuation),
@@ -77,28 +77,28 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
         if limits::ALL.iter().any(|other| other.kind == limit.kind && other.window > limit.window) {
             continue;
         }
-        purged.limit_events += sqlx::query("DELETE FROM limit_events WHERE kind = ? AND at <= ?")
+        purged.limit_events += sqlx::query("DELETE FROM limit_events WHERE kind = $1 AND at <= $2")
             .bind(limit.kind)
             .bind(rfc3339(now - limit.window))
             .execute(db)
             .await?
             .rows_affected();
     }
-    purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < ?", stamp.clone())
+    purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < $1", stamp.clone())
         .await?
         + run(
-            "DELETE FROM limit_subjects WHERE touched_at < ? \
+            "DELETE FROM limit_subjects WHERE touched_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM limit_events e WHERE e.subject = limit_subjects.subject) \
              AND NOT EXISTS (SELECT 1 FROM lockouts l WHERE l.subject = limit_subjects.subject)",
             stamp.clone(),
         )
         .await?;
     purged.authorizations =
-        run("DELETE FROM authorization_requests WHERE expires_at < ?", stamp.clone()).await?
-            + run("DELETE FROM authorization_codes WHERE expires_at < ?", stamp.clone()).await?;
+        run("DELETE FROM authorization_requests WHERE expires_at < $1", stamp.clone()).await?
+            + run("DELETE FROM authorization_codes WHERE expires_at < $1", stamp.clone()).await?;
     purged.refresh_tokens = sqlx::query(
         "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens \
-         GROUP BY family_id HAVING MAX(expires_at) < ? OR MAX(family_expires_at) < ?)",
+         GROUP BY family_id HAVING MAX(expires_at) < $1 OR MAX(family_expires_at) < $2)",
     )
     .bind(&stamp)
     .bind(&stamp)

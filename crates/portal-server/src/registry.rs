@@ -102,15 +102,16 @@ pub async fn subscribed(db: &SqlitePool, org: &Org) -> Result<Option<bool>, sqlx
             if SchoolBoards::embedded().get(id).is_none() {
                 return Ok(None);
             }
-            let row: Option<bool> =
-                sqlx::query_scalar("SELECT subscribed FROM board_subscriptions WHERE board_id = ?")
-                    .bind(id)
-                    .fetch_optional(db)
-                    .await?;
+            let row: Option<bool> = sqlx::query_scalar(
+                "SELECT subscribed FROM board_subscriptions WHERE board_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
             Ok(Some(row.unwrap_or(true)))
         }
         Org::PrivateSchool(id) => {
-            sqlx::query_scalar("SELECT subscribed FROM private_schools WHERE id = ?")
+            sqlx::query_scalar("SELECT subscribed FROM private_schools WHERE id = $1")
                 .bind(id)
                 .fetch_optional(db)
                 .await

@@ -205,7 +205,7 @@ pub async fn issue_tokens_in_family(
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family_id, account_id, client_id, scope, \
          family_created_at, family_expires_at, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(state.hash_key.hash(REFRESH_PURPOSE, &refresh_token))
     .bind(family_id)
@@ -242,7 +242,7 @@ pub async fn refresh_grant(
     let hash = state.hash_key.hash(REFRESH_PURPOSE, refresh_token);
     let row: Option<RefreshRow> = sqlx::query_as(
         "SELECT family_id, account_id, client_id, scope, family_created_at, family_expires_at, \
-         expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
+         expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
@@ -284,8 +284,8 @@ pub async fn refresh_grant(
     // The conditional update is the first statement, so this transaction holds SQLite's write
     // lock from here on: of two concurrent uses of one token, exactly one rotates it.
     let rotated = sqlx::query(
-        "UPDATE refresh_tokens SET rotated_at = ? \
-         WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+        "UPDATE refresh_tokens SET rotated_at = $1 \
+         WHERE token_hash = $2 AND rotated_at IS NULL AND revoked_at IS NULL",
     )
     .bind(&now_text)
     .bind(&hash)
@@ -301,7 +301,7 @@ pub async fn refresh_grant(
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family_id, account_id, client_id, scope, \
          family_created_at, family_expires_at, created_at, expires_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(state.hash_key.hash(REFRESH_PURPOSE, &new_token))
     .bind(&row.family_id)
@@ -334,7 +334,7 @@ pub async fn revoke_token(
 ) -> Result<bool, TokenError> {
     let hash = state.hash_key.hash(REFRESH_PURPOSE, token);
     let family: Option<(String, String)> =
-        sqlx::query_as("SELECT family_id, client_id FROM refresh_tokens WHERE token_hash = ?")
+        sqlx::query_as("SELECT family_id, client_id FROM refresh_tokens WHERE token_hash = $1")
             .bind(&hash)
             .fetch_optional(&state.db)
             .await?;
@@ -356,7 +356,7 @@ pub async fn revoke_token(
 /// Database failure.
 pub async fn revoke_all_for_account(state: &AppState, account_id: &str) -> Result<u64, TokenError> {
     let done = sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
     )
     .bind(state.now_rfc3339())
     .bind(account_id)
@@ -420,7 +420,7 @@ struct IdEmail(Option<(String, bool)>);
 /// for an account without one, its first verified email, else its first email).
 async fn primary_email(state: &AppState, account_id: &str) -> Result<Option<IdEmail>, TokenError> {
     let account: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT email FROM accounts WHERE id = ?")
+        sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
             .bind(account_id)
             .fetch_optional(&state.db)
             .await?;
@@ -428,7 +428,7 @@ async fn primary_email(state: &AppState, account_id: &str) -> Result<Option<IdEm
         return Ok(None);
     };
     let emails: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT address, verified FROM account_emails WHERE account_id = ? \
+        "SELECT address, verified FROM account_emails WHERE account_id = $1 \
          ORDER BY verified DESC, created_at, address",
     )
     .bind(account_id)
@@ -508,7 +508,7 @@ fn sliding_expiry(
 /// Database failures.
 pub async fn revoke_family(state: &AppState, family_id: &str, now: &str) -> Result<(), TokenError> {
     sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL",
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(family_id)

@@ -82,7 +82,7 @@ async fn a_copy_of_the_database_alone_mints_nothing_the_original_accepts() {
     // The database alone, copied to a second portal that has its own (fresh) key file.
     let copy_dir = tempfile::tempdir().expect("tempdir");
     let copy_db = copy_dir.path().join("portal.sqlite3");
-    sqlx::query("VACUUM INTO ?")
+    sqlx::query("VACUUM INTO $1")
         .bind(copy_db.to_str().expect("utf-8 path"))
         .execute(&original.state.db)
         .await
@@ -246,7 +246,7 @@ async fn keys_left_in_the_database_by_an_older_portal_move_into_the_key_file() {
         for (name, value) in
             [("hmac".to_owned(), &legacy.hmac), (format!("rs256:{}", signing.kid), &signing.pem)]
         {
-            sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3)")
                 .bind(name)
                 .bind(value)
                 .bind("2026-01-05T14:03:00Z")

@@ -125,7 +125,7 @@ impl Portal {
         let id = uuid::Uuid::new_v4().to_string();
         let now = self.state.now_rfc3339();
         sqlx::query(
-            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, 'x', ?)",
+            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, 'x', $3)",
         )
         .bind(&id)
         .bind(emails[0])
@@ -144,7 +144,7 @@ impl Portal {
 
     async fn add_email(&self, account: &str, email: &str, verified: bool) {
         sqlx::query(
-            "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(account)
         .bind(email)
@@ -522,7 +522,7 @@ async fn delete_me_removes_account_associations_and_tokens() {
         "child_associations WHERE account_id",
         "limit_events WHERE subject",
     ] {
-        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} = ?"))
+        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} = $1"))
             .bind(&parent.id)
             .fetch_one(&portal.state.db)
             .await

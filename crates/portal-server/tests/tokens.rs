@@ -80,7 +80,7 @@ impl Portal {
         let id = uuid::Uuid::new_v4().to_string();
         let now = self.state.now_rfc3339();
         sqlx::query(
-            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, NULL, ?)",
+            "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, NULL, $3)",
         )
         .bind(&id)
         .bind(email)
@@ -90,7 +90,7 @@ impl Portal {
         .expect("insert account");
         sqlx::query(
             "INSERT INTO account_emails (account_id, address, verified, created_at) \
-             VALUES (?, ?, TRUE, ?)",
+             VALUES ($1, $2, TRUE, $3)",
         )
         .bind(&id)
         .bind(email)
@@ -219,11 +219,12 @@ async fn issued_jwts_verify_against_the_jwks_with_the_contract_claims() {
     assert!(verify_access_token(&portal.state, &tokens.id_token).is_err());
 
     // The refresh token is stored only as a keyed hash.
-    let plain: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?")
-        .bind(&tokens.refresh_token)
-        .fetch_one(&portal.state.db)
-        .await
-        .expect("count");
+    let plain: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = $1")
+            .bind(&tokens.refresh_token)
+            .fetch_one(&portal.state.db)
+            .await
+            .expect("count");
     assert_eq!(plain, 0);
     portal.stop().await;
 }
@@ -455,7 +456,7 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
 
     // A deleted account's still-unexpired token is refused.
     let fresh = portal.sign_in(&account).await;
-    sqlx::query("DELETE FROM accounts WHERE id = ?")
+    sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(&account)
         .execute(&portal.state.db)
         .await

@@ -41,7 +41,7 @@ where
             TokenError::InvalidToken(why) => refuse(why),
             _ => refuse(TokenRejection::Invalid),
         })?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = ?")
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = $1")
             .bind(&claims.sub)
             .fetch_optional(&state.db)
             .await?;

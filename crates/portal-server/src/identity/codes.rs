@@ -77,7 +77,7 @@ pub async fn send(
     let subjects: Vec<&str> = std::iter::once(subject.as_str()).chain(account).collect();
     let mut guard = limits::Guard::begin(state, &subjects).await?;
     let last_sent: Option<String> =
-        sqlx::query_scalar("SELECT sent_at FROM verification_codes WHERE flow_id = ?")
+        sqlx::query_scalar("SELECT sent_at FROM verification_codes WHERE flow_id = $1")
             .bind(flow_id)
             .fetch_optional(guard.conn())
             .await?;
@@ -113,7 +113,7 @@ pub async fn send(
     let code_hash = state.hash_key.hash(PURPOSE, &code);
     sqlx::query(
         "INSERT INTO verification_codes (flow_id, code_hash, sent_at, expires_at, failed_attempts) \
-         VALUES (?, ?, ?, ?, 0) ON CONFLICT (flow_id) DO UPDATE SET code_hash = excluded.code_hash, \
+         VALUES ($1, $2, $3, $4, 0) ON CONFLICT (flow_id) DO UPDATE SET code_hash = excluded.code_hash, \
          sent_at = excluded.sent_at, expires_at = excluded.expires_at, failed_attempts = 0",
     )
     .bind(flow_id)
@@ -135,7 +135,7 @@ pub async fn send(
     };
     if let Err(e) = state.mailer.send(email, &kind, lang).await {
         tracing::error!(error = %e, to = %email.masked(), "email failed");
-        sqlx::query("DELETE FROM verification_codes WHERE flow_id = ? AND code_hash = ?")
+        sqlx::query("DELETE FROM verification_codes WHERE flow_id = $1 AND code_hash = $2")
             .bind(flow_id)
             .bind(&code_hash)
             .execute(&state.db)
@@ -173,7 +173,7 @@ pub async fn verify(
     let mut guard = limits::Guard::begin(state, &[&subject]).await?;
     let row: Option<(String, String, String, i64)> = sqlx::query_as(
         "SELECT code_hash, sent_at, expires_at, failed_attempts FROM verification_codes \
-         WHERE flow_id = ?",
+         WHERE flow_id = $1",
     )
     .bind(flow_id)
     .fetch_optional(guard.conn())
@@ -206,7 +206,7 @@ pub async fn verify(
     let matches = candidate.len() == stored.len()
         && bool::from(candidate.as_bytes().ct_eq(stored.as_bytes()));
     if matches {
-        sqlx::query("DELETE FROM verification_codes WHERE flow_id = ?")
+        sqlx::query("DELETE FROM verification_codes WHERE flow_id = $1")
             .bind(flow_id)
             .execute(guard.conn())
             .await?;
@@ -214,7 +214,7 @@ pub async fn verify(
         return Ok(());
     }
     let failed: i64 = sqlx::query_scalar(
-        "UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE flow_id = ? \
+        "UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE flow_id = $1 \
          RETURNING failed_attempts",
     )
     .bind(flow_id)

@@ -96,7 +96,7 @@ pub async fn start_flow(
     let mut tx = crate::db::begin_write(&state.db).await?;
     sqlx::query(
         "INSERT INTO auth_flows (id, kind, client_id, email, account_id, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
     .bind(kind)
@@ -122,7 +122,7 @@ async fn insert_token(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO continuation_tokens (token_hash, flow_id, step, client_id, expires_at) \
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(state.hash_key.hash(PURPOSE, token))
     .bind(flow_id)
@@ -151,7 +151,7 @@ pub async fn redeem(
         "SELECT t.step, t.client_id AS token_client, t.expires_at, t.consumed_at, \
          f.id, f.kind, f.client_id, f.email, f.account_id \
          FROM continuation_tokens t JOIN auth_flows f ON f.id = t.flow_id \
-         WHERE t.token_hash = ?",
+         WHERE t.token_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&state.db)
@@ -191,7 +191,7 @@ async fn consume_in(
     presented: &Presented,
 ) -> Result<(), OAuthError> {
     let done = sqlx::query(
-        "UPDATE continuation_tokens SET consumed_at = ? WHERE token_hash = ? AND consumed_at IS NULL",
+        "UPDATE continuation_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL",
     )
     .bind(rfc3339(state.clock.now()))
     .bind(&presented.token_hash)

@@ -62,7 +62,7 @@ async fn account_by_email(
     state: &AppState,
     email: &str,
 ) -> Result<Option<(String, Option<String>)>, OAuthError> {
-    Ok(sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = ?")
+    Ok(sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = $1")
         .bind(email)
         .fetch_optional(&state.db)
         .await?)
@@ -224,7 +224,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     let now = rfc3339(state.clock.now());
     let mut tx = crate::db::begin_write(&state.db).await?;
     let created = sqlx::query(
-        "INSERT INTO accounts (id, email, password_hash, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&account_id)
     .bind(&presented.flow.email)
@@ -241,14 +241,14 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
         return Err(e.into());
     }
     sqlx::query(
-        "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES (?, ?, 1, ?)",
+        "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES ($1, $2, 1, $3)",
     )
     .bind(&account_id)
     .bind(&presented.flow.email)
     .bind(&now)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE auth_flows SET account_id = ? WHERE id = ?")
+    sqlx::query("UPDATE auth_flows SET account_id = $1 WHERE id = $2")
         .bind(&account_id)
         .bind(&presented.flow.id)
         .execute(&mut *tx)
@@ -568,7 +568,7 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
         return Err(OAuthError::expired_token());
     };
     let current: Option<Option<String>> =
-        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = ?")
+        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
             .bind(&account_id)
             .fetch_optional(&state.db)
             .await?;
@@ -585,7 +585,7 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
     }
     let hash = state.passwords.hash(req.new_password.clone()).await?;
     let token = continuation::advance(state, &presented, step::RESET_POLL).await?;
-    sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(&account_id)
         .execute(&state.db)

@@ -91,7 +91,7 @@ pub fn account_subject(state: &AppState, sign_in_identity: &str) -> String {
 /// Database failure.
 pub async fn account_subject_of(state: &AppState, account_id: &str) -> Result<String, sqlx::Error> {
     let email: Option<Option<String>> =
-        sqlx::query_scalar("SELECT email FROM accounts WHERE id = ?")
+        sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
             .bind(account_id)
             .fetch_optional(&state.db)
             .await?;
@@ -99,7 +99,7 @@ pub async fn account_subject_of(state: &AppState, account_id: &str) -> Result<St
         return Ok(account_subject(state, &format!("local:{email}")));
     }
     let provider: Option<(String, String)> = sqlx::query_as(
-        "SELECT provider, subject FROM provider_identities WHERE account_id = ? \
+        "SELECT provider, subject FROM provider_identities WHERE account_id = $1 \
          ORDER BY created_at, provider LIMIT 1",
     )
     .bind(account_id)
@@ -132,7 +132,7 @@ impl Guard {
         let mut tx = crate::db::begin_write(&state.db).await?;
         for subject in sorted {
             sqlx::query(
-                "INSERT INTO limit_subjects (subject, touched_at) VALUES (?, ?) \
+                "INSERT INTO limit_subjects (subject, touched_at) VALUES ($1, $2) \
                  ON CONFLICT (subject) DO UPDATE SET touched_at = excluded.touched_at",
             )
             .bind(subject)
@@ -155,7 +155,7 @@ impl Guard {
     pub async fn window(&mut self, subject: &str, limit: Limit) -> Result<Window, sqlx::Error> {
         let since = rfc3339(self.now - limit.window);
         let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM limit_events WHERE kind = ? AND subject = ? AND at > ?",
+            "SELECT COUNT(*) FROM limit_events WHERE kind = $1 AND subject = $2 AND at > $3",
         )
         .bind(limit.kind)
         .bind(subject)
@@ -167,8 +167,8 @@ impl Guard {
         }
         // A slot frees when the event that keeps the count at `max` leaves the window.
         let at: Option<String> = sqlx::query_scalar(
-            "SELECT at FROM limit_events WHERE kind = ? AND subject = ? AND at > ? \
-             ORDER BY at LIMIT 1 OFFSET ?",
+            "SELECT at FROM limit_events WHERE kind = $1 AND subject = $2 AND at > $3 \
+             ORDER BY at LIMIT 1 OFFSET $4",
         )
         .bind(limit.kind)
         .bind(subject)
@@ -198,7 +198,7 @@ impl Guard {
     /// Database failure.
     pub async fn record(&mut self, subject: &str, kind: &str) -> Result<String, sqlx::Error> {
         let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query("INSERT INTO limit_events (id, kind, subject, at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO limit_events (id, kind, subject, at) VALUES ($1, $2, $3, $4)")
             .bind(&id)
             .bind(kind)
             .bind(subject)
@@ -325,7 +325,7 @@ pub async fn reserve(
 /// # Errors
 /// Database failure.
 pub async fn release(state: &AppState, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM limit_events WHERE id = ?").bind(id).execute(&state.db).await?;
+    sqlx::query("DELETE FROM limit_events WHERE id = $1").bind(id).execute(&state.db).await?;
     Ok(())
 }
 
@@ -334,7 +334,7 @@ pub async fn release(state: &AppState, id: &str) -> Result<(), sqlx::Error> {
 /// # Errors
 /// Database failure.
 pub async fn clear(state: &AppState, kind: &str, subject: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM limit_events WHERE kind = ? AND subject = ?")
+    sqlx::query("DELETE FROM limit_events WHERE kind = $1 AND subject = $2")
         .bind(kind)
         .bind(subject)
         .execute(&state.db)
@@ -359,7 +359,7 @@ async fn lock_end(
     subject: &str,
     now: OffsetDateTime,
 ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    let until: Option<String> = sqlx::query_scalar("SELECT until FROM lockouts WHERE subject = ?")
+    let until: Option<String> = sqlx::query_scalar("SELECT until FROM lockouts WHERE subject = $1")
         .bind(subject)
         .fetch_optional(conn)
         .await?;
@@ -373,7 +373,7 @@ async fn lock_end(
 pub async fn lock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
     let until = rfc3339(state.clock.now() + LOCK_DURATION);
     sqlx::query(
-        "INSERT INTO lockouts (subject, until) VALUES (?, ?) \
+        "INSERT INTO lockouts (subject, until) VALUES ($1, $2) \
          ON CONFLICT (subject) DO UPDATE SET until = excluded.until",
     )
     .bind(subject)
@@ -388,7 +388,7 @@ pub async fn lock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
 /// # Errors
 /// Database failure.
 pub async fn unlock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM lockouts WHERE subject = ?").bind(subject).execute(&state.db).await?;
+    sqlx::query("DELETE FROM lockouts WHERE subject = $1").bind(subject).execute(&state.db).await?;
     clear(state, PASSWORD_FAILURES.kind, subject).await
 }
 

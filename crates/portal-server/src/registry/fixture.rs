@@ -65,8 +65,8 @@ pub async fn foreign_student_count(db: &sqlx::SqlitePool) -> Result<i64, ImportE
             continue;
         }
         let found: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM students WHERE board_id IS ? AND private_school_id IS ? \
-             AND student_number IS ? AND permanent_code IS ?",
+            "SELECT COUNT(*) FROM students WHERE board_id IS NOT DISTINCT FROM $1 AND private_school_id IS NOT DISTINCT FROM $2 \
+             AND student_number IS NOT DISTINCT FROM $3 AND permanent_code IS NOT DISTINCT FROM $4",
         )
         .bind(record.board_id)
         .bind(record.private_school_id)

@@ -387,7 +387,7 @@ async fn check_references(
         let line = student.line;
         if let Org::PrivateSchool(id) = &student.org
             && !defined.contains(id.as_str())
-            && sqlx::query_scalar::<_, i64>("SELECT 1 FROM private_schools WHERE id = ?")
+            && sqlx::query_scalar::<_, i64>("SELECT 1 FROM private_schools WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *db)
                 .await?
@@ -407,7 +407,7 @@ async fn check_references(
             }
             // Both names are fixed column names, never input.
             let sql = format!(
-                "SELECT 1 FROM students WHERE {} = ? AND {field} = ?",
+                "SELECT 1 FROM students WHERE {} = $1 AND {field} = $2",
                 student.org.column()
             );
             let exists: Option<i64> = sqlx::query_scalar(&sql)
@@ -438,7 +438,7 @@ async fn write(
     let stamp = rfc3339(now);
     for (id, subscribed) in &plan.boards {
         sqlx::query(
-            "INSERT INTO board_subscriptions (board_id, subscribed) VALUES (?, ?) \
+            "INSERT INTO board_subscriptions (board_id, subscribed) VALUES ($1, $2) \
              ON CONFLICT (board_id) DO UPDATE SET subscribed = excluded.subscribed",
         )
         .bind(id)
@@ -448,7 +448,7 @@ async fn write(
     }
     for (id, name, subscribed) in &plan.private_schools {
         sqlx::query(
-            "INSERT INTO private_schools (id, name, subscribed) VALUES (?, ?, ?) \
+            "INSERT INTO private_schools (id, name, subscribed) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, subscribed = excluded.subscribed",
         )
         .bind(id)
@@ -466,7 +466,7 @@ async fn write(
             "INSERT INTO students (id, board_id, private_school_id, school_code, school_name, \
              student_number, permanent_code, last_name, first_name, last_name_key, first_name_key, \
              birth_date, grade, nip_hash, nip_expires_at, nip_used_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL, $16)",
         )
         .bind(&id)
         .bind(board_id)
@@ -496,7 +496,7 @@ async fn write(
             Err(e) => return Err(e.into()),
         }
         for email in &student.guardians {
-            sqlx::query("INSERT INTO student_guardians (student_id, email) VALUES (?, ?)")
+            sqlx::query("INSERT INTO student_guardians (student_id, email) VALUES ($1, $2)")
                 .bind(&id)
                 .bind(email.as_str())
                 .execute(&mut *tx)
@@ -505,7 +505,7 @@ async fn write(
         for (section, count) in &student.sections {
             sqlx::query(
                 "INSERT INTO student_sections (student_id, section, item_count, updated_at) \
-                 VALUES (?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(&id)
             .bind(section.as_str())

@@ -51,9 +51,9 @@ pub async fn find_by_identity(
     // Column names come from the two fixed matches above, never from input.
     let sql = format!(
         "SELECT s.id FROM students s \
-         WHERE s.{org} = ? AND s.{identifier_column} = ? \
-           AND s.birth_date = ? AND s.last_name_key = ? AND s.first_name_key = ? \
-           AND EXISTS (SELECT 1 FROM student_guardians g WHERE g.student_id = s.id AND g.email = ?)",
+         WHERE s.{org} = $1 AND s.{identifier_column} = $2 \
+           AND s.birth_date = $3 AND s.last_name_key = $4 AND s.first_name_key = $5 \
+           AND EXISTS (SELECT 1 FROM student_guardians g WHERE g.student_id = s.id AND g.email = $6)",
         org = query.org.column(),
     );
     sqlx::query_scalar(&sql)
@@ -83,9 +83,9 @@ pub async fn claim_nip(
 ) -> Result<Option<String>, sqlx::Error> {
     // The NIP's hash is unique (an index seek); the other conditions only confirm the record.
     let sql = format!(
-        "UPDATE students SET nip_used_at = ? \
-         WHERE nip_hash = ? AND nip_used_at IS NULL AND nip_expires_at > ? \
-           AND birth_date = ? AND {} = ? \
+        "UPDATE students SET nip_used_at = $1 \
+         WHERE nip_hash = $2 AND nip_used_at IS NULL AND nip_expires_at > $3 \
+           AND birth_date = $4 AND {} = $5 \
          RETURNING id",
         org.column(),
     );
@@ -114,8 +114,8 @@ mod tests {
             ("private_school_id", "permanent_code"),
         ] {
             let sql = format!(
-                "EXPLAIN QUERY PLAN SELECT s.id FROM students s WHERE s.{org} = ? AND s.{ident} = ? \
-                 AND s.birth_date = ? AND s.last_name_key = ? AND s.first_name_key = ?"
+                "EXPLAIN QUERY PLAN SELECT s.id FROM students s WHERE s.{org} = $1 AND s.{ident} = $2 \
+                 AND s.birth_date = $3 AND s.last_name_key = $4 AND s.first_name_key = $5"
             );
             let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
                 .bind("x")

@@ -53,7 +53,7 @@ pub async fn list_children(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<Child>>, ApiProblem> {
     let rows: Vec<ChildRow> = sqlx::query_as(&format!(
-        "{CHILD_SELECT} WHERE a.account_id = ? ORDER BY a.associated_at, s.last_name, s.first_name, s.id"
+        "{CHILD_SELECT} WHERE a.account_id = $1 ORDER BY a.associated_at, s.last_name, s.first_name, s.id"
     ))
     .bind(&auth.account_id)
     .fetch_all(&state.db)
@@ -188,7 +188,7 @@ pub async fn remove_child(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiProblem> {
     let done =
-        sqlx::query("DELETE FROM child_associations WHERE account_id = ? AND student_id = ?")
+        sqlx::query("DELETE FROM child_associations WHERE account_id = $1 AND student_id = $2")
             .bind(&auth.account_id)
             .bind(&id)
             .execute(&state.db)
@@ -222,7 +222,7 @@ pub async fn get_dossier(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DossierSection>>, ApiProblem> {
     let associated: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM child_associations WHERE account_id = ? AND student_id = ?",
+        "SELECT 1 FROM child_associations WHERE account_id = $1 AND student_id = $2",
     )
     .bind(&auth.account_id)
     .bind(&id)
@@ -232,7 +232,7 @@ pub async fn get_dossier(
         return Err(ApiProblem::child_not_found());
     }
     let rows: Vec<(String, i64, String)> = sqlx::query_as(
-        "SELECT section, item_count, updated_at FROM student_sections WHERE student_id = ?",
+        "SELECT section, item_count, updated_at FROM student_sections WHERE student_id = $1",
     )
     .bind(&id)
     .fetch_all(&state.db)
@@ -449,7 +449,7 @@ async fn ensure_verified_email(
     email: &Email,
 ) -> Result<(), ApiProblem> {
     let emails: Vec<(String, bool)> =
-        sqlx::query_as("SELECT address, verified FROM account_emails WHERE account_id = ?")
+        sqlx::query_as("SELECT address, verified FROM account_emails WHERE account_id = $1")
             .bind(account_id)
             .fetch_all(&state.db)
             .await?;
@@ -491,7 +491,7 @@ async fn insert_association<'e, E: sqlx::SqliteExecutor<'e>>(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO child_associations (account_id, student_id, method, associated_at) \
-         VALUES (?, ?, ?, ?) ON CONFLICT (account_id, student_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, student_id) DO NOTHING",
     )
     .bind(account_id)
     .bind(student_id)
@@ -543,7 +543,7 @@ async fn find_child(
     student_id: &str,
 ) -> Result<Option<Child>, ApiProblem> {
     let row: Option<ChildRow> =
-        sqlx::query_as(&format!("{CHILD_SELECT} WHERE a.account_id = ? AND s.id = ?"))
+        sqlx::query_as(&format!("{CHILD_SELECT} WHERE a.account_id = $1 AND s.id = $2"))
             .bind(account_id)
             .bind(student_id)
             .fetch_optional(&state.db)

@@ -87,7 +87,7 @@ pub async fn add_email(
         .map_err(code_problem)?;
     sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) \
-         VALUES (?, ?, FALSE, ?) ON CONFLICT (account_id, address) DO NOTHING",
+         VALUES ($1, $2, FALSE, $3) ON CONFLICT (account_id, address) DO NOTHING",
     )
     .bind(&auth.account_id)
     .bind(email.as_str())
@@ -137,7 +137,7 @@ pub async fn verify_email(
 ) -> Result<Json<EmailEntry>, ApiProblem> {
     let email = parse_email(&request.email)?;
     let flow_id: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM auth_flows WHERE kind = ? AND account_id = ? AND email = ?",
+        "SELECT id FROM auth_flows WHERE kind = $1 AND account_id = $2 AND email = $3",
     )
     .bind(FLOW_KIND)
     .bind(&auth.account_id)
@@ -151,7 +151,7 @@ pub async fn verify_email(
     ensure_not_in_use(&state, &auth.account_id, &email).await?;
     sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) \
-         VALUES (?, ?, TRUE, ?) ON CONFLICT (account_id, address) DO UPDATE SET verified = TRUE",
+         VALUES ($1, $2, TRUE, $3) ON CONFLICT (account_id, address) DO UPDATE SET verified = TRUE",
     )
     .bind(&auth.account_id)
     .bind(email.as_str())
@@ -176,7 +176,7 @@ async fn ensure_not_in_use(
     email: &Email,
 ) -> Result<(), ApiProblem> {
     let other: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM accounts WHERE email = ? AND id <> ?")
+        sqlx::query_scalar("SELECT 1 FROM accounts WHERE email = $1 AND id <> $2")
             .bind(email.as_str())
             .bind(account_id)
             .fetch_optional(&state.db)
@@ -199,7 +199,7 @@ async fn ensure_not_in_use(
 async fn flow_for(state: &AppState, account_id: &str, email: &Email) -> Result<String, ApiProblem> {
     sqlx::query(
         "INSERT INTO auth_flows (id, kind, client_id, email, account_id, created_at) \
-         VALUES (?, ?, '', ?, ?, ?) \
+         VALUES ($1, $2, '', $3, $4, $5) \
          ON CONFLICT (account_id, email) WHERE kind = 'email_link' DO NOTHING",
     )
     .bind(uuid::Uuid::new_v4().to_string())
@@ -210,7 +210,7 @@ async fn flow_for(state: &AppState, account_id: &str, email: &Email) -> Result<S
     .execute(&state.db)
     .await?;
     Ok(sqlx::query_scalar(
-        "SELECT id FROM auth_flows WHERE kind = ? AND account_id = ? AND email = ?",
+        "SELECT id FROM auth_flows WHERE kind = $1 AND account_id = $2 AND email = $3",
     )
     .bind(FLOW_KIND)
     .bind(account_id)

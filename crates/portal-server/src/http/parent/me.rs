@@ -33,13 +33,13 @@ pub async fn get_me(
 ) -> Result<Json<Me>, ApiProblem> {
     let (id, email, has_password, created_at): (String, Option<String>, bool, String) =
         sqlx::query_as(
-            "SELECT id, email, password_hash IS NOT NULL, created_at FROM accounts WHERE id = ?",
+            "SELECT id, email, password_hash IS NOT NULL, created_at FROM accounts WHERE id = $1",
         )
         .bind(&auth.account_id)
         .fetch_one(&state.db)
         .await?;
     let emails: Vec<(String, bool)> = sqlx::query_as(
-        "SELECT address, verified FROM account_emails WHERE account_id = ? \
+        "SELECT address, verified FROM account_emails WHERE account_id = $1 \
          ORDER BY created_at, address",
     )
     .bind(&auth.account_id)
@@ -86,16 +86,16 @@ pub async fn delete_me(
     let mut tx = crate::db::begin_write(&state.db).await?;
     // Flows of an unknown-at-start email (a sign-in) are not linked to the account by a key.
     sqlx::query(
-        "DELETE FROM auth_flows WHERE account_id = ? OR email IN \
-         (SELECT address FROM account_emails WHERE account_id = ? \
-          UNION SELECT email FROM accounts WHERE id = ? AND email IS NOT NULL)",
+        "DELETE FROM auth_flows WHERE account_id = $1 OR email IN \
+         (SELECT address FROM account_emails WHERE account_id = $2 \
+          UNION SELECT email FROM accounts WHERE id = $3 AND email IS NOT NULL)",
     )
     .bind(&auth.account_id)
     .bind(&auth.account_id)
     .bind(&auth.account_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM accounts WHERE id = ?")
+    sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(&auth.account_id)
         .execute(&mut *tx)
         .await?;
@@ -111,7 +111,7 @@ async fn providers(
     has_password: bool,
 ) -> Result<Vec<String>, ApiProblem> {
     let social: Vec<String> = sqlx::query_scalar(
-        "SELECT provider FROM provider_identities WHERE account_id = ? ORDER BY created_at, provider",
+        "SELECT provider FROM provider_identities WHERE account_id = $1 ORDER BY created_at, provider",
     )
     .bind(account_id)
     .fetch_all(&state.db)
