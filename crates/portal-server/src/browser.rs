@@ -33,8 +33,8 @@ use crate::{
     AppState,
     config::{Config, UpstreamProvider},
     crypto::random_token,
+    db::{self, Stamp},
     http::oauth_error::OAuthError,
-    state::rfc3339,
 };
 
 /// How long the person may take at the provider: 600 s.
@@ -247,11 +247,12 @@ pub async fn store_request_with_handle(
     handle: &str,
 ) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
-        .bind(rfc3339(now))
-        .execute(&state.db)
-        .await?;
-    sqlx::query(
+    db::on!(state.db, |c| sqlx::query("DELETE FROM authorization_requests WHERE expires_at < $1")
+        .bind(Stamp::new(now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    db::on!(state.db, |c| sqlx::query(
         "INSERT INTO authorization_requests (handle_hash, client_id, redirect_uri, state, nonce, \
          code_challenge, scope, provider, upstream_nonce, upstream_verifier, created_at, \
          expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -266,10 +267,11 @@ pub async fn store_request_with_handle(
     .bind(&request.provider)
     .bind(&request.upstream_nonce)
     .bind(&request.upstream_verifier)
-    .bind(rfc3339(now))
-    .bind(rfc3339(now + REQUEST_LIFETIME))
-    .execute(&state.db)
-    .await?;
+    .bind(Stamp::new(now))
+    .bind(Stamp::new(now + REQUEST_LIFETIME))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -281,15 +283,15 @@ pub async fn find_request(
     state: &AppState,
     handle: &str,
 ) -> Result<Option<PendingRequest>, sqlx::Error> {
-    sqlx::query_as(
+    db::on!(state.db, |c| sqlx::query_as(
         "SELECT client_id, redirect_uri, state, nonce, code_challenge, scope, provider, \
          upstream_nonce, upstream_verifier FROM authorization_requests \
          WHERE handle_hash = $1 AND expires_at >= $2",
     )
     .bind(state.hash_key.hash(REQUEST_PURPOSE, handle))
-    .bind(state.now_rfc3339())
-    .fetch_optional(&state.db)
-    .await
+    .bind(state.now())
+    .fetch_optional(c)
+    .await)
 }
 
 /// The unexpired request of `handle`, removed so that it ends once (a replayed demo form or
@@ -301,15 +303,15 @@ pub async fn take_request(
     state: &AppState,
     handle: &str,
 ) -> Result<Option<PendingRequest>, sqlx::Error> {
-    sqlx::query_as(
+    db::on!(state.db, |c| sqlx::query_as(
         "DELETE FROM authorization_requests WHERE handle_hash = $1 AND expires_at >= $2 \
          RETURNING client_id, redirect_uri, state, nonce, code_challenge, scope, provider, \
          upstream_nonce, upstream_verifier",
     )
     .bind(state.hash_key.hash(REQUEST_PURPOSE, handle))
-    .bind(state.now_rfc3339())
-    .fetch_optional(&state.db)
-    .await
+    .bind(state.now())
+    .fetch_optional(c)
+    .await)
 }
 
 /// Who the provider says signed in.
@@ -333,27 +335,29 @@ pub struct ProviderUser {
 /// # Errors
 /// Database failure.
 pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String, sqlx::Error> {
-    let now = state.now_rfc3339();
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let existing: Option<String> = sqlx::query_scalar(
+    let now = state.now();
+    let mut tx = state.db.begin_write().await?;
+    let existing: Option<String> = db::on!(tx, |c| sqlx::query_scalar(
         "SELECT account_id FROM provider_identities WHERE provider = $1 AND subject = $2",
     )
     .bind(&user.provider)
     .bind(&user.subject)
-    .fetch_optional(&mut *tx)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     let account_id = match existing {
         Some(id) => id,
         None => {
             let id = uuid::Uuid::new_v4().to_string();
-            sqlx::query(
+            db::on!(tx, |c| {
+                sqlx::query(
                 "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, NULL, NULL, $2)",
             )
             .bind(&id)
             .bind(&now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
+            .execute(c)
+            .await.map(|r| r.rows_affected())
+            })?;
+            db::on!(tx, |c| sqlx::query(
                 "INSERT INTO provider_identities (provider, subject, account_id, created_at) \
                  VALUES ($1, $2, $3, $4)",
             )
@@ -361,14 +365,15 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
             .bind(&user.subject)
             .bind(&id)
             .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
             tracing::info!(provider = %user.provider, "account created from a provider sign-in");
             id
         }
     };
     if let Some(email) = &user.email {
-        sqlx::query(
+        db::on!(tx, |c| sqlx::query(
             "INSERT INTO account_emails (account_id, address, verified, created_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, address) \
              DO UPDATE SET verified = account_emails.verified OR excluded.verified",
@@ -377,8 +382,9 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
         .bind(email.as_str())
         .bind(user.email_verified)
         .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     tx.commit().await?;
     Ok(account_id)
@@ -397,7 +403,7 @@ pub async fn issue_code(
 ) -> Result<String, sqlx::Error> {
     let code = random_token(32);
     let now = state.clock.now();
-    sqlx::query(
+    db::on!(state.db, |c| sqlx::query(
         "INSERT INTO authorization_codes (code_hash, account_id, client_id, redirect_uri, \
          code_challenge, nonce, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -408,9 +414,10 @@ pub async fn issue_code(
     .bind(&request.code_challenge)
     .bind(&request.nonce)
     .bind(&request.scope)
-    .bind(rfc3339(now + CODE_LIFETIME))
-    .execute(&state.db)
-    .await?;
+    .bind(Stamp::new(now + CODE_LIFETIME))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(code)
 }
 
@@ -422,8 +429,8 @@ struct CodeRow {
     code_challenge: String,
     nonce: Option<String>,
     scope: String,
-    expires_at: String,
-    used_at: Option<String>,
+    expires_at: Stamp,
+    used_at: Option<Stamp>,
     family_id: Option<String>,
 }
 
@@ -454,20 +461,20 @@ pub async fn authorization_code_grant(
     let redirect_uri = required(&req.redirect_uri, "redirect_uri")?;
     let verifier = required(&req.code_verifier, "code_verifier")?;
     let hash = state.hash_key.hash(CODE_PURPOSE, &code);
-    let row: Option<CodeRow> = sqlx::query_as(
+    let row: Option<CodeRow> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT account_id, client_id, redirect_uri, code_challenge, nonce, scope, expires_at, \
          used_at, family_id FROM authorization_codes WHERE code_hash = $1",
     )
     .bind(&hash)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     let Some(row) = row else {
         return Err(invalid_grant(70000, "The authorization code is not valid."));
     };
     if row.used_at.is_some() {
         // RFC 6749 §4.1.2: a code used twice may have been stolen; the tokens it gave are revoked.
         if let Some(family) = &row.family_id {
-            crate::tokens::revoke_family(state, family, &state.now_rfc3339())
+            crate::tokens::revoke_family(state, family, state.now())
                 .await
                 .map_err(|e| crate::identity::flows::token_error(&e))?;
             tracing::warn!(family = %family, "authorization code reused; its tokens revoked");
@@ -477,17 +484,18 @@ pub async fn authorization_code_grant(
     if row.client_id != req.client_id {
         return Err(invalid_grant(70000, "The authorization code is not valid."));
     }
-    if state.now_rfc3339() > row.expires_at {
+    if state.now() > row.expires_at {
         return Err(invalid_grant(70008, "The authorization code has expired."));
     }
-    let used = sqlx::query(
+    let used = db::on!(state.db, |c| sqlx::query(
         "UPDATE authorization_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL",
     )
-    .bind(state.now_rfc3339())
+    .bind(state.now())
     .bind(&hash)
-    .execute(&state.db)
-    .await?;
-    if used.rows_affected() != 1 {
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if used != 1 {
         return Err(invalid_grant(54005, "The authorization code was already redeemed."));
     }
     if row.redirect_uri != redirect_uri {
@@ -507,11 +515,14 @@ pub async fn authorization_code_grant(
         ));
     }
     let family = uuid::Uuid::new_v4().to_string();
-    sqlx::query("UPDATE authorization_codes SET family_id = $1 WHERE code_hash = $2")
-        .bind(&family)
-        .bind(&hash)
-        .execute(&state.db)
-        .await?;
+    db::on!(state.db, |c| sqlx::query(
+        "UPDATE authorization_codes SET family_id = $1 WHERE code_hash = $2"
+    )
+    .bind(&family)
+    .bind(&hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     crate::metrics::signed_in(crate::metrics::SignIn::Browser);
     crate::tokens::issue_tokens_in_family(
         state,

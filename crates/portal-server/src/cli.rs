@@ -118,9 +118,9 @@ pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port (the origin line tells which).
     #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: SocketAddr,
-    /// SQLite database file, created if missing.
-    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
-    pub db: PathBuf,
+    /// The database and its pool.
+    #[command(flatten)]
+    pub database: DbArgs,
     /// Write emails as `.eml` files into this folder.
     #[arg(long, conflicts_with = "smtp")]
     pub outbox: Option<PathBuf>,
@@ -152,6 +152,43 @@ pub struct ServeArgs {
     /// in --config. Default: `Cartable <ne-pas-repondre@cartable.localhost>`.
     #[arg(long, env = "PORTAL_MAIL_FROM")]
     pub mail_from: Option<String>,
+}
+
+/// The database and its connection pool: `--db`, `--db-max-connections`,
+/// `--db-statement-timeout` (`serve`, `migrate`, `registry import`).
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// The database: a SQLite file (created 0600 if missing) or a PostgreSQL URL,
+    /// `postgres://user:password@host:5432/dbname` (the database must exist; a password here
+    /// shows in the process list: prefer PORTAL_DB).
+    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
+    pub db: crate::db::Location,
+    /// Connections this instance opens at most. On PostgreSQL, keep the sum over the instances
+    /// under the server's max_connections.
+    #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = crate::db::PoolSettings::default().max_connections)]
+    pub db_max_connections: u32,
+    /// PostgreSQL: seconds after which the server cancels a statement.
+    #[arg(long, env = "PORTAL_DB_STATEMENT_TIMEOUT", value_name = "SECONDS", default_value_t = crate::db::PoolSettings::default().statement_timeout.as_secs())]
+    pub db_statement_timeout: u64,
+}
+
+impl DbArgs {
+    /// The pool settings given.
+    pub fn settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_connections: self.db_max_connections,
+            statement_timeout: Duration::from_secs(self.db_statement_timeout),
+        }
+    }
+
+    /// Opens (creating a SQLite file if needed) and migrates the database.
+    ///
+    /// # Errors
+    /// [`CliError::Start`]: the database cannot be reached or a migration fails;
+    /// [`CliError::SchemaTooNew`] for a database migrated by a newer portal-server.
+    pub async fn open(&self) -> Result<crate::db::Db, CliError> {
+        Ok(crate::db::Db::open(&self.db, self.settings()).await.map_err(crate::StartError::from)?)
+    }
 }
 
 /// What the environment sets for `serve`: [`SMTP_ENV`] and the keys ([`KeyEnv`]). An empty
@@ -296,11 +333,11 @@ pub enum CliError {
         "--demo refuses {}: its registry holds {count} student record(s) that are not the demo \
          fixture, and demo mode logs every verification code. Serve this database without \
          --demo (with --keys and a mail transport), or give --demo another --db",
-        db.display()
+        db
     )]
     DemoForeignRegistry {
         /// The database.
-        db: PathBuf,
+        db: crate::db::Location,
         /// Students not in the fixture.
         count: i64,
     },
@@ -368,7 +405,7 @@ impl From<crate::StartError> for CliError {
         match unknown {
             Some(version) => Self::SchemaTooNew {
                 version,
-                known: crate::migrate::MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0),
+                known: crate::migrate::known_versions().max().unwrap_or(0),
             },
             None => Self::Start(e),
         }
@@ -410,7 +447,7 @@ impl ServeArgs {
     /// [`CliError::Keys`] ([`KeyError::Missing`](crate::keys::KeyError::Missing)) outside demo
     /// mode when nothing names them.
     pub fn key_source(&self, file: &FileConfig, env: &ServeEnv) -> Result<KeySource, CliError> {
-        let demo = self.demo.then_some(self.db.as_path());
+        let demo = self.database.db.sqlite_path().filter(|_| self.demo);
         Ok(crate::keys::resolve(self.keys.as_deref(), &env.keys, file.keys.as_deref(), demo)?)
     }
 
@@ -431,7 +468,8 @@ impl ServeArgs {
                 .origin
                 .map(|o| o.trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| origin_of(local)),
-            database: self.db.clone(),
+            database: self.database.db.clone(),
+            pool: self.database.settings(),
             keys,
             mail,
             demo: self.demo,
@@ -456,12 +494,12 @@ impl ServeArgs {
         if !self.listen.ip().is_loopback() {
             return Err(CliError::DemoNotLoopback(self.listen));
         }
-        let db = crate::db::open(&self.db).await.map_err(crate::StartError::from)?;
+        let db = self.database.open().await?;
         let count = crate::registry::fixture::foreign_student_count(&db).await;
         db.close().await;
         match count? {
             0 => Ok(()),
-            count => Err(CliError::DemoForeignRegistry { db: self.db.clone(), count }),
+            count => Err(CliError::DemoForeignRegistry { db: self.database.db.clone(), count }),
         }
     }
 }

@@ -16,8 +16,10 @@ use serde::Deserialize;
 pub struct Config {
     /// Public origin, no trailing slash, e.g. `http://127.0.0.1:8787` (`docs/contract.md §0`).
     pub origin: String,
-    /// The SQLite database file (created 0600 if missing; WAL mode).
-    pub database: PathBuf,
+    /// The database: a SQLite file (created 0600 if missing; WAL mode) or a PostgreSQL URL.
+    pub database: crate::db::Location,
+    /// Connection pool size and statement timeout.
+    pub pool: crate::db::PoolSettings,
     /// Where the HMAC and RS256 keys come from: a key file or `PORTAL_KEYS`, never the database
     /// (`docs/contract.md §6` "Privacy", [`crate::keys`]). [`Config::demo_for`] uses the file
     /// beside the database, created 0600 if missing.
@@ -221,7 +223,8 @@ impl Config {
         Ok(Self {
             origin: origin_of(listener.local_addr()?),
             keys: crate::keys::KeySource::beside(&database),
-            database,
+            database: database.into(),
+            pool: crate::db::PoolSettings::default(),
             mail: MailTransport::Outbox(outbox),
             mail_from: crate::mail::DEFAULT_FROM.to_owned(),
             demo: true,

@@ -47,10 +47,10 @@ use rsa::{
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
-use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
 use crate::crypto::HashKey;
+use crate::db::{self, Db, Stamp};
 
 /// Environment variable holding the key file's JSON itself (containers, secret managers).
 pub const KEYS_ENV: &str = "PORTAL_KEYS";
@@ -309,7 +309,7 @@ impl std::fmt::Display for Rotation {
             f,
             "added signing key {}, signing from {}",
             self.added,
-            crate::state::rfc3339(self.active_from)
+            Stamp::new(self.active_from).rfc3339()
         )?;
         if self.removed.is_empty() {
             f.write_str("; no key removed")
@@ -468,7 +468,7 @@ pub async fn read(source: &KeySource) -> Result<LoadedKeys, KeyError> {
 /// [`KeyError::LegacyKeysLeft`], and those of [`read`] and [`create_file`].
 pub async fn load(
     source: &KeySource,
-    db: &SqlitePool,
+    db: &Db,
     now: OffsetDateTime,
 ) -> Result<LoadedKeys, KeyError> {
     match read(source).await {
@@ -484,7 +484,9 @@ pub async fn load(
                 crate::files::warn_if_shared(path, "the key file");
             }
             let legacy: i64 =
-                sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets").fetch_one(db).await?;
+                db::on!(db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
+                    .fetch_one(c)
+                    .await)?;
             if legacy > 0 {
                 return Err(KeyError::LegacyKeysLeft(legacy));
             }
@@ -503,7 +505,7 @@ pub async fn load(
 /// [`KeyError::Generate`], [`KeyError::Io`], [`KeyError::Database`].
 pub async fn create_file(
     path: &Path,
-    db: Option<&SqlitePool>,
+    db: Option<&Db>,
     now: OffsetDateTime,
 ) -> Result<bool, KeyError> {
     let legacy = match db {
@@ -538,17 +540,10 @@ pub async fn create_file(
 }
 
 /// Deletes the `server_secrets` rows so that no copy of the database file made from now on
-/// holds them: the deleted bytes are overwritten (`secure_delete`), the write-ahead log is
-/// checkpointed and truncated, and the file is rebuilt without free pages (`VACUUM`).
-/// Backups taken before still hold the keys (SECURITY.md says what to do about them).
-async fn erase_legacy_keys(db: &SqlitePool) -> Result<u64, KeyError> {
-    let mut conn = db.acquire().await?;
-    sqlx::query("PRAGMA secure_delete = ON").execute(&mut *conn).await?;
-    let rows = sqlx::query("DELETE FROM server_secrets").execute(&mut *conn).await?.rows_affected();
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
-    sqlx::query("VACUUM").execute(&mut *conn).await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&mut *conn).await?;
-    Ok(rows)
+/// holds them ([`Db::delete_scrubbed`]). Backups taken before still hold the keys (SECURITY.md
+/// says what to do about them).
+async fn erase_legacy_keys(db: &Db) -> Result<u64, KeyError> {
+    Ok(db.delete_scrubbed("DELETE FROM server_secrets").await?)
 }
 
 /// Rotates the key file at `path` ([`KeyFile::rotate`]) and rewrites it atomically (0600).
@@ -614,21 +609,19 @@ impl Legacy {
     }
 }
 
-async fn legacy_keys(db: &SqlitePool) -> Result<Legacy, KeyError> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+async fn legacy_keys(db: &Db) -> Result<Legacy, KeyError> {
+    let rows: Vec<(String, String, Stamp)> = db::on!(db, |c| sqlx::query_as(
         "SELECT name, value, created_at FROM server_secrets ORDER BY created_at, name",
     )
-    .fetch_all(db)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     let mut legacy = Legacy::default();
     let bad = |what: &str| KeyError::Invalid {
         source_name: "table server_secrets".into(),
         reason: format!("{what} does not parse"),
     };
     for (name, value, created_at) in rows {
-        let created =
-            OffsetDateTime::parse(&created_at, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| bad("created_at"))?;
+        let created = created_at.at();
         if name == "hmac" {
             let bytes = base64::engine::general_purpose::STANDARD.decode(&value).ok();
             if bytes.is_none_or(|b| b.len() != HMAC_BYTES) {

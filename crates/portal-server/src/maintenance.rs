@@ -9,7 +9,11 @@
 //! per-address budgets forget idle addresses, while the portal serves
 //! (`crate::http::serve_with_shutdown` starts and stops it).
 
-use crate::{AppState, identity::limits, state::rfc3339};
+use crate::{
+    AppState,
+    db::{self, Stamp},
+    identity::limits,
+};
 
 /// Rows one [`purge`] deleted, by table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -39,10 +43,10 @@ pub struct Purged {
 /// Database failure (what was deleted before it stays deleted).
 pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
     let now = state.clock.now();
-    let stamp = rfc3339(now);
+    let stamp = Stamp::new(now);
     let db = &state.db;
-    let run = |sql: &'static str, at: String| async move {
-        sqlx::query(sql).bind(at).execute(db).await.map(|r| r.rows_affected())
+    let run = |sql: &'static str, at: Stamp| async move {
+        db::on!(db, |c| sqlx::query(sql).bind(at).execute(c).await.map(|r| r.rows_affected()))
     };
     let mut purged = Purged {
         continuation_tokens: run(
@@ -62,14 +66,14 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
          (SELECT 1 FROM auth_flows f JOIN verification_codes c ON c.flow_id = f.id \
           WHERE f.kind = 'email_link' AND f.account_id = account_emails.account_id \
           AND f.email = account_emails.address)",
-        rfc3339(now - state.config.lifetimes.continuation),
+        Stamp::new(now - state.config.lifetimes.continuation),
     )
     .await?;
     purged.auth_flows = run(
         "DELETE FROM auth_flows WHERE created_at < $1 \
          AND NOT EXISTS (SELECT 1 FROM continuation_tokens t WHERE t.flow_id = auth_flows.id) \
          AND NOT EXISTS (SELECT 1 FROM verification_codes c WHERE c.flow_id = auth_flows.id)",
-        rfc3339(now - state.config.lifetimes.continuation),
+        Stamp::new(now - state.config.lifetimes.continuation),
     )
     .await?;
     for limit in limits::ALL {
@@ -77,12 +81,13 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
         if limits::ALL.iter().any(|other| other.kind == limit.kind && other.window > limit.window) {
             continue;
         }
-        purged.limit_events += sqlx::query("DELETE FROM limit_events WHERE kind = $1 AND at <= $2")
-            .bind(limit.kind)
-            .bind(rfc3339(now - limit.window))
-            .execute(db)
-            .await?
-            .rows_affected();
+        purged.limit_events +=
+            db::on!(db, |c| sqlx::query("DELETE FROM limit_events WHERE kind = $1 AND at <= $2")
+                .bind(limit.kind)
+                .bind(Stamp::new(now - limit.window))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
     }
     purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < $1", stamp.clone())
         .await?
@@ -96,15 +101,15 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
     purged.authorizations =
         run("DELETE FROM authorization_requests WHERE expires_at < $1", stamp.clone()).await?
             + run("DELETE FROM authorization_codes WHERE expires_at < $1", stamp.clone()).await?;
-    purged.refresh_tokens = sqlx::query(
+    purged.refresh_tokens = db::on!(db, |c| sqlx::query(
         "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens \
          GROUP BY family_id HAVING MAX(expires_at) < $1 OR MAX(family_expires_at) < $2)",
     )
     .bind(&stamp)
     .bind(&stamp)
-    .execute(db)
-    .await?
-    .rows_affected();
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(purged)
 }
 

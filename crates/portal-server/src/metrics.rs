@@ -213,9 +213,9 @@ struct Scrape {
 
 /// `GET /metrics`: reads the gauges, then renders every metric in Prometheus's text format.
 async fn scrape(State(scrape): State<Scrape>) -> Response {
-    let db = &scrape.state.db;
-    metrics::gauge!(POOL_CONNECTIONS).set(f64::from(db.size()));
-    metrics::gauge!(POOL_IDLE).set(db.num_idle() as f64);
+    let (open, idle) = scrape.state.db.pool_use();
+    metrics::gauge!(POOL_CONNECTIONS).set(f64::from(open));
+    metrics::gauge!(POOL_IDLE).set(idle as f64);
     metrics::gauge!(HASHES_IN_FLIGHT).set(scrape.state.passwords.in_flight() as f64);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], scrape.handle.render())
         .into_response()

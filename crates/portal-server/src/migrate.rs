@@ -1,28 +1,33 @@
-//! The schema this binary knows, and `portal-server migrate [--db PATH]`.
+//! The schema this binary knows, and `portal-server migrate [--db DATABASE]`.
 //!
-//! [`MIGRATOR`] holds the migrations of `migrations/`, compiled in. `serve` applies the pending
-//! ones when it opens the database ([`crate::db::open`]); `migrate` does only that and prints
-//! what it applied, so an operator can migrate once before starting several instances. A
-//! database that holds a migration this binary does not know was migrated by a newer
-//! portal-server: every command refuses it ([`crate::cli::CliError::SchemaTooNew`]), since
-//! this binary cannot know what the newer schema means.
+//! Each backend has its migrations (`migrations/sqlite/`, `migrations/postgres/`, compiled in,
+//! same versions: [`crate::db::Db::migrator`]). `serve` applies the pending ones when it opens
+//! the database ([`crate::db::Db::open`]); `migrate` does only that and prints what it applied,
+//! so an operator can migrate once before starting several instances. A database that holds a
+//! migration this binary does not know was migrated by a newer portal-server: every command
+//! refuses it ([`crate::cli::CliError::SchemaTooNew`]), since this binary cannot know what the
+//! newer schema means.
 
-use std::{collections::BTreeSet, path::PathBuf};
+use std::collections::BTreeSet;
 
 use clap::Args;
-use sqlx::{Executor, Sqlite, SqlitePool, migrate::Migrator};
 
-use crate::cli::CliError;
-
-/// The migrations of `migrations/`, compiled into the binary.
-pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+use crate::{
+    cli::{CliError, DbArgs},
+    db::{self, Db},
+};
 
 /// Options of `migrate`.
 #[derive(Debug, Clone, Args)]
 pub struct MigrateArgs {
-    /// SQLite database file of the portal (created if missing, 0600).
-    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
-    pub db: PathBuf,
+    /// The database and its pool.
+    #[command(flatten)]
+    pub database: DbArgs,
+}
+
+/// The versions this binary knows, oldest first (both backends have the same).
+pub fn known_versions() -> impl Iterator<Item = i64> {
+    db::sqlite::MIGRATOR.iter().map(|m| m.version)
 }
 
 /// Versions of the migrations applied (successfully) to a database whose migration table
@@ -30,71 +35,60 @@ pub struct MigrateArgs {
 ///
 /// # Errors
 /// Database failure, including a missing `_sqlx_migrations` table.
-pub async fn applied_versions<'c, E>(db: E) -> Result<BTreeSet<i64>, sqlx::Error>
-where
-    E: Executor<'c, Database = Sqlite>,
-{
-    let versions: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
-            .fetch_all(db)
-            .await?;
+pub async fn applied_versions(db: &Db) -> Result<BTreeSet<i64>, sqlx::Error> {
+    let versions: Vec<i64> = db::on!(db, |c| sqlx::query_scalar(
+        "SELECT version FROM _sqlx_migrations WHERE success = TRUE"
+    )
+    .fetch_all(c)
+    .await)?;
     Ok(versions.into_iter().collect())
 }
 
-/// Versions of [`MIGRATOR`] not applied to `pool`'s database, oldest first (empty once
-/// [`crate::db::open`] has migrated it).
+/// Versions of [`Db::migrator`] not applied to `db`, oldest first (empty once [`Db::open`]
+/// has migrated it).
 ///
 /// # Errors
 /// Database failure.
-pub async fn pending(pool: &SqlitePool) -> Result<Vec<i64>, sqlx::Error> {
-    let applied = applied_versions(pool).await?;
-    Ok(MIGRATOR.iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect())
+pub async fn pending(db: &Db) -> Result<Vec<i64>, sqlx::Error> {
+    let applied = applied_versions(db).await?;
+    Ok(db.migrator().iter().map(|m| m.version).filter(|v| !applied.contains(v)).collect())
 }
 
-/// The applied versions of the database file at `path`, read without creating or changing
-/// it: none when the file or its migration table does not exist yet.
-async fn applied_before(path: &std::path::Path) -> Result<BTreeSet<i64>, sqlx::Error> {
-    use sqlx::{ConnectOptions as _, Connection as _};
-    if !path.exists() {
-        return Ok(BTreeSet::new());
-    }
-    // Not read-only: SQLite may need to create the `-shm` file of a WAL database to read it.
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(path).connect().await?;
-    let table: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(&mut conn)
-    .await?;
-    let applied = match table {
-        Some(_) => applied_versions(&mut conn).await?,
-        None => BTreeSet::new(),
+/// Migrates `db`; the versions applied before and after.
+async fn migrate_reporting(db: &Db) -> Result<(BTreeSet<i64>, BTreeSet<i64>), CliError> {
+    let before = match db.has_migration_table().await.map_err(crate::StartError::from)? {
+        true => applied_versions(db).await.map_err(crate::StartError::from)?,
+        false => BTreeSet::new(),
     };
-    conn.close().await?;
-    Ok(applied)
+    db.migrate().await.map_err(crate::StartError::from)?;
+    let after = applied_versions(db).await.map_err(crate::StartError::from)?;
+    Ok((before, after))
 }
 
 impl MigrateArgs {
-    /// Applies the pending migrations to `--db` (creating it 0600 if missing) without serving;
-    /// the lines to print: one `applied migration N (description)` per migration applied now,
-    /// or `nothing to apply` with the schema's version.
+    /// Applies the pending migrations to `--db` (creating a SQLite file 0600 if missing)
+    /// without serving; the lines to print: one `applied migration N (description)` per
+    /// migration applied now, or `nothing to apply` with the schema's version.
     ///
     /// # Errors
     /// [`CliError::SchemaTooNew`] for a database migrated by a newer portal-server;
     /// [`CliError::Start`] when the database cannot be opened or a migration fails.
     pub async fn run(self) -> Result<String, CliError> {
-        let before = applied_before(&self.db).await.map_err(crate::StartError::from)?;
-        let pool = crate::db::open(&self.db).await.map_err(crate::StartError::from)?;
-        let after = applied_versions(&pool).await;
-        pool.close().await;
-        let after = after.map_err(crate::StartError::from)?;
-        let lines: Vec<String> = MIGRATOR
+        let db = Db::connect(&self.database.db, self.database.settings())
+            .await
+            .map_err(crate::StartError::from)?;
+        let migrated = migrate_reporting(&db).await;
+        db.close().await;
+        let (before, after) = migrated?;
+        let migrator = db.migrator();
+        let lines: Vec<String> = migrator
             .iter()
             .filter(|m| after.contains(&m.version) && !before.contains(&m.version))
             .map(|m| format!("applied migration {} ({})", m.version, m.description))
             .collect();
         if lines.is_empty() {
             let latest = after.last().copied().unwrap_or_default();
-            return Ok(format!("nothing to apply: {} is at migration {latest}", self.db.display()));
+            return Ok(format!("nothing to apply: {} is at migration {latest}", self.database.db));
         }
         Ok(lines.join("\n"))
     }

@@ -13,11 +13,11 @@
 //! The 72 school bodies come from [`SchoolBoards::embedded`]; only their subscription state
 //! lives here (a body without a row is subscribed).
 
+use crate::db::{self, Db};
 use cartable_core::{
     SchoolBoards,
     wire::parent::{PrivateSchool, SchoolBoardEntry},
 };
-use sqlx::SqlitePool;
 
 pub mod command;
 pub mod fixture;
@@ -65,11 +65,12 @@ impl Org {
 ///
 /// # Errors
 /// Database failure.
-pub async fn board_entries(db: &SqlitePool) -> Result<Vec<SchoolBoardEntry>, sqlx::Error> {
-    let unsubscribed: Vec<String> =
-        sqlx::query_scalar("SELECT board_id FROM board_subscriptions WHERE NOT subscribed")
-            .fetch_all(db)
-            .await?;
+pub async fn board_entries(db: &Db) -> Result<Vec<SchoolBoardEntry>, sqlx::Error> {
+    let unsubscribed: Vec<String> = db::on!(db, |c| sqlx::query_scalar(
+        "SELECT board_id FROM board_subscriptions WHERE NOT subscribed"
+    )
+    .fetch_all(c)
+    .await)?;
     Ok(SchoolBoards::embedded()
         .all()
         .iter()
@@ -81,11 +82,12 @@ pub async fn board_entries(db: &SqlitePool) -> Result<Vec<SchoolBoardEntry>, sql
 ///
 /// # Errors
 /// Database failure.
-pub async fn private_schools(db: &SqlitePool) -> Result<Vec<PrivateSchool>, sqlx::Error> {
-    let rows: Vec<(String, String, bool)> =
-        sqlx::query_as("SELECT id, name, subscribed FROM private_schools ORDER BY id")
-            .fetch_all(db)
-            .await?;
+pub async fn private_schools(db: &Db) -> Result<Vec<PrivateSchool>, sqlx::Error> {
+    let rows: Vec<(String, String, bool)> = db::on!(db, |c| sqlx::query_as(
+        "SELECT id, name, subscribed FROM private_schools ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, subscribed)| PrivateSchool { id, name, subscribed })
@@ -96,25 +98,27 @@ pub async fn private_schools(db: &SqlitePool) -> Result<Vec<PrivateSchool>, sqlx
 ///
 /// # Errors
 /// Database failure.
-pub async fn subscribed(db: &SqlitePool, org: &Org) -> Result<Option<bool>, sqlx::Error> {
+pub async fn subscribed(db: &Db, org: &Org) -> Result<Option<bool>, sqlx::Error> {
     match org {
         Org::Board(id) => {
             if SchoolBoards::embedded().get(id).is_none() {
                 return Ok(None);
             }
-            let row: Option<bool> = sqlx::query_scalar(
+            let row: Option<bool> = db::on!(db, |c| sqlx::query_scalar(
                 "SELECT subscribed FROM board_subscriptions WHERE board_id = $1",
             )
             .bind(id)
-            .fetch_optional(db)
-            .await?;
+            .fetch_optional(c)
+            .await)?;
             Ok(Some(row.unwrap_or(true)))
         }
         Org::PrivateSchool(id) => {
-            sqlx::query_scalar("SELECT subscribed FROM private_schools WHERE id = $1")
-                .bind(id)
-                .fetch_optional(db)
-                .await
+            db::on!(db, |c| sqlx::query_scalar(
+                "SELECT subscribed FROM private_schools WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await)
         }
     }
 }
@@ -123,6 +127,6 @@ pub async fn subscribed(db: &SqlitePool, org: &Org) -> Result<Option<bool>, sqlx
 ///
 /// # Errors
 /// Database failure.
-pub async fn student_count(db: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM students").fetch_one(db).await
+pub async fn student_count(db: &Db) -> Result<i64, sqlx::Error> {
+    db::on!(db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM students").fetch_one(c).await)
 }

@@ -2,8 +2,6 @@
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
-
 use crate::{clock::Clock, config::Config, crypto::HashKey, db};
 
 /// Everything a handler needs, cheap to clone (one `Arc`).
@@ -14,8 +12,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     /// Start-up configuration.
     pub config: Config,
-    /// The SQLite pool.
-    pub db: SqlitePool,
+    /// The database pool (SQLite or PostgreSQL, [`db::Db`]).
+    pub db: db::Db,
     /// The clock every rule reads.
     pub clock: Arc<dyn Clock>,
     /// Key of the stored hashes of codes, tokens and NIPs, from the key file or `PORTAL_KEYS`
@@ -64,7 +62,7 @@ impl AppState {
     /// # Errors
     /// See [`StartError`]; [`StartError::Keys`] says how to create a missing key file.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
-        let db = db::open(&config.database).await?;
+        let db = db::Db::open(&config.database, config.pool).await?;
         let loaded = crate::keys::load(&config.keys, &db, clock.now()).await?;
         let hash_key = loaded.hash_key.clone();
         let signing_keys =
@@ -96,19 +94,8 @@ impl AppState {
         Ok(state)
     }
 
-    /// The current time as RFC 3339 UTC text, the form every timestamp column uses.
-    pub fn now_rfc3339(&self) -> String {
-        now_rfc3339(&*self.clock)
+    /// The current time, as the database stores it.
+    pub fn now(&self) -> db::Stamp {
+        db::Stamp::new(self.clock.now())
     }
-}
-
-fn now_rfc3339(clock: &dyn Clock) -> String {
-    rfc3339(clock.now())
-}
-
-/// Formats a UTC instant as RFC 3339 with second precision (`2026-11-29T14:03:00Z`), which
-/// sorts correctly as text.
-pub fn rfc3339(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t);
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

@@ -22,7 +22,11 @@ use time::OffsetDateTime;
 
 pub use keys::{RSA_BITS, SigningKeys};
 
-use crate::{AppState, crypto::random_token, state::rfc3339};
+use crate::{
+    AppState,
+    crypto::random_token,
+    db::{self, Stamp},
+};
 
 /// Purpose of refresh-token hashes in [`HashKey::hash`](crate::crypto::HashKey::hash).
 pub const REFRESH_PURPOSE: &str = "refresh";
@@ -73,9 +77,6 @@ pub enum TokenError {
     /// Signing a JWT failed.
     #[error("signing: {0}")]
     Signing(jsonwebtoken::errors::Error),
-    /// A stored timestamp does not parse.
-    #[error("stored time: {0}")]
-    StoredTime(#[from] time::error::Parse),
 }
 
 /// Why a refresh token was refused; every case answers `invalid_grant`.
@@ -157,7 +158,7 @@ impl TokenError {
             Self::InvalidScope => {
                 (400, "invalid_scope", "The requested scope exceeds the original grant.", 70011)
             }
-            Self::Database(_) | Self::Signing(_) | Self::StoredTime(_) => {
+            Self::Database(_) | Self::Signing(_) => {
                 (500, "server_error", "The server could not complete the request.", 90100)
             }
         };
@@ -202,7 +203,7 @@ pub async fn issue_tokens_in_family(
     let scope = normalise_scope(scope);
     let family_expires = now + state.config.lifetimes.refresh_absolute;
     let refresh_token = random_token(32);
-    sqlx::query(
+    db::on!(state.db, |c| sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family_id, account_id, client_id, scope, \
          family_created_at, family_expires_at, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -212,12 +213,13 @@ pub async fn issue_tokens_in_family(
     .bind(account_id)
     .bind(client_id)
     .bind(&scope)
-    .bind(rfc3339(now))
-    .bind(rfc3339(family_expires))
-    .bind(rfc3339(now))
-    .bind(rfc3339(sliding_expiry(state, now, family_expires)))
-    .execute(&state.db)
-    .await?;
+    .bind(Stamp::new(now))
+    .bind(Stamp::new(family_expires))
+    .bind(Stamp::new(now))
+    .bind(Stamp::new(sliding_expiry(state, now, family_expires)))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     mint(state, now, account_id, client_id, scope, nonce, email, refresh_token)
 }
 
@@ -238,15 +240,15 @@ pub async fn refresh_grant(
     scope: Option<&str>,
 ) -> Result<TokenResponse, TokenError> {
     let now = state.clock.now();
-    let now_text = rfc3339(now);
+    let now_text = Stamp::new(now);
     let hash = state.hash_key.hash(REFRESH_PURPOSE, refresh_token);
-    let row: Option<RefreshRow> = sqlx::query_as(
+    let row: Option<RefreshRow> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT family_id, account_id, client_id, scope, family_created_at, family_expires_at, \
          expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1",
     )
     .bind(&hash)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     let Some(row) = row else {
         return Err(TokenError::InvalidGrant(GrantFailure::Unknown));
     };
@@ -257,15 +259,15 @@ pub async fn refresh_grant(
         return Err(TokenError::InvalidGrant(GrantFailure::Revoked));
     }
     if row.rotated_at.is_some() {
-        revoke_family(state, &row.family_id, &now_text).await?;
+        revoke_family(state, &row.family_id, now_text).await?;
         tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
         return Err(TokenError::InvalidGrant(GrantFailure::Reused));
     }
-    let family_expires = parse_time(&row.family_expires_at)?;
+    let family_expires = row.family_expires_at.at();
     if now >= family_expires {
         return Err(TokenError::InvalidGrant(GrantFailure::Expired));
     }
-    if now >= parse_time(&row.expires_at)? {
+    if now >= row.expires_at.at() {
         return Err(TokenError::InvalidGrant(GrantFailure::Inactive));
     }
     let granted = match scope {
@@ -280,25 +282,25 @@ pub async fn refresh_grant(
     };
 
     let new_token = random_token(32);
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.db.begin_write().await?;
     // The conditional update is the first statement, so this transaction holds SQLite's write
     // lock from here on: of two concurrent uses of one token, exactly one rotates it.
-    let rotated = sqlx::query(
+    let rotated = db::on!(tx, |c| sqlx::query(
         "UPDATE refresh_tokens SET rotated_at = $1 \
          WHERE token_hash = $2 AND rotated_at IS NULL AND revoked_at IS NULL",
     )
-    .bind(&now_text)
+    .bind(now_text)
     .bind(&hash)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     if rotated != 1 {
         drop(tx);
-        revoke_family(state, &row.family_id, &now_text).await?;
+        revoke_family(state, &row.family_id, now_text).await?;
         tracing::warn!(family = %row.family_id, "refresh token used twice at once; family revoked");
         return Err(TokenError::InvalidGrant(GrantFailure::Reused));
     }
-    sqlx::query(
+    db::on!(tx, |c| sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, family_id, account_id, client_id, scope, \
          family_created_at, family_expires_at, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -310,10 +312,11 @@ pub async fn refresh_grant(
     .bind(&row.scope)
     .bind(&row.family_created_at)
     .bind(&row.family_expires_at)
-    .bind(&now_text)
-    .bind(rfc3339(sliding_expiry(state, now, family_expires)))
-    .execute(&mut *tx)
-    .await?;
+    .bind(now_text)
+    .bind(Stamp::new(sliding_expiry(state, now, family_expires)))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     tx.commit().await?;
 
     let email = primary_email(state, &row.account_id).await?.ok_or(TokenError::UnknownAccount)?;
@@ -333,14 +336,15 @@ pub async fn revoke_token(
     token: &str,
 ) -> Result<bool, TokenError> {
     let hash = state.hash_key.hash(REFRESH_PURPOSE, token);
-    let family: Option<(String, String)> =
-        sqlx::query_as("SELECT family_id, client_id FROM refresh_tokens WHERE token_hash = $1")
-            .bind(&hash)
-            .fetch_optional(&state.db)
-            .await?;
+    let family: Option<(String, String)> = db::on!(state.db, |c| sqlx::query_as(
+        "SELECT family_id, client_id FROM refresh_tokens WHERE token_hash = $1"
+    )
+    .bind(&hash)
+    .fetch_optional(c)
+    .await)?;
     match family {
         Some((family_id, owner)) if owner == client_id => {
-            revoke_family(state, &family_id, &state.now_rfc3339()).await?;
+            revoke_family(state, &family_id, state.now()).await?;
             Ok(true)
         }
         _ => Ok(false),
@@ -355,14 +359,16 @@ pub async fn revoke_token(
 /// # Errors
 /// Database failure.
 pub async fn revoke_all_for_account(state: &AppState, account_id: &str) -> Result<u64, TokenError> {
-    let done = sqlx::query(
+    let done = db::on!(state.db, |c| {
+        sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
     )
-    .bind(state.now_rfc3339())
+    .bind(state.now())
     .bind(account_id)
-    .execute(&state.db)
-    .await?;
-    Ok(done.rows_affected())
+    .execute(c)
+    .await.map(|r| r.rows_affected())
+    })?;
+    Ok(done)
 }
 
 /// Verifies an access token: RS256 signature under one of our keys (by `kid`), `iss`, `aud`,
@@ -406,11 +412,11 @@ struct RefreshRow {
     account_id: String,
     client_id: String,
     scope: String,
-    family_created_at: String,
-    family_expires_at: String,
-    expires_at: String,
-    rotated_at: Option<String>,
-    revoked_at: Option<String>,
+    family_created_at: Stamp,
+    family_expires_at: Stamp,
+    expires_at: Stamp,
+    rotated_at: Option<Stamp>,
+    revoked_at: Option<Stamp>,
 }
 
 /// The email an ID token carries: `(address, verified)`.
@@ -420,20 +426,20 @@ struct IdEmail(Option<(String, bool)>);
 /// for an account without one, its first verified email, else its first email).
 async fn primary_email(state: &AppState, account_id: &str) -> Result<Option<IdEmail>, TokenError> {
     let account: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
+        db::on!(state.db, |c| sqlx::query_as("SELECT email FROM accounts WHERE id = $1")
             .bind(account_id)
-            .fetch_optional(&state.db)
-            .await?;
+            .fetch_optional(c)
+            .await)?;
     let Some((primary,)) = account else {
         return Ok(None);
     };
-    let emails: Vec<(String, bool)> = sqlx::query_as(
+    let emails: Vec<(String, bool)> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT address, verified FROM account_emails WHERE account_id = $1 \
          ORDER BY verified DESC, created_at, address",
     )
     .bind(account_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     let chosen = match primary {
         Some(address) => {
             let verified = emails.iter().any(|(a, v)| *v && *a == address);
@@ -501,24 +507,25 @@ fn sliding_expiry(
     (now + state.config.lifetimes.refresh_sliding).min(family_expires)
 }
 
-/// Revokes every refresh token of `family_id` at `now` (RFC 3339); already revoked rows keep
+/// Revokes every refresh token of `family_id` at `now`; already revoked rows keep
 /// their time. Access tokens of the family lapse at their own expiry (they are not looked up).
 ///
 /// # Errors
 /// Database failures.
-pub async fn revoke_family(state: &AppState, family_id: &str, now: &str) -> Result<(), TokenError> {
-    sqlx::query(
+pub async fn revoke_family(
+    state: &AppState,
+    family_id: &str,
+    now: Stamp,
+) -> Result<(), TokenError> {
+    db::on!(state.db, |c| sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(family_id)
-    .execute(&state.db)
-    .await?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
-}
-
-fn parse_time(text: &str) -> Result<OffsetDateTime, TokenError> {
-    Ok(OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)?)
 }
 
 /// Space-separated scopes with runs of whitespace collapsed and duplicates dropped, in order.

@@ -9,7 +9,7 @@
 use std::{path::PathBuf, sync::Arc};
 
 use base64::Engine as _;
-use portal_server::{AppState, clock::ManualClock, config::Config};
+use portal_server::{AppState, clock::ManualClock, config::Config, db};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use sha2::Digest as _;
@@ -496,9 +496,9 @@ async fn linking_the_school_email_with_a_code_then_associating_a_child() {
 #[tokio::test]
 async fn linking_says_email_in_use_only_after_the_code_and_refuses_malformed_addresses() {
     let portal = Portal::start().await;
-    sqlx::query("INSERT INTO accounts (id, email, password_hash, created_at) VALUES ('other', 'taken@example.com', 'x', '2026-01-01T00:00:00Z')")
-        .execute(&portal.state.db)
-        .await
+    db::on!(portal.state.db, |c| sqlx::query("INSERT INTO accounts (id, email, password_hash, created_at) VALUES ('other', 'taken@example.com', 'x', '2026-01-01T00:00:00Z')")
+        .execute(c)
+        .await.map(|r| r.rows_affected()))
         .expect("insert");
     let access = portal.social_access("google.com", "me@gmail.example", true).await;
     let (status, problem, _) = portal

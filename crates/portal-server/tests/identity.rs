@@ -7,7 +7,7 @@ mod common;
 use std::{sync::Arc, time::Duration as StdDuration};
 
 use common::{CLIENT, PASSWORD, Reply, SCOPE, TestPortal, assert_identity_error_shape, six_digits};
-use portal_server::{clock::ManualClock, config::MailTransport};
+use portal_server::{clock::ManualClock, config::MailTransport, db};
 use time::Duration;
 
 const SIGNUP_START: &str = "/auth/signup/v1.0/start";
@@ -142,11 +142,11 @@ async fn sign_up_with_the_emailed_code_then_tokens() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_tokens(&continuation_grant(&p, &r.token(), Some("jeanne.roy@exemple.ca")).await);
     assert_tokens(&p.sign_in("jeanne.roy@exemple.ca", PASSWORD).await);
-    let verified: bool = sqlx::query_scalar(
+    let verified: bool = db::on!(p.state.db, |c| sqlx::query_scalar(
         "SELECT verified FROM account_emails WHERE address = 'jeanne.roy@exemple.ca'",
     )
-    .fetch_one(&p.state.db)
-    .await
+    .fetch_one(c)
+    .await)
     .expect("email row");
     assert!(verified);
     p.stop().await;
@@ -598,9 +598,10 @@ async fn fifty_concurrent_sign_ups_all_succeed() {
         ok += 1;
     }
     assert_eq!(ok, 50);
-    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
-        .fetch_one(&p.state.db)
-        .await
+    let accounts: i64 =
+        db::on!(p.state.db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(c)
+            .await)
         .expect("count");
     assert_eq!(accounts, 50);
 }

@@ -18,6 +18,7 @@ use common::{
 };
 use portal_server::{
     clock::{Clock as _, ManualClock},
+    db,
     keys::{KeySource, read, rotate_file},
     tokens::AccessClaims,
 };
@@ -72,9 +73,10 @@ async fn a_copy_of_the_database_alone_mints_nothing_the_original_accepts() {
     let account_id = me["id"].as_str().expect("id").to_owned();
 
     // No key material in the database; the keys are in the file beside it.
-    let secrets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
-        .fetch_one(&original.state.db)
-        .await
+    let secrets: i64 =
+        db::on!(original.state.db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
+            .fetch_one(c)
+            .await)
         .expect("count");
     assert_eq!(secrets, 0);
     assert!(original.dir.join("portal.keys.json").is_file());
@@ -82,11 +84,12 @@ async fn a_copy_of_the_database_alone_mints_nothing_the_original_accepts() {
     // The database alone, copied to a second portal that has its own (fresh) key file.
     let copy_dir = tempfile::tempdir().expect("tempdir");
     let copy_db = copy_dir.path().join("portal.sqlite3");
-    sqlx::query("VACUUM INTO $1")
+    db::on!(original.state.db, |c| sqlx::query("VACUUM INTO $1")
         .bind(copy_db.to_str().expect("utf-8 path"))
-        .execute(&original.state.db)
+        .execute(c)
         .await
-        .expect("copy the database");
+        .map(|r| r.rows_affected()))
+    .expect("copy the database");
     let copy = TestPortal::start_in(copy_dir.path(), ManualClock::new(common::start_time())).await;
     let (original_kids, copy_kids) =
         (jwks_kids(&original.origin).await, jwks_kids(&copy.origin).await);
@@ -241,18 +244,24 @@ async fn keys_left_in_the_database_by_an_older_portal_move_into_the_key_file() {
     let legacy = read(&source).await.expect("read").file;
     std::fs::remove_file(&keys).expect("remove");
     let insert_legacy = || async {
-        let db = portal_server::db::open(&dir.path().join("portal.sqlite3")).await.expect("db");
+        let db =
+            db::Db::open(&dir.path().join("portal.sqlite3").into(), db::PoolSettings::default())
+                .await
+                .expect("db");
         let signing = &legacy.signing[0];
         for (name, value) in
             [("hmac".to_owned(), &legacy.hmac), (format!("rs256:{}", signing.kid), &signing.pem)]
         {
-            sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3)")
-                .bind(name)
-                .bind(value)
-                .bind("2026-01-05T14:03:00Z")
-                .execute(&db)
-                .await
-                .expect("insert");
+            db::on!(db, |c| sqlx::query(
+                "INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3)"
+            )
+            .bind(name)
+            .bind(value)
+            .bind("2026-01-05T14:03:00Z")
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+            .expect("insert");
         }
         db
     };
@@ -263,9 +272,10 @@ async fn keys_left_in_the_database_by_an_older_portal_move_into_the_key_file() {
     let moved = read(&source).await.expect("read").file;
     assert_eq!(moved.hmac, legacy.hmac);
     assert_eq!(moved.signing[0].kid, legacy.signing[0].kid);
-    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
-        .fetch_one(&p.state.db)
-        .await
+    let left: i64 =
+        db::on!(p.state.db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
+            .fetch_one(c)
+            .await)
         .expect("count");
     assert_eq!(left, 0);
     assert_no_key_bytes(dir.path(), &legacy);
@@ -310,9 +320,13 @@ async fn keys_left_in_the_database_by_an_older_portal_move_into_the_key_file() {
         .expect("read")
         .file;
     assert_eq!(imported.hmac, legacy.hmac);
-    let db = portal_server::db::open(&dir.path().join("portal.sqlite3")).await.expect("db");
-    let left: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets").fetch_one(&db).await.expect("n");
+    let db = db::Db::open(&dir.path().join("portal.sqlite3").into(), db::PoolSettings::default())
+        .await
+        .expect("db");
+    let left: i64 = db::on!(db, |c| sqlx::query_scalar("SELECT COUNT(*) FROM server_secrets")
+        .fetch_one(c)
+        .await)
+    .expect("n");
     assert_eq!(left, 0);
     db.close().await;
     assert_no_key_bytes(dir.path(), &legacy);

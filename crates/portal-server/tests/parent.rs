@@ -20,6 +20,7 @@ use portal_server::{
     AppState,
     clock::{Clock as _, ManualClock},
     config::Config,
+    db,
     registry::{
         self,
         import::{ImportError, import_str},
@@ -123,15 +124,16 @@ impl Portal {
     /// A parent whose emails are all verified (the first is the sign-in email).
     async fn parent(&self, emails: &[&str]) -> Parent {
         let id = uuid::Uuid::new_v4().to_string();
-        let now = self.state.now_rfc3339();
-        sqlx::query(
+        let now = self.state.now();
+        db::on!(self.state.db, |c| sqlx::query(
             "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, 'x', $3)",
         )
         .bind(&id)
         .bind(emails[0])
         .bind(&now)
-        .execute(&self.state.db)
+        .execute(c)
         .await
+        .map(|r| r.rows_affected()))
         .expect("account");
         for email in emails {
             self.add_email(&id, email, true).await;
@@ -143,15 +145,15 @@ impl Portal {
     }
 
     async fn add_email(&self, account: &str, email: &str, verified: bool) {
-        sqlx::query(
+        db::on!(self.state.db, |c| sqlx::query(
             "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(account)
         .bind(email)
         .bind(verified)
-        .bind(self.state.now_rfc3339())
-        .execute(&self.state.db)
-        .await
+        .bind(self.state.now())
+        .execute(c)
+        .await.map(|r| r.rows_affected()))
         .expect("email");
     }
 
@@ -522,11 +524,13 @@ async fn delete_me_removes_account_associations_and_tokens() {
         "child_associations WHERE account_id",
         "limit_events WHERE subject",
     ] {
-        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} = $1"))
-            .bind(&parent.id)
-            .fetch_one(&portal.state.db)
-            .await
-            .expect("count");
+        let count: i64 = db::on!(portal.state.db, |c| sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM {table} = $1"
+        ))
+        .bind(&parent.id)
+        .fetch_one(c)
+        .await)
+        .expect("count");
         assert_eq!(count, 0, "{table}");
     }
     assert_eq!(registry::student_count(&portal.state.db).await.expect("count"), 13, "records stay");
@@ -723,32 +727,34 @@ async fn the_demo_fixture_meets_its_brief_and_loads_once() {
     let portal = Portal::start().await;
     let db = &portal.state.db;
     assert_eq!(registry::student_count(db).await.expect("count"), 13);
-    let boards: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT board_id FROM students WHERE board_id IS NOT NULL")
-            .fetch_all(db)
-            .await
-            .expect("boards");
+    let boards: Vec<String> = db::on!(db, |c| sqlx::query_scalar(
+        "SELECT DISTINCT board_id FROM students WHERE board_id IS NOT NULL"
+    )
+    .fetch_all(c)
+    .await)
+    .expect("boards");
     assert!(boards.len() >= 4 && boards.iter().any(|b| b.starts_with("sb-")), "{boards:?}");
-    let leap: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM students WHERE birth_date LIKE '%-02-29'")
-            .fetch_one(db)
-            .await
-            .expect("leap");
+    let leap: i64 = db::on!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM students WHERE birth_date LIKE '%-02-29'"
+    )
+    .fetch_one(c)
+    .await)
+    .expect("leap");
     assert_eq!(leap, 1);
-    let nip_only: i64 = sqlx::query_scalar(
+    let nip_only: i64 = db::on!(db, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM students s WHERE nip_hash IS NOT NULL \
          AND NOT EXISTS (SELECT 1 FROM student_guardians g WHERE g.student_id = s.id)",
     )
-    .fetch_one(db)
-    .await
+    .fetch_one(c)
+    .await)
     .expect("nip only");
     assert_eq!(nip_only, 1);
-    let shared_across_boards: i64 = sqlx::query_scalar(
+    let shared_across_boards: i64 = db::on!(db, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM (SELECT g.email FROM student_guardians g JOIN students s ON s.id = g.student_id \
          GROUP BY g.email HAVING COUNT(DISTINCT s.board_id) >= 2)",
     )
-    .fetch_one(db)
-    .await
+    .fetch_one(c)
+    .await)
     .expect("siblings");
     assert!(shared_across_boards >= 1);
 

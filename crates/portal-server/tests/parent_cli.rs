@@ -33,7 +33,12 @@ fn import(file: &std::path::Path, db: &std::path::Path) -> std::process::Output 
 }
 
 async fn students(db: &std::path::Path) -> i64 {
-    let pool = portal_server::db::open(db).await.expect("db");
+    let pool = portal_server::db::Db::open(
+        &db.to_path_buf().into(),
+        portal_server::db::PoolSettings::default(),
+    )
+    .await
+    .expect("db");
     let count = portal_server::registry::student_count(&pool).await.expect("count");
     pool.close().await;
     count

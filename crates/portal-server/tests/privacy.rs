@@ -5,7 +5,7 @@
 mod common;
 
 use common::{PASSWORD, TestPortal};
-use portal_server::maintenance;
+use portal_server::{db, maintenance};
 use serde_json::json;
 use sqlx::Row as _;
 use time::Duration;
@@ -13,27 +13,39 @@ use time::Duration;
 /// Every text value of every table that contains `needle` (case-insensitive), as
 /// `table: value`.
 async fn rows_holding(portal: &TestPortal, needle: &str) -> Vec<String> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         AND name <> '_sqlx_migrations'",
-    )
-    .fetch_all(&portal.state.db)
-    .await
-    .expect("tables");
+    let list = match portal.state.db {
+        db::Db::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+             AND name <> '_sqlx_migrations'"
+        }
+        db::Db::Postgres(_) => {
+            "SELECT table_name::text FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'"
+        }
+    };
+    let tables: Vec<String> =
+        db::on!(portal.state.db, |c| sqlx::query_scalar(list).fetch_all(c).await).expect("tables");
     let needle = needle.to_lowercase();
     let mut found = Vec::new();
     for table in tables {
-        let rows = sqlx::query(&format!("SELECT * FROM {table}"))
-            .fetch_all(&portal.state.db)
-            .await
+        // Every text value of every row (other columns do not decode as text).
+        let texts: Vec<String> =
+            db::on!(portal.state.db, |c| sqlx::query(&format!("SELECT * FROM {table}"))
+                .fetch_all(c)
+                .await
+                .map(|rows| {
+                    rows.iter()
+                        .flat_map(|row| {
+                            (0..row.len())
+                                .filter_map(|i| row.try_get::<Option<String>, _>(i).ok().flatten())
+                                .collect::<Vec<_>>()
+                        })
+                        .collect()
+                }))
             .expect("rows");
-        for row in rows {
-            for i in 0..row.len() {
-                if let Ok(Some(text)) = row.try_get::<Option<String>, _>(i)
-                    && text.to_lowercase().contains(&needle)
-                {
-                    found.push(format!("{table}: {text}"));
-                }
+        for text in texts {
+            if text.to_lowercase().contains(&needle) {
+                found.push(format!("{table}: {text}"));
             }
         }
     }
@@ -41,10 +53,10 @@ async fn rows_holding(portal: &TestPortal, needle: &str) -> Vec<String> {
 }
 
 async fn count(portal: &TestPortal, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(&portal.state.db)
-        .await
-        .expect("count")
+    db::on!(portal.state.db, |c| sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(c)
+        .await)
+    .expect("count")
 }
 
 #[tokio::test]

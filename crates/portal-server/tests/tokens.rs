@@ -14,6 +14,7 @@ use portal_server::{
     AppState,
     clock::{Clock as _, ManualClock},
     config::Config,
+    db,
     http::extract::AuthParent,
     tokens::{
         AccessClaims, GrantFailure, TokenError, issue_tokens, refresh_grant,
@@ -78,25 +79,27 @@ impl Portal {
     /// An account with a verified primary email, as sign-up leaves it (`0001_identity.sql`).
     async fn new_account(&self, email: &str) -> String {
         let id = uuid::Uuid::new_v4().to_string();
-        let now = self.state.now_rfc3339();
-        sqlx::query(
+        let now = self.state.now();
+        db::on!(self.state.db, |c| sqlx::query(
             "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, NULL, $3)",
         )
         .bind(&id)
         .bind(email)
         .bind(&now)
-        .execute(&self.state.db)
+        .execute(c)
         .await
+        .map(|r| r.rows_affected()))
         .expect("insert account");
-        sqlx::query(
+        db::on!(self.state.db, |c| sqlx::query(
             "INSERT INTO account_emails (account_id, address, verified, created_at) \
              VALUES ($1, $2, TRUE, $3)",
         )
         .bind(&id)
         .bind(email)
         .bind(&now)
-        .execute(&self.state.db)
+        .execute(c)
         .await
+        .map(|r| r.rows_affected()))
         .expect("insert email");
         id
     }
@@ -219,12 +222,13 @@ async fn issued_jwts_verify_against_the_jwks_with_the_contract_claims() {
     assert!(verify_access_token(&portal.state, &tokens.id_token).is_err());
 
     // The refresh token is stored only as a keyed hash.
-    let plain: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = $1")
-            .bind(&tokens.refresh_token)
-            .fetch_one(&portal.state.db)
-            .await
-            .expect("count");
+    let plain: i64 = db::on!(portal.state.db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = $1"
+    )
+    .bind(&tokens.refresh_token)
+    .fetch_one(c)
+    .await)
+    .expect("count");
     assert_eq!(plain, 0);
     portal.stop().await;
 }
@@ -456,11 +460,12 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
 
     // A deleted account's still-unexpired token is refused.
     let fresh = portal.sign_in(&account).await;
-    sqlx::query("DELETE FROM accounts WHERE id = $1")
+    db::on!(portal.state.db, |c| sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(&account)
-        .execute(&portal.state.db)
+        .execute(c)
         .await
-        .expect("delete");
+        .map(|r| r.rows_affected()))
+    .expect("delete");
     let gone = format!("Bearer {}", fresh.access_token);
     expect_401(call(Some(gone)).await.expect("GET"), "deleted account").await;
     // Its refresh tokens went with it.

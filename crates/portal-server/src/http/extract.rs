@@ -8,6 +8,7 @@ use axum::{
     http::{header, request::Parts},
 };
 
+use crate::db::{self};
 use crate::{
     AppState,
     http::problem::ApiProblem,
@@ -41,11 +42,13 @@ where
             TokenError::InvalidToken(why) => refuse(why),
             _ => refuse(TokenRejection::Invalid),
         })?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM accounts WHERE id = $1")
-            .bind(&claims.sub)
-            .fetch_optional(&state.db)
-            .await?;
-        if exists.is_none() {
+        let exists: bool = db::on!(state.db, |c| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = $1)"
+        )
+        .bind(&claims.sub)
+        .fetch_one(c)
+        .await)?;
+        if !exists {
             return Err(refuse(TokenRejection::AccountGone));
         }
         Ok(Self { account_id: claims.sub })

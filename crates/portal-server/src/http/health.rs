@@ -19,6 +19,7 @@ use axum::{
 };
 use serde::Serialize;
 
+use crate::db::{self};
 use crate::{AppState, config::MailTransport};
 
 /// Longest time the database checks may take together before the database counts as not
@@ -39,7 +40,7 @@ pub struct Checks {
     /// `SELECT 1` within [`DATABASE_TIMEOUT`]: `ok`, `timeout` (no answer in time: the pool is
     /// exhausted or the database stalls) or `unavailable` (an error, e.g. the pool is closed).
     pub database: &'static str,
-    /// Every migration this binary knows ([`crate::migrate::MIGRATOR`]) is applied: `ok`,
+    /// Every migration this binary knows ([`crate::db::Db::migrator`]) is applied: `ok`,
     /// `pending`, `unreadable` (the migration table could not be read), or `unknown` when the
     /// database did not answer (then only `database` counts as failed).
     pub migrations: &'static str,
@@ -107,7 +108,9 @@ pub async fn check(state: &AppState) -> Readiness {
 
 /// The database and migrations outcomes.
 async fn database(state: &AppState) -> (&'static str, &'static str) {
-    if let Err(error) = sqlx::query("SELECT 1").execute(&state.db).await {
+    if let Err(error) =
+        db::on!(state.db, |c| sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected()))
+    {
         tracing::warn!(%error, "readiness: the database did not answer");
         return ("unavailable", UNKNOWN);
     }

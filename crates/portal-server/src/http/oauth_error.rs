@@ -6,6 +6,7 @@
 //! the numbers are illustrative (Entra's own examples reuse them), clients branch on `error`
 //! and `suberror` only.
 
+use crate::db::Stamp;
 use std::borrow::Cow;
 
 use axum::{
@@ -185,7 +186,7 @@ impl OAuthError {
             attempts_left: self.attempts_left,
             retry_after: self.retry_after,
             required_attributes: Vec::new(),
-            timestamp: Some(crate::state::rfc3339(time::OffsetDateTime::now_utc())),
+            timestamp: Some(Stamp::new(time::OffsetDateTime::now_utc()).rfc3339()),
             trace_id: Some(id.clone()),
             correlation_id: Some(id),
         }

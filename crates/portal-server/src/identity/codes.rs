@@ -16,15 +16,14 @@ use cartable_core::{
     wire::identity::{ErrorCode, Suberror},
 };
 use subtle::ConstantTimeEq as _;
-use time::OffsetDateTime;
 
 use super::limits;
 use crate::{
     AppState,
     crypto::random_digits,
+    db::{self, Stamp},
     http::oauth_error::OAuthError,
     mail::{Lang, MailKind},
-    state::rfc3339,
 };
 
 /// Digits in a code (`code_length`, §1).
@@ -76,13 +75,14 @@ pub async fn send(
     let subject = limits::email_subject(state, email.as_str());
     let subjects: Vec<&str> = std::iter::once(subject.as_str()).chain(account).collect();
     let mut guard = limits::Guard::begin(state, &subjects).await?;
-    let last_sent: Option<String> =
-        sqlx::query_scalar("SELECT sent_at FROM verification_codes WHERE flow_id = $1")
-            .bind(flow_id)
-            .fetch_optional(guard.conn())
-            .await?;
+    let last_sent: Option<Stamp> = db::on!(guard.conn(), |c| sqlx::query_scalar(
+        "SELECT sent_at FROM verification_codes WHERE flow_id = $1"
+    )
+    .bind(flow_id)
+    .fetch_optional(c)
+    .await)?;
     if let Some(resend_at) =
-        last_sent.as_deref().and_then(parse).map(|t| t + state.config.lifetimes.resend_interval)
+        last_sent.map(|sent| sent.at() + state.config.lifetimes.resend_interval)
         && now < resend_at
     {
         return Err(OAuthError::throttled(
@@ -111,17 +111,19 @@ pub async fn send(
     }
     let code = random_digits(CODE_LENGTH);
     let code_hash = state.hash_key.hash(PURPOSE, &code);
-    sqlx::query(
+    db::on!(guard.conn(), |c| {
+        sqlx::query(
         "INSERT INTO verification_codes (flow_id, code_hash, sent_at, expires_at, failed_attempts) \
          VALUES ($1, $2, $3, $4, 0) ON CONFLICT (flow_id) DO UPDATE SET code_hash = excluded.code_hash, \
          sent_at = excluded.sent_at, expires_at = excluded.expires_at, failed_attempts = 0",
     )
     .bind(flow_id)
     .bind(&code_hash)
-    .bind(rfc3339(now))
-    .bind(rfc3339(now + state.config.lifetimes.continuation))
-    .execute(guard.conn())
-    .await?;
+    .bind(Stamp::new(now))
+    .bind(Stamp::new(now + state.config.lifetimes.continuation))
+    .execute(c)
+    .await.map(|r| r.rows_affected())
+    })?;
     let mut events = vec![guard.record(&subject, limits::CODE_SENDS.kind).await?];
     if let Some(account) = account {
         events.push(guard.record(account, limits::LINK_SENDS.kind).await?);
@@ -135,11 +137,14 @@ pub async fn send(
     };
     if let Err(e) = state.mailer.send(email, &kind, lang).await {
         tracing::error!(error = %e, to = %email.masked(), "email failed");
-        sqlx::query("DELETE FROM verification_codes WHERE flow_id = $1 AND code_hash = $2")
-            .bind(flow_id)
-            .bind(&code_hash)
-            .execute(&state.db)
-            .await?;
+        db::on!(state.db, |c| sqlx::query(
+            "DELETE FROM verification_codes WHERE flow_id = $1 AND code_hash = $2"
+        )
+        .bind(flow_id)
+        .bind(&code_hash)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         for id in events {
             limits::release(state, &id).await?;
         }
@@ -171,22 +176,22 @@ pub async fn verify(
 ) -> Result<(), OAuthError> {
     let subject = limits::email_subject(state, email);
     let mut guard = limits::Guard::begin(state, &[&subject]).await?;
-    let row: Option<(String, String, String, i64)> = sqlx::query_as(
+    let row: Option<(String, Stamp, Stamp, i64)> = db::on!(guard.conn(), |c| sqlx::query_as(
         "SELECT code_hash, sent_at, expires_at, failed_attempts FROM verification_codes \
          WHERE flow_id = $1",
     )
     .bind(flow_id)
-    .fetch_optional(guard.conn())
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     let Some((stored, sent_at, expires_at, failed)) = row else {
         return Err(OAuthError::expired_token());
     };
     let now = state.clock.now();
-    if rfc3339(now) > expires_at {
+    if Stamp::new(now) > expires_at {
         return Err(OAuthError::expired_token());
     }
     if failed >= i64::from(MAX_ATTEMPTS) {
-        let resend_at = parse(&sent_at).map_or(now, |t| t + state.config.lifetimes.resend_interval);
+        let resend_at = sent_at.at() + state.config.lifetimes.resend_interval;
         return Err(attempts_exceeded(limits::seconds_until(state, resend_at)));
     }
     for limit in [limits::CODE_FAILURES_PER_HOUR, limits::CODE_FAILURES_PER_DAY] {
@@ -206,20 +211,25 @@ pub async fn verify(
     let matches = candidate.len() == stored.len()
         && bool::from(candidate.as_bytes().ct_eq(stored.as_bytes()));
     if matches {
-        sqlx::query("DELETE FROM verification_codes WHERE flow_id = $1")
-            .bind(flow_id)
-            .execute(guard.conn())
-            .await?;
+        db::on!(guard.conn(), |c| sqlx::query(
+            "DELETE FROM verification_codes WHERE flow_id = $1"
+        )
+        .bind(flow_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         guard.commit().await?;
         return Ok(());
     }
-    let failed: i64 = sqlx::query_scalar(
+    let failed: i64 = db::on!(guard.conn(), |c| {
+        sqlx::query_scalar(
         "UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE flow_id = $1 \
          RETURNING failed_attempts",
     )
     .bind(flow_id)
-    .fetch_one(guard.conn())
-    .await?;
+    .fetch_one(c)
+    .await
+    })?;
     guard.record(&subject, limits::CODE_FAILURES_PER_HOUR.kind).await?;
     guard.commit().await?;
     let left = u32::try_from(i64::from(MAX_ATTEMPTS) - failed).unwrap_or(0);
@@ -235,8 +245,4 @@ fn attempts_exceeded(retry_after: u64) -> OAuthError {
         retry_after,
         "Too many wrong codes: ask for a new code.",
     )
-}
-
-fn parse(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }

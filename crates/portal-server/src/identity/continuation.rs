@@ -9,7 +9,12 @@
 
 use time::OffsetDateTime;
 
-use crate::{AppState, crypto::random_token, http::oauth_error::OAuthError, state::rfc3339};
+use crate::{
+    AppState,
+    crypto::random_token,
+    db::{self, Stamp, Tx},
+    http::oauth_error::OAuthError,
+};
 
 /// Purpose of continuation-token hashes.
 pub const PURPOSE: &str = "continuation";
@@ -61,8 +66,8 @@ pub struct Flow {
 struct TokenRow {
     step: String,
     token_client: String,
-    expires_at: String,
-    consumed_at: Option<String>,
+    expires_at: Stamp,
+    consumed_at: Option<Stamp>,
     #[sqlx(flatten)]
     flow: Flow,
 }
@@ -93,8 +98,8 @@ pub async fn start_flow(
     let id = uuid::Uuid::new_v4().to_string();
     let token = random_token(32);
     let now = state.clock.now();
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    sqlx::query(
+    let mut tx = state.db.begin_write().await?;
+    db::on!(tx, |c| sqlx::query(
         "INSERT INTO auth_flows (id, kind, client_id, email, account_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -103,9 +108,10 @@ pub async fn start_flow(
     .bind(client_id)
     .bind(email)
     .bind(account_id)
-    .bind(rfc3339(now))
-    .execute(&mut *tx)
-    .await?;
+    .bind(Stamp::new(now))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     insert_token(state, &mut tx, &token, &id, first_step, client_id, now).await?;
     tx.commit().await?;
     Ok(token)
@@ -113,14 +119,14 @@ pub async fn start_flow(
 
 async fn insert_token(
     state: &AppState,
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Tx,
     token: &str,
     flow_id: &str,
     step: &str,
     client_id: &str,
     now: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    db::on!(tx, |c| sqlx::query(
         "INSERT INTO continuation_tokens (token_hash, flow_id, step, client_id, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
     )
@@ -128,9 +134,10 @@ async fn insert_token(
     .bind(flow_id)
     .bind(step)
     .bind(client_id)
-    .bind(rfc3339(now + state.config.lifetimes.continuation))
-    .execute(&mut *tx)
-    .await?;
+    .bind(Stamp::new(now + state.config.lifetimes.continuation))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -147,19 +154,19 @@ pub async fn redeem(
     steps: &[&str],
 ) -> Result<Presented, OAuthError> {
     let hash = state.hash_key.hash(PURPOSE, token);
-    let row: Option<TokenRow> = sqlx::query_as(
+    let row: Option<TokenRow> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT t.step, t.client_id AS token_client, t.expires_at, t.consumed_at, \
          f.id, f.kind, f.client_id, f.email, f.account_id \
          FROM continuation_tokens t JOIN auth_flows f ON f.id = t.flow_id \
          WHERE t.token_hash = $1",
     )
     .bind(&hash)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     let Some(TokenRow { step, token_client, expires_at, consumed_at, flow }) = row else {
         return Err(OAuthError::expired_token());
     };
-    let now = rfc3339(state.clock.now());
+    let now = Stamp::new(state.clock.now());
     if consumed_at.is_some() || now > expires_at || token_client != client_id {
         return Err(OAuthError::expired_token());
     }
@@ -179,7 +186,7 @@ pub async fn redeem(
 /// # Errors
 /// 400 `expired_token` when a concurrent request consumed it first; database failure.
 pub async fn consume(state: &AppState, presented: &Presented) -> Result<(), OAuthError> {
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.db.begin_write().await?;
     consume_in(state, &mut tx, presented).await?;
     tx.commit().await?;
     Ok(())
@@ -187,17 +194,19 @@ pub async fn consume(state: &AppState, presented: &Presented) -> Result<(), OAut
 
 async fn consume_in(
     state: &AppState,
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Tx,
     presented: &Presented,
 ) -> Result<(), OAuthError> {
-    let done = sqlx::query(
+    let done = db::on!(tx, |c| {
+        sqlx::query(
         "UPDATE continuation_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL",
     )
-    .bind(rfc3339(state.clock.now()))
+    .bind(Stamp::new(state.clock.now()))
     .bind(&presented.token_hash)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 1 { Ok(()) } else { Err(OAuthError::expired_token()) }
+    .execute(c)
+    .await.map(|r| r.rows_affected())
+    })?;
+    if done == 1 { Ok(()) } else { Err(OAuthError::expired_token()) }
 }
 
 /// Consumes `presented` and returns a new token of the same flow and client opening `next`.
@@ -210,7 +219,7 @@ pub async fn advance(
     next: &str,
 ) -> Result<String, OAuthError> {
     let token = random_token(32);
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.db.begin_write().await?;
     consume_in(state, &mut tx, presented).await?;
     insert_token(
         state,

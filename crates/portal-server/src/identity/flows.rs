@@ -28,9 +28,9 @@ use super::{
 };
 use crate::{
     AppState,
+    db::{self, Stamp},
     http::oauth_error::OAuthError,
     mail::{Lang, MailKind},
-    state::rfc3339,
 };
 
 /// What every step answers.
@@ -62,10 +62,12 @@ async fn account_by_email(
     state: &AppState,
     email: &str,
 ) -> Result<Option<(String, Option<String>)>, OAuthError> {
-    Ok(sqlx::query_as("SELECT id, password_hash FROM accounts WHERE email = $1")
-        .bind(email)
-        .fetch_optional(&state.db)
-        .await?)
+    Ok(db::on!(state.db, |c| sqlx::query_as(
+        "SELECT id, password_hash FROM accounts WHERE email = $1"
+    )
+    .bind(email)
+    .fetch_optional(c)
+    .await)?)
 }
 
 fn flow_email(presented: &Presented) -> Result<Email, OAuthError> {
@@ -221,17 +223,18 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     check_policy(password)?;
     let hash = state.passwords.hash(password.to_owned()).await?;
     let account_id = uuid::Uuid::new_v4().to_string();
-    let now = rfc3339(state.clock.now());
-    let mut tx = crate::db::begin_write(&state.db).await?;
-    let created = sqlx::query(
+    let now = Stamp::new(state.clock.now());
+    let mut tx = state.db.begin_write().await?;
+    let created = db::on!(tx, |c| sqlx::query(
         "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(&account_id)
     .bind(&presented.flow.email)
     .bind(&hash)
     .bind(&now)
-    .execute(&mut *tx)
-    .await;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()));
     if let Err(e) = created {
         if e.as_database_error().is_some_and(|d| d.is_unique_violation()) {
             drop(tx);
@@ -240,19 +243,22 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
         }
         return Err(e.into());
     }
-    sqlx::query(
+    db::on!(tx, |c| {
+        sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES ($1, $2, 1, $3)",
     )
     .bind(&account_id)
     .bind(&presented.flow.email)
     .bind(&now)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("UPDATE auth_flows SET account_id = $1 WHERE id = $2")
+    .execute(c)
+    .await.map(|r| r.rows_affected())
+    })?;
+    db::on!(tx, |c| sqlx::query("UPDATE auth_flows SET account_id = $1 WHERE id = $2")
         .bind(&account_id)
         .bind(&presented.flow.id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     tx.commit().await?;
     let token = continuation::advance(state, &presented, step::SIGNUP_DONE).await?;
     tracing::info!(email = %mask(&presented.flow.email), "account created");
@@ -567,11 +573,12 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
     let Some(account_id) = presented.flow.account_id.clone() else {
         return Err(OAuthError::expired_token());
     };
-    let current: Option<Option<String>> =
-        sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
-            .bind(&account_id)
-            .fetch_optional(&state.db)
-            .await?;
+    let current: Option<Option<String>> = db::on!(state.db, |c| sqlx::query_scalar(
+        "SELECT password_hash FROM accounts WHERE id = $1"
+    )
+    .bind(&account_id)
+    .fetch_optional(c)
+    .await)?;
     let Some(current) = current else {
         return Err(OAuthError::expired_token());
     };
@@ -585,11 +592,12 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
     }
     let hash = state.passwords.hash(req.new_password.clone()).await?;
     let token = continuation::advance(state, &presented, step::RESET_POLL).await?;
-    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+    db::on!(state.db, |c| sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(&account_id)
-        .execute(&state.db)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let revoked = crate::tokens::revoke_all_for_account(state, &account_id)
         .await
         .map_err(|e| token_error(&e))?;

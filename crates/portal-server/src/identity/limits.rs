@@ -20,10 +20,12 @@
 
 use std::time::Duration;
 
-use sqlx::{Sqlite, SqliteConnection, Transaction};
 use time::OffsetDateTime;
 
-use crate::{AppState, state::rfc3339};
+use crate::{
+    AppState,
+    db::{self, Stamp, Tx},
+};
 
 /// A counted limit: at most `max` events of `kind` per subject inside a sliding `window`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,20 +93,20 @@ pub fn account_subject(state: &AppState, sign_in_identity: &str) -> String {
 /// Database failure.
 pub async fn account_subject_of(state: &AppState, account_id: &str) -> Result<String, sqlx::Error> {
     let email: Option<Option<String>> =
-        sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
+        db::on!(state.db, |c| sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
             .bind(account_id)
-            .fetch_optional(&state.db)
-            .await?;
+            .fetch_optional(c)
+            .await)?;
     if let Some(Some(email)) = email {
         return Ok(account_subject(state, &format!("local:{email}")));
     }
-    let provider: Option<(String, String)> = sqlx::query_as(
+    let provider: Option<(String, String)> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT provider, subject FROM provider_identities WHERE account_id = $1 \
          ORDER BY created_at, provider LIMIT 1",
     )
     .bind(account_id)
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     Ok(match provider {
         Some((provider, subject)) => account_subject(state, &format!("{provider}:{subject}")),
         None => account_subject(state, &format!("id:{account_id}")),
@@ -114,7 +116,7 @@ pub async fn account_subject_of(state: &AppState, account_id: &str) -> Result<St
 /// A write transaction holding the locks of one or more subjects. Dropping it without
 /// [`Guard::commit`] rolls everything back.
 pub struct Guard {
-    tx: Transaction<'static, Sqlite>,
+    tx: Tx,
     now: OffsetDateTime,
 }
 
@@ -129,22 +131,23 @@ impl Guard {
         let mut sorted = subjects.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        let mut tx = crate::db::begin_write(&state.db).await?;
+        let mut tx = state.db.begin_write().await?;
         for subject in sorted {
-            sqlx::query(
+            db::on!(tx, |c| sqlx::query(
                 "INSERT INTO limit_subjects (subject, touched_at) VALUES ($1, $2) \
                  ON CONFLICT (subject) DO UPDATE SET touched_at = excluded.touched_at",
             )
             .bind(subject)
-            .bind(rfc3339(now))
-            .execute(&mut *tx)
-            .await?;
+            .bind(Stamp::new(now))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         Ok(Self { tx, now })
     }
 
     /// The transaction, for the statements that must decide under the same locks.
-    pub fn conn(&mut self) -> &mut SqliteConnection {
+    pub fn conn(&mut self) -> &mut Tx {
         &mut self.tx
     }
 
@@ -153,20 +156,20 @@ impl Guard {
     /// # Errors
     /// Database failure.
     pub async fn window(&mut self, subject: &str, limit: Limit) -> Result<Window, sqlx::Error> {
-        let since = rfc3339(self.now - limit.window);
-        let count: i64 = sqlx::query_scalar(
+        let since = Stamp::new(self.now - limit.window);
+        let count: i64 = db::on!(self.tx, |c| sqlx::query_scalar(
             "SELECT COUNT(*) FROM limit_events WHERE kind = $1 AND subject = $2 AND at > $3",
         )
         .bind(limit.kind)
         .bind(subject)
         .bind(&since)
-        .fetch_one(&mut *self.tx)
-        .await?;
+        .fetch_one(c)
+        .await)?;
         if count < limit.max {
             return Ok(Window { count, frees_at: None });
         }
         // A slot frees when the event that keeps the count at `max` leaves the window.
-        let at: Option<String> = sqlx::query_scalar(
+        let at: Option<Stamp> = db::on!(self.tx, |c| sqlx::query_scalar(
             "SELECT at FROM limit_events WHERE kind = $1 AND subject = $2 AND at > $3 \
              ORDER BY at LIMIT 1 OFFSET $4",
         )
@@ -174,9 +177,9 @@ impl Guard {
         .bind(subject)
         .bind(&since)
         .bind(count - limit.max)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        let frees_at = at.as_deref().and_then(parse).map_or(self.now, |at| at + limit.window);
+        .fetch_optional(c)
+        .await)?;
+        let frees_at = at.map_or(self.now, |at| at.at() + limit.window);
         Ok(Window { count, frees_at: Some(frees_at) })
     }
 
@@ -198,13 +201,16 @@ impl Guard {
     /// Database failure.
     pub async fn record(&mut self, subject: &str, kind: &str) -> Result<String, sqlx::Error> {
         let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query("INSERT INTO limit_events (id, kind, subject, at) VALUES ($1, $2, $3, $4)")
-            .bind(&id)
-            .bind(kind)
-            .bind(subject)
-            .bind(rfc3339(self.now))
-            .execute(&mut *self.tx)
-            .await?;
+        db::on!(self.tx, |c| sqlx::query(
+            "INSERT INTO limit_events (id, kind, subject, at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(&id)
+        .bind(kind)
+        .bind(subject)
+        .bind(Stamp::new(self.now))
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(id)
     }
 
@@ -216,7 +222,12 @@ impl Guard {
         &mut self,
         subject: &str,
     ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-        lock_end(&mut self.tx, subject, self.now).await
+        let until: Option<Stamp> = db::on!(self.tx, |c| sqlx::query_scalar(LOCK_END)
+            .bind(subject)
+            .bind(Stamp::new(self.now))
+            .fetch_optional(c)
+            .await)?;
+        Ok(until.map(Stamp::at))
     }
 
     /// Commits: the reservations count and the locks are released.
@@ -325,7 +336,11 @@ pub async fn reserve(
 /// # Errors
 /// Database failure.
 pub async fn release(state: &AppState, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM limit_events WHERE id = $1").bind(id).execute(&state.db).await?;
+    db::on!(state.db, |c| sqlx::query("DELETE FROM limit_events WHERE id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -334,11 +349,14 @@ pub async fn release(state: &AppState, id: &str) -> Result<(), sqlx::Error> {
 /// # Errors
 /// Database failure.
 pub async fn clear(state: &AppState, kind: &str, subject: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM limit_events WHERE kind = $1 AND subject = $2")
-        .bind(kind)
-        .bind(subject)
-        .execute(&state.db)
-        .await?;
+    db::on!(state.db, |c| sqlx::query(
+        "DELETE FROM limit_events WHERE kind = $1 AND subject = $2"
+    )
+    .bind(kind)
+    .bind(subject)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -350,36 +368,32 @@ pub async fn locked_until(
     state: &AppState,
     subject: &str,
 ) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    let mut conn = state.db.acquire().await?;
-    lock_end(&mut conn, subject, state.clock.now()).await
+    let until: Option<Stamp> = db::on!(state.db, |c| sqlx::query_scalar(LOCK_END)
+        .bind(subject)
+        .bind(state.now())
+        .fetch_optional(c)
+        .await)?;
+    Ok(until.map(Stamp::at))
 }
 
-async fn lock_end(
-    conn: &mut SqliteConnection,
-    subject: &str,
-    now: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, sqlx::Error> {
-    let until: Option<String> = sqlx::query_scalar("SELECT until FROM lockouts WHERE subject = $1")
-        .bind(subject)
-        .fetch_optional(conn)
-        .await?;
-    Ok(until.as_deref().and_then(parse).filter(|until| *until > now))
-}
+/// When the lock on `$1` ends, if after `$2`.
+const LOCK_END: &str = "SELECT until FROM lockouts WHERE subject = $1 AND until > $2";
 
 /// Locks `subject` for [`LOCK_DURATION`] from now (§2).
 ///
 /// # Errors
 /// Database failure.
 pub async fn lock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
-    let until = rfc3339(state.clock.now() + LOCK_DURATION);
-    sqlx::query(
+    let until = Stamp::new(state.clock.now() + LOCK_DURATION);
+    db::on!(state.db, |c| sqlx::query(
         "INSERT INTO lockouts (subject, until) VALUES ($1, $2) \
          ON CONFLICT (subject) DO UPDATE SET until = excluded.until",
     )
     .bind(subject)
     .bind(until)
-    .execute(&state.db)
-    .await?;
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -388,7 +402,11 @@ pub async fn lock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
 /// # Errors
 /// Database failure.
 pub async fn unlock(state: &AppState, subject: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM lockouts WHERE subject = $1").bind(subject).execute(&state.db).await?;
+    db::on!(state.db, |c| sqlx::query("DELETE FROM lockouts WHERE subject = $1")
+        .bind(subject)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     clear(state, PASSWORD_FAILURES.kind, subject).await
 }
 
@@ -399,8 +417,4 @@ pub fn seconds_until(state: &AppState, at: OffsetDateTime) -> u64 {
     let left = at - state.clock.now();
     let secs = left.whole_seconds() + i64::from(left.subsec_nanoseconds() > 0);
     u64::try_from(secs).unwrap_or(0).max(1)
-}
-
-fn parse(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }

@@ -32,8 +32,8 @@ pub struct InitArgs {
     /// The key file to create.
     #[arg(long)]
     pub keys: PathBuf,
-    /// A database whose table server_secrets still holds keys: they move into the file, so its
-    /// sessions and NIPs stay valid.
+    /// A SQLite database whose table server_secrets still holds keys (portals before the key
+    /// file kept them there): they move into the file, so its sessions and NIPs stay valid.
     #[arg(long)]
     pub db: Option<PathBuf>,
 }
@@ -94,7 +94,11 @@ async fn init(args: InitArgs, now: OffsetDateTime) -> Result<String, CliError> {
     }
     let db = match &args.db {
         Some(path) if !path.exists() => return Err(KeyError::NoDatabase(path.clone()).into()),
-        Some(path) => Some(crate::db::open(path).await.map_err(KeyError::from)?),
+        Some(path) => {
+            let location = crate::db::Location::Sqlite(path.clone());
+            let settings = crate::db::PoolSettings::default();
+            Some(crate::db::Db::open(&location, settings).await.map_err(KeyError::from)?)
+        }
         None => None,
     };
     let created = create_file(&args.keys, db.as_ref(), now).await;

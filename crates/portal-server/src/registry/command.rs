@@ -32,9 +32,9 @@ pub enum RegistryCommand {
 pub struct ImportArgs {
     /// The JSON Lines file.
     pub file: PathBuf,
-    /// SQLite database file of the portal (created if missing).
-    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
-    pub db: PathBuf,
+    /// The portal's database and its pool.
+    #[command(flatten)]
+    pub database: crate::cli::DbArgs,
     /// The portal's key file (its HMAC key hashes the NIPs); also PORTAL_KEYS_FILE, or the JSON
     /// itself in PORTAL_KEYS. A demo portal's is beside its database (`portal.keys.json`).
     #[arg(long)]
@@ -53,7 +53,7 @@ impl RegistryCommand {
         match self {
             RegistryCommand::Import(args) => {
                 let source = resolve(args.keys.as_deref(), &KeyEnv::from_process(), None, None)?;
-                let db = crate::db::open(&args.db).await.map_err(crate::StartError::from)?;
+                let db = args.database.open().await?;
                 let now = time::OffsetDateTime::now_utc();
                 let report = match crate::keys::load(&source, &db, now).await {
                     Ok(keys) => import_file(&db, &keys.hash_key, &args.file, now)

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use super::import::{ImportError, ImportReport, import_str};
 use crate::AppState;
+use crate::db::{self, Db};
 
 /// The fixture file, compiled in.
 pub const DEMO_REGISTRY: &str = include_str!("../../fixtures/demo_registry.jsonl");
@@ -25,7 +26,7 @@ pub async fn load_if_empty(state: &AppState) -> Result<Option<ImportReport>, Imp
 /// # Errors
 /// As [`load_if_empty`].
 pub async fn load_into_if_empty(
-    db: &sqlx::SqlitePool,
+    db: &Db,
     key: &crate::crypto::HashKey,
     now: OffsetDateTime,
 ) -> Result<Option<ImportReport>, ImportError> {
@@ -43,7 +44,7 @@ pub async fn load_into_if_empty(
 ///
 /// # Errors
 /// The database fails, or the fixture does not parse (a test guards against it).
-pub async fn foreign_student_count(db: &sqlx::SqlitePool) -> Result<i64, ImportError> {
+pub async fn foreign_student_count(db: &Db) -> Result<i64, ImportError> {
     #[derive(serde::Deserialize)]
     struct Record {
         kind: String,
@@ -64,7 +65,8 @@ pub async fn foreign_student_count(db: &sqlx::SqlitePool) -> Result<i64, ImportE
         if record.kind != "student" {
             continue;
         }
-        let found: i64 = sqlx::query_scalar(
+        let found: i64 = db::on!(db, |c| {
+            sqlx::query_scalar(
             "SELECT COUNT(*) FROM students WHERE board_id IS NOT DISTINCT FROM $1 AND private_school_id IS NOT DISTINCT FROM $2 \
              AND student_number IS NOT DISTINCT FROM $3 AND permanent_code IS NOT DISTINCT FROM $4",
         )
@@ -72,8 +74,9 @@ pub async fn foreign_student_count(db: &sqlx::SqlitePool) -> Result<i64, ImportE
         .bind(record.private_school_id)
         .bind(record.student_number)
         .bind(record.permanent_code)
-        .fetch_one(db)
-        .await?;
+        .fetch_one(c)
+        .await
+        })?;
         fixture += found;
     }
     Ok(total - fixture)

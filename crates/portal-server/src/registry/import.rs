@@ -39,11 +39,13 @@ use cartable_core::{
     wire::parent::SectionId,
 };
 use serde::Deserialize;
-use sqlx::{SqliteConnection, SqlitePool};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
 use super::{NIP_PURPOSE, Org};
-use crate::{crypto::HashKey, state::rfc3339};
+use crate::{
+    crypto::HashKey,
+    db::{self, Db, Stamp, Tx},
+};
 
 /// What an import wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -186,7 +188,7 @@ struct Plan {
 /// # Errors
 /// [`ImportError::Io`], [`ImportError::BadRows`] (nothing written), [`ImportError::Database`].
 pub async fn import_file(
-    db: &SqlitePool,
+    db: &Db,
     key: &HashKey,
     path: &std::path::Path,
     now: OffsetDateTime,
@@ -200,14 +202,14 @@ pub async fn import_file(
 /// # Errors
 /// [`ImportError::BadRows`] (nothing written), [`ImportError::Database`].
 pub async fn import_str(
-    db: &SqlitePool,
+    db: &Db,
     key: &HashKey,
     text: &str,
     now: OffsetDateTime,
 ) -> Result<ImportReport, ImportError> {
     // One transaction for the checks against the registry and the writes: nothing can slip in
     // between, and SQLite does the many small statements without a commit each.
-    let mut tx = crate::db::begin_write(db).await?;
+    let mut tx = db.begin_write().await?;
     let plan = check(&mut tx, text).await?;
     let report = write(&mut tx, key, plan, now).await?;
     tx.commit().await?;
@@ -224,7 +226,7 @@ fn code_of<E: serde::Serialize>(error: &E) -> String {
 }
 
 /// Parses and checks every line; collects every error.
-async fn check(db: &mut SqliteConnection, text: &str) -> Result<Plan, ImportError> {
+async fn check(db: &mut Tx, text: &str) -> Result<Plan, ImportError> {
     let mut plan = Plan::default();
     let mut errors = Vec::new();
     for (index, raw) in text.lines().enumerate() {
@@ -376,7 +378,7 @@ fn check_student(line: usize, s: StudentLine) -> Result<Student, Vec<RowError>> 
 /// Checks what needs the whole file or the database: private schools exist, identifiers and
 /// NIPs are unique in the file and new to the registry.
 async fn check_references(
-    db: &mut SqliteConnection,
+    db: &mut Tx,
     plan: &Plan,
     errors: &mut Vec<RowError>,
 ) -> Result<(), sqlx::Error> {
@@ -387,11 +389,12 @@ async fn check_references(
         let line = student.line;
         if let Org::PrivateSchool(id) = &student.org
             && !defined.contains(id.as_str())
-            && sqlx::query_scalar::<_, i64>("SELECT 1 FROM private_schools WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *db)
-                .await?
-                .is_none()
+            && !db::on!(db, |c| sqlx::query_scalar::<_, bool>(
+                "SELECT EXISTS (SELECT 1 FROM private_schools WHERE id = $1)"
+            )
+            .bind(id)
+            .fetch_one(c)
+            .await)?
         {
             errors.push(err(line, "private_school_id", "unknown_private_school"));
         }
@@ -407,15 +410,15 @@ async fn check_references(
             }
             // Both names are fixed column names, never input.
             let sql = format!(
-                "SELECT 1 FROM students WHERE {} = $1 AND {field} = $2",
+                "SELECT EXISTS (SELECT 1 FROM students WHERE {} = $1 AND {field} = $2)",
                 student.org.column()
             );
-            let exists: Option<i64> = sqlx::query_scalar(&sql)
+            let exists: bool = db::on!(db, |c| sqlx::query_scalar(&sql)
                 .bind(student.org.id())
                 .bind(&value)
-                .fetch_optional(&mut *db)
-                .await?;
-            if exists.is_some() {
+                .fetch_one(c)
+                .await)?;
+            if exists {
                 errors.push(err(line, field, "already_in_registry"));
             }
         }
@@ -430,39 +433,41 @@ async fn check_references(
 
 /// Writes a checked plan inside the caller's transaction.
 async fn write(
-    tx: &mut SqliteConnection,
+    tx: &mut Tx,
     key: &HashKey,
     plan: Plan,
     now: OffsetDateTime,
 ) -> Result<ImportReport, ImportError> {
-    let stamp = rfc3339(now);
+    let stamp = Stamp::new(now);
     for (id, subscribed) in &plan.boards {
-        sqlx::query(
+        db::on!(tx, |c| sqlx::query(
             "INSERT INTO board_subscriptions (board_id, subscribed) VALUES ($1, $2) \
              ON CONFLICT (board_id) DO UPDATE SET subscribed = excluded.subscribed",
         )
         .bind(id)
         .bind(subscribed)
-        .execute(&mut *tx)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     for (id, name, subscribed) in &plan.private_schools {
-        sqlx::query(
+        db::on!(tx, |c| sqlx::query(
             "INSERT INTO private_schools (id, name, subscribed) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, subscribed = excluded.subscribed",
         )
         .bind(id)
         .bind(name)
         .bind(subscribed)
-        .execute(&mut *tx)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     let mut nip_errors = Vec::new();
     for student in &plan.students {
         let id = uuid::Uuid::new_v4().to_string();
         let (board_id, school_id) = student.org.columns();
         let nip_hash = student.nip.as_ref().map(|(nip, _)| key.hash(NIP_PURPOSE, nip.as_str()));
-        let result = sqlx::query(
+        let result = db::on!(tx, |c| sqlx::query(
             "INSERT INTO students (id, board_id, private_school_id, school_code, school_name, \
              student_number, permanent_code, last_name, first_name, last_name_key, first_name_key, \
              birth_date, grade, nip_hash, nip_expires_at, nip_used_at, created_at) \
@@ -482,10 +487,11 @@ async fn write(
         .bind(student.birth_date.to_iso())
         .bind(&student.grade)
         .bind(&nip_hash)
-        .bind(student.nip.as_ref().map(|(_, expires)| rfc3339(*expires)))
+        .bind(student.nip.as_ref().map(|(_, expires)| Stamp::new(*expires)))
         .bind(&stamp)
-        .execute(&mut *tx)
-        .await;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()));
         match result {
             Ok(_) => {}
             // The only unique column not checked beforehand: a NIP already in the registry.
@@ -496,14 +502,17 @@ async fn write(
             Err(e) => return Err(e.into()),
         }
         for email in &student.guardians {
-            sqlx::query("INSERT INTO student_guardians (student_id, email) VALUES ($1, $2)")
-                .bind(&id)
-                .bind(email.as_str())
-                .execute(&mut *tx)
-                .await?;
+            db::on!(tx, |c| sqlx::query(
+                "INSERT INTO student_guardians (student_id, email) VALUES ($1, $2)"
+            )
+            .bind(&id)
+            .bind(email.as_str())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         for (section, count) in &student.sections {
-            sqlx::query(
+            db::on!(tx, |c| sqlx::query(
                 "INSERT INTO student_sections (student_id, section, item_count, updated_at) \
                  VALUES ($1, $2, $3, $4)",
             )
@@ -511,8 +520,9 @@ async fn write(
             .bind(section.as_str())
             .bind(i64::from(*count))
             .bind(&stamp)
-            .execute(&mut *tx)
-            .await?;
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
     }
     if !nip_errors.is_empty() {

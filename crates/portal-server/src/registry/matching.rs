@@ -14,10 +14,10 @@
 //! whether a record matched, never which field differed.
 
 use cartable_core::{BirthDate, Email, Nip, PersonName, StudentIdentifier};
-use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{NIP_PURPOSE, Org};
 use crate::crypto::HashKey;
+use crate::db::{self, Db, Stamp, Tx};
 
 /// What the parent typed for the identity questions, already parsed by cartable-core.
 #[derive(Debug)]
@@ -41,7 +41,7 @@ pub struct IdentityQuery<'a> {
 /// # Errors
 /// Database failure.
 pub async fn find_by_identity(
-    db: &SqlitePool,
+    db: &Db,
     query: &IdentityQuery<'_>,
 ) -> Result<Option<String>, sqlx::Error> {
     let (identifier_column, identifier) = match query.identifier {
@@ -56,15 +56,15 @@ pub async fn find_by_identity(
            AND EXISTS (SELECT 1 FROM student_guardians g WHERE g.student_id = s.id AND g.email = $6)",
         org = query.org.column(),
     );
-    sqlx::query_scalar(&sql)
+    db::on!(db, |c| sqlx::query_scalar(&sql)
         .bind(query.org.id())
         .bind(identifier)
         .bind(query.birth_date.to_iso())
         .bind(query.last_name.matching_key())
         .bind(query.first_name.matching_key())
         .bind(query.email.as_str())
-        .fetch_optional(db)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 /// Claims the NIP: marks it used and returns its student's id when it matches (see the module
@@ -74,12 +74,12 @@ pub async fn find_by_identity(
 /// # Errors
 /// Database failure.
 pub async fn claim_nip(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx,
     key: &HashKey,
     org: &Org,
     nip: &Nip,
     birth_date: BirthDate,
-    now: &str,
+    now: Stamp,
 ) -> Result<Option<String>, sqlx::Error> {
     // The NIP's hash is unique (an index seek); the other conditions only confirm the record.
     let sql = format!(
@@ -89,14 +89,14 @@ pub async fn claim_nip(
          RETURNING id",
         org.column(),
     );
-    sqlx::query_scalar(&sql)
+    db::on!(conn, |c| sqlx::query_scalar(&sql)
         .bind(now)
         .bind(key.hash(NIP_PURPOSE, nip.as_str()))
         .bind(now)
         .bind(birth_date.to_iso())
         .bind(org.id())
-        .fetch_optional(conn)
-        .await
+        .fetch_optional(c)
+        .await)
 }
 
 #[cfg(test)]
@@ -106,7 +106,11 @@ mod tests {
     #[tokio::test]
     async fn identity_lookup_is_an_index_seek() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db = crate::db::open(&dir.path().join("r.sqlite3")).await.expect("db");
+        let path = dir.path().join("r.sqlite3");
+        let db = crate::db::sqlite::connect(&path, crate::db::PoolSettings::default())
+            .await
+            .expect("db");
+        crate::db::sqlite::MIGRATOR.run(&db).await.expect("migrate");
         for (org, ident) in [
             ("board_id", "student_number"),
             ("board_id", "permanent_code"),

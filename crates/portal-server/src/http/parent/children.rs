@@ -24,16 +24,16 @@ use cartable_core::{
 };
 use time::OffsetDateTime;
 
-use super::{json::JsonBody, me::parse_stamp};
+use super::json::JsonBody;
 use crate::{
     AppState,
+    db::{self, Stamp, Tx},
     http::{extract::AuthParent, problem::ApiProblem},
     identity::limits::{self, Reservation},
     registry::{
         self, Org,
         matching::{self, IdentityQuery},
     },
-    state::rfc3339,
 };
 
 /// The caller's children, oldest association first (then by name).
@@ -52,12 +52,14 @@ pub async fn list_children(
     auth: AuthParent,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<Child>>, ApiProblem> {
-    let rows: Vec<ChildRow> = sqlx::query_as(&format!(
+    let rows: Vec<ChildRow> = db::on!(state.db, |c| {
+        sqlx::query_as(&format!(
         "{CHILD_SELECT} WHERE a.account_id = $1 ORDER BY a.associated_at, s.last_name, s.first_name, s.id"
     ))
     .bind(&auth.account_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(c)
+    .await
+    })?;
     rows.into_iter().map(ChildRow::into_child).collect::<Result<_, _>>().map(Json)
 }
 
@@ -136,8 +138,10 @@ async fn associate(
             };
             match matching::find_by_identity(&state.db, &query).await? {
                 Some(student_id) => {
+                    let mut tx = state.db.begin_write().await?;
                     let created =
-                        insert_association(&state.db, account_id, &student_id, method, now).await?;
+                        insert_association(&mut tx, account_id, &student_id, method, now).await?;
+                    tx.commit().await?;
                     (student_id, created)
                 }
                 None => return Err(no_matching_record()),
@@ -145,16 +149,15 @@ async fn associate(
         }
         Checked::Nip { org, subscribed, nip, birth_date } => {
             ensure_subscribed(subscribed)?;
-            let stamp = rfc3339(now);
-            let mut tx = crate::db::begin_write(&state.db).await?;
+            let mut tx = state.db.begin_write().await?;
             let claimed =
-                matching::claim_nip(&mut tx, &state.hash_key, &org, &nip, birth_date, &stamp)
+                matching::claim_nip(&mut tx, &state.hash_key, &org, &nip, birth_date, now.into())
                     .await?;
             let Some(student_id) = claimed else {
                 tx.rollback().await?;
                 return Err(no_matching_record());
             };
-            let created = insert_association(&mut *tx, account_id, &student_id, "nip", now).await?;
+            let created = insert_association(&mut tx, account_id, &student_id, "nip", now).await?;
             tx.commit().await?;
             (student_id, created)
         }
@@ -187,13 +190,15 @@ pub async fn remove_child(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiProblem> {
-    let done =
-        sqlx::query("DELETE FROM child_associations WHERE account_id = $1 AND student_id = $2")
-            .bind(&auth.account_id)
-            .bind(&id)
-            .execute(&state.db)
-            .await?;
-    if done.rows_affected() == 0 {
+    let done = db::on!(state.db, |c| sqlx::query(
+        "DELETE FROM child_associations WHERE account_id = $1 AND student_id = $2"
+    )
+    .bind(&auth.account_id)
+    .bind(&id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
         return Err(ApiProblem::child_not_found());
     }
     tracing::info!("child association removed");
@@ -221,22 +226,24 @@ pub async fn get_dossier(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<DossierSection>>, ApiProblem> {
-    let associated: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM child_associations WHERE account_id = $1 AND student_id = $2",
+    let associated: bool = db::on!(state.db, |c| {
+        sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM child_associations WHERE account_id = $1 AND student_id = $2)",
     )
     .bind(&auth.account_id)
     .bind(&id)
-    .fetch_optional(&state.db)
-    .await?;
-    if associated.is_none() {
+    .fetch_one(c)
+    .await
+    })?;
+    if !associated {
         return Err(ApiProblem::child_not_found());
     }
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+    let rows: Vec<(String, i64, Stamp)> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT section, item_count, updated_at FROM student_sections WHERE student_id = $1",
     )
     .bind(&id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     let mut sections = Vec::with_capacity(rows.len());
     for (section, count, updated_at) in rows {
         let id = SectionId::from_text(&section);
@@ -245,7 +252,7 @@ pub async fn get_dossier(
             title_fr: title_fr.to_owned(),
             title_en: title_en.to_owned(),
             count: u32::try_from(count).unwrap_or(0),
-            updated_at: parse_stamp(&updated_at)?,
+            updated_at: updated_at.at(),
             id,
         });
     }
@@ -448,11 +455,12 @@ async fn ensure_verified_email(
     account_id: &str,
     email: &Email,
 ) -> Result<(), ApiProblem> {
-    let emails: Vec<(String, bool)> =
-        sqlx::query_as("SELECT address, verified FROM account_emails WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_all(&state.db)
-            .await?;
+    let emails: Vec<(String, bool)> = db::on!(state.db, |c| sqlx::query_as(
+        "SELECT address, verified FROM account_emails WHERE account_id = $1"
+    )
+    .bind(account_id)
+    .fetch_all(c)
+    .await)?;
     let verified = emails
         .iter()
         .any(|(address, verified)| *verified && Email::parse(address).is_ok_and(|a| a == *email));
@@ -482,24 +490,25 @@ fn ensure_subscribed(subscribed: bool) -> Result<(), ApiProblem> {
 }
 
 /// Inserts the association; `false` when it already existed (idempotent, §6).
-async fn insert_association<'e, E: sqlx::SqliteExecutor<'e>>(
-    executor: E,
+async fn insert_association(
+    tx: &mut Tx,
     account_id: &str,
     student_id: &str,
     method: &str,
     now: OffsetDateTime,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+    let done = db::on!(tx, |c| sqlx::query(
         "INSERT INTO child_associations (account_id, student_id, method, associated_at) \
          VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, student_id) DO NOTHING",
     )
     .bind(account_id)
     .bind(student_id)
     .bind(method)
-    .bind(rfc3339(now))
-    .execute(executor)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(Stamp::new(now))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 const CHILD_SELECT: &str = "SELECT s.id, s.first_name, s.last_name, s.birth_date, s.board_id, \
@@ -517,13 +526,13 @@ struct ChildRow {
     school_code: String,
     school_name: String,
     grade: String,
-    associated_at: String,
+    associated_at: Stamp,
 }
 
 impl ChildRow {
     fn into_child(self) -> Result<Child, ApiProblem> {
         Ok(Child {
-            associated_at: parse_stamp(&self.associated_at)?,
+            associated_at: self.associated_at.at(),
             id: self.id,
             first_name: self.first_name,
             last_name: self.last_name,
@@ -542,11 +551,12 @@ async fn find_child(
     account_id: &str,
     student_id: &str,
 ) -> Result<Option<Child>, ApiProblem> {
-    let row: Option<ChildRow> =
-        sqlx::query_as(&format!("{CHILD_SELECT} WHERE a.account_id = $1 AND s.id = $2"))
-            .bind(account_id)
-            .bind(student_id)
-            .fetch_optional(&state.db)
-            .await?;
+    let row: Option<ChildRow> = db::on!(state.db, |c| sqlx::query_as(&format!(
+        "{CHILD_SELECT} WHERE a.account_id = $1 AND s.id = $2"
+    ))
+    .bind(account_id)
+    .bind(student_id)
+    .fetch_optional(c)
+    .await)?;
     row.map(ChildRow::into_child).transpose()
 }

@@ -33,6 +33,7 @@ use cartable_core::{
 };
 
 use super::json::JsonBody;
+use crate::db::{self};
 use crate::{
     AppState,
     http::{extract::AuthParent, oauth_error::OAuthError, problem::ApiProblem},
@@ -85,15 +86,16 @@ pub async fn add_email(
     codes::send(&state, &flow_id, &email, Send::LinkEmail, lang, Some(&account))
         .await
         .map_err(code_problem)?;
-    sqlx::query(
+    db::on!(state.db, |c| sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) \
          VALUES ($1, $2, FALSE, $3) ON CONFLICT (account_id, address) DO NOTHING",
     )
     .bind(&auth.account_id)
     .bind(email.as_str())
-    .bind(state.now_rfc3339())
-    .execute(&state.db)
-    .await?;
+    .bind(state.now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     tracing::info!(to = %email.masked(), "email link: code sent");
     Ok((
         StatusCode::ACCEPTED,
@@ -136,28 +138,29 @@ pub async fn verify_email(
     JsonBody(request): JsonBody<VerifyEmailRequest>,
 ) -> Result<Json<EmailEntry>, ApiProblem> {
     let email = parse_email(&request.email)?;
-    let flow_id: Option<String> = sqlx::query_scalar(
+    let flow_id: Option<String> = db::on!(state.db, |c| sqlx::query_scalar(
         "SELECT id FROM auth_flows WHERE kind = $1 AND account_id = $2 AND email = $3",
     )
     .bind(FLOW_KIND)
     .bind(&auth.account_id)
     .bind(email.as_str())
-    .fetch_optional(&state.db)
-    .await?;
+    .fetch_optional(c)
+    .await)?;
     let Some(flow_id) = flow_id else {
         return Err(code_problem(OAuthError::expired_token()));
     };
     codes::verify(&state, &flow_id, email.as_str(), &request.code).await.map_err(code_problem)?;
     ensure_not_in_use(&state, &auth.account_id, &email).await?;
-    sqlx::query(
+    db::on!(state.db, |c| sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) \
          VALUES ($1, $2, TRUE, $3) ON CONFLICT (account_id, address) DO UPDATE SET verified = TRUE",
     )
     .bind(&auth.account_id)
     .bind(email.as_str())
-    .bind(state.now_rfc3339())
-    .execute(&state.db)
-    .await?;
+    .bind(state.now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     tracing::info!(address = %email.masked(), "email link: address verified");
     Ok(Json(EmailEntry { address: email.as_str().to_owned(), verified: true }))
 }
@@ -175,15 +178,16 @@ async fn ensure_not_in_use(
     account_id: &str,
     email: &Email,
 ) -> Result<(), ApiProblem> {
-    let other: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM accounts WHERE email = $1 AND id <> $2")
-            .bind(email.as_str())
-            .bind(account_id)
-            .fetch_optional(&state.db)
-            .await?;
+    let other: bool = db::on!(state.db, |c| sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE email = $1 AND id <> $2)"
+    )
+    .bind(email.as_str())
+    .bind(account_id)
+    .fetch_one(c)
+    .await)?;
     match other {
-        None => Ok(()),
-        Some(_) => Err(ApiProblem::new(
+        false => Ok(()),
+        true => Err(ApiProblem::new(
             StatusCode::CONFLICT,
             ProblemCode::EmailInUse,
             "The email belongs to another account",
@@ -197,7 +201,7 @@ async fn ensure_not_in_use(
 /// requests, simultaneous ones included: the insert does nothing when the flow exists, then
 /// the one flow is read.
 async fn flow_for(state: &AppState, account_id: &str, email: &Email) -> Result<String, ApiProblem> {
-    sqlx::query(
+    db::on!(state.db, |c| sqlx::query(
         "INSERT INTO auth_flows (id, kind, client_id, email, account_id, created_at) \
          VALUES ($1, $2, '', $3, $4, $5) \
          ON CONFLICT (account_id, email) WHERE kind = 'email_link' DO NOTHING",
@@ -206,17 +210,18 @@ async fn flow_for(state: &AppState, account_id: &str, email: &Email) -> Result<S
     .bind(FLOW_KIND)
     .bind(email.as_str())
     .bind(account_id)
-    .bind(state.now_rfc3339())
-    .execute(&state.db)
-    .await?;
-    Ok(sqlx::query_scalar(
+    .bind(state.now())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(db::on!(state.db, |c| sqlx::query_scalar(
         "SELECT id FROM auth_flows WHERE kind = $1 AND account_id = $2 AND email = $3",
     )
     .bind(FLOW_KIND)
     .bind(account_id)
     .bind(email.as_str())
-    .fetch_one(&state.db)
-    .await?)
+    .fetch_one(c)
+    .await)?)
 }
 
 /// The problem of §5 for an answer of the identity module's code machinery.

@@ -2,8 +2,8 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use cartable_core::wire::parent::{EmailEntry, Me, ProblemDetails};
-use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
+use crate::db::{self, Stamp};
 use crate::{
     AppState,
     http::{extract::AuthParent, problem::ApiProblem},
@@ -31,20 +31,20 @@ pub async fn get_me(
     auth: AuthParent,
     State(state): State<AppState>,
 ) -> Result<Json<Me>, ApiProblem> {
-    let (id, email, has_password, created_at): (String, Option<String>, bool, String) =
-        sqlx::query_as(
+    let (id, email, has_password, created_at): (String, Option<String>, bool, Stamp) =
+        db::on!(state.db, |c| sqlx::query_as(
             "SELECT id, email, password_hash IS NOT NULL, created_at FROM accounts WHERE id = $1",
         )
         .bind(&auth.account_id)
-        .fetch_one(&state.db)
-        .await?;
-    let emails: Vec<(String, bool)> = sqlx::query_as(
+        .fetch_one(c)
+        .await)?;
+    let emails: Vec<(String, bool)> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT address, verified FROM account_emails WHERE account_id = $1 \
          ORDER BY created_at, address",
     )
     .bind(&auth.account_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(c)
+    .await)?;
     Ok(Json(Me {
         id,
         email,
@@ -53,7 +53,7 @@ pub async fn get_me(
             .map(|(address, verified)| EmailEntry { address, verified })
             .collect(),
         providers: providers(&state, &auth.account_id, has_password).await?,
-        created_at: parse_stamp(&created_at)?,
+        created_at: created_at.at(),
     }))
 }
 
@@ -83,9 +83,9 @@ pub async fn delete_me(
     revoke_all_for_account(&state, &auth.account_id)
         .await
         .map_err(|error| ApiProblem::internal(&error))?;
-    let mut tx = crate::db::begin_write(&state.db).await?;
+    let mut tx = state.db.begin_write().await?;
     // Flows of an unknown-at-start email (a sign-in) are not linked to the account by a key.
-    sqlx::query(
+    db::on!(tx, |c| sqlx::query(
         "DELETE FROM auth_flows WHERE account_id = $1 OR email IN \
          (SELECT address FROM account_emails WHERE account_id = $2 \
           UNION SELECT email FROM accounts WHERE id = $3 AND email IS NOT NULL)",
@@ -93,12 +93,14 @@ pub async fn delete_me(
     .bind(&auth.account_id)
     .bind(&auth.account_id)
     .bind(&auth.account_id)
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query("DELETE FROM accounts WHERE id = $1")
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    db::on!(tx, |c| sqlx::query("DELETE FROM accounts WHERE id = $1")
         .bind(&auth.account_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     tx.commit().await?;
     tracing::info!("account deleted at the parent's request");
     Ok(StatusCode::NO_CONTENT)
@@ -110,17 +112,13 @@ async fn providers(
     account_id: &str,
     has_password: bool,
 ) -> Result<Vec<String>, ApiProblem> {
-    let social: Vec<String> = sqlx::query_scalar(
+    let social: Vec<String> = db::on!(state.db, |c| {
+        sqlx::query_scalar(
         "SELECT provider FROM provider_identities WHERE account_id = $1 ORDER BY created_at, provider",
     )
     .bind(account_id)
-    .fetch_all(&state.db)
-    .await?;
+    .fetch_all(c)
+    .await
+    })?;
     Ok(has_password.then(|| "local".to_owned()).into_iter().chain(social).collect())
-}
-
-/// Parses a stored RFC 3339 timestamp; a bad one is an internal error.
-pub(crate) fn parse_stamp(text: &str) -> Result<OffsetDateTime, ApiProblem> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|error| ApiProblem::internal(&format_args!("stored timestamp: {error}")))
 }
