@@ -33,6 +33,8 @@ pub const APT_PACKAGES: &[&str] = &[
     "dbus-x11",
     "libsecret-tools",
     "python3-aiosmtpd",
+    // the portal's tests on PostgreSQL (xtask/src/postgres.rs): a throw-away cluster
+    "postgresql",
     "nodejs",
     "npm",
     // portal-client's tests/browser_oidc.rs: headless Chromium as the system browser.

@@ -3,6 +3,8 @@
 //! - `cargo xtask run`: installs what a fresh Debian/Ubuntu machine lacks, builds the UI and the
 //!   app, and starts Cartable with the embedded demo portal.
 //! - `cargo xtask test`: the same bootstrap, then every check CI runs, each stage timed.
+//! - `cargo xtask test-postgres`: the portal's tests on a throw-away PostgreSQL cluster (also a
+//!   stage of `test`).
 //! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
 //! - `cargo xtask bench [--build]`: the figures of `BENCHMARKS.md` into `bench/results/<date>.md`.
 //!
@@ -11,6 +13,7 @@
 mod bench;
 mod bootstrap;
 mod cmd;
+mod postgres;
 mod stages;
 mod ui;
 
@@ -22,15 +25,17 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => stages::run(&root, &args[1..]),
         Some("test") => stages::test(&root, &args[1..]),
+        Some("test-postgres") => stages::test_postgres(&root),
         Some("ui") => bootstrap::ensure_ui_tools(&root)
             .and_then(|()| ui::build(&root, args.iter().any(|a| a == "--release"))),
         Some("bootstrap") => bootstrap::all(&root),
         Some("bench") => bench::run(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | ui [--release] | bootstrap | bench [--build] [--only SECTIONS]>\n\
+                "usage: cargo xtask <run | test | test-postgres | ui [--release] | bootstrap | bench [--build] [--only SECTIONS]>\n\
                  \n  run        install what is missing, build, start Cartable with the demo portal\
                  \n  test       install what is missing, then fmt, clippy, tests, wasm build, keychain and end-to-end suites\
+                 \n  test-postgres  the portal's tests on a throw-away PostgreSQL cluster\
                  \n  ui         build the UI into ui/dist\
                  \n  bootstrap  only install what is missing\
                  \n  bench      start-up, sizes, memory, round trips and portal load vs a bare Tauri app (BENCHMARKS.md)"

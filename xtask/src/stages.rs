@@ -9,7 +9,7 @@ use std::{
 use crate::{
     bootstrap,
     cmd::{self, Result},
-    ui,
+    postgres, ui,
 };
 
 /// `cargo xtask run [--xvfb]`: bootstrap, build the UI (release) and the app, start the app.
@@ -96,6 +96,7 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
             )
         })?;
         stage(&mut timings, "tests", || cmd::run(root, "cargo", &["test", "--workspace"]))?;
+        stage(&mut timings, "portal tests on PostgreSQL", || test_postgres(root))?;
         stage(&mut timings, "browser flow (OpenID provider, Chromium)", || {
             let oidc = "crates/portal-client/tests/oidc";
             cmd::run(root, "npm", &["ci", "--prefix", oidc, "--no-audit", "--no-fund"])?;
@@ -125,6 +126,18 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
     let total: Duration = timings.iter().map(|(_, t)| *t).sum();
     println!("{:>8.1} s  total", total.as_secs_f64());
     outcome
+}
+
+/// `cargo xtask test-postgres`: the portal's tests again, on a throw-away PostgreSQL cluster
+/// instead of SQLite files (`crates/portal-server/tests/common`, `CARTABLE_TEST_POSTGRES`).
+pub fn test_postgres(root: &Path) -> Result {
+    let cluster = postgres::Cluster::start()?;
+    cmd::run_env(
+        root,
+        "cargo",
+        &["test", "-p", "portal-server"],
+        &[("CARTABLE_TEST_POSTGRES", cluster.url.as_str())],
+    )
 }
 
 fn stage<'a>(

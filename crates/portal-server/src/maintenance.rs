@@ -51,12 +51,12 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
     let mut purged = Purged {
         continuation_tokens: run(
             "DELETE FROM continuation_tokens WHERE expires_at < $1",
-            stamp.clone(),
+            stamp,
         )
         .await?,
         verification_codes: run(
             "DELETE FROM verification_codes WHERE expires_at < $1",
-            stamp.clone(),
+            stamp,
         )
         .await?,
         ..Purged::default()
@@ -89,24 +89,24 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
                 .await
                 .map(|r| r.rows_affected()))?;
     }
-    purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < $1", stamp.clone())
+    purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < $1", stamp)
         .await?
         + run(
             "DELETE FROM limit_subjects WHERE touched_at < $1 \
              AND NOT EXISTS (SELECT 1 FROM limit_events e WHERE e.subject = limit_subjects.subject) \
              AND NOT EXISTS (SELECT 1 FROM lockouts l WHERE l.subject = limit_subjects.subject)",
-            stamp.clone(),
+            stamp,
         )
         .await?;
     purged.authorizations =
-        run("DELETE FROM authorization_requests WHERE expires_at < $1", stamp.clone()).await?
-            + run("DELETE FROM authorization_codes WHERE expires_at < $1", stamp.clone()).await?;
+        run("DELETE FROM authorization_requests WHERE expires_at < $1", stamp).await?
+            + run("DELETE FROM authorization_codes WHERE expires_at < $1", stamp).await?;
     purged.refresh_tokens = db::on!(db, |c| sqlx::query(
         "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens \
          GROUP BY family_id HAVING MAX(expires_at) < $1 OR MAX(family_expires_at) < $2)",
     )
-    .bind(&stamp)
-    .bind(&stamp)
+    .bind(stamp)
+    .bind(stamp)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

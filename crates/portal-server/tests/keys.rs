@@ -64,6 +64,9 @@ async fn account(p: &TestPortal, email: &str) -> Value {
 
 #[tokio::test]
 async fn a_copy_of_the_database_alone_mints_nothing_the_original_accepts() {
+    if !common::on_sqlite("a_copy_of_the_database_alone_mints_nothing_the_original_accepts") {
+        return;
+    }
     let original = TestPortal::start().await;
     let tokens = account(&original, "copie@exemple.ca").await;
     let access = tokens["access_token"].as_str().expect("access");
@@ -207,6 +210,9 @@ async fn rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_kid() {
 
 #[tokio::test]
 async fn the_key_file_the_database_and_the_outbox_are_created_owner_only() {
+    if !common::on_sqlite("the_key_file_the_database_and_the_outbox_are_created_owner_only") {
+        return;
+    }
     let p = TestPortal::start().await;
     account(&p, "fichiers@exemple.ca").await;
     assert_file_mode(&p.dir.join("portal.keys.json"), 0o600);
@@ -231,6 +237,9 @@ async fn the_key_file_the_database_and_the_outbox_are_created_owner_only() {
 
 #[tokio::test]
 async fn keys_left_in_the_database_by_an_older_portal_move_into_the_key_file() {
+    if !common::on_sqlite("keys_left_in_the_database_by_an_older_portal_move_into_the_key_file") {
+        return;
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let clock = ManualClock::new(common::start_time());
     let p = TestPortal::start_in(dir.path(), clock.clone()).await;

@@ -69,6 +69,49 @@ async fn readyz_follows_the_database_and_the_outbox() {
     p.stop().await;
 }
 
+#[tokio::test]
+async fn readyz_fails_while_postgresql_refuses_connections_and_recovers() {
+    use sqlx::Connection as _;
+    let (Some(server), p) = (common::postgres_server(), TestPortal::start().await) else {
+        eprintln!("PostgreSQL only (CARTABLE_TEST_POSTGRES unset): skipped on SQLite");
+        return;
+    };
+    let db::Location::Postgres(url) = &p.state.config.database else { panic!("PostgreSQL") };
+    let name = url.path().trim_start_matches('/').to_owned();
+    let mut admin_url = server;
+    admin_url.set_path("/postgres");
+    let mut admin = sqlx::PgConnection::connect(admin_url.as_str()).await.expect("admin");
+    let http = reqwest::Client::new();
+    let readyz =
+        || async { into_reply(http.get(p.url("/readyz")).send().await.expect("get")).await };
+    assert_eq!(readyz().await.status, 200);
+
+    // The database stops accepting connections and the portal's are cut, as in a failover.
+    for sql in [
+        format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"),
+        format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ),
+    ] {
+        sqlx::query(&sql).execute(&mut admin).await.expect(&sql);
+    }
+    let r = readyz().await;
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.json["failed"], json!(["database"]), "{}", r.text);
+
+    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .execute(&mut admin)
+        .await
+        .expect("allow");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while readyz().await.status != 200 {
+        assert!(Instant::now() < deadline, "ready again once the database accepts connections");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    p.stop().await;
+}
+
 // ---- The binary ----------------------------------------------------------------------------
 
 /// Signs `email` up, then in with the password, then refreshes: one sign-in of each of the

@@ -130,7 +130,7 @@ impl Portal {
         )
         .bind(&id)
         .bind(emails[0])
-        .bind(&now)
+        .bind(now)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))

@@ -85,7 +85,7 @@ impl Portal {
         )
         .bind(&id)
         .bind(email)
-        .bind(&now)
+        .bind(now)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
@@ -96,7 +96,7 @@ impl Portal {
         )
         .bind(&id)
         .bind(email)
-        .bind(&now)
+        .bind(now)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))

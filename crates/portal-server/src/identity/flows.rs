@@ -231,7 +231,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     .bind(&account_id)
     .bind(&presented.flow.email)
     .bind(&hash)
-    .bind(&now)
+    .bind(now)
     .execute(c)
     .await
     .map(|r| r.rows_affected()));
@@ -245,11 +245,11 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     }
     db::on!(tx, |c| {
         sqlx::query(
-        "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES ($1, $2, 1, $3)",
+        "INSERT INTO account_emails (account_id, address, verified, created_at) VALUES ($1, $2, TRUE, $3)",
     )
     .bind(&account_id)
     .bind(&presented.flow.email)
-    .bind(&now)
+    .bind(now)
     .execute(c)
     .await.map(|r| r.rows_affected())
     })?;

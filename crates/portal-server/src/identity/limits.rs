@@ -162,7 +162,7 @@ impl Guard {
         )
         .bind(limit.kind)
         .bind(subject)
-        .bind(&since)
+        .bind(since)
         .fetch_one(c)
         .await)?;
         if count < limit.max {
@@ -175,7 +175,7 @@ impl Guard {
         )
         .bind(limit.kind)
         .bind(subject)
-        .bind(&since)
+        .bind(since)
         .bind(count - limit.max)
         .fetch_optional(c)
         .await)?;

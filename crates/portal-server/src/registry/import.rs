@@ -488,7 +488,7 @@ async fn write(
         .bind(&student.grade)
         .bind(&nip_hash)
         .bind(student.nip.as_ref().map(|(_, expires)| Stamp::new(*expires)))
-        .bind(&stamp)
+        .bind(stamp)
         .execute(c)
         .await
         .map(|r| r.rows_affected()));
@@ -519,7 +519,7 @@ async fn write(
             .bind(&id)
             .bind(section.as_str())
             .bind(i64::from(*count))
-            .bind(&stamp)
+            .bind(stamp)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;

@@ -1,5 +1,6 @@
 //! Shared test harness: the real portal in-process on `127.0.0.1:0` over a real SQLite file in a
-//! temporary folder, with a [`ManualClock`] and an outbox, driven over real HTTP (reqwest).
+//! temporary folder (or a real PostgreSQL database, [`POSTGRES_ENV`]), with a [`ManualClock`]
+//! and an outbox, driven over real HTTP (reqwest).
 //!
 //! Use it from any test file of this crate with `mod common;`. Main entry points:
 //! [`TestPortal::start`], [`TestPortal::start_in`], [`TestPortal::post`], [`TestPortal::mails_to`],
@@ -20,6 +21,7 @@ use portal_server::{
     AppState,
     clock::ManualClock,
     config::{Config, MailTransport},
+    db::Location,
 };
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -30,6 +32,68 @@ pub const CLIENT: &str = "cartable";
 pub const SCOPE: &str = "openid offline_access";
 /// A password that passes the policy of `docs/contract.md §1`.
 pub const PASSWORD: &str = "Bonjour123!";
+
+/// A PostgreSQL server the portals of the tests use instead of SQLite files, e.g.
+/// `postgres://cartable@127.0.0.1:54321`: `cargo xtask test` starts a throw-away cluster
+/// (`initdb` in a temporary folder, a free port) and runs this crate's tests a second time with
+/// it set. Each test folder gets its own database ([`database_for`]).
+pub const POSTGRES_ENV: &str = "CARTABLE_TEST_POSTGRES";
+
+/// The PostgreSQL server of [`POSTGRES_ENV`], if set.
+pub fn postgres_server() -> Option<url::Url> {
+    let server = std::env::var(POSTGRES_ENV).ok().filter(|s| !s.is_empty())?;
+    Some(url::Url::parse(&server).expect("CARTABLE_TEST_POSTGRES is a postgres:// URL"))
+}
+
+/// Whether the tests run on SQLite files (no [`POSTGRES_ENV`]). Tests of what only SQLite has
+/// (file modes, the file's bytes, its write-ahead log) return early otherwise, saying so.
+pub fn on_sqlite(test: &str) -> bool {
+    let sqlite = postgres_server().is_none();
+    if !sqlite {
+        eprintln!("{test}: SQLite only, skipped on PostgreSQL");
+    }
+    sqlite
+}
+
+/// The database of a portal whose files are in `dir`: `dir/portal.sqlite3`, or with
+/// [`POSTGRES_ENV`] a PostgreSQL database named after `dir` (created if missing), so a portal
+/// started again over the same folder finds its data, and two portals over one folder share it.
+pub async fn database_for(dir: &Path) -> Location {
+    use sha2::Digest as _;
+    use sqlx::Connection as _;
+    let Some(server) = postgres_server() else {
+        return Location::Sqlite(dir.join("portal.sqlite3"));
+    };
+    let digest = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
+    let name: String =
+        digest[..8].iter().map(|b| format!("{b:02x}")).fold("test_".to_owned(), |s, h| s + &h);
+    let mut admin = server.clone();
+    admin.set_path("/postgres");
+    let mut conn =
+        sqlx::PgConnection::connect(admin.as_str()).await.expect("connect to PostgreSQL");
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut conn)
+            .await
+            .expect("look the database up");
+    if !exists {
+        // Two portals started at once over one folder may both try: the second is told it
+        // exists (42P04), which is what it wanted.
+        if let Err(e) = sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await
+            && !matches!(
+                e.as_database_error().and_then(|d| d.code()).as_deref(),
+                Some("42P04" | "23505")
+            )
+        {
+            panic!("create database {name}: {e}");
+        }
+    }
+    conn.close().await.expect("close");
+    let mut url = server;
+    url.set_path(&format!("/{name}"));
+    Location::Postgres(url)
+}
 
 /// A portal running in this process; what it answers over HTTP is [`Remote`]'s (`Deref`).
 pub struct TestPortal {
@@ -145,6 +209,7 @@ impl TestPortal {
         let mut config =
             Config::demo_for(&listener, dir.join("portal.sqlite3"), dir.join("outbox"))
                 .expect("config");
+        config.database = database_for(dir).await;
         if let Some(mail) = mail {
             config.mail = mail;
         }

@@ -1,0 +1,227 @@
+//! Several portal instances over one database behave as one (`deploy/README.md`): every piece
+//! of shared state (flows, codes, continuation tokens, limits, refresh-token families) is in the
+//! database and the signing keys are in the key file the instances share.
+//!
+//! Two real portals on their own ports, over the same database: one SQLite file, or with
+//! `CARTABLE_TEST_POSTGRES` (`cargo xtask test-postgres`) one PostgreSQL database, which is
+//! how operators run several instances. Requests alternate between them.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{CLIENT, PASSWORD, Reply, SCOPE, TestPortal};
+use portal_server::clock::ManualClock;
+
+/// Two portals over one folder (so one database and one key file), on one clock, with one
+/// public origin (what the load balancer serves, so one token issuer) as an operator configures
+/// them. The second starts once the first has created the key file.
+async fn two_instances() -> (Arc<TestPortal>, Arc<TestPortal>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = ManualClock::new(common::start_time());
+    let a = TestPortal::start_in(dir.path(), clock.clone()).await;
+    let public = a.state.config.origin.clone();
+    let b = TestPortal::start_with(dir.path(), clock, None, |c| c.origin = public).await;
+    assert_ne!(a.origin, b.origin);
+    (Arc::new(a), Arc::new(b), dir)
+}
+
+/// `continue` with `grant_type=oob` (a code) on `portal`.
+async fn continue_with_code(portal: &TestPortal, path: &str, token: &str, code: &str) -> Reply {
+    portal
+        .post(
+            path,
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", token),
+                ("grant_type", "oob"),
+                ("oob", code),
+            ],
+        )
+        .await
+}
+
+async fn me(portal: &TestPortal, access: &str) -> Reply {
+    let response = reqwest::Client::new()
+        .get(portal.url("/api/v1/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("me");
+    common::into_reply(response).await
+}
+
+#[tokio::test]
+async fn a_sign_up_whose_steps_alternate_between_instances_succeeds_and_tokens_cross() {
+    let (a, b, _dir) = two_instances().await;
+    let email = "alterne@example.com";
+
+    // start and challenge on A (the code is sent), the code on B, the password on A, the token
+    // on B: each step finds the flow the other instance advanced.
+    let token = a.sign_up_code_sent(email).await;
+    let code = a.last_code(email);
+    let r = continue_with_code(&b, "/auth/signup/v1.0/continue", &token, &code).await;
+    r.assert_error(400, "credential_required");
+    let r = a
+        .post(
+            "/auth/signup/v1.0/challenge",
+            &[("client_id", CLIENT), ("continuation_token", &r.token())],
+        )
+        .await;
+    assert_eq!(r.json["challenge_type"], "password", "{}", r.text);
+    let r = b
+        .post(
+            "/auth/signup/v1.0/continue",
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", &r.token()),
+                ("grant_type", "password"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "password on B: {}", r.text);
+    let r = a
+        .post(
+            "/auth/oauth2/v2.0/token",
+            &[
+                ("client_id", CLIENT),
+                ("grant_type", "continuation_token"),
+                ("continuation_token", &r.token()),
+                ("username", email),
+                ("scope", SCOPE),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "tokens from A: {}", r.text);
+    let access = r.json["access_token"].as_str().expect("access").to_owned();
+    let refresh = r.json["refresh_token"].as_str().expect("refresh").to_owned();
+
+    // A's access token is accepted by B, and B's refresh rotates A's family.
+    let r = me(&b, &access).await;
+    assert_eq!((r.status, r.json["email"].as_str()), (200, Some(email)), "{}", r.text);
+    let refreshed = b
+        .post(
+            "/auth/oauth2/v2.0/token",
+            &[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    assert_eq!(refreshed.status, 200, "refresh on B: {}", refreshed.text);
+    assert_eq!(me(&a, refreshed.json["access_token"].as_str().expect("access")).await.status, 200);
+    // The old refresh token, replayed on A, is a reuse: the family is revoked on both.
+    let replay = a
+        .post(
+            "/auth/oauth2/v2.0/token",
+            &[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", &refresh)],
+        )
+        .await;
+    replay.assert_error(400, "invalid_grant");
+    let next = refreshed.json["refresh_token"].as_str().expect("refresh");
+    b.post(
+        "/auth/oauth2/v2.0/token",
+        &[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", next)],
+    )
+    .await
+    .assert_error(400, "invalid_grant");
+}
+
+#[tokio::test]
+async fn an_instance_stopped_mid_flow_leaves_the_other_to_finish_it() {
+    let (a, b, _dir) = two_instances().await;
+    let email = "relais@example.com";
+    let token = a.sign_up_code_sent(email).await;
+    let code = a.last_code(email);
+    Arc::into_inner(a).expect("only owner").stop().await;
+
+    let r = continue_with_code(&b, "/auth/signup/v1.0/continue", &token, &code).await;
+    r.assert_error(400, "credential_required");
+    let r = b
+        .post(
+            "/auth/signup/v1.0/challenge",
+            &[("client_id", CLIENT), ("continuation_token", &r.token())],
+        )
+        .await;
+    let r = b
+        .post(
+            "/auth/signup/v1.0/continue",
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", &r.token()),
+                ("grant_type", "password"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(b.sign_in(email, PASSWORD).await.status, 200);
+}
+
+/// `BURST` requests, `request(portal, i)` sent at the same moment, alternately to A and B.
+async fn split_burst<F, Fut>(a: &Arc<TestPortal>, b: &Arc<TestPortal>, request: F) -> Vec<Reply>
+where
+    F: Fn(Arc<TestPortal>, usize) -> Fut,
+    Fut: std::future::Future<Output = Reply> + Send + 'static,
+{
+    const BURST: usize = 60;
+    let gate = Arc::new(tokio::sync::Barrier::new(BURST));
+    let tasks: Vec<_> = (0..BURST)
+        .map(|i| {
+            let gate = Arc::clone(&gate);
+            let portal = Arc::clone(if i % 2 == 0 { a } else { b });
+            let sent = request(portal, i);
+            tokio::spawn(async move {
+                gate.wait().await;
+                sent.await
+            })
+        })
+        .collect();
+    let mut replies = Vec::with_capacity(BURST);
+    for task in tasks {
+        replies.push(task.await.expect("request task"));
+    }
+    replies
+}
+
+/// How many replies had `status` and the error `code` (and no 5xx at all).
+fn count(replies: &[Reply], status: u16, code: &str) -> usize {
+    for r in replies {
+        assert!(r.status < 500, "no 5xx in a burst: {} {}", r.status, r.text);
+    }
+    replies.iter().filter(|r| r.status == status && r.error() == code).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn bursts_split_across_instances_are_evaluated_no_more_than_the_limit() {
+    let (a, b, _dir) = two_instances().await;
+    for round in 0..3 {
+        // Wrong passwords: 10 evaluated per email, then the lock (docs/contract.md §2).
+        let email = format!("deux{round}@example.com");
+        let _ = a.sign_up(&email, PASSWORD).await;
+        let mut tokens = Vec::new();
+        for i in 0..60 {
+            let portal = if i % 2 == 0 { &a } else { &b };
+            tokens.push(portal.sign_in_token(&email).await);
+        }
+        let tokens = Arc::new(tokens);
+        let replies = split_burst(&a, &b, |p, i| {
+            let token = tokens[i].clone();
+            async move { p.password_grant(&token, "Mauvais123!").await }
+        })
+        .await;
+        assert_eq!(count(&replies, 400, "invalid_grant"), 10, "round {round}");
+        assert_eq!(count(&replies, 429, "temporarily_unavailable"), 50, "round {round}");
+
+        // Wrong codes on one sign-up: 5 evaluated (docs/contract.md §1).
+        let email = format!("code{round}@example.com");
+        let token = b.sign_up_code_sent(&email).await;
+        let right: u32 = b.last_code(&email).parse().expect("digits");
+        let wrong = format!("{:06}", (right + 1) % 1_000_000);
+        let replies = split_burst(&a, &b, |p, _| {
+            let (token, wrong) = (token.clone(), wrong.clone());
+            async move { continue_with_code(&p, "/auth/signup/v1.0/continue", &token, &wrong).await }
+        })
+        .await;
+        assert_eq!(count(&replies, 400, "invalid_grant"), 5, "round {round}");
+        assert_eq!(count(&replies, 429, "temporarily_unavailable"), 55, "round {round}");
+    }
+}

@@ -1,0 +1,120 @@
+//! A throw-away PostgreSQL cluster for the portal's tests on PostgreSQL: Debian's `postgresql`
+//! binaries, `initdb` in a temporary folder, a free loopback port, no durability (fsync off),
+//! trust authentication for the one local role. Stopped and deleted when dropped.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use crate::cmd::{self, Result};
+
+/// The role the tests connect as (the cluster's superuser).
+const ROLE: &str = "cartable";
+
+/// A running cluster.
+pub struct Cluster {
+    bin: PathBuf,
+    data: tempfile::TempDir,
+    /// `postgres://cartable@127.0.0.1:{port}`, what `CARTABLE_TEST_POSTGRES` takes.
+    pub url: String,
+}
+
+/// The newest `/usr/lib/postgresql/<version>/bin` (Debian's layout).
+fn bin_dir() -> Result<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|e| format!("PostgreSQL is not installed (/usr/lib/postgresql: {e})"))?
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let version = path.file_name()?.to_str()?.parse().ok()?;
+            Some((version, path.join("bin")))
+        })
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).ok_or_else(|| "no initdb under /usr/lib/postgresql".into())
+}
+
+/// `program args…` as the user that owns the cluster: PostgreSQL refuses to run as root, so as
+/// root it runs as Debian's `postgres` user.
+fn as_owner(program: &Path, args: &[&str]) -> Command {
+    let root = cmd::output("id", &["-u"]).as_deref() == Some("0");
+    if root {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program).args(args);
+        command
+    } else {
+        let mut command = Command::new(program);
+        command.args(args);
+        command
+    }
+}
+
+fn run(mut command: Command, what: &str) -> Result {
+    println!("$ {what}");
+    let status = command.status().map_err(|e| format!("could not start {what}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{what} failed ({status})")) }
+}
+
+impl Cluster {
+    /// Creates and starts a cluster on a free port.
+    ///
+    /// # Errors
+    /// PostgreSQL is missing, or `initdb` or `pg_ctl start` fail (its log is printed).
+    pub fn start() -> Result<Self> {
+        let bin = bin_dir()?;
+        let data = tempfile::Builder::new()
+            .prefix("cartable-pg-")
+            .tempdir()
+            .map_err(|e| format!("temporary folder: {e}"))?;
+        let dir = data.path().to_str().ok_or("temporary folder is not UTF-8")?.to_owned();
+        if cmd::output("id", &["-u"]).as_deref() == Some("0") {
+            cmd::run(Path::new("/"), "chown", &["postgres:postgres", &dir])?;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("no free port: {e}"))?
+            .port();
+        let cluster = format!("{dir}/data");
+        run(
+            as_owner(
+                &bin.join("initdb"),
+                &["-D", &cluster, "-U", ROLE, "--auth=trust", "--locale=C", "-E", "UTF8"],
+            ),
+            "initdb",
+        )?;
+        let options = format!(
+            "-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off \
+             -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
+        );
+        let log = format!("{dir}/postgres.log");
+        let started = run(
+            as_owner(
+                &bin.join("pg_ctl"),
+                &["-D", &cluster, "-o", &options, "-l", &log, "-w", "start"],
+            ),
+            "pg_ctl start",
+        );
+        if let Err(e) = started {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            return Err(format!("{e}\n{text}"));
+        }
+        Ok(Self { bin, data, url: format!("postgres://{ROLE}@127.0.0.1:{port}") })
+    }
+
+    /// Stops the server (fast: the data is thrown away).
+    fn stop(&self) {
+        let cluster = self.data.path().join("data");
+        let Some(cluster) = cluster.to_str() else { return };
+        let _ = as_owner(&self.bin.join("pg_ctl"), &["-D", cluster, "-m", "immediate", "stop"])
+            .stdout(std::process::Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
