@@ -353,23 +353,42 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
                 "INSERT INTO accounts (id, email, password_hash, created_at) VALUES ($1, NULL, NULL, $2)",
             )
             .bind(&id)
-            .bind(&now)
+            .bind(now)
             .execute(c)
             .await.map(|r| r.rows_affected())
             })?;
-            db::on!(tx, |c| sqlx::query(
+            let linked = db::on!(tx, |c| sqlx::query(
                 "INSERT INTO provider_identities (provider, subject, account_id, created_at) \
-                 VALUES ($1, $2, $3, $4)",
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (provider, subject) DO NOTHING",
             )
             .bind(&user.provider)
             .bind(&user.subject)
             .bind(&id)
-            .bind(&now)
+            .bind(now)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;
-            tracing::info!(provider = %user.provider, "account created from a provider sign-in");
-            id
+            if linked == 1 {
+                tracing::info!(provider = %user.provider, "account created from a provider sign-in");
+                id
+            } else {
+                // The same person's other sign-in created it meanwhile (PostgreSQL: this insert
+                // waited for that transaction); theirs is the account, ours goes.
+                db::on!(tx, |c| sqlx::query("DELETE FROM accounts WHERE id = $1")
+                    .bind(&id)
+                    .execute(c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                db::on!(tx, |c| {
+                    sqlx::query_scalar(
+                    "SELECT account_id FROM provider_identities WHERE provider = $1 AND subject = $2",
+                )
+                .bind(&user.provider)
+                .bind(&user.subject)
+                .fetch_one(c)
+                .await
+                })?
+            }
         }
     };
     if let Some(email) = &user.email {
@@ -381,7 +400,7 @@ pub async fn account_for(state: &AppState, user: &ProviderUser) -> Result<String
         .bind(&account_id)
         .bind(email.as_str())
         .bind(user.email_verified)
-        .bind(&now)
+        .bind(now)
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;

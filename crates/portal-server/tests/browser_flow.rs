@@ -6,6 +6,8 @@
 //! the school email with an emailed code before associating a child of the demo fixture.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::{path::PathBuf, sync::Arc};
 
 use base64::Engine as _;
@@ -37,6 +39,7 @@ impl Portal {
         let mut config =
             Config::demo_for(&listener, tmp.path().join("portal.sqlite3"), outbox.clone())
                 .expect("config");
+        config.database = common::database_for(tmp.path()).await;
         configure(&mut config);
         let origin = config.origin.clone();
         let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).expect("now");
@@ -90,13 +93,30 @@ impl Portal {
         verified: bool,
         action: &str,
     ) -> url::Url {
+        let handle = self.demo_page(hint).await;
+        self.demo_form(&handle, hint, email, verified, action).await
+    }
+
+    /// Authorize with `hint`: the demo page's request handle.
+    async fn demo_page(&self, hint: &str) -> String {
         let page = self.authorize(&[("domain_hint", Some(hint))]).await;
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.expect("page");
         assert!(html.contains("Fournisseur de démonstration"), "not labelled: {html}");
-        let handle = hidden_value(&html, "request");
+        hidden_value(&html, "request")
+    }
+
+    /// The demo page's form for the request `handle`; returns the redirect's `Location`.
+    async fn demo_form(
+        &self,
+        handle: &str,
+        hint: &str,
+        email: &str,
+        verified: bool,
+        action: &str,
+    ) -> url::Url {
         let mut form = vec![
-            ("request", handle.as_str()),
+            ("request", handle),
             ("hint", hint),
             ("name", "Julie Gagnon"),
             ("email", email),
@@ -614,4 +634,46 @@ async fn provider_sign_ins_succeed_while_the_purge_writes() {
         portal.social_access("google.com", &format!("parent{i}@gmail.example"), true).await;
     }
     purging.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_first_sign_ins_of_one_person_make_one_account() {
+    let portal = Arc::new(
+        Portal::start_with(|c| {
+            c.security.per_address_per_minute = 1_000_000;
+            c.security.per_address_burst = 1_000_000;
+        })
+        .await,
+    );
+    // First sign-ins of one person (provider, subject), their forms posted at once, in several
+    // rounds: on PostgreSQL each may find no account and create one; the first to link the
+    // identity wins, and the others must take its account instead of failing.
+    for round in 0..5 {
+        let email = format!("meme.personne{round}@gmail.example");
+        let mut handles = Vec::new();
+        for _ in 0..16 {
+            handles.push(portal.demo_page("google.com").await);
+        }
+        let gate = Arc::new(tokio::sync::Barrier::new(handles.len()));
+        let tasks: Vec<_> = handles
+            .into_iter()
+            .map(|handle| {
+                let (portal, gate, email) = (Arc::clone(&portal), Arc::clone(&gate), email.clone());
+                tokio::spawn(async move {
+                    gate.wait().await;
+                    portal.demo_form(&handle, "google.com", &email, true, "continue").await
+                })
+            })
+            .collect();
+        let mut subjects = std::collections::BTreeSet::new();
+        for task in tasks {
+            let back = task.await.expect("sign-in");
+            let code = param(&back, "code").expect("code");
+            let (status, tokens) = portal.exchange(&code, VERIFIER).await;
+            assert_eq!(status, StatusCode::OK, "{tokens}");
+            let access = tokens["access_token"].as_str().expect("access token");
+            subjects.insert(jwt_claims(access)["sub"].as_str().expect("sub").to_owned());
+        }
+        assert_eq!(subjects.len(), 1, "round {round}, one account: {subjects:?}");
+    }
 }
