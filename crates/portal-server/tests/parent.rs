@@ -720,6 +720,24 @@ async fn an_import_with_one_bad_row_imports_nothing_and_names_the_line() {
     };
     let found: Vec<(usize, &str)> = rows.iter().map(|r| (r.line, r.code.as_str())).collect();
     assert_eq!(found, [(1, "already_in_registry"), (2, "invalid_json")]);
+
+    // A NIP the registry already holds (a fixture child's, written differently) is named by
+    // line, after every other check, and nothing is written.
+    let before = registry::student_count(&portal.state.db).await.expect("count");
+    let nip = [
+        r#"{"kind": "student", "board_id": "css-laval", "school": {"code": "1", "name": "É"}, "student_number": "0999990", "last_name": "A", "first_name": "B", "birth_date": "2015-01-01", "grade": "1re année"}"#,
+        r#"{"kind": "student", "board_id": "css-laval", "school": {"code": "1", "name": "É"}, "student_number": "0999991", "last_name": "A", "first_name": "C", "birth_date": "2015-01-01", "grade": "1re année", "nip": {"value": "k7qm 4rtx", "expires_at": "2031-06-30T23:59:59Z"}}"#,
+    ]
+    .join("\n");
+    let Err(ImportError::BadRows(rows)) =
+        import_str(&portal.state.db, &portal.state.hash_key, &nip, portal.clock.now()).await
+    else {
+        panic!("expected bad rows")
+    };
+    let found: Vec<(usize, Option<&str>, &str)> =
+        rows.iter().map(|r| (r.line, r.field.as_deref(), r.code.as_str())).collect();
+    assert_eq!(found, [(2, Some("nip.value"), "already_in_registry")]);
+    assert_eq!(registry::student_count(&portal.state.db).await.expect("count"), before);
 }
 
 #[tokio::test]
