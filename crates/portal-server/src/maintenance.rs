@@ -49,16 +49,10 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
         db::on!(db, |c| sqlx::query(sql).bind(at).execute(c).await.map(|r| r.rows_affected()))
     };
     let mut purged = Purged {
-        continuation_tokens: run(
-            "DELETE FROM continuation_tokens WHERE expires_at < $1",
-            stamp,
-        )
-        .await?,
-        verification_codes: run(
-            "DELETE FROM verification_codes WHERE expires_at < $1",
-            stamp,
-        )
-        .await?,
+        continuation_tokens: run("DELETE FROM continuation_tokens WHERE expires_at < $1", stamp)
+            .await?,
+        verification_codes: run("DELETE FROM verification_codes WHERE expires_at < $1", stamp)
+            .await?,
         ..Purged::default()
     };
     purged.unverified_emails = run(
@@ -98,9 +92,9 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
             stamp,
         )
         .await?;
-    purged.authorizations =
-        run("DELETE FROM authorization_requests WHERE expires_at < $1", stamp).await?
-            + run("DELETE FROM authorization_codes WHERE expires_at < $1", stamp).await?;
+    purged.authorizations = run("DELETE FROM authorization_requests WHERE expires_at < $1", stamp)
+        .await?
+        + run("DELETE FROM authorization_codes WHERE expires_at < $1", stamp).await?;
     purged.refresh_tokens = db::on!(db, |c| sqlx::query(
         "DELETE FROM refresh_tokens WHERE family_id IN (SELECT family_id FROM refresh_tokens \
          GROUP BY family_id HAVING MAX(expires_at) < $1 OR MAX(family_expires_at) < $2)",
