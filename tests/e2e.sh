@@ -35,6 +35,14 @@ printf '[Desktop Entry]\nType=Application\nName=Cartable e2e browser\nExec=%s %%
   "$scratch/browser" >"$XDG_DATA_HOME/applications/cartable-e2e-browser.desktop"
 printf '[Default Applications]\nx-scheme-handler/http=cartable-e2e-browser.desktop\nx-scheme-handler/https=cartable-e2e-browser.desktop\n' \
   >"$XDG_CONFIG_HOME/mimeapps.list"
+# A broken "system browser" (a handler that cannot start, as in some AppImage environments):
+# it notes each URL, complains and fails. A scenario registers it instead (Env::register_browser).
+export CARTABLE_E2E_BROKEN_BROWSER_LOG="$scratch/refused-urls"
+printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\necho "cartable-e2e-broken-browser: cannot start" >&2\nexit 1\n' \
+  "$CARTABLE_E2E_BROKEN_BROWSER_LOG" >"$scratch/broken-browser"
+chmod +x "$scratch/broken-browser"
+printf '[Desktop Entry]\nType=Application\nName=Cartable e2e broken browser\nExec=%s %%u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n' \
+  "$scratch/broken-browser" >"$XDG_DATA_HOME/applications/cartable-e2e-broken-browser.desktop"
 export CARTABLE_APP="$root/target/debug/cartable"
 export CARTABLE_E2E_OUT="$root/target/e2e"
 # The harness wipes app data and keychain entries only inside this folder's world.

@@ -88,6 +88,9 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             commands::demo::demo_outbox,
             commands::social::social_sign_in_start,
             commands::social::social_sign_in_cancel,
+            commands::social::social_sign_in_link,
+            commands::social::social_sign_in_reopen,
+            commands::social::social_sign_in_copy_link,
             commands::social::link_email_start,
             commands::social::link_email_verify,
             commands::launch::ui_ready,
@@ -191,9 +194,11 @@ pub fn run() {
 
 /// The app's plugins; `single_instance` adds the guard that focuses a running instance.
 /// Mobile adds tauri-plugin-deep-link for the browser sign-in's return (not built here).
-/// tauri-plugin-opener is not registered: its Rust function opens the system browser without
-/// it, and registering it would only give the webview commands (`plugin:opener|…`) and a
-/// link-click script that Cartable does not use.
+/// tauri-plugin-clipboard-manager holds the clipboard the shell writes the sign-in address to
+/// ("Copier le lien", [`commands::social`]); its webview commands stay unreachable, since the
+/// capability grants none of its permissions. tauri-plugin-opener is not registered: its Rust
+/// function opens the system browser without it, and registering it would only give the
+/// webview commands (`plugin:opener|…`) and a link-click script that Cartable does not use.
 fn builder(single_instance: bool) -> Builder<tauri::Wry> {
     let builder = Builder::default();
     #[cfg(desktop)]
@@ -206,7 +211,7 @@ fn builder(single_instance: bool) -> Builder<tauri::Wry> {
     // Mobile: the browser sign-in comes back as `ca.cartable.client:/oauth2redirect`.
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_deep_link::init());
-    builder.plugin(logs())
+    builder.plugin(tauri_plugin_clipboard_manager::init()).plugin(logs())
 }
 
 fn logs<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {

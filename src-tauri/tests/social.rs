@@ -6,7 +6,7 @@
 
 use std::{sync::mpsc, time::Duration};
 
-use cartable_core::ipc::{self, EmailArgs, LinkEmailVerifyArgs, SignedIn, SocialArgs};
+use cartable_core::ipc::{self, BrowserLink, EmailArgs, LinkEmailVerifyArgs, SignedIn, SocialArgs};
 use cartable_lib::commands::social::SocialState;
 use tauri::Manager;
 
@@ -141,4 +141,109 @@ fn cancelling_the_browser_sign_in() {
     let unknown =
         launch.call::<ipc::SocialSignInStart>(&SocialArgs { provider: Some("myspace".into()) });
     assert_eq!(unknown.map_err(|p| p.field), Err(Some("provider".into())));
+}
+
+/// The system browser fails (no handler, or a handler that fails): the attempt keeps waiting
+/// and its address is offered; "Copier le lien" copies it, "Ouvrir de nouveau" asks the
+/// browser again for the same attempt, and the address opened by hand completes the sign-in.
+#[test]
+fn a_browser_that_fails_to_open_leaves_the_address_to_copy() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let social = launch.app().state::<SocialState>();
+    let (asked, browser) = mpsc::channel();
+    let works = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let opens = std::sync::Arc::clone(&works);
+    social.set_opener(std::sync::Arc::new(move |url| {
+        asked.send(url.to_owned()).map_err(|e| e.to_string())?;
+        if opens.load(std::sync::atomic::Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err("xdg-open: no method available".into())
+        }
+    }));
+    let (copied_tx, copied) = mpsc::channel();
+    social.set_copier(std::sync::Arc::new(move |text| {
+        copied_tx.send(text.to_owned()).map_err(|e| e.to_string())
+    }));
+    // Nothing waits yet: nothing to copy or open again.
+    assert_eq!(launch.call::<ipc::SocialSignInCopyLink>(&()), Ok(None));
+    assert_eq!(launch.call::<ipc::SocialSignInReopen>(&()), Ok(None));
+
+    let signed = std::thread::scope(|scope| {
+        let caller = launch.caller();
+        let running = scope.spawn(move || {
+            caller.call::<ipc::SocialSignInStart>(&SocialArgs { provider: Some("google".into()) })
+        });
+        let first = browser.recv_timeout(Duration::from_secs(30)).expect("the browser was asked");
+        let link = launch.ok::<ipc::SocialSignInLink>(&()).expect("the address is offered");
+        assert_eq!(link, BrowserLink { url: first.clone(), open_failed: true });
+        assert!(link.url.contains("domain_hint=google.com"), "{}", link.url);
+        assert!(link.url.contains("code_challenge_method=S256"), "{}", link.url);
+        assert!(!link.url.contains("code_verifier"), "{}", link.url);
+
+        assert_eq!(launch.ok::<ipc::SocialSignInCopyLink>(&()), Some(link.clone()));
+        assert_eq!(copied.recv_timeout(Duration::from_secs(5)).expect("copied"), first);
+
+        // Still failing, then working: the same address each time, the attempt still waits.
+        let again = launch.ok::<ipc::SocialSignInReopen>(&()).expect("still waiting");
+        assert_eq!(again, link);
+        works.store(true, std::sync::atomic::Ordering::SeqCst);
+        let opened = launch.ok::<ipc::SocialSignInReopen>(&()).expect("still waiting");
+        assert_eq!(opened, BrowserLink { url: first.clone(), open_failed: false });
+        for _ in 0..2 {
+            assert_eq!(browser.recv_timeout(Duration::from_secs(5)).expect("asked again"), first);
+        }
+
+        let page = browse_and_continue(&link.url, SOCIAL_EMAIL);
+        assert!(page.contains("retourner à Cartable"), "{page}");
+        running.join().expect("thread")
+    });
+    assert_eq!(signed, Ok(SignedIn { email: SOCIAL_EMAIL.into(), persisted: true }));
+    // The attempt is over: its address is withdrawn.
+    assert_eq!(launch.call::<ipc::SocialSignInCopyLink>(&()), Ok(None));
+    assert_eq!(launch.call::<ipc::SocialSignInReopen>(&()), Ok(None));
+}
+
+/// The listener waits until the timeout, then the attempt ends with `browser_timed_out` (the
+/// UI offers "Réessayer") and its address is withdrawn.
+#[test]
+fn an_attempt_nobody_finishes_times_out() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let browser = capture_browser(&launch);
+    launch.app().state::<SocialState>().set_timeout(Duration::from_secs(2));
+    let outcome = std::thread::scope(|scope| {
+        let caller = launch.caller();
+        let running = scope
+            .spawn(move || caller.call::<ipc::SocialSignInStart>(&SocialArgs { provider: None }));
+        let url = browser.recv_timeout(Duration::from_secs(30)).expect("the browser was opened");
+        let link = launch.ok::<ipc::SocialSignInLink>(&()).expect("the address is offered");
+        assert_eq!(link, BrowserLink { url, open_failed: false });
+        running.join().expect("thread")
+    });
+    assert_eq!(outcome.map_err(|p| p.code), Err("browser_timed_out".into()));
+    assert_eq!(launch.call::<ipc::SocialSignInReopen>(&()), Ok(None));
+}
+
+/// Without a usable clipboard (here: the mock app registers no clipboard plugin), "Copier le
+/// lien" answers `clipboard_unavailable` and the attempt keeps waiting.
+#[test]
+fn a_clipboard_that_cannot_be_written_is_said() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let browser = capture_browser(&launch);
+    let outcome = std::thread::scope(|scope| {
+        let caller = launch.caller();
+        let running = scope
+            .spawn(move || caller.call::<ipc::SocialSignInStart>(&SocialArgs { provider: None }));
+        browser.recv_timeout(Duration::from_secs(30)).expect("the browser was opened");
+        launch.ok::<ipc::SocialSignInLink>(&()).expect("the address is offered");
+        let refused = launch.call::<ipc::SocialSignInCopyLink>(&()).expect_err("no clipboard");
+        assert_eq!(refused.code, "clipboard_unavailable");
+        assert!(launch.ok::<ipc::SocialSignInReopen>(&()).is_some(), "still waiting");
+        launch.ok::<ipc::SocialSignInCancel>(&());
+        running.join().expect("thread")
+    });
+    assert_eq!(outcome.map_err(|p| p.code), Err("browser_cancelled".into()));
 }

@@ -66,11 +66,35 @@ pub struct Env {
     /// `CARTABLE_E2E_BROWSER_LOG`: where the registered "system browser" writes each URL the app
     /// asks it to open, one per line.
     pub browser_log: PathBuf,
+    /// `CARTABLE_E2E_BROKEN_BROWSER_LOG`: where the broken "system browser"
+    /// ([`SystemBrowser::Broken`]) writes each URL it fails to open, one per line.
+    pub broken_browser_log: PathBuf,
+}
+
+/// The `http(s)` handlers `tests/e2e.sh` installs as desktop entries; [`Env::register_browser`]
+/// makes one the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemBrowser {
+    /// Writes each URL to [`Env::browser_log`] and succeeds (the default of every scenario).
+    Working,
+    /// Writes each URL to [`Env::broken_browser_log`], says on stderr it cannot start, and exits
+    /// with status 1, as a handler broken by an AppImage environment or a removed browser does.
+    Broken,
+}
+
+impl SystemBrowser {
+    /// Its desktop entry (`$XDG_DATA_HOME/applications/<id>`, written by `tests/e2e.sh`).
+    pub fn desktop_id(self) -> &'static str {
+        match self {
+            Self::Working => "cartable-e2e-browser.desktop",
+            Self::Broken => "cartable-e2e-broken-browser.desktop",
+        }
+    }
 }
 
 impl Env {
-    /// Reads `CARTABLE_APP`, `CARTABLE_E2E_OUT`, `XDG_DATA_HOME`, `XDG_CONFIG_HOME` and
-    /// `CARTABLE_E2E_BROWSER_LOG`.
+    /// Reads `CARTABLE_APP`, `CARTABLE_E2E_OUT`, `XDG_DATA_HOME`, `XDG_CONFIG_HOME`,
+    /// `CARTABLE_E2E_BROWSER_LOG` and `CARTABLE_E2E_BROKEN_BROWSER_LOG`.
     ///
     /// # Errors
     /// A variable is missing (the suite is not running under `tests/e2e.sh`) or the app binary
@@ -87,6 +111,7 @@ impl Env {
             data_home: var("XDG_DATA_HOME")?,
             config_home: var("XDG_CONFIG_HOME")?,
             browser_log: var("CARTABLE_E2E_BROWSER_LOG")?,
+            broken_browser_log: var("CARTABLE_E2E_BROKEN_BROWSER_LOG")?,
         };
         if !env.app.is_file() {
             return Err(fail(format!(
@@ -105,17 +130,20 @@ impl Env {
 
     /// A new computer for the app: deletes its data folder (the embedded portal's database and
     /// outbox), its settings, its keychain entries (`embedded`, `embedded|pending`) and the
-    /// URLs the system browser was asked to open.
+    /// URLs the system browser was asked to open, and registers the working system browser.
     ///
     /// # Errors
     /// A folder or keychain entry cannot be deleted.
     pub async fn forget_device(&self) -> Result {
-        match std::fs::remove_file(&self.browser_log) {
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-                return Err(error.into());
+        for log in [&self.browser_log, &self.broken_browser_log] {
+            match std::fs::remove_file(log) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(error.into());
+                }
+                _ => {}
             }
-            _ => {}
         }
+        self.register_browser(SystemBrowser::Working)?;
         for dir in [self.data_home.join(BUNDLE_ID), self.config_home.join(BUNDLE_ID)] {
             match std::fs::remove_dir_all(&dir) {
                 Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
@@ -135,6 +163,32 @@ impl Env {
             .map_err(|e| fail(format!("keychain: {e}")))?;
         }
         Ok(())
+    }
+
+    /// Makes `browser` the default `http` and `https` handler (`$XDG_CONFIG_HOME/mimeapps.list`,
+    /// which `xdg-open` and `gio` read at each call).
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn register_browser(&self, browser: SystemBrowser) -> Result {
+        let id = browser.desktop_id();
+        let list = format!(
+            "[Default Applications]\nx-scheme-handler/http={id}\nx-scheme-handler/https={id}\n"
+        );
+        std::fs::write(self.config_home.join("mimeapps.list"), list)?;
+        Ok(())
+    }
+
+    /// The URLs the broken system browser was asked to open, in order.
+    ///
+    /// # Errors
+    /// The log exists but cannot be read.
+    pub fn refused_urls(&self) -> Result<Vec<String>> {
+        match std::fs::read_to_string(&self.broken_browser_log) {
+            Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// The embedded demo portal's outbox: `$XDG_DATA_HOME/ca.cartable.client/demo-portal/outbox`.
@@ -758,6 +812,57 @@ impl WebBrowser {
     /// The session could not be ended.
     pub async fn close(self) -> Result {
         self.client.close().await.map_err(|e| fail(format!("cannot close Chromium: {e}")))
+    }
+}
+
+/// The display's clipboard, read and written through tauri-plugin-clipboard-manager (the plugin
+/// the app copies with), in a small app of Tauri's mock runtime: no window, only the plugin.
+/// Keep it alive while the app pastes what it wrote (on X11 the text lives with its writer).
+pub struct Clipboard {
+    app: tauri::App<tauri::test::MockRuntime>,
+}
+
+impl fmt::Debug for Clipboard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Clipboard")
+    }
+}
+
+impl Clipboard {
+    /// Starts the mock app with the clipboard plugin (on the display of `DISPLAY`).
+    ///
+    /// # Errors
+    /// The app cannot be built.
+    pub fn open() -> Result<Self> {
+        let app = tauri::test::mock_builder()
+            .plugin(tauri_plugin_clipboard_manager::init())
+            .build(tauri::test::mock_context(tauri::test::noop_assets()))?;
+        Ok(Self { app })
+    }
+
+    /// The clipboard's text.
+    ///
+    /// # Errors
+    /// The clipboard holds no text, or cannot be read.
+    pub async fn read_text(&self) -> Result<String> {
+        use tauri_plugin_clipboard_manager::ClipboardExt as _;
+        let handle = self.app.handle().clone();
+        // The plugin warns against reading on the main thread (a deadlock on Linux).
+        let text = tokio::task::spawn_blocking(move || handle.clipboard().read_text()).await?;
+        text.map_err(|e| fail(format!("cannot read the clipboard: {e}")))
+    }
+
+    /// Puts `text` on the clipboard.
+    ///
+    /// # Errors
+    /// The clipboard cannot be written.
+    pub async fn write_text(&self, text: &str) -> Result {
+        use tauri_plugin_clipboard_manager::ClipboardExt as _;
+        let handle = self.app.handle().clone();
+        let text = text.to_owned();
+        let written =
+            tokio::task::spawn_blocking(move || handle.clipboard().write_text(text)).await?;
+        written.map_err(|e| fail(format!("cannot write the clipboard: {e}")))
     }
 }
 

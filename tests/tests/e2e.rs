@@ -11,7 +11,8 @@
 //! 2012-12-03).
 
 use cartable_e2e::{
-    Result, Scenario, Texts, collapse, fail, find_code, stored_account, stored_pending,
+    Clipboard, Result, Scenario, SystemBrowser, Texts, collapse, fail, find_code, stored_account,
+    stored_pending,
 };
 use fantoccini::key::Key;
 
@@ -639,6 +640,163 @@ async fn e2e_10_social_sign_in_then_link_the_school_email() -> Result {
         link_then_associate(s, &fr, ONEIL_EMAIL).await?;
         s.wait_text("li.child h2", "Noah O'Neil").await?;
         s.step("associated-after-linking").await
+    })
+    .await
+}
+
+// --- The system browser fails (issue 19) -------------------------------------------------
+
+/// The waiting card's sign-in address (read-only), its buttons and what they did.
+const BROWSER_LINK: &str = "#browser-link";
+const BROWSER_LINK_COPY: &str = "#browser-link-copy";
+const BROWSER_REOPEN: &str = "#browser-reopen";
+const BROWSER_LINK_NOTICE: &str = "#browser-link-notice";
+
+/// Waits until the broken system browser has been asked to open more than `seen` URLs; answers
+/// them all.
+async fn refused_urls(s: &Scenario, seen: usize) -> Result<Vec<String>> {
+    let mut urls = Vec::new();
+    s.until("the app to ask the (broken) system browser", async || {
+        urls = s.env().refused_urls()?;
+        Ok(urls.len() > seen)
+    })
+    .await?;
+    Ok(urls)
+}
+
+/// Waits until the notice under the buttons says one of `texts`.
+async fn wait_notice(s: &Scenario, texts: &[String]) -> Result<String> {
+    let mut said = String::new();
+    s.until(&format!("the notice to say one of {texts:?}"), async || {
+        said = collapse(&s.text(BROWSER_LINK_NOTICE).await?);
+        Ok(texts.contains(&said))
+    })
+    .await
+    .map_err(|e| fail(format!("{e}; it says {said:?}")))?;
+    Ok(said)
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_11_the_system_browser_fails_then_the_copied_link_signs_in() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    let en = Texts::load("en-CA")?;
+    Scenario::run("11-browser-fails", async |s: &mut Scenario| {
+        // The registered http(s) handler cannot start (as in some AppImage environments).
+        s.env().register_browser(SystemBrowser::Broken)?;
+        at_login(s, &fr).await?;
+        s.click("button.social-google").await?;
+        let asked = refused_urls(s, 0).await?;
+        // The card offers the address: at once when the opener reports the failure, after a few
+        // seconds when it cannot tell (xdg-open fails, then gio hands the URL to the same handler
+        // without waiting for it).
+        s.wait_for(BROWSER_LINK).await?;
+        let url = s.value(BROWSER_LINK).await?;
+        if !asked.iter().all(|u| *u == url) {
+            return Err(fail(format!("the card shows {url}, the browser was asked {asked:?}")));
+        }
+        for part in
+            ["/oauth2/v2.0/authorize?", "domain_hint=google.com", "code_challenge_method=S256"]
+        {
+            if !url.contains(part) {
+                return Err(fail(format!("the card offers {url}, without {part}")));
+            }
+        }
+        s.wait_labelled(BROWSER_LINK_COPY, &fr.t("browser-link-copy")?).await?;
+        s.wait_labelled(BROWSER_REOPEN, &fr.t("browser-reopen")?).await?;
+        s.step("link-offered").await?;
+
+        // "Copier le lien": the shell writes the clipboard; read it back through the plugin.
+        s.click(BROWSER_LINK_COPY).await?;
+        wait_notice(s, &[fr.t("browser-link-copied")?]).await?;
+        let clipboard = Clipboard::open()?;
+        let copied = clipboard.read_text().await?;
+        drop(clipboard);
+        if copied != url {
+            return Err(fail(format!("the clipboard holds {copied:?}, not the address shown")));
+        }
+        s.step("link-copied").await?;
+
+        // "Open again", in English: the same address to the same (broken) browser, same attempt.
+        switch_language(s, &en).await?;
+        s.wait_labelled(BROWSER_REOPEN, &en.t("browser-reopen")?).await?;
+        s.wait_labelled(BROWSER_LINK_COPY, &en.t("browser-link-copy")?).await?;
+        s.step("link-offered-english").await?;
+        let before = s.env().refused_urls()?.len();
+        s.click(BROWSER_REOPEN).await?;
+        let again = refused_urls(s, before).await?;
+        if !again.iter().all(|u| *u == url) {
+            return Err(fail(format!("\"Open again\" asked for {again:?}, not {url}")));
+        }
+        wait_notice(s, &[en.t("browser-reopened")?, en.t("browser-reopen-failed")?]).await?;
+        if s.value(BROWSER_LINK).await? != url {
+            return Err(fail("\"Open again\" changed the address"));
+        }
+        s.step("opened-again-english").await?;
+
+        // The parent pastes the copied link into a browser of their own: the waiting attempt
+        // completes, and Cartable is signed in.
+        sign_in_at_demo_provider(s, &copied).await?;
+        at_children(s, &en).await?;
+        expect_session(SOCIAL_EMAIL).await?;
+        s.step("signed-in-with-the-copied-link").await?;
+        if std::fs::metadata(&s.env().browser_log).is_ok() {
+            return Err(fail("the working system browser was used"));
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// `code` in full-width digits, with a no-break space after its first half ("１２３ ４５６").
+fn full_width_with_nbsp(code: &str) -> String {
+    let half = code.chars().count() / 2;
+    let mut text = String::new();
+    for (i, digit) in code.chars().enumerate() {
+        if i == half {
+            text.push('\u{a0}');
+        }
+        let wide = digit.to_digit(10).and_then(|d| char::from_u32(0xFF10 + d));
+        text.push(wide.unwrap_or(digit));
+    }
+    text
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_12_a_code_pasted_in_full_width_digits_reaches_the_password_step() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("12-full-width-code", async |s: &mut Scenario| {
+        let email = "parent.pleine.chasse@example.ca";
+        at_login(s, &fr).await?;
+        start_sign_up(s, &fr, email).await?;
+        let code = code_from_mailbox(s, &fr, email, &[]).await?;
+        let pasted = full_width_with_nbsp(&code);
+        // The parent copied the code from a mail client that writes full-width digits: paste it
+        // with the keyboard (Ctrl+V) from the display's clipboard.
+        let clipboard = Clipboard::open()?;
+        clipboard.write_text(&pasted).await?;
+        let field = s.wait_for("#field-code").await?;
+        field.clear().await?;
+        field.click().await?;
+        field.send_keys(&(Key::Control + "v")).await?;
+        let mut value = String::new();
+        s.until("the pasted code in the field", async || {
+            value = s.value("#field-code").await?;
+            Ok(!value.is_empty())
+        })
+        .await?;
+        drop(clipboard);
+        if value != pasted {
+            return Err(fail(format!("the field holds {value:?} after pasting {pasted:?}")));
+        }
+        s.step("code-pasted-in-full-width").await?;
+        s.click("main form button[type=submit]").await?;
+        s.wait_for("#field-confirmation").await?;
+        if s.is_shown("#field-code").await? {
+            return Err(fail("the code step is still shown"));
+        }
+        s.step("password-step").await
     })
     .await
 }

@@ -103,11 +103,21 @@ commands! {
     DemoOutbox = "demo_outbox": () => Vec<DemoMail>;
     /// Signs in with a social account in the system browser (`docs/contract.md §5`); answers
     /// only when the browser flow ends (signed in, [`SocialSignInCancel`], refused or timed out:
-    /// `browser_cancelled`, `browser_timed_out`, `browser_failed`).
+    /// `browser_cancelled`, `browser_timed_out`, `browser_failed`). A system browser that fails
+    /// to open does not end it: the parent can open [`SocialSignInLink`]'s address themselves.
     SocialSignInStart = "social_sign_in_start": SocialArgs => SignedIn;
     /// "Annuler" while the browser flow runs: [`SocialSignInStart`] fails with
     /// `browser_cancelled`. Nothing running is not an error.
     SocialSignInCancel = "social_sign_in_cancel": () => ();
+    /// The running browser sign-in's address, once the system browser was asked to open it
+    /// (waits a few seconds for it); `None` when no sign-in is waiting for the browser.
+    SocialSignInLink = "social_sign_in_link": () => Option<BrowserLink>;
+    /// "Ouvrir de nouveau": asks the system browser again to open the running sign-in's
+    /// address (the same attempt keeps waiting); `None` when no sign-in is waiting.
+    SocialSignInReopen = "social_sign_in_reopen": () => Option<BrowserLink>;
+    /// "Copier le lien": the shell puts the running sign-in's address on the clipboard
+    /// (`clipboard_unavailable` when it cannot); `None` when no sign-in is waiting.
+    SocialSignInCopyLink = "social_sign_in_copy_link": () => Option<BrowserLink>;
     /// "Lier le courriel donné à l'école" step 1: adds `email` (unverified) to the account and
     /// emails it a code (`docs/contract.md §5` "Linking the school email"); again = resend.
     LinkEmailStart = "link_email_start": EmailArgs => LinkEmailChallenge;
@@ -191,6 +201,8 @@ pub mod codes {
     pub const BROWSER_FAILED: &str = "browser_failed";
     /// The email to link is the sign-in email of another account (`docs/contract.md §5`).
     pub const EMAIL_IN_USE: &str = "email_in_use";
+    /// "Copier le lien" could not write the clipboard: the parent copies the address shown.
+    pub const CLIPBOARD_UNAVAILABLE: &str = "clipboard_unavailable";
 
     /// Every code above, for translation completeness tests.
     pub const ALL: &[&str] = &[
@@ -223,6 +235,7 @@ pub mod codes {
         BROWSER_TIMED_OUT,
         BROWSER_FAILED,
         EMAIL_IN_USE,
+        CLIPBOARD_UNAVAILABLE,
     ];
 }
 
@@ -365,6 +378,21 @@ pub struct SocialArgs {
     /// One of [`SOCIAL_PROVIDERS`]; `None`: the portal's own chooser page.
     #[serde(default)]
     pub provider: Option<String>,
+}
+
+/// The address of a browser sign-in that is waiting for the browser (answer of
+/// [`SocialSignInLink`], [`SocialSignInReopen`] and [`SocialSignInCopyLink`]), offered to the
+/// parent when the system browser fails or opens nothing.
+///
+/// It is the authorization request (`docs/contract.md §5`): the PKCE challenge, `state` and
+/// `nonce` any browser sees; the PKCE verifier and the tokens stay in the shell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrowserLink {
+    /// The sign-in address (`…/oauth2/v2.0/authorize?…`).
+    pub url: String,
+    /// The system browser reported a failure the last time it was asked to open the address
+    /// (no browser registered, or its handler failed): offer the address at once.
+    pub open_failed: bool,
 }
 
 /// Answer of [`LinkEmailStart`]: the code went to the linked email.

@@ -1,25 +1,36 @@
 //! Social sign-in in the system browser and linking the school email (`docs/contract.md §5`).
 //!
-//! `social_sign_in_start` opens the portal's authorize page in the system browser (through
-//! [`SocialState`]'s opener: tauri-plugin-opener in the app, a stand-in in tests), waits for
-//! the loopback callback at most [`DEFAULT_BROWSER_TIMEOUT`] or until `social_sign_in_cancel`,
-//! then keeps the session exactly as a password sign-in does.
+//! `social_sign_in_start` asks the system browser to open the portal's authorize page (through
+//! [`SocialState`]'s opener: tauri-plugin-opener in the app, a stand-in in tests), then waits
+//! for the loopback callback at most [`DEFAULT_BROWSER_TIMEOUT`] or until
+//! `social_sign_in_cancel`, and keeps the session exactly as a password sign-in does.
+//!
+//! The system browser may fail (no handler, a handler that fails, an AppImage environment) or
+//! open nothing at all; the attempt keeps waiting regardless. While it waits, its address is
+//! offered to the parent (`social_sign_in_link`): "Copier le lien" puts it on the clipboard
+//! with tauri-plugin-clipboard-manager's Rust API (`social_sign_in_copy_link`; the webview has
+//! no clipboard permission), "Ouvrir de nouveau" asks the browser again for the same attempt
+//! (`social_sign_in_reopen`).
 
 use std::{
     future::Future,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
 };
 
 use cartable_core::{
     Problem, VerificationCode,
     ipc::{
-        LinkEmailChallenge, LinkEmailStart, LinkEmailVerify, SocialSignInCancel, SocialSignInStart,
-        codes,
+        BrowserLink, LinkEmailChallenge, LinkEmailStart, LinkEmailVerify, SocialSignInCancel,
+        SocialSignInCopyLink, SocialSignInLink, SocialSignInReopen, SocialSignInStart, codes,
     },
 };
 use portal_client::{BrowserError, BrowserSignIn, DEFAULT_BROWSER_TIMEOUT, Provider};
 use tauri::State;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 use super::{Args, Reply, auth::signed_in};
 use crate::{
@@ -31,26 +42,59 @@ use crate::{
 /// Opens a URL in the system browser; the error is a short reason for the log.
 pub type Opener = Arc<dyn Fn(&str) -> std::result::Result<(), String> + Send + Sync>;
 
+/// Puts text on the clipboard; the error is a short reason for the log.
+pub type Copier = Arc<dyn Fn(&str) -> std::result::Result<(), String> + Send + Sync>;
+
 /// Code length when no challenge of this launch gave one (`docs/contract.md §1` "Codes": 6).
 const DEFAULT_CODE_LENGTH: usize = 6;
 
-/// The browser flow's managed state: how to open the browser, the running attempt's cancel
-/// switch, and the code length of the last email-link challenge.
+/// How long `social_sign_in_link` waits for the running attempt's address before answering
+/// `None` (the UI asks again while its attempt runs; the first launch may still be starting
+/// the embedded portal).
+const LINK_WAIT: Duration = Duration::from_secs(10);
+
+/// The address of the attempt waiting for the browser.
+#[derive(Debug, Clone)]
+struct Shown {
+    /// Which attempt (so a finished attempt never hides a newer one's address).
+    attempt: u64,
+    url: url::Url,
+    open_failed: bool,
+}
+
+impl Shown {
+    fn link(&self) -> BrowserLink {
+        BrowserLink { url: self.url.to_string(), open_failed: self.open_failed }
+    }
+}
+
+/// The browser flow's managed state: how to open the browser and write the clipboard, how long
+/// an attempt waits, the running attempt's cancel switch and address, and the code length of
+/// the last email-link challenge.
 pub struct SocialState {
     opener: Mutex<Opener>,
+    copier: Mutex<Option<Copier>>,
+    timeout: Mutex<Duration>,
     cancel: Mutex<Option<oneshot::Sender<()>>>,
+    shown: watch::Sender<Option<Shown>>,
+    attempts: AtomicU64,
     link_code_length: Mutex<Option<(String, usize)>>,
 }
 
 impl Default for SocialState {
-    /// Opens URLs with tauri-plugin-opener (the OS default browser).
+    /// Opens URLs with tauri-plugin-opener (the OS default browser), copies with the app's
+    /// tauri-plugin-clipboard-manager, waits [`DEFAULT_BROWSER_TIMEOUT`].
     fn default() -> Self {
         let opener: Opener = Arc::new(|url| {
             tauri_plugin_opener::open_url(url, None::<&str>).map_err(|e| e.to_string())
         });
         Self {
             opener: Mutex::new(opener),
+            copier: Mutex::new(None),
+            timeout: Mutex::new(DEFAULT_BROWSER_TIMEOUT),
             cancel: Mutex::new(None),
+            shown: watch::Sender::new(None),
+            attempts: AtomicU64::new(0),
             link_code_length: Mutex::new(None),
         }
     }
@@ -62,8 +106,26 @@ impl SocialState {
         *self.opener.lock().unwrap_or_else(PoisonError::into_inner) = opener;
     }
 
+    /// Replaces the clipboard (tests have no display, and the mock app no clipboard plugin).
+    pub fn set_copier(&self, copier: Copier) {
+        *self.copier.lock().unwrap_or_else(PoisonError::into_inner) = Some(copier);
+    }
+
+    /// Changes how long an attempt waits for the browser (tests of the timeout).
+    pub fn set_timeout(&self, timeout: Duration) {
+        *self.timeout.lock().unwrap_or_else(PoisonError::into_inner) = timeout;
+    }
+
     fn opener(&self) -> Opener {
         Arc::clone(&self.opener.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn copier(&self) -> Option<Copier> {
+        self.copier.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn timeout(&self) -> Duration {
+        *self.timeout.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Arms a new cancel switch; a previous attempt still waiting is cancelled (its sender is
@@ -78,6 +140,60 @@ impl SocialState {
         if let Some(tx) = self.cancel.lock().unwrap_or_else(PoisonError::into_inner).take() {
             let _ = tx.send(());
         }
+    }
+
+    /// Asks the system browser to open `url`, then offers the address until the returned guard
+    /// is dropped (when the attempt ends, however it ends).
+    async fn present(&self, url: &url::Url) -> Presented<'_> {
+        let open_failed = !open_browser(self.opener(), url).await;
+        let attempt = self.attempts.fetch_add(1, Ordering::Relaxed) + 1;
+        self.shown.send_replace(Some(Shown { attempt, url: url.clone(), open_failed }));
+        Presented { social: self, attempt }
+    }
+
+    /// The address of the attempt waiting for the browser, if any.
+    fn shown(&self) -> Option<Shown> {
+        self.shown.borrow().clone()
+    }
+
+    /// Waits at most `wait` for an attempt's address.
+    async fn wait_shown(&self, wait: Duration) -> Option<Shown> {
+        let mut shown = self.shown.subscribe();
+        let found = tokio::time::timeout(wait, shown.wait_for(Option::is_some)).await;
+        found.ok()?.ok()?.clone()
+    }
+
+    /// Records whether the browser opened attempt `attempt`'s address when asked again;
+    /// `None` when that attempt has ended meanwhile.
+    fn reopened(&self, attempt: u64, open_failed: bool) -> Option<Shown> {
+        let mut updated = None;
+        self.shown.send_if_modified(|shown| match shown {
+            Some(current) if current.attempt == attempt => {
+                current.open_failed = open_failed;
+                updated = Some(current.clone());
+                true
+            }
+            _ => false,
+        });
+        updated
+    }
+}
+
+/// An attempt's address on offer; withdrawn on drop, unless a newer attempt replaced it.
+struct Presented<'a> {
+    social: &'a SocialState,
+    attempt: u64,
+}
+
+impl Drop for Presented<'_> {
+    fn drop(&mut self) {
+        self.social.shown.send_if_modified(|shown| {
+            let mine = shown.as_ref().is_some_and(|s| s.attempt == self.attempt);
+            if mine {
+                *shown = None;
+            }
+            mine
+        });
     }
 }
 
@@ -130,7 +246,7 @@ pub async fn social_sign_in_start<R: tauri::Runtime>(
     let cancel = async move {
         let _ = cancelled.await;
     };
-    let session = browser_session(&window, &portal, chosen, &social.opener(), cancel).await?;
+    let session = browser_session(&window, &portal, chosen, &social, cancel).await?;
     // The parent was in the browser: bring Cartable back to the front (best effort: a window
     // manager may refuse).
     if let Err(error) = window.set_focus() {
@@ -145,19 +261,20 @@ pub async fn social_sign_in_start<R: tauri::Runtime>(
     signed_in(&state, email, session).await
 }
 
-/// Opens `opener` on the authorize URL of a new attempt and waits until the browser comes back
-/// to the loopback listener (desktop, RFC 8252 §7.3), `cancel` or the timeout.
+/// Asks the system browser to open the authorize URL of a new attempt and waits until the
+/// browser comes back to the loopback listener (desktop, RFC 8252 §7.3), `cancel` or the
+/// timeout, whether the browser opened or not (the address is on offer meanwhile).
 #[cfg(desktop)]
 async fn browser_session<R: tauri::Runtime>(
     _window: &tauri::WebviewWindow<R>,
     portal: &portal_client::Portal,
     provider: Option<Provider>,
-    opener: &Opener,
+    social: &SocialState,
     cancel: impl Future<Output = ()>,
 ) -> Result<portal_client::Session> {
     let attempt = BrowserSignIn::start(portal, provider).await.map_err(browser_error)?;
-    open_browser(opener, attempt.authorize_url())?;
-    attempt.finish(cancel, DEFAULT_BROWSER_TIMEOUT).await.map_err(browser_error)
+    let _offered = social.present(attempt.authorize_url()).await;
+    attempt.finish(cancel, social.timeout()).await.map_err(browser_error)
 }
 
 /// Mobile: the portal comes back to `ca.cartable.client:/oauth2redirect` (RFC 8252 §7.1), which
@@ -170,7 +287,7 @@ async fn browser_session<R: tauri::Runtime>(
     window: &tauri::WebviewWindow<R>,
     portal: &portal_client::Portal,
     provider: Option<Provider>,
-    opener: &Opener,
+    social: &SocialState,
     cancel: impl Future<Output = ()>,
 ) -> Result<portal_client::Session> {
     use tauri::Listener as _;
@@ -182,26 +299,29 @@ async fn browser_session<R: tauri::Runtime>(
             let _ = opened.try_send(url);
         }
     });
-    let outcome = match open_browser(opener, attempt.authorize_url()) {
-        Ok(()) => attempt
-            .finish_from(returned, cancel, DEFAULT_BROWSER_TIMEOUT)
-            .await
-            .map_err(browser_error),
-        Err(error) => Err(error),
-    };
+    let offered = social.present(attempt.authorize_url()).await;
+    let outcome =
+        attempt.finish_from(returned, cancel, social.timeout()).await.map_err(browser_error);
+    drop(offered);
     window.unlisten(listening);
     outcome
 }
 
-/// Hands `url` to the system browser.
-///
-/// # Errors
-/// `browser_failed` with `error: no_browser` when the opener fails (the reason is logged).
-fn open_browser(opener: &Opener, url: &url::Url) -> Result<()> {
-    opener(url.as_str()).map_err(|reason| {
-        log::warn!("cannot open the system browser: {reason}");
-        Error::from(Problem::new(codes::BROWSER_FAILED).with("error", "no_browser"))
-    })
+/// Hands `url` to the system browser (off the async threads: the opener waits a moment for
+/// the launcher's exit status); false when it reported a failure (the reason is logged).
+async fn open_browser(opener: Opener, url: &url::Url) -> bool {
+    let target = url.to_string();
+    match tauri::async_runtime::spawn_blocking(move || opener(&target)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(reason)) => {
+            log::warn!("the system browser did not open the sign-in page: {reason}");
+            false
+        }
+        Err(error) => {
+            log::warn!("the system browser opener stopped: {error}");
+            false
+        }
+    }
 }
 
 /// "Annuler" (`social_sign_in_cancel`); nothing running is not an error.
@@ -213,6 +333,71 @@ pub async fn social_sign_in_cancel(
     let () = args;
     social.fire();
     Ok(())
+}
+
+/// The waiting attempt's address (`social_sign_in_link`), once the system browser was asked to
+/// open it; `None` after [`LINK_WAIT`] without one.
+#[tauri::command]
+pub async fn social_sign_in_link(
+    social: State<'_, SocialState>,
+    args: Args<SocialSignInLink>,
+) -> Reply<SocialSignInLink> {
+    let () = args;
+    Ok(social.wait_shown(LINK_WAIT).await.as_ref().map(Shown::link))
+}
+
+/// "Ouvrir de nouveau" (`social_sign_in_reopen`): the same address, the same attempt (its
+/// listener keeps waiting); `None` when none waits.
+#[tauri::command]
+pub async fn social_sign_in_reopen(
+    social: State<'_, SocialState>,
+    args: Args<SocialSignInReopen>,
+) -> Reply<SocialSignInReopen> {
+    let () = args;
+    let Some(shown) = social.shown() else { return Ok(None) };
+    let opened = open_browser(social.opener(), &shown.url).await;
+    Ok(social.reopened(shown.attempt, !opened).as_ref().map(Shown::link))
+}
+
+/// "Copier le lien" (`social_sign_in_copy_link`): the waiting attempt's address on the
+/// clipboard, written by the shell (never text from the webview); `None` when none waits.
+///
+/// # Errors
+/// `clipboard_unavailable` when the clipboard cannot be written (the reason is logged).
+#[tauri::command]
+pub async fn social_sign_in_copy_link<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    social: State<'_, SocialState>,
+    args: Args<SocialSignInCopyLink>,
+) -> Reply<SocialSignInCopyLink> {
+    let () = args;
+    let Some(shown) = social.shown() else { return Ok(None) };
+    let text = shown.url.to_string();
+    let copier = social.copier();
+    let written = tauri::async_runtime::spawn_blocking(move || match copier {
+        Some(copier) => copier(&text),
+        None => write_clipboard(&app, &text),
+    })
+    .await
+    .unwrap_or_else(|error| Err(error.to_string()));
+    if let Err(reason) = written {
+        log::warn!("cannot copy the sign-in address: {reason}");
+        return Err(Error::code(codes::CLIPBOARD_UNAVAILABLE));
+    }
+    Ok(Some(shown.link()))
+}
+
+/// Writes `text` with tauri-plugin-clipboard-manager, registered by the app (not by the mock
+/// app of the tests).
+fn write_clipboard<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    text: &str,
+) -> std::result::Result<(), String> {
+    use tauri::Manager as _;
+    let clipboard = app
+        .try_state::<tauri_plugin_clipboard_manager::Clipboard<R>>()
+        .ok_or("the clipboard plugin is not registered")?;
+    clipboard.write_text(text).map_err(|e| e.to_string())
 }
 
 /// "Lier le courriel donné à l'école", step 1 (`link_email_start`): emails a code to `email`.

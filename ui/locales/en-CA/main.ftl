@@ -47,6 +47,15 @@ login-social-with = Continue with
 login-social-waiting = Continue in your browser…
 login-social-waiting-hint = Sign in in the browser window that just opened, then come back to Cartable.
 browser-fallback-continue = Continue in the browser
+browser-not-opened = Your browser did not open.
+browser-not-opened-hint = Copy the link below, paste it into your browser's address bar and sign in: Cartable is waiting for you to come back.
+browser-link-intro = Nothing opened? Copy this link into your browser's address bar, or open it again.
+browser-link-label = Sign-in address
+browser-link-copy = Copy the link
+browser-reopen = Open again
+browser-link-copied = Link copied. Paste it into your browser's address bar, then sign in.
+browser-reopened = Cartable asked your browser again to open the sign-in page. If nothing opens, copy the link.
+browser-reopen-failed = Your browser still does not open. Copy the link and paste it into a browser.
 login-local-title = Sign in with your email
 login-forgot = Forgot your password?
 login-submit = Sign in
@@ -262,8 +271,9 @@ err-invalid-setting = { $reason ->
 }
 err-internal = Something unexpected happened. Try again.
 err-browser-cancelled = Signing in through the browser was cancelled.
-err-browser-timed-out = The browser did not come back in time. Start signing in again.
+err-browser-timed-out = The browser did not come back in time. Choose “Try again” to start signing in again.
 err-browser-failed = Signing in through the browser did not succeed. Try again, or use your email and password.
+err-clipboard-unavailable = The link could not be copied. Select the address above, copy it (right-click, Copy) and paste it into your browser.
 err-unknown = Something unexpected happened (code { $code }).
 err-shell-unavailable = Cartable cannot reach the application: this page is open outside Cartable (preview).
 

@@ -47,6 +47,15 @@ login-social-with = Continuer avec
 login-social-waiting = Poursuivez dans votre navigateur…
 login-social-waiting-hint = Connectez-vous dans la fenêtre du navigateur qui vient de s'ouvrir, puis revenez à Cartable.
 browser-fallback-continue = Continuer dans le navigateur
+browser-not-opened = Le navigateur ne s'est pas ouvert.
+browser-not-opened-hint = Copiez le lien ci-dessous, collez-le dans la barre d'adresse de votre navigateur et connectez-vous : Cartable attend votre retour.
+browser-link-intro = Rien ne s'est ouvert? Copiez ce lien dans la barre d'adresse de votre navigateur, ou ouvrez-le de nouveau.
+browser-link-label = Adresse de connexion
+browser-link-copy = Copier le lien
+browser-reopen = Ouvrir de nouveau
+browser-link-copied = Lien copié. Collez-le dans la barre d'adresse de votre navigateur, puis connectez-vous.
+browser-reopened = Cartable a demandé de nouveau à votre navigateur d'ouvrir la page de connexion. Si rien ne s'ouvre, copiez le lien.
+browser-reopen-failed = Votre navigateur ne s'ouvre toujours pas. Copiez le lien et collez-le dans un navigateur.
 login-local-title = Connectez-vous avec votre courriel
 login-forgot = Mot de passe oublié?
 login-submit = Se connecter
@@ -262,8 +271,9 @@ err-invalid-setting = { $reason ->
 }
 err-internal = Une erreur inattendue s'est produite. Réessayez.
 err-browser-cancelled = La connexion dans le navigateur a été annulée.
-err-browser-timed-out = Le navigateur n'est pas revenu à temps. Recommencez la connexion.
+err-browser-timed-out = Le navigateur n'est pas revenu à temps. Choisissez « Réessayer » pour recommencer la connexion.
 err-browser-failed = La connexion dans le navigateur n'a pas abouti. Recommencez, ou utilisez votre courriel et votre mot de passe.
+err-clipboard-unavailable = Le lien n'a pas pu être copié. Sélectionnez l'adresse ci-dessus, copiez-la (clic droit, Copier) et collez-la dans votre navigateur.
 err-unknown = Une erreur inattendue s'est produite (code { $code }).
 err-shell-unavailable = Cartable ne peut pas joindre l'application : cette page est ouverte hors de Cartable (aperçu).
 
