@@ -97,13 +97,19 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
         })?;
         stage(&mut timings, "tests", || cmd::run(root, "cargo", &["test", "--workspace"]))?;
         stage(&mut timings, "portal tests on PostgreSQL", || test_postgres(root))?;
-        stage(&mut timings, "browser flow (OpenID provider, Chromium)", || {
+        stage(&mut timings, "OpenID provider (browser flow in Chromium, external issuer)", || {
             let oidc = "crates/portal-client/tests/oidc";
             cmd::run(root, "npm", &["ci", "--prefix", oidc, "--no-audit", "--no-fund"])?;
             cmd::run(
                 root,
                 "cargo",
                 &["test", "-p", "portal-client", "--test", "browser_oidc", "--", "--ignored"],
+            )?;
+            // The same provider as the external issuer of a portal serving the parent API alone.
+            cmd::run(
+                root,
+                "cargo",
+                &["test", "-p", "portal-server", "--test", "external_issuer", "--", "--ignored"],
             )
         })?;
         stage(&mut timings, "doc", || {

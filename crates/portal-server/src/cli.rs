@@ -263,6 +263,9 @@ pub struct FileConfig {
     /// The sender of every message, used when neither `--mail-from` nor `PORTAL_MAIL_FROM` is
     /// given.
     pub mail_from: Option<String>,
+    /// Serve the parent API alone behind this OpenID issuer (`[external_issuer]`,
+    /// [`crate::external::ExternalIssuer`]).
+    pub external_issuer: Option<crate::external::ExternalIssuer>,
 }
 
 /// `[metrics]` in `--config`.
@@ -291,6 +294,7 @@ impl std::fmt::Debug for FileConfig {
             .field("keys", &self.keys)
             .field("metrics", &self.metrics)
             .field("mail_from", &self.mail_from)
+            .field("external_issuer", &self.external_issuer)
             .finish()
     }
 }
@@ -476,6 +480,7 @@ impl ServeArgs {
             public_clients: file.public_clients.unwrap_or_else(|| vec!["cartable".to_owned()]),
             lifetimes: file.lifetimes.unwrap_or_default(),
             providers: file.providers,
+            external_issuer: file.external_issuer,
             security: file.security.unwrap_or_default(),
             mail_from: self
                 .mail_from

@@ -37,6 +37,9 @@ pub struct Config {
     /// Upstream OpenID providers the browser flow brokers to, by `domain_hint`
     /// (`docs/contract.md §5`). In demo mode a hint without one goes to the demo provider page.
     pub providers: Vec<UpstreamProvider>,
+    /// Serve the parent API alone, trusting this issuer's access tokens instead of the
+    /// portal's own identity endpoints (`[external_issuer]`, [`crate::external`]).
+    pub external_issuer: Option<crate::external::ExternalIssuer>,
     /// Protections an operator tunes: client addresses behind a proxy, per-address budgets,
     /// the password-hashing queue, timeouts and the purge (`SECURITY.md`).
     pub security: Security,
@@ -231,6 +234,7 @@ impl Config {
             public_clients: vec!["cartable".to_owned()],
             lifetimes: Lifetimes::default(),
             providers: Vec::new(),
+            external_issuer: None,
             security: Security::default(),
         })
     }

@@ -32,12 +32,12 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 /// address. `/healthz` and `/readyz` are in [`health`].
 pub fn app(state: AppState) -> Router {
     let timeout = state.config.security.request_timeout;
-    Router::new()
-        .merge(health::router())
-        .merge(identity::router())
-        .merge(tokens::router())
-        .merge(browser::router())
-        .merge(parent::router())
+    let mut routes = Router::new().merge(health::router()).merge(parent::router());
+    // Behind an external issuer the portal is the parent API alone (crate::external).
+    if state.external.is_none() {
+        routes = routes.merge(identity::router()).merge(tokens::router()).merge(browser::router());
+    }
+    routes
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), budget::enforce))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))

@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod external;
 pub mod files;
 pub mod http;
 pub mod identity;

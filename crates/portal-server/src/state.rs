@@ -28,6 +28,9 @@ pub struct Inner {
     pub passwords: crate::identity::Passwords,
     /// Per-client-address budgets of the unauthenticated endpoints (`SECURITY.md`).
     pub address_budgets: crate::http::budget::AddressBudgets,
+    /// The external issuer whose tokens the parent API accepts, when configured
+    /// ([`crate::external`]); the identity endpoints are then not served.
+    pub external: Option<crate::external::ExternalTokens>,
 }
 
 impl std::ops::Deref for AppState {
@@ -75,6 +78,14 @@ impl AppState {
         );
         let address_budgets = crate::http::budget::AddressBudgets::new(&config.security)
             .map_err(StartError::Config)?;
+        let external = match &config.external_issuer {
+            Some(issuer) => Some(
+                crate::external::ExternalTokens::start(issuer.clone())
+                    .await
+                    .map_err(|e| StartError::Config(e.to_string()))?,
+            ),
+            None => None,
+        };
         let state = Self(Arc::new(Inner {
             config,
             db,
@@ -84,6 +95,7 @@ impl AppState {
             mailer,
             passwords,
             address_budgets,
+            external,
         }));
         if state.config.demo {
             // The fictional registry of docs/contract.md §7, once (idempotent).

@@ -38,6 +38,12 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let token = bearer_token(parts).ok_or_else(|| refuse(TokenRejection::Missing))?;
+        if let Some(external) = &state.external {
+            let user =
+                external.verify(token, state.clock.now().unix_timestamp()).await.map_err(refuse)?;
+            let account_id = crate::external::account(&state, external.issuer(), user).await?;
+            return Ok(Self { account_id });
+        }
         let claims = verify_access_token(&state, token).map_err(|e| match e {
             TokenError::InvalidToken(why) => refuse(why),
             _ => refuse(TokenRejection::Invalid),
