@@ -4,8 +4,10 @@
 //! Sections, in order (`--only portal,trips,sizes,desktop` picks some):
 //!
 //! - `portal` ([`portal`]): the release `portal-server` under `wrk` at 64 connections
-//!   (`GET /api/v1/children`, `/api/v1/school-boards`), sign-ins per second, association latency
-//!   with 1 000 and 100 000 registry students;
+//!   (`GET /api/v1/children`, `/api/v1/school-boards`) with its CPU per request, sign-ins per
+//!   second, association latency with 1 000 and 100 000 registry students, on SQLite;
+//! - `portal-pg`: the same on a throw-away PostgreSQL cluster, with 10 000 and 1 000 000
+//!   students;
 //! - `trips` ([`flows`]): HTTP requests per flow counted at the portal against the minimum;
 //! - `sizes` ([`sizes`]): UI assets raw and gzip, stripped release binaries;
 //! - `desktop` ([`desktop`]): start-up (median of 10 runs under Xvfb) and RSS of the app and
@@ -36,7 +38,7 @@ use crate::{
 pub use report::Report;
 
 /// Every section, in the order they run.
-const SECTIONS: [&str; 4] = ["portal", "trips", "sizes", "desktop"];
+const SECTIONS: [&str; 5] = ["portal", "portal-pg", "trips", "sizes", "desktop"];
 
 /// The copy of the app built without the embedded portal, next to `target/release/cartable`.
 const WITHOUT_PORTAL: &str = "cartable-without-portal";
@@ -98,7 +100,10 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         build_all(root, &mut report)?;
     }
     let needed: Vec<&Path> = [
-        (sections.iter().any(|s| matches!(*s, "portal" | "trips")), bins.portal.as_path()),
+        (
+            sections.iter().any(|s| matches!(*s, "portal" | "portal-pg" | "trips")),
+            bins.portal.as_path(),
+        ),
         (sections.iter().any(|s| matches!(*s, "sizes" | "desktop")), bins.app.as_path()),
         (sections.contains(&"desktop"), bins.baseline.as_path()),
     ]
@@ -130,6 +135,9 @@ pub fn run(root: &Path, args: &[String]) -> Result {
     for section in &sections {
         match *section {
             "portal" => runtime.block_on(portal::measure(root, &bins.portal, &mut report))?,
+            "portal-pg" => {
+                runtime.block_on(portal::measure_postgres(root, &bins.portal, &mut report))?;
+            }
             "trips" => runtime.block_on(flows::measure(&bins.portal, &mut report))?,
             "sizes" => sizes::measure(
                 root,

@@ -51,6 +51,11 @@ fn as_owner(program: &Path, args: &[&str]) -> Command {
     }
 }
 
+/// `server/path`.
+fn url_with_path(server: &str, path: &str) -> String {
+    format!("{server}/{path}")
+}
+
 fn run(mut command: Command, what: &str) -> Result {
     println!("$ {what}");
     let status = command.status().map_err(|e| format!("could not start {what}: {e}"))?;
@@ -58,6 +63,19 @@ fn run(mut command: Command, what: &str) -> Result {
 }
 
 impl Cluster {
+    /// Creates the database `name` (letters, digits, `_`) and returns its URL.
+    ///
+    /// # Errors
+    /// `createdb` fails.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        let url = url_with_path(&self.url, name);
+        let status = Command::new(self.bin.join("createdb"))
+            .args(["--maintenance-db", &url_with_path(&self.url, "postgres"), name])
+            .status()
+            .map_err(|e| format!("could not start createdb: {e}"))?;
+        if status.success() { Ok(url) } else { Err(format!("createdb {name} failed ({status})")) }
+    }
+
     /// Creates and starts a cluster on a free port.
     ///
     /// # Errors

@@ -33,7 +33,7 @@ use serde_json::{Value, json};
 
 use super::{
     flows::CountingRelay,
-    portal::{self, Server},
+    portal::{self, Server, Store},
     report::{Report, median, ms, percentile},
 };
 use crate::cmd::{self, Result};
@@ -222,7 +222,8 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let portal_bin = std::env::var_os("CARTABLE_BENCH_PORTAL")
         .map_or_else(|| root.join("target/release/portal-server"), std::path::PathBuf::from);
-    let server = Server::start(&portal_bin, scratch.path(), true)?;
+    let server =
+        Server::start(&portal_bin, scratch.path(), &Store::Sqlite.database(scratch.path())?, true)?;
     let upstream =
         server.origin.trim_start_matches("http://").parse().map_err(|e| format!("origin: {e}"))?;
     let relay = CountingRelay::start(upstream).await?;

@@ -15,7 +15,7 @@ use tokio::{
 };
 
 use super::{
-    portal::{self, Server},
+    portal::{self, Server, Store},
     report::Report,
 };
 use crate::cmd::Result;
@@ -124,7 +124,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 pub async fn measure(bin: &Path, report: &mut Report) -> Result {
     println!("\n== round trips ==");
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let server = Server::start(bin, scratch.path(), true)?;
+    let server =
+        Server::start(bin, scratch.path(), &Store::Sqlite.database(scratch.path())?, true)?;
     let upstream: SocketAddr = server
         .origin
         .trim_start_matches("http://")

@@ -2,10 +2,13 @@
 //! the real endpoints with `portal-client`, then
 //!
 //! - `wrk` at 64 connections on `GET /api/v1/children` (3 children) and `/api/v1/school-boards`:
-//!   p50, p99, requests per second;
+//!   p50, p99, requests per second, and the portal's CPU time per request;
 //! - sign-ins per second (§2: `initiate`, `challenge`, `token` with an argon2id verification);
-//! - association latency (`POST /api/v1/children`, §6) with 1 000 and with 100 000 registry
-//!   students imported by `portal-server registry import` (§7).
+//! - association latency (`POST /api/v1/children`, §6) with a small and a large registry
+//!   imported by `portal-server registry import` (§7), and the large import's time.
+//!
+//! Section `portal` runs it on SQLite files (1 000 and 100 000 students); `portal-pg` on a
+//! throw-away PostgreSQL cluster ([`crate::postgres`], 10 000 and 1 000 000 students).
 
 use std::{
     fmt::Write as _,
@@ -22,7 +25,7 @@ use portal_client::{Portal, PortalConfig, Session, SignIn, SignUp, Step, StepRes
 use secrecy::SecretString;
 
 use super::report::{Report, median, ms, percentile};
-use crate::cmd::Result;
+use crate::{cmd::Result, postgres::Cluster};
 
 /// Load-test connections (the issue's figure).
 pub const CONNECTIONS: u32 = 64;
@@ -38,6 +41,37 @@ pub const PASSWORD: &str = "Bench-2026x";
 /// The demo fixture's parent with 3 associable children (docs/contract.md §7).
 pub const DEMO_PARENT: &str = "parent.demo@example.com";
 
+/// Where a measured portal keeps its data.
+#[derive(Clone, Copy)]
+pub enum Store<'a> {
+    /// `portal.sqlite3` in the portal's scratch folder.
+    Sqlite,
+    /// A fresh database of this cluster per portal.
+    Postgres(&'a Cluster),
+}
+
+impl Store<'_> {
+    /// The `--db` of a portal whose scratch folder is `dir`.
+    ///
+    /// # Errors
+    /// The PostgreSQL database cannot be created.
+    pub fn database(self, dir: &Path) -> Result<String> {
+        match self {
+            Store::Sqlite => Ok(dir.join("portal.sqlite3").to_string_lossy().into_owned()),
+            Store::Postgres(cluster) => {
+                let name: String = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_lowercase())
+                    .unwrap_or_default()
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                cluster.create_database(&format!("bench_{name}"))
+            }
+        }
+    }
+}
+
 /// A `portal-server serve` process with its scratch folder; killed on drop.
 pub struct Server {
     child: Child,
@@ -47,21 +81,30 @@ pub struct Server {
     pub outbox: PathBuf,
 }
 
+/// User plus system CPU time of process `pid` so far (Linux `/proc/PID/stat`, 100 ticks per
+/// second as on every Linux we run).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 impl Server {
-    /// Starts `bin serve [--demo] --listen 127.0.0.1:0 --db DIR/portal.sqlite3 --outbox DIR/outbox`
-    /// (without `--demo`: `--keys DIR/portal.keys.json`, see [`key_file`]) and waits for its
-    /// origin line. An existing `DIR/portal.sqlite3` (an imported registry) is kept.
+    /// Starts `bin serve [--demo] --listen 127.0.0.1:0 --db DB --outbox DIR/outbox` (without
+    /// `--demo`: `--keys DIR/portal.keys.json`, see [`key_file`]) and waits for its origin line.
+    /// What `db` holds (an imported registry) is kept.
     ///
     /// # Errors
     /// The binary cannot start or exits before printing its origin.
-    pub fn start(bin: &Path, dir: &Path, demo: bool) -> Result<Self> {
-        let db = dir.join("portal.sqlite3");
+    pub fn start(bin: &Path, dir: &Path, db: &str, demo: bool) -> Result<Self> {
         let outbox = dir.join("outbox");
         let log = std::fs::File::create(dir.join("portal.log")).map_err(|e| e.to_string())?;
         let mut command = Command::new(bin);
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
+            .arg(db)
             .arg("--outbox")
             .arg(&outbox);
         if demo {
@@ -87,6 +130,11 @@ impl Server {
             ));
         }
         Ok(Self { child, origin, outbox })
+    }
+
+    /// The server's CPU time so far.
+    fn cpu(&self) -> Option<Duration> {
+        cpu_time(self.child.id())
     }
 }
 
@@ -227,14 +275,55 @@ async fn raw_access_token(origin: &str, email: &str) -> Result<String> {
     token(&tokens, "access_token")
 }
 
-/// Everything in this module's header, into `report`.
+/// The `portal` section: everything in this module's header on SQLite, into `report`.
 ///
 /// # Errors
 /// The portal cannot start, a flow fails, `wrk` is missing.
 pub async fn measure(root: &Path, bin: &Path, report: &mut Report) -> Result {
     println!("\n== portal ==");
+    measure_on(root, bin, report, "portal", Store::Sqlite, (1_000, 100_000), 1.5).await
+}
+
+/// The `portal-pg` section: the same on a throw-away PostgreSQL cluster.
+///
+/// # Errors
+/// PostgreSQL is missing or does not start; as [`measure`].
+pub async fn measure_postgres(root: &Path, bin: &Path, report: &mut Report) -> Result {
+    println!("\n== portal-pg ==");
+    let cluster = Cluster::start()?;
+    report.note(
+        "portal-pg: PostgreSQL on the same machine, fsync off (a throw-away cluster): \
+         the portal and PostgreSQL share the cores, and durable writes would cost more",
+    );
+    let sizes = (10_000, 1_000_000);
+    measure_on(root, bin, report, "portal-pg", Store::Postgres(&cluster), sizes, 1.2).await
+}
+
+/// Thousands separators: `1 000 000`.
+fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
+
+async fn measure_on(
+    root: &Path,
+    bin: &Path,
+    report: &mut Report,
+    section: &'static str,
+    store: Store<'_>,
+    (small_size, large_size): (usize, usize),
+    flat: f64,
+) -> Result {
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let server = Server::start(bin, scratch.path(), true)?;
+    let db = store.database(scratch.path())?;
+    let server = Server::start(bin, scratch.path(), &db, true)?;
     println!("· {} serve --demo at {}", bin.display(), server.origin);
     let portal = client(&server.origin)?;
     let session = sign_up(&portal, &server.outbox, DEMO_PARENT).await?;
@@ -250,48 +339,64 @@ pub async fn measure(root: &Path, bin: &Path, report: &mut Report) -> Result {
     for (path, auth) in [("/api/v1/children", true), ("/api/v1/school-boards", false)] {
         let url = format!("{}{path}", server.origin);
         let header = format!("Authorization: Bearer {token}");
+        let cpu_before = server.cpu();
         let load = wrk(&url, auth.then_some(header.as_str()))?;
+        let cpu = server.cpu().zip(cpu_before).map(|(after, before)| after - before);
         let target_met = load.p99 <= Duration::from_millis(10);
-        report.info("portal", format!("GET {path} p50 @{CONNECTIONS}"), ms(load.p50));
+        report.info(section, format!("GET {path} p50 @{CONNECTIONS}"), ms(load.p50));
         if path.ends_with("children") {
             report.target(
-                "portal",
+                section,
                 format!("GET {path} p99 @{CONNECTIONS}"),
                 ms(load.p99),
                 "≤ 10 ms",
                 target_met,
             );
         } else {
-            report.info("portal", format!("GET {path} p99 @{CONNECTIONS}"), ms(load.p99));
+            report.info(section, format!("GET {path} p99 @{CONNECTIONS}"), ms(load.p99));
         }
-        report.info("portal", format!("GET {path} throughput"), format!("{:.0} req/s", load.rps));
+        report.info(section, format!("GET {path} throughput"), format!("{:.0} req/s", load.rps));
+        if let Some(cpu) = cpu {
+            #[allow(clippy::cast_precision_loss)]
+            let requests = (load.rps * f64::from(LOAD_SECONDS)).max(1.0);
+            let per_request = cpu.as_secs_f64() / requests;
+            report.info(
+                section,
+                format!("GET {path} portal CPU per request"),
+                format!("{:.3} ms", per_request * 1e3),
+            );
+        }
         if load.non_2xx > 0 {
-            report.note(format!("{path}: {} answers under load were not 2xx", load.non_2xx));
+            report.note(format!(
+                "{section} {path}: {} answers under load were not 2xx",
+                load.non_2xx
+            ));
         }
     }
 
     let rate = sign_ins_per_second(&server.origin).await?;
     let params = argon2_params(root);
-    report.info("portal", format!("sign-ins per second ({params})"), format!("{rate:.1} /s"));
+    report.info(section, format!("sign-ins per second ({params})"), format!("{rate:.1} /s"));
     drop(server);
 
-    let small = association_latency(bin, 1_000).await?;
-    let large = association_latency(bin, 100_000).await?;
-    report.info("portal", "association p50, 1 000 students", ms(small.p50));
-    report.info("portal", "association p50, 100 000 students", ms(large.p50));
-    report.info("portal", "association p90, 100 000 students", ms(large.p90));
+    let small = association_latency(bin, store, small_size).await?;
+    let large = association_latency(bin, store, large_size).await?;
+    let (small_size, large_size) = (count(small_size), count(large_size));
+    report.info(section, format!("association p50, {small_size} students"), ms(small.p50));
+    report.info(section, format!("association p50, {large_size} students"), ms(large.p50));
+    report.info(section, format!("association p90, {large_size} students"), ms(large.p90));
     report.info(
-        "portal",
-        "registry import, 100 000 students",
+        section,
+        format!("registry import, {large_size} students"),
         format!("{:.1} s", large.import.as_secs_f64()),
     );
     let ratio = large.p50.as_secs_f64() / small.p50.as_secs_f64().max(1e-9);
     report.target(
-        "portal",
-        "association latency ratio 100 000 / 1 000",
+        section,
+        format!("association latency ratio {large_size} / {small_size}"),
         format!("{ratio:.2}"),
-        "≤ 1.5",
-        ratio <= 1.5,
+        format!("≤ {flat}"),
+        ratio <= flat,
     );
     Ok(())
 }
@@ -432,14 +537,14 @@ const SCALE_PARENT: &str = "bench.parent@example.com";
 
 /// Imports `students` generated students, signs [`SCALE_PARENT`] up, then times
 /// [`ASSOCIATIONS`] associations of different children spread over the registry.
-async fn association_latency(bin: &Path, students: usize) -> Result<Association> {
+async fn association_latency(bin: &Path, store: Store<'_>, students: usize) -> Result<Association> {
     println!("· association latency with {students} registry students");
     let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
     let boards = board_ids()?;
     let (file, targets) = registry_file(students, &boards);
     let path = scratch.path().join("registry.jsonl");
     std::fs::write(&path, file).map_err(|e| e.to_string())?;
-    let db = scratch.path().join("portal.sqlite3");
+    let db = store.database(scratch.path())?;
     let keys = key_file(bin, scratch.path())?;
     let started = Instant::now();
     let out = Command::new(bin)
@@ -461,7 +566,7 @@ async fn association_latency(bin: &Path, students: usize) -> Result<Association>
         ));
     }
     println!("  {} ({:.1} s)", String::from_utf8_lossy(&out.stdout).trim(), import.as_secs_f64());
-    let server = Server::start(bin, scratch.path(), false)?;
+    let server = Server::start(bin, scratch.path(), &db, false)?;
     let portal = client(&server.origin)?;
     let session = sign_up(&portal, &server.outbox, SCALE_PARENT).await?;
     // One warm-up association (first use of the connection, statement caches).
