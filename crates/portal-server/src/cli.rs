@@ -546,7 +546,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), CliError> {
         let _ = writeln!(out, "{}", state.config.origin);
         let _ = out.flush();
     }
-    tracing::info!(listen = %local, demo = state.config.demo, "portal serving");
+    tracing::info!(listen = %local, database = %state.config.database, demo = state.config.demo, "portal serving");
     if let Some(addr) = metrics.as_ref().and_then(|m| m.listener.local_addr().ok()) {
         tracing::info!(listen = %addr, "metrics serving on /metrics");
     }

@@ -343,3 +343,45 @@ async fn shutdown_is_bounded_by_the_request_timeout() {
     assert!(lines.iter().any(|l| l.contains("\"portal stopped\"")), "{}", lines.join("\n"));
     drop(stalled);
 }
+
+#[tokio::test]
+async fn the_binary_serves_a_postgresql_database_and_never_prints_its_password() {
+    let Some(server) = common::postgres_server() else {
+        eprintln!("PostgreSQL only (CARTABLE_TEST_POSTGRES unset): skipped on SQLite");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db::Location::Postgres(mut url) = common::database_for(dir.path()).await else {
+        panic!("PostgreSQL")
+    };
+    // The test cluster trusts its role: any password is accepted, and must never be shown.
+    url.set_username(server.username()).expect("user");
+    url.set_password(Some("s3cret-never-shown")).expect("password");
+    let (ok, stdout, stderr) =
+        run(portal_server().current_dir(dir.path()).arg("migrate").env("PORTAL_DB", url.as_str()));
+    assert!(ok, "{stderr}");
+    assert!(stdout.starts_with("applied migration 1 (identity)"), "{stdout}");
+    // No key file "beside" a PostgreSQL database: demo mode too is given one.
+    let (ok, _, stderr) =
+        run(portal_server().current_dir(dir.path()).args(["keys", "init", "--keys", "k.json"]));
+    assert!(ok, "{stderr}");
+    let served = Served::start(
+        portal_server()
+            .current_dir(dir.path())
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--log-format", "json"])
+            .args(["--keys", "k.json"])
+            .env("PORTAL_DB", url.as_str()),
+    );
+    let line = served.log_line("portal serving");
+    let shown = line["database"].as_str().expect("database").to_owned();
+    assert!(shown.starts_with("postgres://") && shown.contains("********"), "{shown}");
+    let remote = Remote::new(served.origin.clone(), Some(dir.path().join("outbox")));
+    sign_up_in_and_refresh(&remote, "pg@exemple.ca").await;
+    let (ok, again, _) =
+        run(portal_server().current_dir(dir.path()).arg("migrate").env("PORTAL_DB", url.as_str()));
+    assert!(ok && again.starts_with("nothing to apply: postgres://"), "{again}");
+    let logs = served.stop();
+    for text in [&stdout, &stderr, &again, &logs] {
+        assert!(!text.contains("s3cret-never-shown"), "{text}");
+    }
+}
