@@ -493,7 +493,7 @@ pub async fn authorization_code_grant(
     if row.used_at.is_some() {
         // RFC 6749 §4.1.2: a code used twice may have been stolen; the tokens it gave are revoked.
         if let Some(family) = &row.family_id {
-            crate::tokens::revoke_family(state, family, state.now())
+            crate::tokens::revoke_family(state, family)
                 .await
                 .map_err(|e| crate::identity::flows::token_error(&e))?;
             tracing::warn!(family = %family, "authorization code reused; its tokens revoked");

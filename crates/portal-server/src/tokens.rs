@@ -259,7 +259,7 @@ pub async fn refresh_grant(
         return Err(TokenError::InvalidGrant(GrantFailure::Revoked));
     }
     if row.rotated_at.is_some() {
-        revoke_family(state, &row.family_id, now_text).await?;
+        revoke_family(state, &row.family_id).await?;
         tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
         return Err(TokenError::InvalidGrant(GrantFailure::Reused));
     }
@@ -283,20 +283,24 @@ pub async fn refresh_grant(
 
     let new_token = random_token(32);
     let mut tx = state.db.begin_write().await?;
-    // The conditional update is the first statement, so this transaction holds SQLite's write
-    // lock from here on: of two concurrent uses of one token, exactly one rotates it.
+    // The conditional update is the first statement: it takes SQLite's write lock, or on
+    // PostgreSQL this row's lock, so of two concurrent uses of one token exactly one rotates it;
+    // and it does not rotate a token whose family a revocation has reached ([`revoke_family`]).
     let rotated = db::on!(tx, |c| sqlx::query(
         "UPDATE refresh_tokens SET rotated_at = $1 \
-         WHERE token_hash = $2 AND rotated_at IS NULL AND revoked_at IS NULL",
+         WHERE token_hash = $2 AND rotated_at IS NULL AND revoked_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM refresh_tokens r \
+                         WHERE r.family_id = $3 AND r.revoked_at IS NOT NULL)",
     )
     .bind(now_text)
     .bind(&hash)
+    .bind(&row.family_id)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     if rotated != 1 {
         drop(tx);
-        revoke_family(state, &row.family_id, now_text).await?;
+        revoke_family(state, &row.family_id).await?;
         tracing::warn!(family = %row.family_id, "refresh token used twice at once; family revoked");
         return Err(TokenError::InvalidGrant(GrantFailure::Reused));
     }
@@ -344,7 +348,7 @@ pub async fn revoke_token(
     .await)?;
     match family {
         Some((family_id, owner)) if owner == client_id => {
-            revoke_family(state, &family_id, state.now()).await?;
+            revoke_family(state, &family_id).await?;
             Ok(true)
         }
         _ => Ok(false),
@@ -359,16 +363,38 @@ pub async fn revoke_token(
 /// # Errors
 /// Database failure.
 pub async fn revoke_all_for_account(state: &AppState, account_id: &str) -> Result<u64, TokenError> {
-    let done = db::on!(state.db, |c| {
-        sqlx::query(
+    revoke_until_none_left(
+        state,
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+        account_id,
     )
-    .bind(state.now())
-    .bind(account_id)
-    .execute(c)
-    .await.map(|r| r.rows_affected())
-    })?;
-    Ok(done)
+    .await
+}
+
+/// Runs the revoking `UPDATE` (`$1` the time, `$2` the family or account) until it finds no
+/// row left; the rows revoked. Once is not enough on PostgreSQL: a refresh rotating one of the
+/// rows makes the first pass wait for its transaction, then revoke the rotated row only, while
+/// the successor it inserted was not visible when the statement began; the next pass sees it.
+/// A refresh cannot rotate after that (it requires an unrevoked family), so the passes end.
+async fn revoke_until_none_left(
+    state: &AppState,
+    sql: &'static str,
+    key: &str,
+) -> Result<u64, TokenError> {
+    let now = state.now();
+    let mut total = 0;
+    loop {
+        let done = db::on!(state.db, |c| sqlx::query(sql)
+            .bind(now)
+            .bind(key)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Ok(total);
+        }
+        total += done;
+    }
 }
 
 /// Verifies an access token: RS256 signature under one of our keys (by `kid`), `iss`, `aud`,
@@ -507,24 +533,18 @@ fn sliding_expiry(
     (now + state.config.lifetimes.refresh_sliding).min(family_expires)
 }
 
-/// Revokes every refresh token of `family_id` at `now`; already revoked rows keep
+/// Revokes every refresh token of `family_id` now (the portal's clock); already revoked rows keep
 /// their time. Access tokens of the family lapse at their own expiry (they are not looked up).
 ///
 /// # Errors
 /// Database failures.
-pub async fn revoke_family(
-    state: &AppState,
-    family_id: &str,
-    now: Stamp,
-) -> Result<(), TokenError> {
-    db::on!(state.db, |c| sqlx::query(
+pub async fn revoke_family(state: &AppState, family_id: &str) -> Result<(), TokenError> {
+    revoke_until_none_left(
+        state,
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+        family_id,
     )
-    .bind(now)
-    .bind(family_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     Ok(())
 }
 

@@ -225,3 +225,55 @@ async fn bursts_split_across_instances_are_evaluated_no_more_than_the_limit() {
         assert_eq!(count(&replies, 429, "temporarily_unavailable"), 55, "round {round}");
     }
 }
+
+/// A refresh on `portal`: the new refresh token, or `None` when refused.
+async fn refresh(portal: &TestPortal, token: &str) -> Option<String> {
+    let r = portal
+        .post(
+            "/auth/oauth2/v2.0/token",
+            &[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", token)],
+        )
+        .await;
+    assert!(r.status < 500, "{}", r.text);
+    r.json["refresh_token"].as_str().map(str::to_owned)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_revocation_during_refreshes_on_another_instance_leaves_no_token_alive() {
+    let (a, b, _dir) = two_instances().await;
+    let email = "revoque@example.com";
+    let _ = a.sign_up(email, PASSWORD).await;
+    for round in 0..20 {
+        // A client refreshing as fast as it can on A (each token used once) while B revokes the
+        // family (RFC 7009): whatever A held when the revocation answered must not refresh.
+        let first = a.sign_in(email, PASSWORD).await.json["refresh_token"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned();
+        let latest = Arc::new(tokio::sync::Mutex::new(first.clone()));
+        let refresher = {
+            let (a, latest) = (Arc::clone(&a), Arc::clone(&latest));
+            tokio::spawn(async move {
+                // Bounded: a family the revocation missed would refresh forever.
+                for _ in 0..300 {
+                    let current = latest.lock().await.clone();
+                    match refresh(&a, &current).await {
+                        Some(next) => *latest.lock().await = next,
+                        None => break,
+                    }
+                }
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(5 + round % 7)).await;
+        let r =
+            b.post("/auth/oauth2/v2.0/revoke", &[("client_id", CLIENT), ("token", &first)]).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        refresher.await.expect("refresher");
+        let last = latest.lock().await.clone();
+        assert_eq!(
+            refresh(&b, &last).await,
+            None,
+            "round {round}: a token outlived the revocation"
+        );
+    }
+}
