@@ -9,6 +9,12 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
+# axe-core, pinned in tests/package.json, audits each step's screen (tests/src/axe.rs): install it
+# when missing or older than the lock file.
+if [ ! tests/node_modules/.package-lock.json -nt tests/package-lock.json ]; then
+  npm ci --prefix tests --no-audit --no-fund
+fi
+
 scratch=$(mktemp -d /tmp/cartable-e2e.XXXXXX)
 # Xvfb picks a free display and writes its number to fd 3, so two runs never share a screen.
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$scratch/display" >"$scratch/xvfb.log" 2>&1 &

@@ -10,7 +10,8 @@
 //! Every wait is explicit (a condition polled until a deadline, [`WAIT`]); nothing sleeps to
 //! synchronise with the app.
 //!
-//! Artefacts: `$CARTABLE_E2E_OUT/<scenario>/<nn>-<step>.png` for each step; on failure also
+//! Artefacts: `$CARTABLE_E2E_OUT/<scenario>/<nn>-<step>.png` for each step, with its
+//! accessibility audit `<nn>-<step>.axe.json` (axe-core, [`Scenario::step`]); on failure also
 //! `failure.png` and `failure.html` (the page source) next to them, plus `tauri-driver.log`.
 
 use std::{
@@ -24,6 +25,8 @@ use std::{
 
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
 use serde_json::{Value, json};
+
+mod axe;
 
 /// Errors of the harness and the scenarios: anything, with a readable message.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -197,6 +200,34 @@ impl Env {
     }
 }
 
+/// The colour scheme the app's window is given, as a desktop's setting would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    /// Adwaita: `prefers-color-scheme: light`.
+    Light,
+    /// Adwaita's dark variant (`GTK_THEME=Adwaita:dark`, which WebKitGTK turns into
+    /// `prefers-color-scheme: dark`).
+    Dark,
+}
+
+impl Theme {
+    /// The value of `GTK_THEME` for the app (inherited through tauri-driver and WebKitWebDriver).
+    fn gtk_theme(self) -> &'static str {
+        match self {
+            Self::Light => "Adwaita",
+            Self::Dark => "Adwaita:dark",
+        }
+    }
+
+    /// What `prefers-color-scheme` answers in the window.
+    fn scheme(self) -> &'static str {
+        match self {
+            Self::Light => "light",
+            Self::Dark => "dark",
+        }
+    }
+}
+
 /// A running WebDriver server (`tauri-driver` or `chromedriver`) on a free loopback port; stopped
 /// (with the browser it started) on drop.
 #[derive(Debug)]
@@ -210,8 +241,9 @@ fn free_port() -> Result<u16> {
 }
 
 impl Driver {
-    /// `tauri-driver` (which starts `WebKitWebDriver` on the native port) for the app window.
-    fn tauri(log: &Path) -> Result<Self> {
+    /// `tauri-driver` (which starts `WebKitWebDriver` on the native port) for the app window,
+    /// with the GTK theme of `theme`.
+    fn tauri(log: &Path, theme: Theme) -> Result<Self> {
         let port = free_port()?;
         let mut native = free_port()?;
         while native == port {
@@ -219,6 +251,7 @@ impl Driver {
         }
         let mut command = Command::new("tauri-driver");
         command.args(["--port", &port.to_string(), "--native-port", &native.to_string()]);
+        command.env("GTK_THEME", theme.gtk_theme());
         Self::spawn(command, port, log, "tauri-driver (cargo install tauri-driver)")
     }
 
@@ -307,9 +340,12 @@ pub struct Scenario {
     env: Env,
     driver: Driver,
     client: Option<Client>,
+    theme: Theme,
     steps: u32,
     /// How many URLs of the browser log [`Scenario::opened_url`] has answered.
     opened: usize,
+    /// The serious and critical accessibility violations found so far, one line each.
+    inaccessible: Vec<String>,
 }
 
 impl fmt::Debug for Scenario {
@@ -322,16 +358,29 @@ impl fmt::Debug for Scenario {
 }
 
 impl Scenario {
-    /// Runs scenario `name` on a new computer ([`Env::forget_device`]): prepares
-    /// `$CARTABLE_E2E_OUT/<name>/` (emptied), starts `tauri-driver`, launches the app, runs
-    /// `body`, and closes the app.
+    /// Runs scenario `name` in the light theme: see [`Scenario::run_in`].
+    ///
+    /// # Errors
+    /// See [`Scenario::run_in`].
+    pub async fn run(name: &str, body: impl AsyncFnOnce(&mut Scenario) -> Result) -> Result {
+        Self::run_in(name, Theme::Light, body).await
+    }
+
+    /// Runs scenario `name` on a new computer ([`Env::forget_device`]) whose desktop uses
+    /// `theme`: prepares `$CARTABLE_E2E_OUT/<name>/` (emptied), starts `tauri-driver`, launches
+    /// the app, runs `body`, and closes the app.
     ///
     /// When `body` fails, saves `failure.png` and `failure.html` (page source) of the window as
     /// it was, then returns the error with the artefact folder in its message.
     ///
     /// # Errors
-    /// The harness could not start, or `body` failed.
-    pub async fn run(name: &str, body: impl AsyncFnOnce(&mut Scenario) -> Result) -> Result {
+    /// The harness could not start, `body` failed, or a step's accessibility audit found a
+    /// serious or critical violation (all of them are listed).
+    pub async fn run_in(
+        name: &str,
+        theme: Theme,
+        body: impl AsyncFnOnce(&mut Scenario) -> Result,
+    ) -> Result {
         let env = Env::from_env()?;
         let dir = env.out.join(name);
         if dir.exists() {
@@ -339,9 +388,18 @@ impl Scenario {
         }
         std::fs::create_dir_all(&dir)?;
         env.forget_device().await?;
-        let driver = Driver::tauri(&dir.join("tauri-driver.log"))?;
-        let mut scenario =
-            Scenario { name: name.to_owned(), dir, env, driver, client: None, steps: 0, opened: 0 };
+        let driver = Driver::tauri(&dir.join("tauri-driver.log"), theme)?;
+        let mut scenario = Scenario {
+            name: name.to_owned(),
+            dir,
+            env,
+            driver,
+            client: None,
+            theme,
+            steps: 0,
+            opened: 0,
+            inaccessible: Vec::new(),
+        };
         let outcome = match scenario.launch().await {
             Ok(()) => body(&mut scenario).await,
             Err(error) => Err(error),
@@ -350,11 +408,36 @@ impl Scenario {
             scenario.save_failure().await;
             let _ = scenario.close_app().await;
             return Err(fail(format!(
-                "scenario {name} failed: {error} (artefacts in {})",
+                "scenario {name} failed: {error}{} (artefacts in {})",
+                scenario.accessibility_summary(),
                 scenario.dir.display()
             )));
         }
-        scenario.close_app().await
+        scenario.close_app().await?;
+        if scenario.inaccessible.is_empty() {
+            return Ok(());
+        }
+        Err(fail(format!(
+            "scenario {name} failed its accessibility audit{} (reports `*.axe.json` in {})",
+            scenario.accessibility_summary(),
+            scenario.dir.display()
+        )))
+    }
+
+    /// The serious and critical violations found, one per line (empty when none); also printed
+    /// as such, since a test's error shows with its line breaks escaped.
+    fn accessibility_summary(&self) -> String {
+        if self.inaccessible.is_empty() {
+            return String::new();
+        }
+        let lines: Vec<String> = self.inaccessible.iter().map(|l| format!("\n  - {l}")).collect();
+        let summary = format!(
+            "\n{} serious or critical accessibility violation(s):{}\n",
+            self.inaccessible.len(),
+            lines.concat()
+        );
+        eprintln!("[{}] {summary}", self.name);
+        summary
     }
 
     /// The environment from `tests/e2e.sh`.
@@ -391,6 +474,16 @@ impl Scenario {
         // Keep the page's errors (a wasm panic shows only there) for the failure artefacts.
         self.script(CAPTURE_ERRORS).await?;
         self.wait_for("main h1").await?;
+        let scheme = self
+            .script("return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'")
+            .await?;
+        if scheme.as_str() != Some(self.theme.scheme()) {
+            return Err(fail(format!(
+                "the window prefers the {scheme} colour scheme, not {} (GTK_THEME={})",
+                self.theme.scheme(),
+                self.theme.gtk_theme()
+            )));
+        }
         Ok(())
     }
 
@@ -431,10 +524,13 @@ impl Scenario {
         self.client.as_ref().ok_or_else(|| fail("the app is not running"))
     }
 
-    /// Saves the window as `<nn>-<name>.png` (numbered in order) in the scenario's folder.
+    /// Saves the window as `<nn>-<name>.png` (numbered in order) in the scenario's folder, then
+    /// audits it with axe-core and writes the report as `<nn>-<name>.axe.json`. A serious or
+    /// critical violation does not stop the scenario: [`Scenario::run_in`] fails at its end with
+    /// all of them.
     ///
     /// # Errors
-    /// The screenshot cannot be taken or written.
+    /// The screenshot cannot be taken or written, or axe cannot run.
     pub async fn step(&mut self, name: &str) -> Result {
         self.steps += 1;
         // The screenshot shows the last painted frame: let the window paint what the scenario
@@ -443,7 +539,16 @@ impl Scenario {
         let png = self.client()?.screenshot().await?;
         let path = self.dir.join(format!("{:02}-{name}.png", self.steps));
         std::fs::write(&path, png)?;
-        eprintln!("[{}] step {:02} {name}", self.name, self.steps);
+        let started = Instant::now();
+        let found = axe::audit(self.client()?, &path).await?;
+        eprintln!(
+            "[{}] step {:02} {name} (axe: {} serious or critical, {} ms)",
+            self.name,
+            self.steps,
+            found.len(),
+            started.elapsed().as_millis()
+        );
+        self.inaccessible.extend(found);
         Ok(())
     }
 

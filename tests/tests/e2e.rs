@@ -2,7 +2,11 @@
 //!
 //! Run with `sh tests/e2e.sh` (Xvfb, a private D-Bus session with an unlocked gnome-keyring).
 //! Each scenario starts on a new computer (no app data, settings or keychain entries), so they
-//! are independent; each step's screenshot lands in `target/e2e/<scenario>/`.
+//! are independent; each step's screenshot lands in `target/e2e/<scenario>/`, with its
+//! accessibility audit (`<nn>-<step>.axe.json`, axe-core: no serious or critical violation).
+//! The main screens (login, the sign-up's steps, the association form, the children) are audited
+//! in both languages and both colour schemes: French light (most scenarios), French dark
+//! (scenario 3), English light (7) and English dark (13).
 //!
 //! Fixture children (`crates/portal-server/fixtures/demo_registry.jsonl`): the O'Neil siblings
 //! share the guardian email `famille.oneil@example.com` and go to school in two boards: Noah
@@ -11,8 +15,8 @@
 //! 2012-12-03).
 
 use cartable_e2e::{
-    Clipboard, Result, Scenario, SystemBrowser, Texts, collapse, fail, find_code, stored_account,
-    stored_pending,
+    Clipboard, Result, Scenario, SystemBrowser, Texts, Theme, collapse, fail, find_code,
+    stored_account, stored_pending,
 };
 use fantoccini::key::Key;
 
@@ -312,7 +316,10 @@ const CHLOE: ChildRecord<'static> = ChildRecord {
 #[ignore = "needs the real window: run tests/e2e.sh"]
 async fn e2e_3_associate_siblings_in_two_boards_then_a_failure() -> Result {
     let fr = Texts::load("fr-CA")?;
-    Scenario::run("3-associate", async |s: &mut Scenario| {
+    // In the dark colour scheme: the audit of French dark.
+    Scenario::run_in("3-associate-dark", Theme::Dark, async |s: &mut Scenario| {
+        at_login(s, &fr).await?;
+        s.step("login").await?;
         sign_up(s, &fr, ONEIL_EMAIL, GOOD_PASSWORD).await?;
 
         associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;
@@ -463,13 +470,26 @@ async fn e2e_6_closed_during_sign_up_resumes_at_the_code_step() -> Result {
 #[tokio::test]
 #[ignore = "needs the real window: run tests/e2e.sh"]
 async fn e2e_7_sign_up_in_english() -> Result {
+    Scenario::run("7-sign-up-english", sign_up_and_associate_in_english).await
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_13_sign_up_in_english_in_the_dark() -> Result {
+    Scenario::run_in("13-sign-up-english-dark", Theme::Dark, sign_up_and_associate_in_english).await
+}
+
+/// Scenarios 7 and 13: the language switched to English on the login screen, the sign-up with
+/// its detours, then a child associated.
+async fn sign_up_and_associate_in_english(s: &mut Scenario) -> Result {
     let en = Texts::load("en-CA")?;
-    Scenario::run("7-sign-up-english", async |s: &mut Scenario| {
-        s.wait_route("/connexion").await?;
-        switch_language(s, &en).await?;
-        sign_up_with_detours(s, &en).await
-    })
-    .await
+    s.wait_route("/connexion").await?;
+    switch_language(s, &en).await?;
+    sign_up_with_detours(s, &en).await?;
+    associate(s, &en, &NOAH, ONEIL_EMAIL).await?;
+    at_children(s, &en).await?;
+    s.wait_text("li.child h2", "Noah O'Neil").await?;
+    s.step("noah-associated").await
 }
 
 /// The newest code mailed to `email`, read from the demo portal's outbox files (the link step

@@ -155,31 +155,35 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
             e.prevent_default();
             focus_main();
         }) { (i18n.t("skip-to-content")) }
-        header(class="site-header") {
-            div(class="header-inner") {
-                a(class="brand", href=move || if signed_in.get() { AppRoute::Children.href() } else { AppRoute::Login.href() }) {
-                    span(class="brand-mark", aria-hidden="true") { "▮" }
-                    span { (i18n.t("app-name")) }
-                }
-                nav(aria-label=i18n.t("nav-label")) {
-                    ul {
-                        (if signed_in.get() {
-                            view! { li { a(href=AppRoute::Children.href()) { (i18n.t("nav-children")) } } }
-                        } else { view! {} })
-                        li { a(href=AppRoute::Help.href()) { (i18n.t("nav-help")) } }
-                        li { a(href=AppRoute::Settings.href()) { (i18n.t("nav-settings")) } }
-                        li {
-                            button(class="link-button", r#type="button", lang=move || other_lang(i18n.lang.get()).tag(),
-                                on:click=move |_| screens::settings::set_language(app, i18n, other_lang(i18n.lang.get()))) {
-                                (i18n.t("nav-other-language"))
+        // The banner landmark holds the site's bar and the notices about the whole app (demo
+        // mode, no keychain), so no content sits outside a landmark.
+        header {
+            div(class="site-header") {
+                div(class="header-inner") {
+                    a(class="brand", href=move || if signed_in.get() { AppRoute::Children.href() } else { AppRoute::Login.href() }) {
+                        span(class="brand-mark", aria-hidden="true") { "▮" }
+                        span { (i18n.t("app-name")) }
+                    }
+                    nav(aria-label=i18n.t("nav-label")) {
+                        ul {
+                            (if signed_in.get() {
+                                view! { li { a(href=AppRoute::Children.href()) { (i18n.t("nav-children")) } } }
+                            } else { view! {} })
+                            li { a(href=AppRoute::Help.href()) { (i18n.t("nav-help")) } }
+                            li { a(href=AppRoute::Settings.href()) { (i18n.t("nav-settings")) } }
+                            li {
+                                button(class="link-button", r#type="button", lang=move || other_lang(i18n.lang.get()).tag(),
+                                    on:click=move |_| screens::settings::set_language(app, i18n, other_lang(i18n.lang.get()))) {
+                                    (i18n.t("nav-other-language"))
+                                }
                             }
                         }
                     }
                 }
             }
+            DemoBanner()
+            KeychainNotice()
         }
-        DemoBanner()
-        KeychainNotice()
         main(id="main", class="content") {
             (match route.get_clone() {
                 AppRoute::Start | AppRoute::NotFound => view! { screens::start::Start() },
