@@ -1,9 +1,9 @@
 //! A throw-away PostgreSQL cluster for the portal's tests on PostgreSQL: Debian's `postgresql`
-//! binaries, `initdb` in a temporary folder, a free loopback port, no durability (fsync off),
-//! trust authentication for the one local role. Stopped and deleted when dropped.
+//! binaries, `initdb` in a temporary folder, no durability (fsync off), trust authentication for
+//! the one role. It listens on no TCP port, only on a Unix socket inside that folder (0700), so
+//! no other local user can reach the trusting server. Stopped and deleted when dropped.
 
 use std::{
-    net::TcpListener,
     path::{Path, PathBuf},
     process::Command,
 };
@@ -17,7 +17,8 @@ const ROLE: &str = "cartable";
 pub struct Cluster {
     bin: PathBuf,
     data: tempfile::TempDir,
-    /// `postgres://cartable@127.0.0.1:{port}`, what `CARTABLE_TEST_POSTGRES` takes.
+    /// `postgres://cartable@localhost/?host={socket folder}`, what `CARTABLE_TEST_POSTGRES`
+    /// takes (add the database as the path).
     pub url: String,
 }
 
@@ -51,11 +52,6 @@ fn as_owner(program: &Path, args: &[&str]) -> Command {
     }
 }
 
-/// `server/path`.
-fn url_with_path(server: &str, path: &str) -> String {
-    format!("{server}/{path}")
-}
-
 fn run(mut command: Command, what: &str) -> Result {
     println!("$ {what}");
     let status = command.status().map_err(|e| format!("could not start {what}: {e}"))?;
@@ -68,9 +64,9 @@ impl Cluster {
     /// # Errors
     /// `createdb` fails.
     pub fn create_database(&self, name: &str) -> Result<String> {
-        let url = url_with_path(&self.url, name);
+        let url = self.database_url(name);
         let status = Command::new(self.bin.join("createdb"))
-            .args(["--maintenance-db", &url_with_path(&self.url, "postgres"), name])
+            .args(["--maintenance-db", &self.database_url("postgres"), name])
             .status()
             .map_err(|e| format!("could not start createdb: {e}"))?;
         if status.success() { Ok(url) } else { Err(format!("createdb {name} failed ({status})")) }
@@ -90,10 +86,6 @@ impl Cluster {
         if cmd::output("id", &["-u"]).as_deref() == Some("0") {
             cmd::run(Path::new("/"), "chown", &["postgres:postgres", &dir])?;
         }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| format!("no free port: {e}"))?
-            .port();
         let cluster = format!("{dir}/data");
         run(
             as_owner(
@@ -103,7 +95,7 @@ impl Cluster {
             "initdb",
         )?;
         let options = format!(
-            "-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off \
+            "-k {dir} -c listen_addresses='' -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
         );
         let log = format!("{dir}/postgres.log");
@@ -118,7 +110,12 @@ impl Cluster {
             let text = std::fs::read_to_string(&log).unwrap_or_default();
             return Err(format!("{e}\n{text}"));
         }
-        Ok(Self { bin, data, url: format!("postgres://{ROLE}@127.0.0.1:{port}") })
+        Ok(Self { bin, data, url: format!("postgres://{ROLE}@localhost/?host={dir}") })
+    }
+
+    /// The URL of the database `name`.
+    pub fn database_url(&self, name: &str) -> String {
+        self.url.replacen("/?", &format!("/{name}?"), 1)
     }
 
     /// Stops the server (fast: the data is thrown away).
