@@ -161,15 +161,42 @@ pub struct DbArgs {
     /// The database: a SQLite file (created 0600 if missing) or a PostgreSQL URL,
     /// `postgres://user:password@host:5432/dbname` (the database must exist; a password here
     /// shows in the process list: prefer PORTAL_DB).
-    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3")]
+    #[arg(long, env = "PORTAL_DB", default_value = "portal.sqlite3", value_parser = LocationParser)]
     pub db: crate::db::Location,
     /// Connections this instance opens at most. On PostgreSQL, keep the sum over the instances
     /// under the server's max_connections.
-    #[arg(long, env = "PORTAL_DB_MAX_CONNECTIONS", default_value_t = crate::db::PoolSettings::default().max_connections)]
+    #[arg(
+        long,
+        env = "PORTAL_DB_MAX_CONNECTIONS",
+        default_value_t = crate::db::PoolSettings::default().max_connections,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     pub db_max_connections: u32,
     /// PostgreSQL: seconds after which the server cancels a statement.
     #[arg(long, env = "PORTAL_DB_STATEMENT_TIMEOUT", value_name = "SECONDS", default_value_t = crate::db::PoolSettings::default().statement_timeout.as_secs())]
     pub db_statement_timeout: u64,
+}
+
+/// Parses `--db` ([`crate::db::Location`]'s `FromStr`) for clap, with an error that does not repeat the
+/// value (clap's own would print it, password included).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LocationParser;
+
+impl clap::builder::TypedValueParser for LocationParser {
+    type Value = crate::db::Location;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<crate::db::Location, clap::Error> {
+        let refuse = |message: String| {
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("--db: {message}\n"))
+        };
+        let text = value.to_str().ok_or_else(|| refuse("is not UTF-8".to_owned()))?;
+        text.parse().map_err(refuse)
+    }
 }
 
 impl DbArgs {

@@ -45,14 +45,48 @@ pub enum Location {
     Postgres(url::Url),
 }
 
+/// The query parameters a PostgreSQL URL may carry (those sqlx's `PgConnectOptions` reads,
+/// libpq's names). Others are refused rather than ignored: sqlx would log an unknown one with
+/// its value, and a misspelt `password` is a password.
+pub const POSTGRES_PARAMETERS: &[&str] = &[
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "application_name",
+    "options",
+    "statement-cache-capacity",
+];
+
 impl FromStr for Location {
     type Err = String;
 
+    /// # Errors
+    /// An empty text, a PostgreSQL URL that does not parse or has a parameter outside
+    /// [`POSTGRES_PARAMETERS`]. The message never repeats the text (it may hold a password).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         if text.starts_with("postgres://") || text.starts_with("postgresql://") {
             let url = url::Url::parse(text).map_err(|e| {
-                format!("the PostgreSQL address is not a valid URL ({e}): expected postgres://user:password@host:5432/dbname")
+                format!(
+                    "the PostgreSQL URL does not parse ({e}): expected \
+                     postgres://user:password@host:5432/dbname, special characters of the \
+                     password percent-encoded"
+                )
             })?;
+            if let Some((key, _)) =
+                url.query_pairs().find(|(key, _)| !POSTGRES_PARAMETERS.contains(&key.as_ref()))
+            {
+                return Err(format!(
+                    "the PostgreSQL URL has an unknown parameter `{key}` (known: {})",
+                    POSTGRES_PARAMETERS.join(", ")
+                ));
+            }
             return Ok(Self::Postgres(url));
         }
         let path = text.strip_prefix("sqlite://").or_else(|| text.strip_prefix("sqlite:"));
@@ -73,6 +107,16 @@ impl fmt::Display for Location {
                 if shown.password().is_some() {
                     // Only fails for URLs that cannot have a password, which this one has.
                     let _ = shown.set_password(Some("********"));
+                }
+                if url.query_pairs().any(|(key, _)| key == "password") {
+                    let pairs: Vec<(String, String)> = url
+                        .query_pairs()
+                        .map(|(key, value)| {
+                            let value = if key == "password" { "********".into() } else { value };
+                            (key.into_owned(), value.into_owned())
+                        })
+                        .collect();
+                    shown.query_pairs_mut().clear().extend_pairs(pairs);
                 }
                 write!(f, "{shown}")
             }
@@ -223,7 +267,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
             Self::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await,
-            Self::Postgres(pool) => postgres::MIGRATOR.run(pool).await,
+            Self::Postgres(pool) => postgres::migrate(pool).await,
         }
     }
 
@@ -238,16 +282,19 @@ impl Db {
     /// Begins a transaction that will write. SQLite: `BEGIN IMMEDIATE`, which takes the
     /// database's write lock at once (a deferred `BEGIN` that read first would fail its first
     /// write with `SQLITE_BUSY`, without waiting, whenever another connection wrote since).
-    /// PostgreSQL: `BEGIN` (read committed); writers that must not interleave lock the rows they
-    /// decide on (`limit_subjects`, `SELECT … FOR UPDATE`) or decide in one conditional
-    /// statement (`UPDATE … WHERE used_at IS NULL RETURNING`).
+    /// PostgreSQL: `BEGIN ISOLATION LEVEL READ COMMITTED` (whatever the server's default, which
+    /// the statements are written for): writers that must not interleave lock the row they decide
+    /// on (the `limit_subjects` upsert) or decide in one conditional statement
+    /// (`UPDATE … WHERE used_at IS NULL RETURNING`).
     ///
     /// # Errors
     /// No connection could be had, or SQLite's lock was not free within the busy timeout.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Self::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?)
+            }
         })
     }
 
@@ -280,14 +327,6 @@ impl Db {
             Self::Postgres(pool) => (pool.size(), pool.num_idle()),
         }
     }
-
-    /// `sqlite` or `postgres`.
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
-        }
-    }
 }
 
 impl Tx {
@@ -296,6 +335,25 @@ impl Tx {
         match self {
             Self::Sqlite(tx) => Backend::Sqlite(&mut **tx),
             Self::Postgres(tx) => Backend::Postgres(&mut **tx),
+        }
+    }
+
+    /// Makes the transactions that call this with the same `key` take turns, from here to their
+    /// end: PostgreSQL's `pg_advisory_xact_lock(key)`, across every instance; on SQLite a writing
+    /// transaction ([`Db::begin_write`]) already excludes every other, so nothing is done.
+    ///
+    /// # Errors
+    /// Database failure (a statement timeout while waiting).
+    pub async fn take_turns(&mut self, key: i64) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite(_) => Ok(()),
+            Self::Postgres(tx) => {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(key)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
         }
     }
 
@@ -340,7 +398,9 @@ impl Stamp {
         self.0
     }
 
-    /// RFC 3339 text (`2026-11-29T14:03:00Z`), as SQLite stores it and the parent API shows it.
+    /// RFC 3339 text (`2026-11-29T14:03:00Z`), as SQLite stores it and the parent API shows it;
+    /// empty for a year outside 0000–9999, which RFC 3339 cannot write (never stored:
+    /// [`Encode`] refuses it).
     pub fn rfc3339(self) -> String {
         self.0.format(&Rfc3339).unwrap_or_default()
     }
@@ -360,7 +420,8 @@ impl Type<Sqlite> for Stamp {
 
 impl<'q> Encode<'q, Sqlite> for Stamp {
     fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
-        <String as Encode<'q, Sqlite>>::encode(self.rfc3339(), buf)
+        let text = self.0.format(&Rfc3339)?;
+        <String as Encode<'q, Sqlite>>::encode(text, buf)
     }
 }
 
@@ -408,11 +469,31 @@ mod tests {
 
     #[test]
     fn a_postgres_password_is_never_shown() {
-        let pg: Location = "postgres://portal:s3cret@db.example/portal".parse().expect("pg");
-        for shown in [pg.to_string(), format!("{pg:?}")] {
-            assert!(!shown.contains("s3cret"), "{shown}");
-            assert!(shown.contains("db.example"), "{shown}");
+        for url in [
+            "postgres://portal:s3cret@db.example/portal",
+            "postgres://portal@db.example/portal?sslmode=require&password=s3cret",
+        ] {
+            let pg: Location = url.parse().expect("pg");
+            for shown in [pg.to_string(), format!("{pg:?}")] {
+                assert!(!shown.contains("s3cret"), "{shown}");
+                assert!(shown.contains("db.example") && shown.contains("********"), "{shown}");
+            }
         }
+        for bad in [
+            "postgres://portal:se:cr/et@db.example/portal",
+            "postgres://portal@db.example/portal?passwrod=s3cret",
+        ] {
+            let message = bad.parse::<Location>().expect_err("refused");
+            assert!(!message.contains("se:cr") && !message.contains("s3cret"), "{message}");
+        }
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let list = |m: &Migrator| -> Vec<(i64, String)> {
+            m.iter().map(|m| (m.version, m.description.to_string())).collect()
+        };
+        assert_eq!(list(&sqlite::MIGRATOR), list(&postgres::MIGRATOR));
     }
 
     #[test]

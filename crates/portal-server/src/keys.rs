@@ -27,7 +27,7 @@
 //! the access-token lifetime plus [`PRUNE_MARGIN`], so it keeps verifying until the last token it
 //! signed has expired. The HMAC key is never rotated: changing it would orphan every stored hash.
 //!
-//! **Legacy databases** kept the keys in the `server_secrets` table (`migrations/0001`). When a
+//! **Legacy databases** kept the keys in the `server_secrets` table (`migrations/*/0001_identity.sql`). When a
 //! key file is created (demo start, `keys init --db`) and that table has rows, they are imported
 //! into the file, so existing sessions stay valid, and deleted. Otherwise the table is never
 //! read: the portal refuses to start while it still has rows ([`KeyError::LegacyKeysLeft`]).
@@ -596,7 +596,7 @@ fn open_lock(key_file: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// Keys found in `server_secrets` (`migrations/0001`): `hmac`, and `rs256:<kid>` PKCS#8 PEMs.
+/// Keys found in `server_secrets` (`migrations/*/0001_identity.sql`): `hmac`, and `rs256:<kid>` PKCS#8 PEMs.
 #[derive(Default)]
 struct Legacy {
     hmac: Option<String>,

@@ -83,15 +83,8 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
                 .await
                 .map(|r| r.rows_affected()))?;
     }
-    purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < $1", stamp)
-        .await?
-        + run(
-            "DELETE FROM limit_subjects WHERE touched_at < $1 \
-             AND NOT EXISTS (SELECT 1 FROM limit_events e WHERE e.subject = limit_subjects.subject) \
-             AND NOT EXISTS (SELECT 1 FROM lockouts l WHERE l.subject = limit_subjects.subject)",
-            stamp,
-        )
-        .await?;
+    purged.lockouts_and_subjects = run("DELETE FROM lockouts WHERE until < $1", stamp).await?
+        + purge_subjects(db, stamp).await?;
     purged.authorizations = run("DELETE FROM authorization_requests WHERE expires_at < $1", stamp)
         .await?
         + run("DELETE FROM authorization_codes WHERE expires_at < $1", stamp).await?;
@@ -137,4 +130,33 @@ pub async fn run(state: AppState) {
             }
         }
     }
+}
+
+/// Deletes the `limit_subjects` rows untouched since `before` with no event and no lock left,
+/// one statement per row, in order: a request's guard holds some subjects' rows and waits for
+/// others (`identity::limits::Guard`); one statement deleting many rows would lock them in scan
+/// order and could deadlock with it on PostgreSQL. The rows deleted.
+async fn purge_subjects(db: &db::Db, before: Stamp) -> Result<u64, sqlx::Error> {
+    const STALE: &str = "touched_at < $1 \
+        AND NOT EXISTS (SELECT 1 FROM limit_events e WHERE e.subject = limit_subjects.subject) \
+        AND NOT EXISTS (SELECT 1 FROM lockouts l WHERE l.subject = limit_subjects.subject)";
+    let stale: Vec<String> = db::on!(db, |c| sqlx::query_scalar(&format!(
+        "SELECT subject FROM limit_subjects WHERE {STALE} ORDER BY subject"
+    ))
+    .bind(before)
+    .fetch_all(c)
+    .await)?;
+    let mut deleted = 0;
+    for subject in stale {
+        // Checked again: a request may have touched it since.
+        deleted += db::on!(db, |c| sqlx::query(&format!(
+            "DELETE FROM limit_subjects WHERE subject = $2 AND {STALE}"
+        ))
+        .bind(before)
+        .bind(&subject)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(deleted)
 }

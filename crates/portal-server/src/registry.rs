@@ -1,7 +1,7 @@
 //! The school registry (`docs/contract.md §7`): the stand-in for the schools' student records
 //! that the parent API (§6) matches association requests against.
 //!
-//! - Schema: `migrations/0002_registry.sql`. Each name is stored as registered and as its
+//! - Schema: `migrations/{sqlite,postgres}/0002_registry.sql`. Each name is stored as registered and as its
 //!   matching key ([`PersonName::matching_key`](cartable_core::PersonName::matching_key));
 //!   identifiers normalised by cartable-core's parsers; guardian emails in canonical form; a
 //!   NIP only as a keyed hash (purpose [`NIP_PURPOSE`]) with its expiry and use time.

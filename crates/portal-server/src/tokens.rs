@@ -6,7 +6,7 @@
 //!   `exp` = `iat` + 900 s, `jti`. ID token: `aud` = the client id, `email`, `email_verified`,
 //!   `nonce` when one was sent.
 //! - Refresh tokens are opaque (256 random bits, base64url), stored as keyed hashes in
-//!   `refresh_tokens` (`migrations/0003_tokens.sql`). Every use rotates; reusing a rotated one
+//!   `refresh_tokens` (`migrations/*/0003_tokens.sql`). Every use rotates; reusing a rotated one
 //!   revokes its whole family (RFC 9700 §4.14.2). Lifetime: 30 days sliding, 90 days absolute
 //!   from the family's start.
 //!

@@ -385,3 +385,23 @@ async fn the_binary_serves_a_postgresql_database_and_never_prints_its_password()
         assert!(!text.contains("s3cret-never-shown"), "{text}");
     }
 }
+
+#[test]
+fn a_database_url_that_does_not_parse_is_refused_without_repeating_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for url in [
+        "postgres://portal:se:cr/et@db.example/portal",
+        "postgres://portal@db.example/portal?passwrod=se-cr-et",
+    ] {
+        for command in [&["migrate"][..], &["migrate", "--db", url][..]] {
+            let (ok, stdout, stderr) =
+                run(portal_server().current_dir(dir.path()).args(command).env("PORTAL_DB", url));
+            assert!(!ok, "{stdout}");
+            assert!(stderr.contains("--db: the PostgreSQL URL"), "{stderr}");
+            assert!(!stderr.contains("se:cr") && !stderr.contains("se-cr-et"), "{stderr}");
+        }
+    }
+    let (ok, _, stderr) =
+        run(portal_server().current_dir(dir.path()).args(["migrate", "--db-max-connections", "0"]));
+    assert!(!ok && stderr.contains("--db-max-connections"), "{stderr}");
+}

@@ -17,15 +17,34 @@ use super::PoolSettings;
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The connection options of `url`, with the application name `portal-server` (seen in
-/// `pg_stat_activity`) and the statement timeout of `settings`.
+/// `pg_stat_activity`), and the statement timeout of `settings` both as `statement_timeout` and
+/// as `idle_in_transaction_session_timeout` (a transaction left open ends too, and with it the
+/// row locks it held).
 ///
 /// # Errors
 /// The URL is not a valid PostgreSQL connection URL.
 pub fn options(url: &url::Url, settings: PoolSettings) -> Result<PgConnectOptions, sqlx::Error> {
     let timeout_ms = settings.statement_timeout.as_millis().to_string();
-    Ok(PgConnectOptions::from_url(url)?
-        .application_name("portal-server")
-        .options([("statement_timeout", timeout_ms.as_str())]))
+    Ok(PgConnectOptions::from_url(url)?.application_name("portal-server").options([
+        ("statement_timeout", timeout_ms.as_str()),
+        ("idle_in_transaction_session_timeout", timeout_ms.as_str()),
+    ]))
+}
+
+/// Applies the pending migrations on one connection without the statement timeout: sqlx waits
+/// for its advisory lock while another instance migrates, and a migration may take longer.
+///
+/// # Errors
+/// A migration fails, or the database holds one this binary does not know.
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
+    let migrated = MIGRATOR.run(&mut *conn).await;
+    // Back to the pool's timeout; a connection that cannot be reset is not reused.
+    if sqlx::query("RESET statement_timeout").execute(&mut *conn).await.is_err() {
+        conn.detach();
+    }
+    migrated
 }
 
 /// A pool of connections to the database at `url`, without migrating it. The first connection

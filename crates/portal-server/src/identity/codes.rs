@@ -221,15 +221,20 @@ pub async fn verify(
         guard.commit().await?;
         return Ok(());
     }
-    let failed: i64 = db::on!(guard.conn(), |c| {
+    let failed: Option<i64> = db::on!(guard.conn(), |c| {
         sqlx::query_scalar(
         "UPDATE verification_codes SET failed_attempts = failed_attempts + 1 WHERE flow_id = $1 \
          RETURNING failed_attempts",
     )
     .bind(flow_id)
-    .fetch_one(c)
+    .fetch_optional(c)
     .await
     })?;
+    // Gone since it was read: the purge took it the second it expired (PostgreSQL lets the
+    // purge delete it meanwhile; SQLite's single writer does not).
+    let Some(failed) = failed else {
+        return Err(OAuthError::expired_token());
+    };
     guard.record(&subject, limits::CODE_FAILURES_PER_HOUR.kind).await?;
     guard.commit().await?;
     let left = u32::try_from(i64::from(MAX_ATTEMPTS) - failed).unwrap_or(0);

@@ -207,9 +207,10 @@ pub async fn import_str(
     text: &str,
     now: OffsetDateTime,
 ) -> Result<ImportReport, ImportError> {
-    // One transaction for the checks against the registry and the writes: nothing can slip in
-    // between, and SQLite does the many small statements without a commit each.
+    // One transaction for the checks against the registry and the writes, imports taking turns
+    // (on PostgreSQL too): nothing can slip in between, and nothing is half written.
     let mut tx = db.begin_write().await?;
+    tx.take_turns(IMPORT_TURN).await?;
     let plan = check(&mut tx, key, text).await?;
     let report = write(&mut tx, key, plan, now).await?;
     tx.commit().await?;
@@ -374,6 +375,9 @@ fn check_student(line: usize, s: StudentLine) -> Result<Student, Vec<RowError>> 
         _ => Err(errors),
     }
 }
+
+/// The key of [`Tx::take_turns`] for imports (any constant no other writer uses).
+const IMPORT_TURN: i64 = 0x7265_6769_7374_7279; // "registry"
 
 /// Rows per multi-row statement: 1 000 students of 16 columns stay under SQLite's 32 766 and
 /// PostgreSQL's 65 535 parameters, and a million students take a thousand statements.

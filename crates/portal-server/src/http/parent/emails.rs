@@ -197,7 +197,7 @@ async fn ensure_not_in_use(
 }
 
 /// The `email_link` flow of (account, address), created on first use. One flow per pair
-/// (a unique index, `migrations/0008`) keeps the resend interval and attempts of §1 across
+/// (a unique index, `migrations/*/0008_one_link_flow.sql`) keeps the resend interval and attempts of §1 across
 /// requests, simultaneous ones included: the insert does nothing when the flow exists, then
 /// the one flow is read.
 async fn flow_for(state: &AppState, account_id: &str, email: &Email) -> Result<String, ApiProblem> {
