@@ -93,8 +93,8 @@ fn cpu_time(pid: u32) -> Option<Duration> {
 
 impl Server {
     /// Starts `bin serve [--demo] --listen 127.0.0.1:0 --db DB --outbox DIR/outbox --config
-    /// DIR/bench.toml` (without `--demo`: `--keys DIR/portal.keys.json`, see [`key_file`]) and
-    /// waits for its origin line. The config lifts the per-address budget.
+    /// DIR/bench.toml --keys DIR/portal.keys.json` ([`key_file`]) and waits for its origin line.
+    /// The config lifts the per-address budget.
     /// What `db` holds (an imported registry) is kept.
     ///
     /// # Errors
@@ -118,10 +118,10 @@ impl Server {
             .arg(&outbox)
             .arg("--config")
             .arg(&config);
+        // The key file is named even in demo mode: a PostgreSQL database has no "beside".
+        command.arg("--keys").arg(key_file(bin, dir)?);
         if demo {
             command.arg("--demo");
-        } else {
-            command.arg("--keys").arg(key_file(bin, dir)?);
         }
         let mut child = command
             .env("RUST_LOG", "warn")
