@@ -1,12 +1,11 @@
 -- PostgreSQL twin of migrations/sqlite/0001_identity.sql: same tables, TIMESTAMPTZ times, BIGINT counts.
--- Text columns that queries sort by are COLLATE "C": byte order, as SQLite's BINARY, whatever the database's locale.
 -- Identity (docs/contract.md §§1–4). No plaintext password, code or token is ever stored:
 -- passwords are argon2id PHC strings, codes and tokens are keyed hashes (HMAC-SHA-256, hex).
 
 -- Secrets the server creates on first start and keeps: the HMAC key for codes and tokens,
 -- and the RS256 signing key (PKCS#8 PEM). `name` is e.g. 'hmac' or 'rs256:<kid>'.
 CREATE TABLE server_secrets (
-    name        TEXT COLLATE "C" PRIMARY KEY,
+    name        TEXT PRIMARY KEY,
     value       TEXT NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL
 );
@@ -24,7 +23,7 @@ CREATE TABLE accounts (
 -- verified ones. The sign-up email is inserted verified.
 CREATE TABLE account_emails (
     account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-    address     TEXT COLLATE "C" NOT NULL,
+    address     TEXT NOT NULL,
     verified    BOOLEAN NOT NULL,
     created_at  TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (account_id, address)

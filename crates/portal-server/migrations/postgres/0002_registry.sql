@@ -1,5 +1,4 @@
 -- PostgreSQL twin of migrations/sqlite/0002_registry.sql: same tables, TIMESTAMPTZ times, BIGINT counts.
--- Text columns that queries sort by are COLLATE "C": byte order, as SQLite's BINARY, whatever the database's locale.
 -- The school registry (docs/contract.md §7) and the parent's associations (§6).
 -- Children's data lives here only; none of it is ever logged.
 
@@ -12,22 +11,22 @@ CREATE TABLE board_subscriptions (
 
 -- Private schools (not in the bodies list). `id` is 'ps-<slug>'.
 CREATE TABLE private_schools (
-    id          TEXT COLLATE "C" PRIMARY KEY,
+    id          TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
     subscribed  BOOLEAN NOT NULL
 );
 
 -- One row per student record. Exactly one of board_id / private_school_id is set.
 CREATE TABLE students (
-    id                 TEXT COLLATE "C" PRIMARY KEY,   -- UUID; the `id` of Child in the parent API
+    id                 TEXT PRIMARY KEY,   -- UUID; the `id` of Child in the parent API
     board_id           TEXT,
     private_school_id  TEXT REFERENCES private_schools(id),
     school_code        TEXT NOT NULL,
     school_name        TEXT NOT NULL,
     student_number     TEXT,               -- numéro de fiche, 7 digits, leading zeros kept
     permanent_code     TEXT,               -- code permanent, normalised (uppercase, no spaces)
-    last_name          TEXT COLLATE "C" NOT NULL,      -- as registered (NFC), shown to the parent
-    first_name         TEXT COLLATE "C" NOT NULL,
+    last_name          TEXT NOT NULL,      -- as registered (NFC), shown to the parent
+    first_name         TEXT NOT NULL,
     last_name_key      TEXT NOT NULL,      -- cartable-core PersonName::matching_key
     first_name_key     TEXT NOT NULL,
     birth_date         TEXT NOT NULL,      -- YYYY-MM-DD

@@ -1,5 +1,4 @@
 -- PostgreSQL twin of migrations/sqlite/0005_providers.sql: same tables, TIMESTAMPTZ times, BIGINT counts.
--- Text columns that queries sort by are COLLATE "C": byte order, as SQLite's BINARY, whatever the database's locale.
 -- The browser flow (docs/contract.md §5): accounts from sign-in providers, authorization
 -- requests in progress and the authorization codes they end with. No code or token is stored in
 -- clear: codes and request handles are keyed hashes (HMAC-SHA-256, hex) like every other secret.
@@ -10,7 +9,7 @@
 -- name a configured upstream was given); `subject` is the provider's `sub` (the demo provider
 -- uses the canonical email the person typed).
 CREATE TABLE provider_identities (
-    provider    TEXT COLLATE "C" NOT NULL,
+    provider    TEXT NOT NULL,
     subject     TEXT NOT NULL,
     account_id  TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     created_at  TIMESTAMPTZ NOT NULL,

@@ -1,6 +1,5 @@
 -- Limits that hold under concurrency (docs/contract.md §0 "Limits", SECURITY.md); the twin of
 -- migrations/sqlite/0007_limit_reservations.sql.
--- Text columns that queries sort by are COLLATE "C": byte order, as SQLite's BINARY, whatever the database's locale.
 --
 -- Every counted attempt is reserved before it is evaluated, inside one write transaction that
 -- first upserts its subject's row here: on PostgreSQL the upsert locks that row until the
@@ -8,7 +7,7 @@
 -- on one instance or several sharing the database. `subject` is a keyed hash (crypto.rs,
 -- purpose 'limit'), never an email or an account id in clear.
 CREATE TABLE limit_subjects (
-    subject     TEXT COLLATE "C" PRIMARY KEY,
+    subject     TEXT PRIMARY KEY,
     touched_at  TIMESTAMPTZ NOT NULL
 );
 
