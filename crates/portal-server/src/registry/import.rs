@@ -214,6 +214,15 @@ pub async fn import_str(
     let plan = check(&mut tx, key, text).await?;
     let report = write(&mut tx, key, plan, now).await?;
     tx.commit().await?;
+    // Fresh statistics for the planner: right after a large import PostgreSQL has none yet (its
+    // autovacuum comes later) and may plan the association's lookups as scans; SQLite's planner
+    // reads them too.
+    for table in ["students", "student_guardians", "student_sections"] {
+        db::on!(db, |c| sqlx::query(&format!("ANALYZE {table}"))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
     Ok(report)
 }
 
