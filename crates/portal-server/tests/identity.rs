@@ -37,23 +37,6 @@ async fn signup_start(p: &TestPortal, email: &str) -> String {
     r.token()
 }
 
-async fn challenge(p: &TestPortal, path: &str, token: &str) -> Reply {
-    p.post(path, &[("client_id", CLIENT), ("continuation_token", token)]).await
-}
-
-async fn continue_oob(p: &TestPortal, path: &str, token: &str, code: &str) -> Reply {
-    p.post(
-        path,
-        &[
-            ("client_id", CLIENT),
-            ("continuation_token", token),
-            ("grant_type", "oob"),
-            ("oob", code),
-        ],
-    )
-    .await
-}
-
 async fn continuation_grant(p: &TestPortal, token: &str, username: Option<&str>) -> Reply {
     let mut form = vec![
         ("client_id", CLIENT),
@@ -84,7 +67,7 @@ fn other_code(code: &str) -> String {
 async fn sign_up_with_the_emailed_code_then_tokens() {
     let p = TestPortal::start().await;
     let start = signup_start(&p, "jeanne.roy@exemple.ca").await;
-    let r = challenge(&p, SIGNUP_CHALLENGE, &start).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &start).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["challenge_type"], "oob");
     assert_eq!(r.json["binding_method"], "prompt");
@@ -99,9 +82,9 @@ async fn sign_up_with_the_emailed_code_then_tokens() {
     assert!(mails[0].subject.contains("vérification"), "French by default: {mails:?}");
     // The code as a person might paste it: spaces, a dash and a line break are ignored.
     let pasted = format!(" {}-{}\n{} ", &code[..2], &code[2..4], &code[4..]);
-    let r = continue_oob(&p, SIGNUP_CONTINUE, &r.token(), &pasted).await;
+    let r = p.continue_oob(SIGNUP_CONTINUE, &r.token(), &pasted).await;
     r.assert_error(400, "credential_required");
-    let r = challenge(&p, SIGNUP_CHALLENGE, &r.token()).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &r.token()).await;
     assert_eq!(
         r.json,
         serde_json::json!({"challenge_type": "password", "continuation_token": r.token()})
@@ -194,16 +177,16 @@ async fn existing_email_gets_a_code_then_user_already_exists() {
     let p = TestPortal::start().await;
     p.sign_up("luc@exemple.ca", PASSWORD).await;
     let start = signup_start(&p, "LUC@exemple.ca").await;
-    let r = challenge(&p, SIGNUP_CHALLENGE, &start).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &start).await;
     assert_eq!(r.status, 200, "the code is sent as usual: {}", r.text);
     let oob_token = r.token();
     let code = p.last_code("luc@exemple.ca");
-    let r = continue_oob(&p, SIGNUP_CONTINUE, &oob_token, &other_code(&code)).await;
+    let r = p.continue_oob(SIGNUP_CONTINUE, &oob_token, &other_code(&code)).await;
     r.assert_error(400, "invalid_grant");
-    let r = continue_oob(&p, SIGNUP_CONTINUE, &oob_token, &code).await;
+    let r = p.continue_oob(SIGNUP_CONTINUE, &oob_token, &code).await;
     r.assert_error(400, "user_already_exists");
     assert!(r.json.get("continuation_token").is_none(), "{}", r.text);
-    continue_oob(&p, SIGNUP_CONTINUE, &oob_token, &code).await.assert_error(400, "expired_token");
+    p.continue_oob(SIGNUP_CONTINUE, &oob_token, &code).await.assert_error(400, "expired_token");
     p.stop().await;
 }
 
@@ -368,8 +351,8 @@ async fn reset_for_an_unknown_email_answers_the_same_and_mails_no_code() {
                 &[("client_id", CLIENT), ("username", email), ("challenge_type", "oob redirect")],
             )
             .await;
-        let ch = challenge(&p, RESET_CHALLENGE, &start.token()).await;
-        let wrong = continue_oob(&p, RESET_CONTINUE, &ch.token(), "000000").await;
+        let ch = p.challenge(RESET_CHALLENGE, &start.token()).await;
+        let wrong = p.continue_oob(RESET_CONTINUE, &ch.token(), "000000").await;
         let keys = |v: &serde_json::Value| {
             v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default()
         };
@@ -411,17 +394,17 @@ async fn reset_for_an_unknown_email_answers_the_same_and_mails_no_code() {
 #[tokio::test]
 async fn code_valid_at_600_seconds_expired_at_601() {
     let p = TestPortal::start().await;
-    let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "a@exemple.ca").await).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "a@exemple.ca").await).await;
     let code = p.last_code("a@exemple.ca");
     p.clock.advance(Duration::seconds(600));
-    continue_oob(&p, SIGNUP_CONTINUE, &r.token(), &code)
+    p.continue_oob(SIGNUP_CONTINUE, &r.token(), &code)
         .await
         .assert_error(400, "credential_required");
 
-    let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "b@exemple.ca").await).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "b@exemple.ca").await).await;
     let code = p.last_code("b@exemple.ca");
     p.clock.advance(Duration::seconds(601));
-    let r = continue_oob(&p, SIGNUP_CONTINUE, &r.token(), &code).await;
+    let r = p.continue_oob(SIGNUP_CONTINUE, &r.token(), &code).await;
     r.assert_error(400, "expired_token");
     assert!(r.json.get("continuation_token").is_none());
     p.stop().await;
@@ -430,24 +413,24 @@ async fn code_valid_at_600_seconds_expired_at_601() {
 #[tokio::test]
 async fn five_wrong_codes_void_the_code_until_a_new_one() {
     let p = TestPortal::start().await;
-    let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "c@exemple.ca").await).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "c@exemple.ca").await).await;
     let token = r.token();
     let code = p.last_code("c@exemple.ca");
     for left in (0..5).rev() {
-        let r = continue_oob(&p, SIGNUP_CONTINUE, &token, &other_code(&code)).await;
+        let r = p.continue_oob(SIGNUP_CONTINUE, &token, &other_code(&code)).await;
         r.assert_error(400, "invalid_grant");
         assert_eq!(r.suberror(), "invalid_oob_value");
         assert_eq!(r.json["attempts_left"], left);
     }
-    let r = continue_oob(&p, SIGNUP_CONTINUE, &token, &code).await;
+    let r = p.continue_oob(SIGNUP_CONTINUE, &token, &code).await;
     r.assert_error(429, "temporarily_unavailable");
     assert_eq!(r.suberror(), "code_attempts_exceeded");
     assert!(r.retry_after.is_some() && r.json["retry_after"].is_u64());
     p.clock.advance(Duration::seconds(60));
-    let r = challenge(&p, SIGNUP_CHALLENGE, &token).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &token).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let new_code = p.last_code("c@exemple.ca");
-    continue_oob(&p, SIGNUP_CONTINUE, &r.token(), &new_code)
+    p.continue_oob(SIGNUP_CONTINUE, &r.token(), &new_code)
         .await
         .assert_error(400, "credential_required");
     p.stop().await;
@@ -456,29 +439,29 @@ async fn five_wrong_codes_void_the_code_until_a_new_one() {
 #[tokio::test]
 async fn resend_waits_the_interval_and_voids_the_old_code() {
     let p = TestPortal::start().await;
-    let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "d@exemple.ca").await).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "d@exemple.ca").await).await;
     let first_token = r.token();
     let old = p.last_code("d@exemple.ca");
     p.clock.advance(Duration::seconds(59));
-    let r = challenge(&p, SIGNUP_CHALLENGE, &first_token).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &first_token).await;
     r.assert_error(429, "temporarily_unavailable");
     assert_eq!(r.suberror(), "throttled");
     assert_eq!(r.retry_after, Some(1));
     assert_eq!(p.mails_to("d@exemple.ca").len(), 1);
     p.clock.advance(Duration::seconds(1));
-    let r = challenge(&p, SIGNUP_CHALLENGE, &first_token).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &first_token).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let token = r.token();
     // The resend consumed the first token.
-    challenge(&p, SIGNUP_CHALLENGE, &first_token).await.assert_error(400, "expired_token");
+    p.challenge(SIGNUP_CHALLENGE, &first_token).await.assert_error(400, "expired_token");
     let mails = p.mails_to("d@exemple.ca");
     assert_eq!(mails.len(), 2);
     let new = mails[1].code().expect("code");
     if new != old {
-        let r = continue_oob(&p, SIGNUP_CONTINUE, &token, &old).await;
+        let r = p.continue_oob(SIGNUP_CONTINUE, &token, &old).await;
         assert_eq!(r.suberror(), "invalid_oob_value", "the old code is void");
     }
-    continue_oob(&p, SIGNUP_CONTINUE, &token, &new).await.assert_error(400, "credential_required");
+    p.continue_oob(SIGNUP_CONTINUE, &token, &new).await.assert_error(400, "credential_required");
     p.stop().await;
 }
 
@@ -486,18 +469,18 @@ async fn resend_waits_the_interval_and_voids_the_old_code() {
 async fn ten_sends_per_email_per_hour() {
     let p = TestPortal::start().await;
     for _ in 0..10 {
-        let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "e@exemple.ca").await).await;
+        let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "e@exemple.ca").await).await;
         assert_eq!(r.status, 200, "{}", r.text);
         p.clock.advance(Duration::seconds(61));
     }
-    let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "E@exemple.ca").await).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "E@exemple.ca").await).await;
     r.assert_error(429, "temporarily_unavailable");
     assert_eq!(r.suberror(), "code_sends_exceeded");
     // The first send leaves the window 3600 s after it was made (610 s have passed).
     assert_eq!(r.retry_after, Some(3600 - 610));
     assert_eq!(p.mails_to("e@exemple.ca").len(), 10);
     p.clock.advance(Duration::seconds(3600 - 610));
-    let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "e@exemple.ca").await).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "e@exemple.ca").await).await;
     assert_eq!(r.status, 200, "{}", r.text);
     p.stop().await;
 }
@@ -506,16 +489,16 @@ async fn ten_sends_per_email_per_hour() {
 async fn consumed_expired_and_foreign_continuation_tokens_are_refused() {
     let p = TestPortal::start().await;
     let start = signup_start(&p, "f@exemple.ca").await;
-    assert_eq!(challenge(&p, SIGNUP_CHALLENGE, &start).await.status, 200);
+    assert_eq!(p.challenge(SIGNUP_CHALLENGE, &start).await.status, 200);
     p.clock.advance(Duration::seconds(60));
-    challenge(&p, SIGNUP_CHALLENGE, &start).await.assert_error(400, "expired_token");
-    challenge(&p, SIGNUP_CHALLENGE, "not-a-token").await.assert_error(400, "expired_token");
+    p.challenge(SIGNUP_CHALLENGE, &start).await.assert_error(400, "expired_token");
+    p.challenge(SIGNUP_CHALLENGE, "not-a-token").await.assert_error(400, "expired_token");
     // A sign-up token is worthless on the sign-in and reset endpoints.
     let start = signup_start(&p, "g@exemple.ca").await;
-    challenge(&p, SIGNIN_CHALLENGE, &start).await.assert_error(400, "expired_token");
-    challenge(&p, RESET_CHALLENGE, &start).await.assert_error(400, "expired_token");
+    p.challenge(SIGNIN_CHALLENGE, &start).await.assert_error(400, "expired_token");
+    p.challenge(RESET_CHALLENGE, &start).await.assert_error(400, "expired_token");
     p.clock.advance(Duration::seconds(601));
-    challenge(&p, SIGNUP_CHALLENGE, &start).await.assert_error(400, "expired_token");
+    p.challenge(SIGNUP_CHALLENGE, &start).await.assert_error(400, "expired_token");
     p.stop().await;
 }
 
@@ -756,7 +739,7 @@ async fn codes_are_delivered_over_smtp() {
         |_| {},
     )
     .await;
-    let r = challenge(&p, SIGNUP_CHALLENGE, &signup_start(&p, "smtp@exemple.ca").await).await;
+    let r = p.challenge(SIGNUP_CHALLENGE, &signup_start(&p, "smtp@exemple.ca").await).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let mut messages = Vec::new();
     for _ in 0..100 {
@@ -770,7 +753,7 @@ async fn codes_are_delivered_over_smtp() {
     assert_eq!(messages[0].to, "smtp@exemple.ca");
     let code = messages[0].code().expect("code in the subject");
     assert!(messages[0].body.contains(&code));
-    continue_oob(&p, SIGNUP_CONTINUE, &r.token(), &code)
+    p.continue_oob(SIGNUP_CONTINUE, &r.token(), &code)
         .await
         .assert_error(400, "credential_required");
     p.stop().await;

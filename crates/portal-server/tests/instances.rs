@@ -26,21 +26,6 @@ async fn two_instances() -> (Arc<TestPortal>, Arc<TestPortal>, tempfile::TempDir
     (Arc::new(a), Arc::new(b), dir)
 }
 
-/// `continue` with `grant_type=oob` (a code) on `portal`.
-async fn continue_with_code(portal: &TestPortal, path: &str, token: &str, code: &str) -> Reply {
-    portal
-        .post(
-            path,
-            &[
-                ("client_id", CLIENT),
-                ("continuation_token", token),
-                ("grant_type", "oob"),
-                ("oob", code),
-            ],
-        )
-        .await
-}
-
 async fn me(portal: &TestPortal, access: &str) -> Reply {
     let response = reqwest::Client::new()
         .get(portal.url("/api/v1/me"))
@@ -60,26 +45,11 @@ async fn a_sign_up_whose_steps_alternate_between_instances_succeeds_and_tokens_c
     // on B: each step finds the flow the other instance advanced.
     let token = a.sign_up_code_sent(email).await;
     let code = a.last_code(email);
-    let r = continue_with_code(&b, "/auth/signup/v1.0/continue", &token, &code).await;
+    let r = b.continue_oob("/auth/signup/v1.0/continue", &token, &code).await;
     r.assert_error(400, "credential_required");
-    let r = a
-        .post(
-            "/auth/signup/v1.0/challenge",
-            &[("client_id", CLIENT), ("continuation_token", &r.token())],
-        )
-        .await;
+    let r = a.challenge("/auth/signup/v1.0/challenge", &r.token()).await;
     assert_eq!(r.json["challenge_type"], "password", "{}", r.text);
-    let r = b
-        .post(
-            "/auth/signup/v1.0/continue",
-            &[
-                ("client_id", CLIENT),
-                ("continuation_token", &r.token()),
-                ("grant_type", "password"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let r = b.continue_password("/auth/signup/v1.0/continue", &r.token(), PASSWORD).await;
     assert_eq!(r.status, 200, "password on B: {}", r.text);
     let r = a
         .post(
@@ -133,53 +103,12 @@ async fn an_instance_stopped_mid_flow_leaves_the_other_to_finish_it() {
     let code = a.last_code(email);
     Arc::into_inner(a).expect("only owner").stop().await;
 
-    let r = continue_with_code(&b, "/auth/signup/v1.0/continue", &token, &code).await;
+    let r = b.continue_oob("/auth/signup/v1.0/continue", &token, &code).await;
     r.assert_error(400, "credential_required");
-    let r = b
-        .post(
-            "/auth/signup/v1.0/challenge",
-            &[("client_id", CLIENT), ("continuation_token", &r.token())],
-        )
-        .await;
-    let r = b
-        .post(
-            "/auth/signup/v1.0/continue",
-            &[
-                ("client_id", CLIENT),
-                ("continuation_token", &r.token()),
-                ("grant_type", "password"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let r = b.challenge("/auth/signup/v1.0/challenge", &r.token()).await;
+    let r = b.continue_password("/auth/signup/v1.0/continue", &r.token(), PASSWORD).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(b.sign_in(email, PASSWORD).await.status, 200);
-}
-
-/// `BURST` requests, `request(portal, i)` sent at the same moment, alternately to A and B.
-async fn split_burst<F, Fut>(a: &Arc<TestPortal>, b: &Arc<TestPortal>, request: F) -> Vec<Reply>
-where
-    F: Fn(Arc<TestPortal>, usize) -> Fut,
-    Fut: std::future::Future<Output = Reply> + Send + 'static,
-{
-    const BURST: usize = 60;
-    let gate = Arc::new(tokio::sync::Barrier::new(BURST));
-    let tasks: Vec<_> = (0..BURST)
-        .map(|i| {
-            let gate = Arc::clone(&gate);
-            let portal = Arc::clone(if i % 2 == 0 { a } else { b });
-            let sent = request(portal, i);
-            tokio::spawn(async move {
-                gate.wait().await;
-                sent.await
-            })
-        })
-        .collect();
-    let mut replies = Vec::with_capacity(BURST);
-    for task in tasks {
-        replies.push(task.await.expect("request task"));
-    }
-    replies
 }
 
 /// How many replies had `status` and the error `code` (and no 5xx at all).
@@ -203,7 +132,7 @@ async fn bursts_split_across_instances_are_evaluated_no_more_than_the_limit() {
             tokens.push(portal.sign_in_token(&email).await);
         }
         let tokens = Arc::new(tokens);
-        let replies = split_burst(&a, &b, |p, i| {
+        let replies = common::burst(&[Arc::clone(&a), Arc::clone(&b)], 60, |p, i| {
             let token = tokens[i].clone();
             async move { p.password_grant(&token, "Mauvais123!").await }
         })
@@ -216,9 +145,9 @@ async fn bursts_split_across_instances_are_evaluated_no_more_than_the_limit() {
         let token = b.sign_up_code_sent(&email).await;
         let right: u32 = b.last_code(&email).parse().expect("digits");
         let wrong = format!("{:06}", (right + 1) % 1_000_000);
-        let replies = split_burst(&a, &b, |p, _| {
+        let replies = common::burst(&[Arc::clone(&a), Arc::clone(&b)], 60, |p, _| {
             let (token, wrong) = (token.clone(), wrong.clone());
-            async move { continue_with_code(&p, "/auth/signup/v1.0/continue", &token, &wrong).await }
+            async move { p.continue_oob("/auth/signup/v1.0/continue", &token, &wrong).await }
         })
         .await;
         assert_eq!(count(&replies, 400, "invalid_grant"), 5, "round {round}");

@@ -19,28 +19,13 @@ const BURST: usize = 60;
 /// Rounds of each burst.
 const ROUNDS: usize = 3;
 
-/// Sends `BURST` requests built by `request(i)` at the same moment; their replies.
+/// Sends `BURST` requests built by `request(portal, i)` to `portal` at the same moment.
 async fn burst<F, Fut>(portal: &Arc<TestPortal>, request: F) -> Vec<Reply>
 where
     F: Fn(Arc<TestPortal>, usize) -> Fut,
     Fut: std::future::Future<Output = Reply> + Send + 'static,
 {
-    let gate = Arc::new(tokio::sync::Barrier::new(BURST));
-    let tasks: Vec<_> = (0..BURST)
-        .map(|i| {
-            let gate = Arc::clone(&gate);
-            let sent = request(Arc::clone(portal), i);
-            tokio::spawn(async move {
-                gate.wait().await;
-                sent.await
-            })
-        })
-        .collect();
-    let mut replies = Vec::with_capacity(BURST);
-    for task in tasks {
-        replies.push(task.await.expect("request task"));
-    }
-    replies
+    common::burst(std::slice::from_ref(portal), BURST, request).await
 }
 
 /// How many replies had each `(status, error or problem code, suberror)`; asserts no 5xx.

@@ -430,41 +430,50 @@ impl Remote {
         r
     }
 
+    /// `challenge` on `path` (`…/signup/v1.0/challenge`, `…/oauth2/v2.0/challenge`…) with
+    /// `token`.
+    pub async fn challenge(&self, path: &str, token: &str) -> Reply {
+        self.post(path, &[("client_id", CLIENT), ("continuation_token", token)]).await
+    }
+
+    /// `continue` on `path` with `grant_type=oob` and `code`.
+    pub async fn continue_oob(&self, path: &str, token: &str, code: &str) -> Reply {
+        self.post(
+            path,
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", token),
+                ("grant_type", "oob"),
+                ("oob", code),
+            ],
+        )
+        .await
+    }
+
+    /// `continue` on `path` with `grant_type=password` and `password`.
+    pub async fn continue_password(&self, path: &str, token: &str, password: &str) -> Reply {
+        self.post(
+            path,
+            &[
+                ("client_id", CLIENT),
+                ("continuation_token", token),
+                ("grant_type", "password"),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
     /// The whole sign-up of `docs/contract.md §1` (steps 1–5); returns the continuation token
     /// for the token endpoint.
     pub async fn sign_up(&self, email: &str, password: &str) -> String {
         let token = self.sign_up_code_sent(email).await;
         let code = self.last_code(email);
-        let r = self
-            .post(
-                "/auth/signup/v1.0/continue",
-                &[
-                    ("client_id", CLIENT),
-                    ("continuation_token", &token),
-                    ("grant_type", "oob"),
-                    ("oob", &code),
-                ],
-            )
-            .await;
+        let r = self.continue_oob("/auth/signup/v1.0/continue", &token, &code).await;
         r.assert_error(400, "credential_required");
-        let r = self
-            .post(
-                "/auth/signup/v1.0/challenge",
-                &[("client_id", CLIENT), ("continuation_token", &r.token())],
-            )
-            .await;
+        let r = self.challenge("/auth/signup/v1.0/challenge", &r.token()).await;
         assert_eq!(r.json["challenge_type"], "password", "{}", r.text);
-        let r = self
-            .post(
-                "/auth/signup/v1.0/continue",
-                &[
-                    ("client_id", CLIENT),
-                    ("continuation_token", &r.token()),
-                    ("grant_type", "password"),
-                    ("password", password),
-                ],
-            )
-            .await;
+        let r = self.continue_password("/auth/signup/v1.0/continue", &r.token(), password).await;
         assert_eq!(r.status, 200, "continue password: {}", r.text);
         r.token()
     }
@@ -647,4 +656,29 @@ pub fn decode_words(value: &str) -> String {
         }
     }
     String::from_utf8(out).expect("utf-8 subject")
+}
+
+/// `count` requests built by `request(portal, i)`, sent at the same moment (a barrier releases
+/// them together), to `portals` in turn (`i % portals.len()`); their replies in order.
+pub async fn burst<F, Fut>(portals: &[Arc<TestPortal>], count: usize, request: F) -> Vec<Reply>
+where
+    F: Fn(Arc<TestPortal>, usize) -> Fut,
+    Fut: std::future::Future<Output = Reply> + Send + 'static,
+{
+    let gate = Arc::new(tokio::sync::Barrier::new(count));
+    let tasks: Vec<_> = (0..count)
+        .map(|i| {
+            let gate = Arc::clone(&gate);
+            let sent = request(Arc::clone(&portals[i % portals.len()]), i);
+            tokio::spawn(async move {
+                gate.wait().await;
+                sent.await
+            })
+        })
+        .collect();
+    let mut replies = Vec::with_capacity(count);
+    for task in tasks {
+        replies.push(task.await.expect("request task"));
+    }
+    replies
 }
