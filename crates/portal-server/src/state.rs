@@ -111,3 +111,18 @@ impl AppState {
         db::Stamp::new(self.clock.now())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The app (src-tauri) awaits the portal's opening on a multi-threaded runtime, so its future
+    /// must be `Send`; sqlx's `Acquire` for `&mut PgConnection` once made it unprovably so
+    /// (rust-lang/rust#110338). This fails to compile if it happens again.
+    #[test]
+    fn opening_the_portal_is_a_send_future() {
+        fn send<T: Send>(_: T) {}
+        fn open(config: crate::config::Config) {
+            send(super::AppState::open(config, crate::clock::system()));
+        }
+        let _ = open;
+    }
+}

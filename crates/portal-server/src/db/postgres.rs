@@ -31,19 +31,19 @@ pub fn options(url: &url::Url, settings: PoolSettings) -> Result<PgConnectOption
     ]))
 }
 
-/// Applies the pending migrations on one connection without the statement timeout: sqlx waits
-/// for its advisory lock while another instance migrates, and a migration may take longer.
+/// Applies the pending migrations through a one-connection pool of its own, without the
+/// statement timeout: sqlx waits for its advisory lock while another instance migrates, and a
+/// migration may take longer. (A pool, not `&mut PgConnection`: sqlx's `Acquire` for the latter
+/// makes the future unprovably `Send`, rust-lang/rust#110338, and the app awaits it on a
+/// multi-threaded runtime.)
 ///
 /// # Errors
 /// A migration fails, or the database holds one this binary does not know.
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
-    let mut conn = pool.acquire().await?;
-    sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
-    let migrated = MIGRATOR.run(&mut *conn).await;
-    // Back to the pool's timeout; a connection that cannot be reset is not reused.
-    if sqlx::query("RESET statement_timeout").execute(&mut *conn).await.is_err() {
-        conn.detach();
-    }
+    let options = (*pool.connect_options()).clone().options([("statement_timeout", "0")]);
+    let migrating = PgPoolOptions::new().max_connections(1).connect_with(options).await?;
+    let migrated = MIGRATOR.run(&migrating).await;
+    migrating.close().await;
     migrated
 }
 
