@@ -1,9 +1,15 @@
 //! The OS keychain, behind a small trait so the command layer can be tested in memory.
 //!
-//! Layout (`docs/contract.md §9`): service [`SERVICE`]; account `{portal id}` holds the
-//! signed-in parent's email and refresh token ([`StoredAccount`]); account
-//! `{portal id}|pending` holds a resumable sign-up or reset ([`StoredPending`]; never a
-//! password). Each secret is a small JSON value.
+//! Layout (`docs/contract.md §9`), service [`SERVICE`], for each portal id:
+//! - `{portal id}|accounts`: the index of the parents signed in on this device
+//!   ([`AccountIndex`]: their account keys and emails, the current one, the last email);
+//! - `{portal id}|account|{key}`: one parent's email and refresh token ([`StoredAccount`]),
+//!   `key` being the portal's account id (the access token's `sub`);
+//! - `{portal id}|pending`: a resumable sign-up or reset ([`StoredPending`]; never a password);
+//! - `{portal id}`: the single signed-in parent of earlier versions ([`StoredAccount`]), read
+//!   only to migrate it into the index at start-up, then deleted.
+//!
+//! Each secret is a small JSON value.
 //!
 //! When no keychain is usable (no session bus, a bus without a Secret Service, a locked
 //! collection: `keyring` answers `NoDefaultStore` or `NoStorageAccess`), [`Keychain`] says so
@@ -182,15 +188,15 @@ impl CredentialStore for MemoryStore {
     }
 }
 
-/// Account `{portal id}`: the signed-in parent (`docs/contract.md §9`).
-///
-/// After "Se déconnecter" only the email remains, to fill in the next login.
+/// Account `{portal id}|account|{key}`: one signed-in parent (`docs/contract.md §9`); also
+/// the layout of the single entry `{portal id}` of earlier versions, where after "Se
+/// déconnecter" only the email remained.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredAccount {
     /// Canonical email of the account.
     pub email: String,
     /// The current refresh token (rotated on every use, `docs/contract.md §4`); `None` once
-    /// signed out.
+    /// signed out (earlier versions' entry only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
@@ -200,6 +206,76 @@ impl std::fmt::Debug for StoredAccount {
         f.debug_struct("StoredAccount")
             .field("email", &crate::mask_email(&self.email))
             .field("refresh_token", &self.refresh_token.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+/// Account `{portal id}|accounts`: the parents signed in on this device (`docs/contract.md §9`).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountIndex {
+    /// Each signed-in parent, in the order they were added; their tokens are in their own
+    /// entries.
+    pub accounts: Vec<IndexedAccount>,
+    /// The key of the parent shown at start-up; `None` after "Se déconnecter".
+    #[serde(default)]
+    pub current: Option<String>,
+    /// The last email signed in or out, to fill in the login form.
+    #[serde(default)]
+    pub last_email: Option<String>,
+}
+
+impl AccountIndex {
+    /// The email of account `key`, if it is listed.
+    pub fn email_of(&self, key: &str) -> Option<&str> {
+        self.accounts.iter().find(|a| a.key == key).map(|a| a.email.as_str())
+    }
+
+    /// Lists `key` (or updates its email) and makes it the current parent.
+    pub fn add_current(&mut self, key: &str, email: &str) {
+        match self.accounts.iter_mut().find(|a| a.key == key) {
+            Some(listed) => listed.email = email.to_owned(),
+            None => {
+                self.accounts.push(IndexedAccount { key: key.to_owned(), email: email.to_owned() })
+            }
+        }
+        self.current = Some(key.to_owned());
+        self.last_email = Some(email.to_owned());
+    }
+
+    /// Unlists `key`; it is no longer current. Answers its email.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        let index = self.accounts.iter().position(|a| a.key == key)?;
+        if self.current.as_deref() == Some(key) {
+            self.current = None;
+        }
+        Some(self.accounts.remove(index).email)
+    }
+}
+
+impl std::fmt::Debug for AccountIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountIndex")
+            .field("accounts", &self.accounts)
+            .field("current", &self.current)
+            .field("last_email", &self.last_email.as_deref().map(crate::mask_email))
+            .finish()
+    }
+}
+
+/// One parent of the [`AccountIndex`].
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexedAccount {
+    /// The account key: the portal's account id (the access token's `sub`).
+    pub key: String,
+    /// Canonical email of the account.
+    pub email: String,
+}
+
+impl std::fmt::Debug for IndexedAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexedAccount")
+            .field("key", &self.key)
+            .field("email", &crate::mask_email(&self.email))
             .finish()
     }
 }
@@ -254,14 +330,44 @@ impl Keychain {
         self.state().unavailable.is_none()
     }
 
-    /// The account entry for `portal_id`.
-    pub fn account(&self, portal_id: &str) -> Option<StoredAccount> {
+    /// The index of the parents signed in for `portal_id` (empty when there is none).
+    pub fn index(&self, portal_id: &str) -> AccountIndex {
+        self.get_json(index_account(portal_id)).unwrap_or_default()
+    }
+
+    /// Stores the index; answers whether it reached the OS keychain.
+    pub fn set_index(&self, portal_id: &str, index: &AccountIndex) -> bool {
+        self.set_json(index_account(portal_id), index)
+    }
+
+    /// The entry of parent `key` for `portal_id`.
+    pub fn account(&self, portal_id: &str, key: &str) -> Option<StoredAccount> {
+        self.get_json(account_entry(portal_id, key))
+    }
+
+    /// Stores the entry of parent `key`; answers whether it reached the OS keychain.
+    pub fn set_account(&self, portal_id: &str, key: &str, account: &StoredAccount) -> bool {
+        self.set_json(account_entry(portal_id, key), account)
+    }
+
+    /// Deletes the entry of parent `key`.
+    pub fn delete_account(&self, portal_id: &str, key: &str) {
+        self.delete(account_entry(portal_id, key));
+    }
+
+    /// The single entry `{portal id}` of earlier versions, before it is migrated.
+    pub fn legacy_account(&self, portal_id: &str) -> Option<StoredAccount> {
         self.get_json(portal_id.to_owned())
     }
 
-    /// Stores the account entry; answers whether it reached the OS keychain.
-    pub fn set_account(&self, portal_id: &str, account: &StoredAccount) -> bool {
+    /// Rewrites the entry of earlier versions (a rotation before it could be migrated).
+    pub fn set_legacy_account(&self, portal_id: &str, account: &StoredAccount) -> bool {
         self.set_json(portal_id.to_owned(), account)
+    }
+
+    /// Deletes the entry of earlier versions (migrated).
+    pub fn delete_legacy_account(&self, portal_id: &str) {
+        self.delete(portal_id.to_owned());
     }
 
     /// The pending flow entry for `portal_id`.
@@ -279,8 +385,13 @@ impl Keychain {
         self.delete(pending_account(portal_id));
     }
 
-    /// Deletes both entries of `portal_id` ("Oublier cet appareil").
+    /// Deletes every entry of `portal_id` ("Oublier tous les comptes"): each listed parent's,
+    /// the index, the pending flow and the entry of earlier versions.
     pub fn delete_all(&self, portal_id: &str) {
+        for listed in self.index(portal_id).accounts {
+            self.delete_account(portal_id, &listed.key);
+        }
+        self.delete(index_account(portal_id));
         self.delete(portal_id.to_owned());
         self.delete(pending_account(portal_id));
     }
@@ -360,6 +471,16 @@ pub fn pending_account(portal_id: &str) -> String {
     format!("{portal_id}|pending")
 }
 
+/// `{portal id}|accounts`: the index (`docs/contract.md §9`).
+pub fn index_account(portal_id: &str) -> String {
+    format!("{portal_id}|accounts")
+}
+
+/// `{portal id}|account|{key}`: one parent's entry (`docs/contract.md §9`).
+pub fn account_entry(portal_id: &str, key: &str) -> String {
+    format!("{portal_id}|account|{key}")
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -383,23 +504,51 @@ mod tests {
     fn entries_follow_the_contract_layout() {
         let store = MemoryStore::new();
         let (keychain, reports) = counting(store.clone());
-        assert!(keychain.set_account("embedded", &account()));
-        assert_eq!(store.accounts(), vec!["embedded".to_owned()]);
-        assert!(store.peek("embedded").is_some_and(|raw| raw.contains("\"refresh_token\"")));
-        assert_eq!(keychain.account("embedded"), Some(account()));
+        assert!(keychain.set_account("embedded", "k1", &account()));
+        let mut index = AccountIndex::default();
+        index.add_current("k1", "parent@example.ca");
+        assert!(keychain.set_index("embedded", &index));
+        store.set("embedded|pending", "{}").expect("usable");
+        assert_eq!(
+            store.accounts(),
+            ["embedded|accounts", "embedded|account|k1", "embedded|pending"]
+        );
+        assert!(
+            store.peek("embedded|account|k1").is_some_and(|raw| raw.contains("\"refresh_token\""))
+        );
+        assert_eq!(keychain.account("embedded", "k1"), Some(account()));
+        assert_eq!(keychain.index("embedded"), index);
         keychain.delete_all("embedded");
         assert!(store.accounts().is_empty());
         assert_eq!(reports.load(Ordering::SeqCst), 0);
     }
 
     #[test]
+    fn the_index_lists_each_parent_once_and_forgets_the_current_one() {
+        let mut index = AccountIndex::default();
+        index.add_current("a", "a@example.ca");
+        index.add_current("b", "b@example.ca");
+        index.add_current("a", "a@example.ca");
+        assert_eq!(index.accounts.len(), 2);
+        assert_eq!(index.current.as_deref(), Some("a"));
+        assert_eq!(index.remove("a").as_deref(), Some("a@example.ca"));
+        assert_eq!((index.current.as_deref(), index.email_of("b")), (None, Some("b@example.ca")));
+        // An entry of earlier versions is not an index.
+        let legacy = r#"{"email":"parent@example.ca","refresh_token":"rt"}"#;
+        assert!(serde_json::from_str::<AccountIndex>(legacy).is_err());
+    }
+
+    #[test]
     fn unusable_store_keeps_values_in_memory_and_says_so_once() {
         let (keychain, reports) = counting(MemoryStore::unavailable());
         assert!(!keychain.available());
-        assert!(!keychain.set_account("embedded", &account()));
-        assert_eq!(keychain.account("embedded"), Some(account()));
+        assert!(!keychain.set_account("embedded", "k1", &account()));
+        assert_eq!(keychain.account("embedded", "k1"), Some(account()));
+        let mut index = AccountIndex::default();
+        index.add_current("k1", "parent@example.ca");
+        assert!(!keychain.set_index("embedded", &index));
         keychain.delete_all("embedded");
-        assert_eq!(keychain.account("embedded"), None);
+        assert_eq!(keychain.account("embedded", "k1"), None);
         assert_eq!(reports.load(Ordering::SeqCst), 1);
     }
 

@@ -4,7 +4,8 @@
 //! - [`run`] starts the real app (plugins, logs, window); [`build_app`] wires the commands and
 //!   the state on any runtime, so tests drive the command layer through Tauri's mock runtime.
 //! - [`commands`]: one handler per descriptor, a few lines each.
-//! - [`state`]: the managed [`AppState`] (portal, keychain, session, pending flow).
+//! - [`state`]: the managed [`AppState`] (portal, keychain, the parents signed in on this
+//!   device and the current one's session, pending flow).
 //! - [`keychain`]: the [`CredentialStore`] trait with the OS keychain and an in-memory store,
 //!   laid out as `docs/contract.md §9` says.
 //! - `embedded` (desktop builds with the default `embedded-portal` feature): the reference
@@ -78,6 +79,10 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             commands::auth::sign_out,
             commands::auth::forget_device,
             commands::auth::delete_account,
+            commands::auth::list_accounts,
+            commands::auth::switch_account,
+            commands::auth::add_account,
+            commands::auth::forget_all_accounts,
             commands::children::school_boards,
             commands::children::private_schools,
             commands::children::get_me,

@@ -1,5 +1,9 @@
 //! The one managed state: the portal in use, the keychain, the session and the pending flow.
 //!
+//! Several parents may be signed in on one device (`docs/contract.md §9`): each has a keychain
+//! entry under their account key and the index lists them; one of them, the current parent,
+//! has its session in memory. Switching resumes another's session from its entry.
+//!
 //! Commands clone what they need out of short locks (the client and the session are cheap
 //! `Arc` clones) so a slow portal call never blocks another command, except flow steps, which
 //! hold the flow lock for their whole step so two steps of one flow never race on one
@@ -12,14 +16,16 @@ use std::{
 
 use cartable_core::{
     Email,
-    ipc::{AppInfo, Language, PortalInfo, PortalSource},
+    ipc::{AccountList, AccountSummary, AppInfo, Language, PortalInfo, PortalSource},
 };
 use portal_client::{Pending, PortalConfig, Session, SessionEvent};
 use tokio::sync::{Mutex as AsyncMutex, MutexGuard as AsyncGuard};
 
 use crate::{
     error::{Error, Result},
-    keychain::{CredentialStore, Keychain, StoredAccount, StoredPending, UnavailableHook},
+    keychain::{
+        AccountIndex, CredentialStore, Keychain, StoredAccount, StoredPending, UnavailableHook,
+    },
     settings::{self, PortalChoice, PortalEnv, Settings},
 };
 
@@ -49,6 +55,8 @@ struct Connected {
 pub struct Signed {
     /// Canonical email.
     pub email: String,
+    /// The account key (the portal's account id), naming its keychain entry.
+    pub key: String,
     /// The client session (tokens, single-flight refresh).
     pub session: Session,
 }
@@ -81,6 +89,8 @@ pub struct AppState {
     portal: AsyncMutex<Option<Connected>>,
     session: AsyncMutex<Option<Signed>>,
     flow: AsyncMutex<FlowSlot>,
+    /// Held while the index is read, changed and written back.
+    index: Mutex<()>,
 }
 
 /// Runs a blocking keychain call, letting the runtime move other tasks off this worker.
@@ -116,6 +126,7 @@ impl AppState {
             portal: AsyncMutex::new(None),
             session: AsyncMutex::new(None),
             flow: AsyncMutex::new(FlowSlot::default()),
+            index: Mutex::new(()),
         }
     }
 
@@ -304,10 +315,12 @@ impl AppState {
         self.signed().await.ok_or(Error::NotSignedIn)
     }
 
-    /// Forgets the in-memory session after the portal ended it (`SessionEnded`); the session's
-    /// observer already removed the stored token.
+    /// Forgets the in-memory session after the portal ended it (`SessionEnded`): the session's
+    /// observer already deleted its keychain entry; the index no longer lists it.
     pub async fn session_ended(&self) {
-        self.session.lock().await.take();
+        if let Some(signed) = self.session.lock().await.take() {
+            self.unlist(&signed.key, Some(&signed.email)).await;
+        }
     }
 
     /// Runs a parent-API call with the session; `session_expired` also signs out locally.
@@ -328,43 +341,165 @@ impl AppState {
         }
     }
 
-    /// Adopts a new session for `email`: stores email and refresh token in the keychain and
-    /// follows every rotation (`docs/contract.md §4`, §9). Answers whether it was persisted.
-    pub async fn adopt(&self, email: &str, session: Session) -> bool {
+    /// Adopts a new session for `email` (a sign-in, sign-up, reset or social sign-in): keys it
+    /// by its account id, stores it in its keychain entry, lists it in the index as the current
+    /// parent (the others stay signed in) and follows every rotation (`docs/contract.md §4`,
+    /// §9). Answers whether it was persisted.
+    ///
+    /// # Errors
+    /// The account id could not be read (the access token names none and `GET /me` failed).
+    pub async fn adopt(&self, email: &str, session: Session) -> Result<bool> {
+        let key = account_key(&session).await?;
+        self.observe(&key, email, &session).await;
+        Ok(self.install(&key, email, session).await)
+    }
+
+    /// Makes every rotation of `session` reach the entry of account `key`, and its end delete
+    /// that entry. Attach before the session's first call, so no rotation is lost.
+    pub async fn observe(&self, key: &str, email: &str, session: &Session) {
         let portal_id = self.portal_id().await;
         let keychain = Arc::clone(&self.keychain);
-        let (id, owner) = (portal_id.clone(), email.to_owned());
+        let (key, owner) = (key.to_owned(), email.to_owned());
+        session.on_event(move |event| match event {
+            SessionEvent::Rotated(token) => {
+                let account = StoredAccount {
+                    email: owner.clone(),
+                    refresh_token: Some(token.expose_secret().to_owned()),
+                };
+                blocking(|| keychain.set_account(&portal_id, &key, &account));
+            }
+            _ => blocking(|| keychain.delete_account(&portal_id, &key)),
+        });
+    }
+
+    /// Makes an observed session the current parent's: its entry, the index, memory. Answers
+    /// whether it reached the OS keychain.
+    pub async fn install(&self, key: &str, email: &str, session: Session) -> bool {
+        let portal_id = self.portal_id().await;
+        let account = StoredAccount {
+            email: email.to_owned(),
+            refresh_token: session.refresh_token().map(|t| t.expose_secret().to_owned()),
+        };
+        let stored = blocking(|| self.keychain.set_account(&portal_id, key, &account));
+        let listed = self.update_index(&portal_id, |index| index.add_current(key, email));
+        let signed = Signed { email: email.to_owned(), key: key.to_owned(), session };
+        let previous = self.session.lock().await.replace(signed);
+        if let Some(previous) = previous.filter(|p| p.key == key) {
+            // A replaced session of the same parent (after a password change) must not
+            // overwrite the new token. Another parent's keeps its observer: a call still running
+            // with it stores its rotation in that parent's own entry.
+            previous.session.on_event(|_| {});
+        }
+        stored && listed
+    }
+
+    /// Takes the session out (sign-out, a parent set aside); its entry and the index stay.
+    pub async fn take_session(&self) -> Option<Signed> {
+        self.session.lock().await.take()
+    }
+
+    /// "Ajouter un parent": the current parent is set aside, still signed in (entry and index
+    /// kept, so a restart comes back to them); a pending sign-up or reset ends.
+    pub async fn park(&self) {
+        if let Some(parked) = self.take_session().await {
+            log::info!("parent {} set aside", crate::mask_email(&parked.email));
+        }
+        self.flow().await.clear();
+    }
+
+    /// The index of the portal in use.
+    pub async fn account_index(&self) -> AccountIndex {
+        let id = self.portal_id().await;
+        blocking(|| self.keychain.index(&id))
+    }
+
+    /// Reads, changes and writes back the index of `portal_id`; answers whether it reached the
+    /// OS keychain.
+    fn update_index(&self, portal_id: &str, change: impl FnOnce(&mut AccountIndex)) -> bool {
+        let _guard = self.index.lock().unwrap_or_else(PoisonError::into_inner);
+        blocking(|| {
+            let mut index = self.keychain.index(portal_id);
+            change(&mut index);
+            self.keychain.set_index(portal_id, &index)
+        })
+    }
+
+    /// Unlists account `key` (signed out, or its session refused); `email` is kept to fill in
+    /// the login form.
+    pub async fn unlist(&self, key: &str, email: Option<&str>) {
+        let portal_id = self.portal_id().await;
+        blocking(|| self.keychain.delete_account(&portal_id, key));
+        self.update_index(&portal_id, |index| {
+            let listed = index.remove(key);
+            if let Some(email) = email.map(str::to_owned).or(listed) {
+                index.last_email = Some(email);
+            }
+        });
+    }
+
+    /// "Oublier cet appareil" for one parent: their entry, their place in the index and their
+    /// email (the other parents stay signed in); a pending sign-up or reset ends.
+    pub async fn forget_account(&self, key: &str) {
+        let portal_id = self.portal_id().await;
+        blocking(|| self.keychain.delete_account(&portal_id, key));
+        self.update_index(&portal_id, |index| {
+            if let Some(email) = index.remove(key)
+                && index.last_email.as_deref() == Some(email.as_str())
+            {
+                index.last_email = None;
+            }
+        });
+        self.flow().await.clear();
+    }
+
+    /// The entry of account `key` of the portal in use.
+    pub async fn stored_account(&self, key: &str) -> Option<StoredAccount> {
+        let id = self.portal_id().await;
+        blocking(|| self.keychain.account(&id, key))
+    }
+
+    /// The parents signed in on this device (the header's switcher): keys and masked emails.
+    pub async fn accounts(&self) -> AccountList {
+        let index = self.account_index().await;
+        let current = self.signed().await.map(|s| s.key);
+        let accounts = index
+            .accounts
+            .into_iter()
+            .map(|a| AccountSummary { label: crate::mask_email(&a.email), key: a.key })
+            .collect();
+        AccountList { accounts, current }
+    }
+
+    /// The single entry of earlier versions (`{portal id}`), until it is migrated.
+    pub async fn legacy_account(&self) -> Option<StoredAccount> {
+        let id = self.portal_id().await;
+        blocking(|| self.keychain.legacy_account(&id))
+    }
+
+    /// Follows the rotations of a session resumed from the entry of earlier versions, in that
+    /// entry, until it is migrated (its account key is known only after its first refresh).
+    pub async fn observe_legacy(&self, email: &str, session: &Session) {
+        let portal_id = self.portal_id().await;
+        let keychain = Arc::clone(&self.keychain);
+        let owner = email.to_owned();
         session.on_event(move |event| {
             let refresh_token = match event {
                 SessionEvent::Rotated(token) => Some(token.expose_secret().to_owned()),
                 _ => None,
             };
             let account = StoredAccount { email: owner.clone(), refresh_token };
-            blocking(|| keychain.set_account(&id, &account));
+            blocking(|| keychain.set_legacy_account(&portal_id, &account));
         });
-        let account = StoredAccount {
-            email: email.to_owned(),
-            refresh_token: session.refresh_token().map(|t| t.expose_secret().to_owned()),
-        };
-        let persisted = blocking(|| self.keychain.set_account(&portal_id, &account));
-        let previous =
-            self.session.lock().await.replace(Signed { email: email.to_owned(), session });
-        if let Some(previous) = previous {
-            // A replaced session (after a password change) must not overwrite the new token.
-            previous.session.on_event(|_| {});
-        }
-        persisted
     }
 
-    /// Takes the session out for sign-out; the keychain keeps the email.
-    pub async fn take_session(&self) -> Option<Signed> {
-        self.session.lock().await.take()
-    }
-
-    /// The stored account of the portal in use.
-    pub async fn stored_account(&self) -> Option<StoredAccount> {
-        let id = self.portal_id().await;
-        blocking(|| self.keychain.account(&id))
+    /// Ends the migration of the entry of earlier versions: deletes it, keeping its email for
+    /// the login form unless a parent already signed in since.
+    pub async fn retire_legacy(&self, email: &str) {
+        let portal_id = self.portal_id().await;
+        self.update_index(&portal_id, |index| {
+            index.last_email.get_or_insert_with(|| email.to_owned());
+        });
+        blocking(|| self.keychain.delete_legacy_account(&portal_id));
     }
 
     /// Locks the pending flow, loading it from the keychain at first use.
@@ -378,8 +513,8 @@ impl AppState {
         FlowGuard { guard, keychain: &self.keychain, portal_id: id }
     }
 
-    /// "Oublier cet appareil": every keychain entry this app may have written, the settings
-    /// file and the embedded portal's data.
+    /// "Oublier tous les comptes": every keychain entry this app may have written (each parent's,
+    /// the index, the pending flow), the settings file and the embedded portal's data.
     pub async fn forget_everything(&self) {
         self.take_session().await;
         let mut ids = vec![self.portal_id().await, settings::EMBEDDED_ID.to_owned()];
@@ -439,6 +574,18 @@ impl FlowGuard<'_> {
     pub fn clear(&mut self) {
         self.guard.current = None;
         blocking(|| self.keychain.delete_pending(&self.portal_id));
+    }
+}
+
+/// The account key of a new session: the account id its access token names, else the one
+/// `GET /me` answers (a portal whose access tokens are not JWTs).
+///
+/// # Errors
+/// The `GET /me` call failed.
+pub async fn account_key(session: &Session) -> Result<String> {
+    match session.subject() {
+        Some(subject) => Ok(subject),
+        None => Ok(session.me().await?.id),
     }
 }
 

@@ -9,8 +9,8 @@
 use std::sync::Arc;
 
 use cartable_core::ipc::{
-    self, CodeArgs, EmailArgs, FlowKind, FlowStep, Language, PasswordArgs, PortalSource,
-    SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
+    self, AccountArgs, CodeArgs, EmailArgs, FlowKind, FlowStep, Language, PasswordArgs,
+    PortalSource, SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
 };
 use cartable_lib::{MemoryStore, PortalEnv, keychain::StoredAccount};
 
@@ -102,10 +102,10 @@ fn sign_out_revokes_and_deletes_the_token_but_keeps_the_email() {
     let origin = launch.info().portal.origin;
 
     assert_eq!(launch.ok::<ipc::SignOut>(&()), SignedOut { email: Some(CANONICAL.into()) });
-    assert_eq!(
-        computer.account("embedded"),
-        Some(StoredAccount { email: CANONICAL.into(), refresh_token: None })
-    );
+    let index = computer.index("embedded");
+    assert_eq!((index.accounts.len(), index.current), (0, None));
+    assert_eq!(index.last_email.as_deref(), Some(CANONICAL), "the email stays for the login");
+    assert_eq!(computer.store_accounts(), ["embedded|accounts"], "the token's entry is gone");
     let (status, body) = refresh_status(&origin, &token);
     assert_eq!(
         (status, body["error"].as_str()),
@@ -136,12 +136,12 @@ fn forget_this_device_clears_everything() {
     let update = SettingsUpdate { language: Some(Language::EnCa), portal_url: None };
     assert_eq!(launch.ok::<ipc::UpdateSettings>(&update).language, Language::EnCa);
     launch.ok::<ipc::ChangePasswordStart>(&());
-    assert!(computer.peek("embedded").is_some() && computer.peek("embedded|pending").is_some());
+    assert!(computer.account("embedded").is_some() && computer.peek("embedded|pending").is_some());
     let settings_file = computer.dirs().config.join("settings.json");
     assert!(settings_file.exists());
 
-    launch.ok::<ipc::ForgetDevice>(&());
-    assert_eq!((computer.peek("embedded"), computer.peek("embedded|pending")), (None, None));
+    launch.ok::<ipc::ForgetAllAccounts>(&());
+    assert!(computer.store_accounts().is_empty(), "{:?}", computer.store_accounts());
     assert!(!settings_file.exists());
     assert!(!computer.dirs().data.join("demo-portal").exists(), "demo data deleted");
     assert_eq!(launch.ok::<ipc::PendingFlow>(&()), None);
@@ -172,10 +172,9 @@ fn a_revoked_refresh_token_at_start_up_is_deleted_and_the_email_kept() {
         next.ok::<ipc::RestoreSession>(&()),
         Startup::SignedOut { email: Some(CANONICAL.into()), session_expired: true }
     );
-    assert_eq!(
-        computer.account("embedded"),
-        Some(StoredAccount { email: CANONICAL.into(), refresh_token: None })
-    );
+    assert_eq!(computer.account("embedded"), None);
+    assert_eq!(computer.index("embedded").last_email.as_deref(), Some(CANONICAL));
+    assert_eq!(computer.store_accounts(), ["embedded|accounts"]);
 }
 
 #[test]
@@ -248,7 +247,7 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
     assert_eq!(weak.map(|_| ()).map_err(|p| p.code), Err("password_too_short".into()));
     let signed = second.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() });
     assert_eq!(signed.email, CANONICAL);
-    assert!(computer.peek("embedded").is_some());
+    assert!(computer.account("embedded").is_some());
     assert_eq!(computer.peek("embedded|pending"), None, "the pending entry is gone");
 }
 
@@ -308,4 +307,181 @@ fn an_emptied_portal_address_goes_back_to_the_demo_portal() {
     let saved =
         std::fs::read_to_string(computer.dirs().config.join("settings.json")).expect("saved");
     assert!(!saved.contains("portail.example.ca"), "{saved}");
+}
+
+// ---- several parents on one device (`docs/contract.md §9`) ----
+
+/// The second parent of these tests.
+const OTHER: &str = "jean.gagnon@exemple.ca";
+
+fn masked(email: &str) -> String {
+    cartable_core::Email::parse(email).expect("an email").masked()
+}
+
+fn me(launch: &harness::Launch) -> Option<String> {
+    launch.ok::<ipc::GetMe>(&()).email
+}
+
+fn switch(launch: &harness::Launch, key: &str) -> Startup {
+    launch.ok::<ipc::SwitchAccount>(&AccountArgs { key: key.to_owned() })
+}
+
+/// Signs up the first parent, adds the second; answers both account keys.
+fn two_parents(computer: &Computer, launch: &harness::Launch) -> (String, String) {
+    launch.sign_up();
+    let first = launch.ok::<ipc::ListAccounts>(&()).current.expect("the first parent is current");
+    launch.ok::<ipc::AddAccount>(&());
+    let set_aside = launch.ok::<ipc::ListAccounts>(&());
+    assert_eq!((set_aside.accounts.len(), set_aside.current), (1, None));
+    assert_eq!(
+        launch.call::<ipc::ListChildren>(&()).map_err(|p| p.code),
+        Err("not_signed_in".into()),
+        "nothing of the first parent answers while the second signs in"
+    );
+    assert_eq!(launch.sign_up_as(OTHER), SignedIn { email: OTHER.into(), persisted: true });
+    let second = launch.ok::<ipc::ListAccounts>(&()).current.expect("the second parent is current");
+    assert_ne!(first, second);
+    for key in [&first, &second] {
+        let entry = computer.entry("embedded", key).expect("one entry per parent");
+        assert!(entry.refresh_token.is_some(), "{entry:?}");
+    }
+    (first, second)
+}
+
+#[test]
+fn adding_a_second_parent_keeps_the_first_and_switching_shows_each_their_own() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let (first, second) = two_parents(&computer, &launch);
+    let list = launch.ok::<ipc::ListAccounts>(&());
+    let labels: Vec<_> = list.accounts.iter().map(|a| a.label.clone()).collect();
+    assert_eq!(labels, [masked(CANONICAL), masked(OTHER)], "masked emails only, in order");
+    assert_eq!(me(&launch).as_deref(), Some(OTHER));
+
+    assert_eq!(
+        switch(&launch, &first),
+        Startup::SignedIn(SignedIn { email: CANONICAL.into(), persisted: true })
+    );
+    assert_eq!(me(&launch).as_deref(), Some(CANONICAL));
+    assert_eq!(launch.ok::<ipc::ListAccounts>(&()).current.as_deref(), Some(first.as_str()));
+    assert_eq!(
+        switch(&launch, &second),
+        Startup::SignedIn(SignedIn { email: OTHER.into(), persisted: true })
+    );
+    assert_eq!(me(&launch).as_deref(), Some(OTHER));
+    // A pending password change belongs to the parent who started it: a switch ends it.
+    launch.ok::<ipc::ChangePasswordStart>(&());
+    switch(&launch, &first);
+    assert_eq!(launch.ok::<ipc::PendingFlow>(&()), None);
+    assert_eq!(computer.peek("embedded|pending"), None);
+    drop(launch);
+
+    // A new launch: the last parent shown, both still signed in.
+    let next = computer.launch();
+    assert_eq!(
+        next.ok::<ipc::RestoreSession>(&()),
+        Startup::SignedIn(SignedIn { email: CANONICAL.into(), persisted: true })
+    );
+    assert_eq!(me(&next).as_deref(), Some(CANONICAL));
+    assert_eq!(next.ok::<ipc::ListAccounts>(&()).accounts.len(), 2);
+    assert_eq!(
+        switch(&next, &second),
+        Startup::SignedIn(SignedIn { email: OTHER.into(), persisted: true })
+    );
+    assert_eq!(me(&next).as_deref(), Some(OTHER));
+}
+
+#[test]
+fn signing_out_or_forgetting_the_current_parent_keeps_the_other() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let (first, second) = two_parents(&computer, &launch);
+    let origin = launch.info().portal.origin;
+    let token = computer.entry("embedded", &second).and_then(|a| a.refresh_token).expect("token");
+
+    assert_eq!(launch.ok::<ipc::SignOut>(&()), SignedOut { email: Some(OTHER.into()) });
+    assert_eq!(refresh_status(&origin, &token).0, 400, "the second parent's token is revoked");
+    assert_eq!(computer.entry("embedded", &second), None);
+    let list = launch.ok::<ipc::ListAccounts>(&());
+    assert_eq!((list.accounts.len(), list.current), (1, None));
+    assert_eq!(computer.index("embedded").last_email.as_deref(), Some(OTHER));
+    assert_eq!(
+        switch(&launch, &first),
+        Startup::SignedIn(SignedIn { email: CANONICAL.into(), persisted: true })
+    );
+    assert_eq!(me(&launch).as_deref(), Some(CANONICAL));
+
+    // "Oublier cet appareil" for the first parent too, after the second signs in again.
+    launch.ok::<ipc::AddAccount>(&());
+    launch.ok::<ipc::SignIn>(&SignInArgs { email: OTHER.into(), password: PASSWORD.into() });
+    let second = launch.ok::<ipc::ListAccounts>(&()).current.expect("signed in again");
+    launch.ok::<ipc::ForgetDevice>(&());
+    assert_eq!(computer.entry("embedded", &second), None);
+    let index = computer.index("embedded");
+    assert_eq!((index.accounts.len(), index.current, index.last_email), (1, None, None));
+    assert!(computer.entry("embedded", &first).is_some(), "the first parent stays signed in");
+    drop(launch);
+    let next = computer.launch();
+    assert_eq!(
+        next.ok::<ipc::RestoreSession>(&()),
+        Startup::SignedOut { email: None, session_expired: false },
+        "the login screen; the first parent waits in the switcher"
+    );
+    assert_eq!(
+        switch(&next, &first),
+        Startup::SignedIn(SignedIn { email: CANONICAL.into(), persisted: true })
+    );
+}
+
+#[test]
+fn forgetting_all_accounts_leaves_nothing() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    two_parents(&computer, &launch);
+    launch.ok::<ipc::ForgetAllAccounts>(&());
+    assert!(computer.store_accounts().is_empty(), "{:?}", computer.store_accounts());
+    assert_eq!(launch.ok::<ipc::ListAccounts>(&()), ipc::AccountList::default());
+    drop(launch);
+    assert_eq!(
+        computer.launch().ok::<ipc::RestoreSession>(&()),
+        Startup::SignedOut { email: None, session_expired: false }
+    );
+}
+
+#[test]
+fn the_single_entry_of_an_earlier_version_is_migrated_without_losing_the_session() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    launch.sign_up();
+    let key = computer.index("embedded").current.expect("a current parent");
+    let token = refresh_token(&computer, "embedded");
+    drop(launch);
+    // The layout of earlier versions: one entry `{portal id}` with the email and the token.
+    for entry in computer.store_accounts() {
+        computer.store.delete(&entry).expect("deleted");
+    }
+    let old = StoredAccount { email: CANONICAL.into(), refresh_token: Some(token.clone()) };
+    computer.store.set("embedded", &serde_json::to_string(&old).expect("JSON")).expect("set");
+
+    let next = computer.launch();
+    assert_eq!(
+        next.ok::<ipc::RestoreSession>(&()),
+        Startup::SignedIn(SignedIn { email: CANONICAL.into(), persisted: true })
+    );
+    let migrated = ["embedded|accounts".to_owned(), format!("embedded|account|{key}")];
+    assert_eq!(computer.store_accounts(), migrated, "keyed by the same account id");
+    assert_ne!(refresh_token(&computer, "embedded"), token, "the rotated token is kept");
+    assert_eq!(me(&next).as_deref(), Some(CANONICAL));
+    drop(next);
+    assert!(matches!(computer.launch().ok::<ipc::RestoreSession>(&()), Startup::SignedIn(_)));
+
+    // An entry signed out in an earlier version leaves its email for the login form.
+    let computer = Computer::new();
+    let old = StoredAccount { email: CANONICAL.into(), refresh_token: None };
+    computer.store.set("embedded", &serde_json::to_string(&old).expect("JSON")).expect("set");
+    assert_eq!(
+        computer.launch().ok::<ipc::RestoreSession>(&()),
+        Startup::SignedOut { email: Some(CANONICAL.into()), session_expired: false }
+    );
+    assert_eq!(computer.store_accounts(), ["embedded|accounts"]);
 }

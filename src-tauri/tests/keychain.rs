@@ -72,7 +72,7 @@ fn child_process_reads() {
         return;
     };
     let (keychain, _) = counting_keychain();
-    match keychain.account(&portal_id) {
+    match keychain.account(&portal_id, "k") {
         Some(account) => {
             println!("READ {}|{}", account.email, account.refresh_token.unwrap_or_default())
         }
@@ -93,12 +93,12 @@ fn secret_service_entries_survive_the_process() {
         email: CANONICAL.into(),
         refresh_token: Some("rt-across-processes".into()),
     };
-    assert!(keychain.set_account(&portal_id, &account), "written to the Secret Service");
+    assert!(keychain.set_account(&portal_id, "k", &account), "written to the Secret Service");
     assert_eq!(read_in_another_process(&portal_id), format!("{CANONICAL}|rt-across-processes"));
 
-    keychain.delete_all(&portal_id);
+    keychain.delete_account(&portal_id, "k");
     assert_eq!(read_in_another_process(&portal_id), "none");
-    assert_eq!(KeyringStore.get(&portal_id), Ok(None));
+    assert_eq!(KeyringStore.get(&format!("{portal_id}|account|k")), Ok(None));
     assert_eq!(reports.load(Ordering::SeqCst), 0);
 }
 
@@ -129,8 +129,15 @@ fn sign_up_with_the_os_keychain() {
     let restored = next.ok::<ipc::RestoreSession>(&());
     if available {
         assert!(matches!(restored, Startup::SignedIn(_)), "{restored:?}");
-        next.ok::<ipc::ForgetDevice>(&());
-        assert_eq!(computer.peek("embedded"), None);
+        assert_eq!(
+            computer.index("embedded").accounts.len(),
+            1,
+            "{:?}",
+            computer.index("embedded")
+        );
+        next.ok::<ipc::ForgetAllAccounts>(&());
+        assert_eq!(computer.peek("embedded|accounts"), None);
+        assert_eq!(computer.account("embedded"), None);
     } else {
         assert_eq!(restored, Startup::SignedOut { email: None, session_expired: false });
     }

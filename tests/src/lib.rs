@@ -44,7 +44,10 @@ const POLL: Duration = Duration::from_millis(100);
 /// Keychain service of the app (`docs/contract.md §9`).
 pub const KEYCHAIN_SERVICE: &str = "ca.cartable.client";
 
-/// Keychain account of the embedded demo portal's session (`docs/contract.md §9`).
+/// The portal id of the embedded demo portal, first part of its keychain accounts
+/// (`docs/contract.md §9`): `embedded|accounts` (the index of the parents signed in),
+/// `embedded|account|{key}` (one per parent), `embedded|pending`, and `embedded` (the single
+/// entry of earlier versions).
 pub const KEYCHAIN_ACCOUNT: &str = "embedded";
 
 /// The app's bundle identifier: its data folder is `$XDG_DATA_HOME/<identifier>`.
@@ -132,7 +135,8 @@ impl Env {
     }
 
     /// A new computer for the app: deletes its data folder (the embedded portal's database and
-    /// outbox), its settings, its keychain entries (`embedded`, `embedded|pending`) and the
+    /// outbox), its settings, its keychain entries (`embedded|accounts`, each parent's
+    /// `embedded|account|{key}`, `embedded|pending`, and `embedded`) and the
     /// URLs the system browser was asked to open, and registers the working system browser.
     ///
     /// # Errors
@@ -155,7 +159,14 @@ impl Env {
                 _ => {}
             }
         }
-        for account in [KEYCHAIN_ACCOUNT.to_owned(), format!("{KEYCHAIN_ACCOUNT}|pending")] {
+        let listed = account_keys().await?;
+        let every = [
+            KEYCHAIN_ACCOUNT.to_owned(),
+            format!("{KEYCHAIN_ACCOUNT}|pending"),
+            format!("{KEYCHAIN_ACCOUNT}|accounts"),
+        ];
+        let parents = listed.iter().map(|key| format!("{KEYCHAIN_ACCOUNT}|account|{key}"));
+        for account in every.into_iter().chain(parents) {
             tokio::task::spawn_blocking(move || {
                 match keyring::Entry::new(KEYCHAIN_SERVICE, &account)?.delete_credential() {
                     Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -1060,7 +1071,7 @@ fn parse_ftl(source: &str) -> std::collections::HashMap<String, String> {
     messages
 }
 
-/// What the app keeps in the OS keychain for the embedded portal (account `embedded`).
+/// What the app keeps in the OS keychain for one parent (`embedded|account|{key}`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeychainAccount {
     /// The parent's email.
@@ -1092,17 +1103,62 @@ pub async fn keychain_entry(account: &str) -> Result<Option<Value>> {
     .transpose()
 }
 
-/// The session entry of the embedded portal (`embedded`), summarised without its secret.
+/// The index of the parents signed in for the embedded portal (`embedded|accounts`).
+///
+/// # Errors
+/// See [`keychain_entry`].
+pub async fn account_index() -> Result<Option<Value>> {
+    keychain_entry(&format!("{KEYCHAIN_ACCOUNT}|accounts")).await
+}
+
+/// The account keys the index lists, in order.
+///
+/// # Errors
+/// See [`keychain_entry`].
+pub async fn account_keys() -> Result<Vec<String>> {
+    let index = account_index().await?.unwrap_or(Value::Null);
+    let listed = index.get("accounts").and_then(Value::as_array).cloned().unwrap_or_default();
+    Ok(listed.iter().filter_map(|a| a.get("key")?.as_str().map(str::to_owned)).collect())
+}
+
+/// The entry of parent `key` (`embedded|account|{key}`), summarised without its secret.
+///
+/// # Errors
+/// See [`keychain_entry`].
+pub async fn stored_parent(key: &str) -> Result<Option<KeychainAccount>> {
+    Ok(keychain_entry(&format!("{KEYCHAIN_ACCOUNT}|account|{key}")).await?.map(|value| {
+        KeychainAccount {
+            email: value.get("email").and_then(Value::as_str).map(str::to_owned),
+            has_refresh_token: value
+                .get("refresh_token")
+                .is_some_and(|t| t.as_str().is_some_and(|t| !t.is_empty())),
+        }
+    }))
+}
+
+/// The entry of the current parent (the index's `current`), summarised without its secret.
 ///
 /// # Errors
 /// See [`keychain_entry`].
 pub async fn stored_account() -> Result<Option<KeychainAccount>> {
-    Ok(keychain_entry(KEYCHAIN_ACCOUNT).await?.map(|value| KeychainAccount {
-        email: value.get("email").and_then(Value::as_str).map(str::to_owned),
-        has_refresh_token: value
-            .get("refresh_token")
-            .is_some_and(|t| t.as_str().is_some_and(|t| !t.is_empty())),
-    }))
+    let index = account_index().await?.unwrap_or(Value::Null);
+    match index.get("current").and_then(Value::as_str) {
+        Some(key) => stored_parent(key).await,
+        None => Ok(None),
+    }
+}
+
+/// Every parent the index lists, with their entry (`None` when it is missing).
+///
+/// # Errors
+/// See [`keychain_entry`].
+pub async fn stored_parents() -> Result<Vec<(String, Option<KeychainAccount>)>> {
+    let mut parents = Vec::new();
+    for key in account_keys().await? {
+        let entry = stored_parent(&key).await?;
+        parents.push((key, entry));
+    }
+    Ok(parents)
 }
 
 /// The pending-flow entry of the embedded portal (`embedded|pending`), if any.

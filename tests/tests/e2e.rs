@@ -16,7 +16,7 @@
 
 use cartable_e2e::{
     Clipboard, Result, Scenario, SystemBrowser, Texts, Theme, collapse, fail, find_code,
-    stored_account, stored_pending,
+    stored_account, stored_parents, stored_pending,
 };
 use fantoccini::key::Key;
 
@@ -141,10 +141,11 @@ async fn sign_up(s: &mut Scenario, t: &Texts, email: &str, password: &str) -> Re
 
 /// The keychain holds a session (email and refresh token) for `email`.
 async fn expect_session(email: &str) -> Result {
-    let account = stored_account().await?.ok_or_else(|| fail("no keychain entry `embedded`"))?;
+    let account =
+        stored_account().await?.ok_or_else(|| fail("no keychain entry for the current parent"))?;
     if account.email.as_deref() != Some(email) || !account.has_refresh_token {
         return Err(fail(format!(
-            "keychain entry `embedded` is {account:?}, expected a session for {email}"
+            "the current parent's keychain entry is {account:?}, expected a session for {email}"
         )));
     }
     Ok(())
@@ -1096,4 +1097,184 @@ async fn keyboard_only_sign_up_and_association() -> Result {
     let fr = Texts::load("fr-CA")?;
     Scenario::run("9-keyboard-only", async |s: &mut Scenario| keyboard_walkthrough(s, &fr).await)
         .await
+}
+
+// --- Several parents on one device --------------------------------------------------------
+
+/// William Nguyen's school record in the demo fixture (guardian [`NGUYEN_EMAIL`]).
+const WILLIAM: ChildRecord<'static> = ChildRecord {
+    board_query: "English Montreal",
+    board_id: "sb-english-montreal",
+    last_name: "Nguyen",
+    first_name: "William",
+    day: "15",
+    month: "3",
+    year: "2010",
+    identifier: "3819034",
+};
+
+/// An email as the switcher shows it (`docs/contract.md §6` "Privacy"):
+/// `famille.oneil@example.com` → `f***********l@e*****e.com`.
+fn masked(email: &str) -> String {
+    let mask = |part: &str| {
+        let chars: Vec<char> = part.chars().collect();
+        match chars.as_slice() {
+            [] => String::new(),
+            [_] => "*".to_owned(),
+            [first, middle @ .., last] if !middle.is_empty() => {
+                format!("{first}{}{last}", "*".repeat(middle.len()))
+            }
+            [first, ..] => format!("{first}*"),
+        }
+    };
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let (label, rest) = domain.split_at(domain.find('.').unwrap_or(domain.len()));
+    format!("{}@{}{rest}", mask(local), mask(label))
+}
+
+/// Opens the header's account switcher (if closed) and waits for its menu.
+async fn open_switcher(s: &Scenario) -> Result {
+    if !s.is_shown(".account-menu").await? {
+        s.click("header .account-switcher > button").await?;
+    }
+    s.wait_for(".account-menu").await?;
+    Ok(())
+}
+
+/// The switcher's summary names the parent of `email` (masked).
+async fn switcher_shows(s: &Scenario, email: &str) -> Result {
+    s.wait_text("header .account-switcher > button", &masked(email)).await?;
+    Ok(())
+}
+
+/// "Mes enfants" lists exactly `names`, in order.
+async fn only_children(s: &Scenario, names: &[&str]) -> Result {
+    let mut listed = Vec::new();
+    let waited = s
+        .until(&format!("the children {names:?}"), async || {
+            listed.clear();
+            for heading in s.client()?.find_all(fantoccini::Locator::Css("li.child h2")).await? {
+                listed.push(collapse(&heading.text().await?));
+            }
+            Ok(listed == names)
+        })
+        .await;
+    waited.map_err(|e| fail(format!("{e}; listed: {listed:?}")))
+}
+
+/// Opens the switcher and chooses the parent of `email`; waits for their children screen.
+async fn switch_to(s: &mut Scenario, t: &Texts, email: &str) -> Result {
+    open_switcher(s).await?;
+    s.step("switcher-open").await?;
+    let label = masked(email);
+    let mut chosen = None;
+    s.until(&format!("a switch to {label}"), async || {
+        for button in
+            s.client()?.find_all(fantoccini::Locator::Css(".account-menu li button")).await?
+        {
+            if button.text().await?.contains(&label) {
+                chosen = Some(button);
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    chosen.ok_or_else(|| fail("no switch button"))?.click().await?;
+    at_children(s, t).await?;
+    switcher_shows(s, email).await
+}
+
+/// The keychain holds a session for each of `emails`, one entry each, and nothing else.
+async fn expect_sessions(emails: &[&str]) -> Result {
+    let parents = stored_parents().await?;
+    let stored: Vec<Option<String>> = parents
+        .iter()
+        .map(|(_, entry)| {
+            entry.as_ref().filter(|e| e.has_refresh_token).and_then(|e| e.email.clone())
+        })
+        .collect();
+    let wanted: Vec<Option<String>> = emails.iter().map(|e| Some((*e).to_owned())).collect();
+    if stored != wanted {
+        return Err(fail(format!(
+            "the keychain holds sessions for {stored:?}, expected {wanted:?}"
+        )));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_14_two_parents_on_one_device() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    let en = Texts::load("en-CA")?;
+    Scenario::run("14-two-parents", async |s: &mut Scenario| {
+        // The first parent signs up and associates Noah.
+        sign_up(s, &fr, ONEIL_EMAIL, GOOD_PASSWORD).await?;
+        associate(s, &fr, &NOAH, ONEIL_EMAIL).await?;
+        at_children(s, &fr).await?;
+        only_children(s, &["Noah O'Neil"]).await?;
+        switcher_shows(s, ONEIL_EMAIL).await?;
+
+        // "Ajouter un parent": the second signs up and associates William.
+        open_switcher(s).await?;
+        s.step("switcher-one-parent").await?;
+        s.click_labelled(&fr.t("accounts-add")?).await?;
+        at_login(s, &fr).await?;
+        if !s.value("#field-email").await?.is_empty() {
+            return Err(fail("the first parent's email is filled in for the second"));
+        }
+        s.wait_labelled("main .info-box", &fr.t("notice-adding-parent")?).await?;
+        s.step("adding-a-parent").await?;
+        sign_up(s, &fr, NGUYEN_EMAIL, GOOD_PASSWORD).await?;
+        associate(s, &fr, &WILLIAM, NGUYEN_EMAIL).await?;
+        at_children(s, &fr).await?;
+        only_children(s, &["William Nguyen"]).await?;
+        switcher_shows(s, NGUYEN_EMAIL).await?;
+        expect_sessions(&[ONEIL_EMAIL, NGUYEN_EMAIL]).await?;
+        s.step("second-parent-children").await?;
+
+        // Back and forth: each sees only their own children.
+        switch_to(s, &fr, ONEIL_EMAIL).await?;
+        only_children(s, &["Noah O'Neil"]).await?;
+        s.step("first-parent-again").await?;
+        switch_to(s, &fr, NGUYEN_EMAIL).await?;
+        only_children(s, &["William Nguyen"]).await?;
+        switch_to(s, &fr, ONEIL_EMAIL).await?;
+        only_children(s, &["Noah O'Neil"]).await?;
+
+        // A restart: the parent last shown, both still signed in (two keychain entries).
+        s.restart().await?;
+        at_children(s, &fr).await?;
+        only_children(s, &["Noah O'Neil"]).await?;
+        switcher_shows(s, ONEIL_EMAIL).await?;
+        expect_sessions(&[ONEIL_EMAIL, NGUYEN_EMAIL]).await?;
+        expect_session(ONEIL_EMAIL).await?;
+        s.step("after-restart").await?;
+
+        // In English: the second parent, then "Forget this device" for them.
+        switch_language(s, &en).await?;
+        switch_to(s, &en, NGUYEN_EMAIL).await?;
+        only_children(s, &["William Nguyen"]).await?;
+        s.step("second-parent-english").await?;
+        s.click("header a[href='#/parametres']").await?;
+        s.wait_route("/parametres").await?;
+        s.wait_labelled("main button", &en.t("settings-forget-all")?).await?;
+        s.step("settings-two-parents").await?;
+        s.click_labelled(&en.t("settings-forget")?).await?;
+        at_login(s, &en).await?;
+        s.step("second-parent-forgotten").await?;
+        expect_sessions(&[ONEIL_EMAIL]).await?;
+
+        // The first parent is still signed in: one click away, and after a restart.
+        switch_to(s, &en, ONEIL_EMAIL).await?;
+        only_children(s, &["Noah O'Neil"]).await?;
+        s.step("first-parent-kept").await?;
+        s.restart().await?;
+        at_children(s, &en).await?;
+        only_children(s, &["Noah O'Neil"]).await?;
+        expect_session(ONEIL_EMAIL).await?;
+        expect_sessions(&[ONEIL_EMAIL]).await
+    })
+    .await
 }

@@ -5,6 +5,7 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use sycamore_router::Router;
 
+use crate::components::account_switcher::{AccountSwitcher, reload_accounts};
 use crate::components::demo_banner::{DemoBanner, KeychainNotice};
 use crate::i18n::{I18n, use_i18n};
 use crate::ipc;
@@ -138,6 +139,11 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
             replace(&AppRoute::Login);
         }
     });
+    // Every sign-in, sign-out or switch: the switcher lists the parents signed in again.
+    create_effect(move || {
+        app.session.track();
+        reload_accounts(app);
+    });
     // Every screen change, by a link or by code, moves focus to the new screen's heading once
     // it is rendered (next microtask).
     create_effect(move || {
@@ -171,6 +177,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
                             } else { view! {} })
                             li { a(href=AppRoute::Help.href()) { (i18n.t("nav-help")) } }
                             li { a(href=AppRoute::Settings.href()) { (i18n.t("nav-settings")) } }
+                            li { AccountSwitcher() }
                             li {
                                 button(class="link-button", r#type="button", lang=move || other_lang(i18n.lang.get()).tag(),
                                     on:click=move |_| screens::settings::set_language(app, i18n, other_lang(i18n.lang.get()))) {
@@ -185,7 +192,9 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
             KeychainNotice()
         }
         main(id="main", class="content") {
-            (match route.get_clone() {
+            // Built anew at each switch of parent (`account_epoch`): nothing a screen held for
+            // the previous parent shows under the next.
+            (match (app.account_epoch.get(), route.get_clone()).1 {
                 AppRoute::Start | AppRoute::NotFound => view! { screens::start::Start() },
                 AppRoute::Login => view! { screens::login::Login() },
                 AppRoute::SignUp => view! { screens::sign_up::SignUp() },

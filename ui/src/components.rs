@@ -1,6 +1,8 @@
 //! Reusable pieces of the screens: labelled fields with their errors, the password checklist,
-//! the code field, the board picker, busy buttons, the demo banner and the error region.
+//! the code field, the board picker, busy buttons, the demo banner, the error region and the
+//! header's account switcher.
 
+pub mod account_switcher;
 pub mod board_picker;
 pub mod browser_sign_in;
 pub mod busy_button;

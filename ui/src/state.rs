@@ -11,7 +11,7 @@ use cartable_core::birth_date::BirthDate;
 use cartable_core::code::VerificationCode;
 use cartable_core::email::Email;
 use cartable_core::identifiers::{Nip, PermanentCodeHint, StudentIdentifier};
-use cartable_core::ipc::{AppInfo, FlowStep, SignInArgs};
+use cartable_core::ipc::{AccountList, AppInfo, FlowStep, SignInArgs};
 use cartable_core::name::PersonName;
 use cartable_core::password::PasswordPolicy;
 use cartable_core::wire::parent::AssociateRequest;
@@ -516,6 +516,11 @@ pub struct AppState {
     pub notice: Signal<Option<String>>,
     /// The parent closed the "stay signed in is unavailable" notice for this launch.
     pub keychain_notice_dismissed: Signal<bool>,
+    /// The parents signed in on this device (the header's switcher): keys and masked emails.
+    pub accounts: Signal<AccountList>,
+    /// Changes at each switch of parent: the screen is built anew, so nothing it held for the
+    /// previous parent (children, dossier, forms) shows under the next.
+    pub account_epoch: Signal<u64>,
 }
 
 impl AppState {
@@ -528,6 +533,8 @@ impl AppState {
             email: create_signal(String::new()),
             notice: create_signal(None),
             keychain_notice_dismissed: create_signal(false),
+            accounts: create_signal(AccountList::default()),
+            account_epoch: create_signal(0),
         }
     }
 
@@ -551,6 +558,31 @@ impl AppState {
         self.email.set(email.clone());
         self.flow.set(None);
         self.session.set(Session::SignedIn { email, persisted });
+    }
+
+    /// Another parent is now in front (a switch, "Ajouter un parent", a switch to a parent whose
+    /// session was refused): forgets what the UI held for the previous one (the pending sign-up
+    /// or reset step, the notice, the email typed) and builds the screen anew. `session` is the
+    /// new parent's, `email` the one to fill in the forms, `notice` the message key the next
+    /// screen shows once.
+    pub fn switched(&self, session: Session, email: Option<String>, notice: Option<&str>) {
+        self.flow.set(None);
+        self.notice.set(notice.map(str::to_owned));
+        self.email.set(email.unwrap_or_default());
+        // Signed out, the screens of a parent give way to the login screen (which reads the
+        // notice as it opens); signed in as another, the screen shown is built anew.
+        if matches!(session, Session::SignedIn { .. }) {
+            self.account_epoch.set(self.account_epoch.get_untracked().wrapping_add(1));
+        }
+        self.session.set(session);
+    }
+
+    /// The masked email of the parent the app shows now, if any.
+    pub fn current_label(&self) -> Option<String> {
+        self.accounts.with(|list| {
+            let current = list.current.as_deref()?;
+            list.accounts.iter().find(|a| a.key == current).map(|a| a.label.clone())
+        })
     }
 
     /// Records a sign-out, keeping `email` for the login form.
@@ -621,6 +653,43 @@ mod tests {
         assert!(!keychain_notice_visible(Some(true), &signed(true), false));
         assert!(!keychain_notice_visible(None, &Session::Starting, false));
         assert!(!keychain_notice_visible(Some(false), &signed(false), true));
+    }
+
+    #[test]
+    fn a_switch_forgets_what_the_previous_parent_left_on_screen() {
+        let _ = create_root(|| {
+            let app = AppState::new();
+            app.signed_in("a@example.ca".into(), true);
+            app.flow.set(Some(FlowStep::Email {
+                flow: cartable_core::ipc::FlowKind::Reset,
+                email: "a@example.ca".into(),
+            }));
+            app.notice.set(Some("associate-done".into()));
+            let summary = |k: &str, label: &str| cartable_core::ipc::AccountSummary {
+                key: k.to_owned(),
+                label: label.to_owned(),
+            };
+            app.accounts.set(AccountList {
+                accounts: vec![summary("a", "*@e*****e.ca"), summary("b", "b*@e*****e.ca")],
+                current: Some("b".into()),
+            });
+            let epoch = app.account_epoch.get();
+            let b = Session::SignedIn { email: "bo@example.ca".into(), persisted: true };
+            app.switched(b.clone(), Some("bo@example.ca".into()), None);
+            assert_eq!(app.flow.get_clone(), None);
+            assert_eq!(app.notice.get_clone(), None);
+            assert_eq!(app.email.get_clone(), "bo@example.ca");
+            assert_eq!(app.session.get_clone(), b);
+            assert_ne!(app.account_epoch.get(), epoch, "the screen is built anew");
+            assert_eq!(app.current_label().as_deref(), Some("b*@e*****e.ca"));
+            // "Ajouter un parent": signed out, nothing of the previous parent kept.
+            app.switched(Session::SignedOut, None, Some("notice-adding-parent"));
+            assert_eq!(app.notice.get_clone().as_deref(), Some("notice-adding-parent"));
+            assert_eq!(
+                (app.email.get_clone(), app.session.get_clone()),
+                (String::new(), Session::SignedOut)
+            );
+        });
     }
 
     #[test]

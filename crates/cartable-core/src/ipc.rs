@@ -79,12 +79,27 @@ commands! {
     ResetCancel = "reset_cancel": () => ();
     /// Password change from Paramètres: starts the reset flow for the signed-in email.
     ChangePasswordStart = "change_password_start": () => CodeStep;
-    /// "Se déconnecter": revokes and forgets the refresh token, keeps the email.
+    /// "Se déconnecter": revokes and forgets the current parent's refresh token, keeps the
+    /// email; the other parents signed in on this device stay signed in.
     SignOut = "sign_out": () => SignedOut;
-    /// "Oublier cet appareil": also deletes every keychain entry, settings and demo data.
+    /// "Oublier cet appareil": signs the current parent out and deletes their keychain entry and
+    /// email; the other parents stay signed in.
     ForgetDevice = "forget_device": () => ();
-    /// Deletes the parent's account at the portal, then forgets this device.
+    /// Deletes the current parent's account at the portal, then forgets it on this device.
     DeleteAccount = "delete_account": () => ();
+    /// The parents signed in on this device for the portal in use (the header's switcher):
+    /// account keys and masked emails, never a token.
+    ListAccounts = "list_accounts": () => AccountList;
+    /// Switches to another parent signed in on this device; answers as start-up does
+    /// (`SignedIn`, `SignedOut` with `session_expired` when their session was refused,
+    /// `PortalUnreachable`, in which case the current parent stays).
+    SwitchAccount = "switch_account": AccountArgs => Startup;
+    /// "Ajouter un parent": sets the current parent aside (still signed in, one click away in
+    /// the switcher) so another can sign in or sign up; ends a pending sign-up or reset.
+    AddAccount = "add_account": () => ();
+    /// "Oublier tous les comptes": signs every parent out, then deletes every keychain entry,
+    /// the settings and the demo portal's data.
+    ForgetAllAccounts = "forget_all_accounts": () => ();
     /// The school bodies with `subscribed` (the embedded list when the portal is unreachable).
     SchoolBoards = "school_boards": () => Vec<SchoolBoardEntry>;
     /// Private schools known to the portal.
@@ -415,6 +430,31 @@ pub struct LinkEmailVerifyArgs {
     pub email: String,
     /// The code as typed or pasted ("123 456", "Code : 123456").
     pub code: String,
+}
+
+/// `{"key": "…"}`: a parent signed in on this device ([`AccountSummary::key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountArgs {
+    /// The account key, as [`ListAccounts`] gave it.
+    pub key: String,
+}
+
+/// A parent signed in on this device, as the switcher shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSummary {
+    /// A stable key of the account (the portal's account id, `docs/contract.md §9`).
+    pub key: String,
+    /// The account's email, masked (`j***e@e*****e.com`).
+    pub label: String,
+}
+
+/// Answer of [`ListAccounts`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountList {
+    /// Every parent signed in on this device, in the order they were added.
+    pub accounts: Vec<AccountSummary>,
+    /// The key of the parent the app shows now; `None` while signed out or adding a parent.
+    pub current: Option<String>,
 }
 
 /// `{"child_id": "…"}`.

@@ -111,6 +111,20 @@ impl Session {
         self.lock().refresh.clone()
     }
 
+    /// The account the current access token names (its `sub` claim, the portal's account id,
+    /// `docs/contract.md §4`), read without checking the signature: the portal checks it on
+    /// every call; the app only uses it as a local key (its keychain entry,
+    /// `docs/contract.md §9`). `None` without an access token (a resumed session before its
+    /// first call) or when the token is not a JWT.
+    pub fn subject(&self) -> Option<String> {
+        use base64::Engine as _;
+        let token = self.lock().access.as_ref().map(|(token, _)| token.clone())?;
+        let payload = token.expose_secret().split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        claims.get("sub")?.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+    }
+
     /// Whether the session still holds a refresh token.
     pub fn is_active(&self) -> bool {
         self.lock().refresh.is_some()

@@ -1,5 +1,6 @@
-//! Identity: sign-up, sign-in, password reset and change, start-up, sign-out, forgetting the
-//! device and deleting the account (`docs/contract.md §§1–4`, §9).
+//! Identity: sign-up, sign-in, password reset and change, start-up, the parents signed in on
+//! this device (switching, adding one), sign-out, forgetting a parent or every one, and
+//! deleting the account (`docs/contract.md §§1–4`, §9).
 //!
 //! A sign-up or reset in progress is the client's serializable state, kept in the keychain at
 //! `{portal id}|pending` after every step so a new launch reopens the same step while its
@@ -8,11 +9,11 @@
 use cartable_core::{
     PasswordPolicy, Problem, VerificationCode,
     ipc::{
-        ChangePasswordStart, CodeStep, DeleteAccount, FlowKind, FlowStep, ForgetDevice,
-        PasswordStep, PendingFlow, ResetCancel, ResetResend, ResetSetPassword, ResetStart,
-        ResetVerifyCode, RestoreSession, SignIn as SignInCommand, SignOut, SignUpCancel,
-        SignUpResend, SignUpSetPassword, SignUpStart, SignUpVerifyCode, SignedIn, SignedOut,
-        Startup, codes,
+        AddAccount, ChangePasswordStart, CodeStep, DeleteAccount, FlowKind, FlowStep,
+        ForgetAllAccounts, ForgetDevice, ListAccounts, PasswordStep, PendingFlow, ResetCancel,
+        ResetResend, ResetSetPassword, ResetStart, ResetVerifyCode, RestoreSession,
+        SignIn as SignInCommand, SignOut, SignUpCancel, SignUpResend, SignUpSetPassword,
+        SignUpStart, SignUpVerifyCode, SignedIn, SignedOut, Startup, SwitchAccount, codes,
     },
 };
 use portal_client::{
@@ -27,15 +28,15 @@ use crate::{
     AppState,
     error::{Error, Result, flow_expired, retry_problem},
     keychain::{StoredAccount, StoredPending},
-    state::{CONTINUATION_SECONDS, FlowGuard, now_unix, parse_email},
+    state::{CONTINUATION_SECONDS, FlowGuard, account_key, now_unix, parse_email},
 };
 
 // ---- start-up ----
 
-/// Start-up (`docs/contract.md §9`): a stored session is restored silently (children screen);
-/// `invalid_grant` deletes its token and answers the login screen with the email; a network
-/// failure keeps the token ("Portail injoignable — Réessayer"); a stored sign-up or reset
-/// reopens its step.
+/// Start-up (`docs/contract.md §9`): the current parent's stored session is restored silently
+/// (children screen); `invalid_grant` deletes its entry and answers the login screen with the
+/// email; a network failure keeps the token ("Portail injoignable — Réessayer"); a stored
+/// sign-up or reset reopens its step. The single entry of earlier versions is migrated first.
 #[tauri::command]
 pub async fn restore_session(
     state: State<'_, AppState>,
@@ -47,42 +48,86 @@ pub async fn restore_session(
         return Ok(Startup::SignedIn(SignedIn { email: signed.email, persisted }));
     }
     let (portal, _) = state.client().await?;
-    let account = state.stored_account().await;
-    if let Some(StoredAccount { email, refresh_token: Some(token) }) = account.clone() {
-        return resume(&state, &portal, email, RefreshToken::new(token)).await;
+    if let Some(startup) = migrate_legacy(&state, &portal).await? {
+        return Ok(startup);
+    }
+    let index = state.account_index().await;
+    if let Some(key) = &index.current {
+        return resume(&state, &portal, key).await;
     }
     if let Some(pending) = state.flow().await.current() {
         return Ok(Startup::Pending(flow_step(pending)));
     }
-    Ok(Startup::SignedOut { email: account.map(|a| a.email), session_expired: false })
+    Ok(Startup::SignedOut { email: index.last_email, session_expired: false })
 }
 
-async fn resume(
-    state: &AppState,
-    portal: &Portal,
-    email: String,
-    token: RefreshToken,
-) -> Reply<RestoreSession> {
-    let session = portal.resume_session(token);
-    // Adopted before the first call, so the rotation that call causes is stored.
-    let persisted = state.adopt(&email, session.clone()).await;
+/// Resumes the session of account `key` from its entry and makes it the current parent's.
+/// `invalid_grant` (or no entry) unlists it; a network failure keeps everything as it was.
+async fn resume(state: &AppState, portal: &Portal, key: &str) -> Reply<RestoreSession> {
+    let Some(StoredAccount { email, refresh_token: Some(token) }) = state.stored_account(key).await
+    else {
+        let email = state.account_index().await.email_of(key).map(str::to_owned);
+        state.unlist(key, email.as_deref()).await;
+        return Ok(Startup::SignedOut { email, session_expired: true });
+    };
+    let session = portal.resume_session(RefreshToken::new(token));
+    // Observed before the first call, so the rotation that call causes is stored.
+    state.observe(key, &email, &session).await;
     // Only the refresh: the first screen's own call (the children) is the second request.
     match session.ensure_active().await {
-        Ok(()) => Ok(Startup::SignedIn(SignedIn { email, persisted })),
+        Ok(()) => {
+            let persisted = state.install(key, &email, session).await;
+            Ok(Startup::SignedIn(SignedIn { email, persisted }))
+        }
         Err(portal_client::Error::SessionEnded) => {
-            state.session_ended().await;
+            state.unlist(key, Some(&email)).await;
             Ok(Startup::SignedOut { email: Some(email), session_expired: true })
         }
-        Err(error) => {
-            // Keep the stored token; "Réessayer" calls restore_session again.
-            state.take_session().await;
-            if error.is_network() {
-                log::warn!("portal unreachable at start-up: {error}");
-                Ok(Startup::PortalUnreachable { email: Some(email) })
-            } else {
-                Err(error.into())
-            }
+        // Keep the stored token; "Réessayer" calls restore_session again.
+        Err(error) if error.is_network() => {
+            log::warn!("portal unreachable while resuming a session: {error}");
+            Ok(Startup::PortalUnreachable { email: Some(email) })
         }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Migrates the single entry `{portal id}` of earlier versions (`docs/contract.md §9`): its
+/// session is resumed (rotations still written to it), keyed by the account id its first
+/// refresh names, and moved to its own entry in the index; a signed-out entry leaves its email
+/// to the index. Nothing is deleted before it is in the new layout: a portal out of reach keeps
+/// the old entry for the next start.
+async fn migrate_legacy(state: &AppState, portal: &Portal) -> Result<Option<Startup>> {
+    let Some(StoredAccount { email, refresh_token }) = state.legacy_account().await else {
+        return Ok(None);
+    };
+    let Some(token) = refresh_token else {
+        state.retire_legacy(&email).await;
+        return Ok(None);
+    };
+    let session = portal.resume_session(RefreshToken::new(token));
+    state.observe_legacy(&email, &session).await;
+    let key = match session.ensure_active().await {
+        Ok(()) => account_key(&session).await,
+        Err(error) => Err(error.into()),
+    };
+    match key {
+        Ok(key) => {
+            state.observe(&key, &email, &session).await;
+            let persisted = state.install(&key, &email, session).await;
+            state.retire_legacy(&email).await;
+            log::info!("migrated the keychain entry of {}", crate::mask_email(&email));
+            Ok(Some(Startup::SignedIn(SignedIn { email, persisted })))
+        }
+        Err(Error::Portal(portal_client::Error::SessionEnded)) => {
+            state.retire_legacy(&email).await;
+            Ok(Some(Startup::SignedOut { email: Some(email), session_expired: true }))
+        }
+        Err(Error::Portal(error)) if error.is_network() => {
+            log::warn!("portal unreachable at start-up: {error}");
+            Ok(Some(Startup::PortalUnreachable { email: Some(email) }))
+        }
+        Err(error) => Err(error),
     }
 }
 
@@ -301,31 +346,65 @@ pub async fn reset_cancel(
 
 // ---- leaving ----
 
-/// "Se déconnecter": revokes the refresh token (when the portal lists a revocation endpoint)
-/// and deletes it from the keychain; the email stays for the next login (`sign_out`).
+/// "Se déconnecter": revokes the current parent's refresh token (when the portal lists a
+/// revocation endpoint) and deletes their entry; the email stays for the next login, and the
+/// other parents stay signed in (`sign_out`).
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>, args: Args<SignOut>) -> Reply<SignOut> {
     let () = args;
-    let email = end_session(&state).await.or(state.stored_account().await.map(|a| a.email));
+    let email = match end_session(&state).await {
+        Some(signed) => {
+            state.unlist(&signed.key, Some(&signed.email)).await;
+            Some(signed.email)
+        }
+        None => state.account_index().await.last_email,
+    };
     state.apply_portal_choice().await;
     Ok(SignedOut { email })
 }
 
-/// "Oublier cet appareil": signs out, then deletes every keychain entry, the pending flow, the
-/// settings and the demo portal's data (`forget_device`).
+/// "Oublier cet appareil": signs the current parent out, then deletes their entry, their email
+/// and the pending flow; the other parents stay signed in (`forget_device`).
 #[tauri::command]
 pub async fn forget_device(
     state: State<'_, AppState>,
     args: Args<ForgetDevice>,
 ) -> Reply<ForgetDevice> {
     let () = args;
+    if let Some(signed) = end_session(&state).await {
+        state.forget_account(&signed.key).await;
+    }
+    state.apply_portal_choice().await;
+    Ok(())
+}
+
+/// "Oublier tous les comptes": signs every parent of the portal in use out, then deletes every
+/// keychain entry, the pending flow, the settings and the demo portal's data
+/// (`forget_all_accounts`).
+#[tauri::command]
+pub async fn forget_all_accounts(
+    state: State<'_, AppState>,
+    args: Args<ForgetAllAccounts>,
+) -> Reply<ForgetAllAccounts> {
+    let () = args;
     end_session(&state).await;
+    if let Ok((portal, _)) = state.client().await {
+        for listed in state.account_index().await.accounts {
+            let Some(token) = state.stored_account(&listed.key).await.and_then(|a| a.refresh_token)
+            else {
+                continue;
+            };
+            if let Err(error) = portal.resume_session(RefreshToken::new(token)).sign_out().await {
+                log::warn!("sign-out could not reach the portal (forgotten anyway): {error}");
+            }
+        }
+    }
     state.forget_everything().await;
     Ok(())
 }
 
-/// Deletes the account at the portal (`DELETE /api/v1/me`), then forgets this device
-/// (`delete_account`).
+/// Deletes the current parent's account at the portal (`DELETE /api/v1/me`), then forgets it
+/// on this device; the other parents stay signed in (`delete_account`).
 #[tauri::command]
 pub async fn delete_account(
     state: State<'_, AppState>,
@@ -333,18 +412,64 @@ pub async fn delete_account(
 ) -> Reply<DeleteAccount> {
     let () = args;
     state.with_session(|s| async move { s.delete_account().await }).await?;
-    state.forget_everything().await;
+    if let Some(signed) = state.take_session().await {
+        state.forget_account(&signed.key).await;
+    }
+    Ok(())
+}
+
+// ---- the parents on this device ----
+
+/// The parents signed in on this device, for the header's switcher (`list_accounts`).
+#[tauri::command]
+pub async fn list_accounts(
+    state: State<'_, AppState>,
+    args: Args<ListAccounts>,
+) -> Reply<ListAccounts> {
+    let () = args;
+    Ok(state.accounts().await)
+}
+
+/// Switches to another signed-in parent (`switch_account`): their session is resumed from
+/// their entry and replaces the current one in memory (which stays signed in); a pending
+/// sign-up or reset ends. A refused session unlists them and sets the current parent aside
+/// (the login screen, their email filled in); an unreachable portal changes nothing.
+#[tauri::command]
+pub async fn switch_account(
+    state: State<'_, AppState>,
+    args: Args<SwitchAccount>,
+) -> Reply<SwitchAccount> {
+    if let Some(signed) = state.signed().await.filter(|s| s.key == args.key) {
+        let persisted = state.keychain().available();
+        return Ok(Startup::SignedIn(SignedIn { email: signed.email, persisted }));
+    }
+    let (portal, _) = state.client().await?;
+    let startup = resume(&state, &portal, &args.key).await?;
+    match &startup {
+        Startup::SignedIn(_) => state.flow().await.clear(),
+        Startup::SignedOut { .. } => state.park().await,
+        Startup::Pending(_) | Startup::PortalUnreachable { .. } => {}
+    }
+    Ok(startup)
+}
+
+/// "Ajouter un parent" (`add_account`): the current parent is set aside, still signed in, and
+/// the next sign-in or sign-up adds another.
+#[tauri::command]
+pub async fn add_account(state: State<'_, AppState>, args: Args<AddAccount>) -> Reply<AddAccount> {
+    let () = args;
+    state.park().await;
     Ok(())
 }
 
 /// Signs the session out at the portal (errors logged: it ends locally in every case) and
-/// answers its email.
-async fn end_session(state: &AppState) -> Option<String> {
+/// answers the parent it belonged to.
+async fn end_session(state: &AppState) -> Option<crate::state::Signed> {
     let signed = state.take_session().await?;
     if let Err(error) = signed.session.sign_out().await {
         log::warn!("sign-out could not reach the portal (the token is forgotten anyway): {error}");
     }
-    Some(signed.email)
+    Some(signed)
 }
 
 // ---- helpers ----
@@ -355,7 +480,7 @@ pub(crate) async fn signed_in(
     email: String,
     session: Session,
 ) -> Result<SignedIn> {
-    let persisted = state.adopt(&email, session).await;
+    let persisted = state.adopt(&email, session).await?;
     Ok(SignedIn { email, persisted })
 }
 

@@ -13,7 +13,8 @@ use cartable_core::{
     ipc::{self, AppInfo, CodeArgs, Command, EmailArgs, PasswordArgs, SignedIn},
 };
 use cartable_lib::{
-    CredentialStore, Dirs, MemoryStore, Options, PortalEnv, keychain::StoredAccount,
+    CredentialStore, Dirs, MemoryStore, Options, PortalEnv,
+    keychain::{AccountIndex, StoredAccount},
 };
 use tauri::{
     Listener, Manager, WebviewWindow,
@@ -38,6 +39,8 @@ pub struct Launch {
 pub struct Computer {
     /// The credential store every launch uses.
     pub store: Arc<dyn CredentialStore>,
+    /// The same store when it is a [`MemoryStore`] (to list its entries).
+    memory: Option<MemoryStore>,
     root: tempfile::TempDir,
     /// The portal overrides every launch sees.
     pub env: PortalEnv,
@@ -45,11 +48,22 @@ pub struct Computer {
 
 impl Computer {
     pub fn new() -> Self {
-        Self::with_store(Arc::new(MemoryStore::new()))
+        let memory = MemoryStore::new();
+        Self { memory: Some(memory.clone()), ..Self::with_store(Arc::new(memory)) }
     }
 
     pub fn with_store(store: Arc<dyn CredentialStore>) -> Self {
-        Self { store, root: tempfile::tempdir().expect("temp dir"), env: PortalEnv::default() }
+        Self {
+            store,
+            memory: None,
+            root: tempfile::tempdir().expect("temp dir"),
+            env: PortalEnv::default(),
+        }
+    }
+
+    /// Every entry name in the store, sorted (a [`Computer::new`] store only).
+    pub fn store_accounts(&self) -> Vec<String> {
+        self.memory.as_ref().expect("a memory store").accounts()
     }
 
     pub fn dirs(&self) -> Dirs {
@@ -82,8 +96,23 @@ impl Computer {
         self.store.get(account).expect("store readable")
     }
 
+    /// The index of the parents signed in for `portal_id` (`{portal id}|accounts`).
+    pub fn index(&self, portal_id: &str) -> AccountIndex {
+        self.peek(&format!("{portal_id}|accounts"))
+            .map(|raw| serde_json::from_str(&raw).expect("index JSON"))
+            .unwrap_or_default()
+    }
+
+    /// The entry of parent `key` (`{portal id}|account|{key}`).
+    pub fn entry(&self, portal_id: &str, key: &str) -> Option<StoredAccount> {
+        self.peek(&format!("{portal_id}|account|{key}"))
+            .map(|raw| serde_json::from_str(&raw).expect("account JSON"))
+    }
+
+    /// The entry of the current parent of `portal_id`, as the index names them.
     pub fn account(&self, portal_id: &str) -> Option<StoredAccount> {
-        self.peek(portal_id).map(|raw| serde_json::from_str(&raw).expect("account JSON"))
+        let key = self.index(portal_id).current?;
+        self.entry(portal_id, &key)
     }
 }
 
@@ -130,8 +159,13 @@ impl Launch {
 
     /// A complete sign-up on the embedded demo portal.
     pub fn sign_up(&self) -> SignedIn {
-        self.ok::<ipc::SignUpStart>(&EmailArgs { email: EMAIL.into() });
-        let code = self.demo_code(CANONICAL);
+        self.sign_up_as(EMAIL)
+    }
+
+    /// A complete sign-up of `email` (canonical: lowercase) on the embedded demo portal.
+    pub fn sign_up_as(&self, email: &str) -> SignedIn {
+        self.ok::<ipc::SignUpStart>(&EmailArgs { email: email.into() });
+        let code = self.demo_code(&email.to_lowercase());
         self.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code });
         self.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() })
     }

@@ -8,6 +8,12 @@ nav-children = My children
 nav-help = Sign-in help
 nav-settings = Settings
 nav-other-language = Français
+accounts-signed-in-as = Parent: { $label }
+accounts-choose = Switch parent
+accounts-title = Parents signed in on this device
+accounts-shown = { $label } (shown)
+accounts-switch-to = Switch to { $label }
+accounts-add = Add a parent
 footer-text = Cartable helps parents reach their school's portal. Cartable is not affiliated with GRICS or your school service centre.
 
 common-busy = One moment…
@@ -37,6 +43,7 @@ password-show = Show
 password-hide = Hide
 
 notice-session-expired = Your session has expired. Please sign in again.
+notice-adding-parent = Sign the new parent in or create their account. The previous parent stays signed in: find them in the “Switch parent” menu at the top.
 notice-no-portal = This build of Cartable has no demo portal. To begin, enter your school service centre's portal address in Settings, “Advanced settings”.
 
 login-title = Parent access
@@ -215,8 +222,10 @@ settings-change-password = Change password
 settings-no-password = You sign in with a social account: this account has no Cartable password to change.
 settings-sign-out = Sign out
 settings-device = This device
-settings-forget-text = Erases your session, email, settings and demo data from this computer. Your portal account is not affected.
+settings-forget-text = Erases this account's session and email from this computer. The other parents stay signed in, and your portal account is not affected.
 settings-forget = Forget this device
+settings-forget-all-text = Erases every parent's session and email, your settings and the demo data from this computer. The portal accounts are not affected.
+settings-forget-all = Forget all accounts
 settings-delete = Delete my account
 settings-delete-what = Deletes your portal account, the links to your children, your emails and your sessions, then forgets this device. The school's records are not affected.
 settings-delete-confirm = This cannot be undone. Delete your account?

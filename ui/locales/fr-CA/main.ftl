@@ -8,6 +8,12 @@ nav-children = Mes enfants
 nav-help = Aide à la connexion
 nav-settings = Paramètres
 nav-other-language = English
+accounts-signed-in-as = Parent : { $label }
+accounts-choose = Changer de parent
+accounts-title = Parents connectés sur cet appareil
+accounts-shown = { $label } (affiché)
+accounts-switch-to = Passer à { $label }
+accounts-add = Ajouter un parent
 footer-text = Cartable aide les parents à accéder au portail de leur école. Cartable n'est pas affilié à la GRICS ni à votre centre de services scolaire.
 
 common-busy = Un instant…
@@ -37,6 +43,7 @@ password-show = Afficher
 password-hide = Masquer
 
 notice-session-expired = Votre session a expiré. Veuillez vous connecter de nouveau.
+notice-adding-parent = Connectez le nouveau parent ou créez son compte. Le parent précédent reste connecté : retrouvez-le dans le menu « Changer de parent », en haut.
 notice-no-portal = Cette version de Cartable n'a pas de portail de démonstration. Pour commencer, entrez l'adresse du portail de votre centre de services scolaire dans Paramètres, « Paramètres avancés ».
 
 login-title = Accès aux parents
@@ -215,8 +222,10 @@ settings-change-password = Changer le mot de passe
 settings-no-password = Vous vous connectez avec un compte social : ce compte n'a pas de mot de passe Cartable à changer.
 settings-sign-out = Se déconnecter
 settings-device = Cet appareil
-settings-forget-text = Efface de cet ordinateur votre session, votre courriel, vos réglages et les données de démonstration. Votre compte au portail n'est pas touché.
+settings-forget-text = Efface de cet ordinateur la session et le courriel de ce compte. Les autres parents restent connectés, et votre compte au portail n'est pas touché.
 settings-forget = Oublier cet appareil
+settings-forget-all-text = Efface de cet ordinateur les sessions et les courriels de tous les parents, vos réglages et les données de démonstration. Les comptes au portail ne sont pas touchés.
+settings-forget-all = Oublier tous les comptes
 settings-delete = Supprimer mon compte
 settings-delete-what = Supprime votre compte au portail, les associations avec vos enfants, vos courriels et vos sessions, puis oublie cet appareil. Les dossiers de l'école ne sont pas touchés.
 settings-delete-confirm = Cette action est définitive. Supprimer votre compte?

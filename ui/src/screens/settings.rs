@@ -1,10 +1,11 @@
-//! "Paramètres": language, portal (advanced), change password, sign out, forget this device,
-//! delete the account, and whether "stay signed in" works on this computer.
+//! "Paramètres": language, portal (advanced), change password, sign out, forget this device
+//! (the current parent), forget every account, delete the account, and whether "stay signed
+//! in" works on this computer.
 
 use cartable_core::Problem;
 use cartable_core::ipc::{
-    ChangePasswordStart, DeleteAccount, FlowStep, ForgetDevice, GetAppInfo, GetMe, Language,
-    SettingsUpdate, SignOut, UpdateSettings,
+    ChangePasswordStart, DeleteAccount, FlowStep, ForgetAllAccounts, ForgetDevice, GetAppInfo,
+    GetMe, Language, SettingsUpdate, SignOut, UpdateSettings,
 };
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -116,8 +117,19 @@ pub fn Settings() -> View {
         spawn_local_scoped(async move {
             match ipc::call::<ForgetDevice>(&()).await {
                 Ok(()) => {
-                    app.email.set(String::new());
-                    app.signed_out(None);
+                    app.switched(Session::SignedOut, None, None);
+                    go(&AppRoute::Login);
+                    refresh_info(app);
+                }
+                Err(p) => problem.set(Some(p)),
+            }
+        });
+    };
+    let forget_all = move |_| {
+        spawn_local_scoped(async move {
+            match ipc::call::<ForgetAllAccounts>(&()).await {
+                Ok(()) => {
+                    app.switched(Session::SignedOut, None, None);
                     go(&AppRoute::Login);
                     refresh_info(app);
                 }
@@ -129,9 +141,7 @@ pub fn Settings() -> View {
         spawn_local_scoped(async move {
             match ipc::call::<DeleteAccount>(&()).await {
                 Ok(()) => {
-                    app.email.set(String::new());
-                    app.signed_out(None);
-                    app.notice.set(Some("settings-deleted".to_owned()));
+                    app.switched(Session::SignedOut, None, Some("settings-deleted"));
                     go(&AppRoute::Login);
                 }
                 Err(p) => problem.set(Some(p)),
@@ -190,14 +200,16 @@ pub fn Settings() -> View {
                                 None => view! {},
                             })
                             button(r#type="button", class="button secondary", on:click=sign_out) { (i18n.t("settings-sign-out")) }
+                            p(class="hint", id="forget-text") { (i18n.t("settings-forget-text")) }
+                            button(r#type="button", class="button secondary", aria-describedby="forget-text", on:click=forget) { (i18n.t("settings-forget")) }
                         }
                     }
                 }
             } else { view! {} })
             section(class="card") {
                 h2 { (i18n.t("settings-device")) }
-                p(class="hint") { (i18n.t("settings-forget-text")) }
-                button(r#type="button", class="button secondary", on:click=forget) { (i18n.t("settings-forget")) }
+                p(class="hint", id="forget-all-text") { (i18n.t("settings-forget-all-text")) }
+                button(r#type="button", class="button secondary", aria-describedby="forget-all-text", on:click=forget_all) { (i18n.t("settings-forget-all")) }
             }
             (if signed_in.get() {
                 view! {
