@@ -1,8 +1,10 @@
 #!/bin/sh
 # The end-to-end suite in the real app window: Xvfb for the display, a private D-Bus session with an
 # unlocked gnome-keyring (the real Secret Service), throw-away data and config folders, and the debug
-# app binary built by `cargo test --workspace`. The Rust side (tests/tests/e2e.rs) starts tauri-driver
-# (WebDriver, port 4444) and drives the app through WebKitWebDriver.
+# app binary built by `cargo test --workspace` (or $CARTABLE_APP: tests/package.sh runs a scenario
+# with the installed /usr/bin/cartable, screenshots in its $CARTABLE_E2E_OUT). The Rust side
+# (tests/tests/e2e.rs) starts tauri-driver (WebDriver, port 4444) and drives the app through
+# WebKitWebDriver.
 #
 # Usage: sh tests/e2e.sh [extra cargo test args]   (run from the repository root; `cargo xtask test` does)
 set -eu
@@ -49,8 +51,8 @@ printf '#!/bin/sh\nprintf "%%s\\n" "$1" >>"%s"\necho "cartable-e2e-broken-browse
 chmod +x "$scratch/broken-browser"
 printf '[Desktop Entry]\nType=Application\nName=Cartable e2e broken browser\nExec=%s %%u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n' \
   "$scratch/broken-browser" >"$XDG_DATA_HOME/applications/cartable-e2e-broken-browser.desktop"
-export CARTABLE_APP="$root/target/debug/cartable"
-export CARTABLE_E2E_OUT="$root/target/e2e"
+export CARTABLE_APP="${CARTABLE_APP:-$root/target/debug/cartable}"
+export CARTABLE_E2E_OUT="${CARTABLE_E2E_OUT:-$root/target/e2e}"
 # The harness wipes app data and keychain entries only inside this folder's world.
 export CARTABLE_E2E_SCRATCH="$scratch"
 # No portal configured: the app must start its embedded demo portal.

@@ -40,6 +40,9 @@ pub const APT_PACKAGES: &[&str] = &[
     // portal-client's tests/browser_oidc.rs: headless Chromium as the system browser.
     "chromium",
     "chromium-driver",
+    // `cargo xtask package --check` (tests/package.sh): the .rpm's file list, the desktop entry.
+    "rpm",
+    "desktop-file-utils",
 ];
 
 /// tauri-driver (WebDriver for the real app window), pinned to the 2.x release we test with.

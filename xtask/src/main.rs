@@ -7,12 +7,15 @@
 //!   stage of `test`).
 //! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
 //! - `cargo xtask bench [--build]`: the figures of `BENCHMARKS.md` into `bench/results/<date>.md`.
+//! - `cargo xtask package [--check]`: the .deb and .rpm into `target/packages/` (`--check`:
+//!   install the .deb, use it, remove it; also the last stage of `test`).
 //!
 //! Every step says what it does; installing is idempotent and skips what is present.
 
 mod bench;
 mod bootstrap;
 mod cmd;
+mod package;
 mod postgres;
 mod stages;
 mod ui;
@@ -30,15 +33,17 @@ fn main() -> ExitCode {
             .and_then(|()| ui::build(&root, args.iter().any(|a| a == "--release"))),
         Some("bootstrap") => bootstrap::all(&root),
         Some("bench") => bench::run(&root, &args[1..]),
+        Some("package") => package::run(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | test-postgres | ui [--release] | bootstrap | bench [--build] [--only SECTIONS]>\n\
+                "usage: cargo xtask <run | test | test-postgres | ui [--release] | bootstrap | bench [--build] [--only SECTIONS] | package [--check]>\n\
                  \n  run        install what is missing, build, start Cartable with the demo portal\
-                 \n  test       install what is missing, then fmt, clippy, tests, wasm build, keychain and end-to-end suites\
+                 \n  test       install what is missing, then fmt, clippy, tests, wasm build, keychain, end-to-end suites and packages\
                  \n  test-postgres  the portal's tests on a throw-away PostgreSQL cluster\
                  \n  ui         build the UI into ui/dist\
                  \n  bootstrap  only install what is missing\
-                 \n  bench      start-up, sizes, memory, round trips and portal load vs a bare Tauri app (BENCHMARKS.md)"
+                 \n  bench      start-up, sizes, memory, round trips and portal load vs a bare Tauri app (BENCHMARKS.md)\
+                 \n  package    the release .deb and .rpm into target/packages/ with their SHA-256 (--check: install, use, remove)"
             );
             return ExitCode::from(2);
         }

@@ -9,7 +9,7 @@ use std::{
 use crate::{
     bootstrap,
     cmd::{self, Result},
-    postgres, ui,
+    package, postgres, ui,
 };
 
 /// `cargo xtask run [--xvfb]`: bootstrap, build the UI (release) and the app, start the app.
@@ -123,7 +123,13 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
         stage(&mut timings, "keychain (Secret Service)", || {
             cmd::run(root, "bash", &["src-tauri/tests/keychain.sh"])
         })?;
-        stage(&mut timings, "end-to-end (real window)", || cmd::run(root, "sh", &["tests/e2e.sh"]))
+        stage(&mut timings, "end-to-end (real window)", || {
+            cmd::run(root, "sh", &["tests/e2e.sh"])
+        })?;
+        stage(&mut timings, "packages (deb, rpm) installed and used", || {
+            package::build(root)?;
+            package::check(root)
+        })
     })();
     println!("\n== stage times ==");
     for (name, took) in &timings {

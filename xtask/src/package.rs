@@ -1,0 +1,87 @@
+//! `cargo xtask package`: the release app as a .deb and an .rpm in `target/packages/`, each with
+//! its SHA-256; `--check` then proves the .deb by installing it (`tests/package.sh`).
+//!
+//! The packages are made by tauri-bundler, the library tauri-cli bundles with, run from
+//! `xtask/bundler` (its own workspace: see its Cargo.toml) and configured by the root
+//! `tauri.conf.json` (`bundle`, `bundle.linux.deb`, `bundle.linux.rpm`): desktop entry from
+//! `packaging/linux/cartable.desktop`, icons from `icons/`, the AppStream metainfo
+//! `packaging/linux/ca.cartable.client.metainfo.xml` into `/usr/share/metainfo/`, and the
+//! dependencies a fresh Debian, Ubuntu or Fedora needs. Nothing is downloaded: .deb and .rpm are
+//! written in Rust (AppImage and Flatpak would need downloads, so they are not made).
+
+use std::path::Path;
+
+use crate::{
+    bootstrap,
+    cmd::{self, Result},
+    ui,
+};
+
+/// Where the packages and their `.sha256` land.
+pub const OUT: &str = "target/packages";
+
+/// The AppStream metainfo the packages install.
+const METAINFO: &str = "packaging/linux/ca.cartable.client.metainfo.xml";
+
+/// `cargo xtask package [--check]`: install what is missing, build, bundle; `--check` also
+/// installs, uses and removes the .deb as the CI stage does.
+pub fn run(root: &Path, args: &[String]) -> Result {
+    let check_too = args.iter().any(|a| a == "--check");
+    if check_too {
+        bootstrap::all(root)?
+    } else {
+        bootstrap::apt_packages()?
+    }
+    bootstrap::ensure_ui_tools(root)?;
+    build(root)?;
+    if check_too {
+        check(root)?;
+    }
+    Ok(())
+}
+
+/// Builds the UI and the app (release), checks the metainfo, and bundles the .deb and the .rpm
+/// into [`OUT`] with their SHA-256.
+pub fn build(root: &Path) -> Result {
+    ui::build(root, true)?;
+    // The default features are the shipped app: the embedded UI (custom-protocol) and the demo portal.
+    cmd::run(root, "cargo", &["build", "--release", "-p", "cartable"])?;
+    if cmd::exists("appstreamcli") {
+        cmd::run(root, "appstreamcli", &["validate", "--no-net", METAINFO])?;
+    } else {
+        println!("· appstreamcli missing (Debian's appstream): metainfo not validated");
+    }
+    let target = root.join("target");
+    let root_arg = root.to_string_lossy();
+    let app = target.join("release/cartable");
+    let work = target.join("package-build");
+    let out = root.join(OUT);
+    cmd::run_env(
+        root,
+        "cargo",
+        &[
+            "run",
+            "--quiet",
+            "--locked",
+            "--manifest-path",
+            "xtask/bundler/Cargo.toml",
+            "--",
+            &root_arg,
+            &app.to_string_lossy(),
+            // The workspace's version (xtask shares it): the packages' version.
+            env!("CARGO_PKG_VERSION"),
+            &work.to_string_lossy(),
+            &out.to_string_lossy(),
+        ],
+        &[("CARGO_TARGET_DIR", &target.to_string_lossy())],
+    )?;
+    println!("· packages in {OUT}/ (verify with: cd {OUT} && sha256sum -c *.sha256)");
+    Ok(())
+}
+
+/// Installs the .deb with apt, runs the installed app through the login form and a demo
+/// sign-up in the end-to-end world, removes it and checks nothing of it is left; compares the
+/// .rpm's files with the .deb's (`tests/package.sh`).
+pub fn check(root: &Path) -> Result {
+    cmd::run(root, "sh", &["tests/package.sh"])
+}
