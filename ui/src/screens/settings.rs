@@ -28,6 +28,25 @@ pub fn set_language(app: AppState, i18n: I18n, lang: Language) {
     });
 }
 
+/// Runs `C` ("Oublier cet appareil", "Oublier tous les comptes"), then shows the login screen
+/// with nothing of the forgotten parent and reads the app's info again; a refusal is shown in
+/// `problem`.
+fn forget_then_log_in<C>(app: AppState, problem: Signal<Option<Problem>>)
+where
+    C: cartable_core::ipc::Command<Args = (), Output = ()>,
+{
+    spawn_local_scoped(async move {
+        match ipc::call::<C>(&()).await {
+            Ok(()) => {
+                app.switched(Session::SignedOut, None, None);
+                go(&AppRoute::Login);
+                refresh_info(app);
+            }
+            Err(p) => problem.set(Some(p)),
+        }
+    });
+}
+
 /// Asks the shell again what the app runs against: a portal chosen while signed in takes effect
 /// at sign-out, and the demo banner and "Portail utilisé" must follow. Not scoped to this
 /// screen: signing out removes the part of it that asked, and the answer must still land.
@@ -113,30 +132,8 @@ pub fn Settings() -> View {
             }
         });
     };
-    let forget = move |_| {
-        spawn_local_scoped(async move {
-            match ipc::call::<ForgetDevice>(&()).await {
-                Ok(()) => {
-                    app.switched(Session::SignedOut, None, None);
-                    go(&AppRoute::Login);
-                    refresh_info(app);
-                }
-                Err(p) => problem.set(Some(p)),
-            }
-        });
-    };
-    let forget_all = move |_| {
-        spawn_local_scoped(async move {
-            match ipc::call::<ForgetAllAccounts>(&()).await {
-                Ok(()) => {
-                    app.switched(Session::SignedOut, None, None);
-                    go(&AppRoute::Login);
-                    refresh_info(app);
-                }
-                Err(p) => problem.set(Some(p)),
-            }
-        });
-    };
+    let forget = move |_| forget_then_log_in::<ForgetDevice>(app, problem);
+    let forget_all = move |_| forget_then_log_in::<ForgetAllAccounts>(app, problem);
     let delete = move |_| {
         spawn_local_scoped(async move {
             match ipc::call::<DeleteAccount>(&()).await {
