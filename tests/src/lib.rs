@@ -24,6 +24,7 @@ use std::{
 };
 
 use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 mod axe;
@@ -476,7 +477,7 @@ impl Scenario {
             "tauri:options": { "application": self.env.app },
         });
         let Value::Object(capabilities) = capabilities else { return Err(fail("capabilities")) };
-        let client = ClientBuilder::rustls()?
+        let client = webdriver()
             .capabilities(capabilities)
             .connect(&self.driver.url)
             .await
@@ -871,7 +872,7 @@ pub async fn headless_chromium(driver_url: &str, profile: &Path) -> Result<Clien
         "goog:chromeOptions": { "args": args, "binary": "/usr/bin/chromium" },
     });
     let Value::Object(capabilities) = capabilities else { return Err(fail("capabilities")) };
-    ClientBuilder::rustls()?
+    webdriver()
         .capabilities(capabilities)
         .connect(driver_url)
         .await
@@ -1212,4 +1213,9 @@ mod tests {
         assert_eq!(messages["with-attr"], "Texte");
         assert!(!messages.contains_key("-term"));
     }
+}
+
+/// A WebDriver client builder over plain HTTP: tauri-driver and chromedriver listen on loopback.
+fn webdriver() -> ClientBuilder<HttpConnector> {
+    ClientBuilder::new(HttpConnector::new())
 }

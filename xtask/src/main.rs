@@ -25,6 +25,8 @@ use std::{path::PathBuf, process::ExitCode};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = workspace_root();
+    // The bench's HTTP clients (reqwest has no TLS provider of its own in this workspace).
+    portal_client::install_crypto_provider();
     let result = match args.first().map(String::as_str) {
         Some("run") => stages::run(&root, &args[1..]),
         Some("test") => stages::test(&root, &args[1..]),

@@ -90,7 +90,7 @@ pub use browser::{
     PAGE_FAILED, PAGE_IGNORED, Provider,
 };
 pub use cartable_core::wire::parent::EmailChallenge;
-pub use client::{MAX_GET_ATTEMPTS, Portal};
+pub use client::{MAX_GET_ATTEMPTS, Portal, install_crypto_provider};
 pub use config::{
     ConfigError, DEFAULT_CLIENT_ID, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LANGUAGE,
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, ExtraRoot, PortalConfig,

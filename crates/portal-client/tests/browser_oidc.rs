@@ -37,9 +37,8 @@ fn free_port() -> u16 {
 
 impl World {
     async fn start() -> Self {
-        // Two rustls providers are compiled into this test (lettre's ring, reqwest's aws-lc-rs);
-        // fantoccini's TLS setup needs a process default. The driver itself is plain HTTP.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        // The test's own reqwest client below is built before any Portal.
+        portal_client::install_crypto_provider();
         let dir = tempfile::tempdir().expect("tempdir");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let outbox = dir.path().join("outbox");

@@ -155,6 +155,7 @@ impl ExternalTokens {
                 "algorithm {bad:?} is refused: with a public JWKS, anyone could sign such tokens"
             )));
         }
+        crate::install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(ISSUER_TIMEOUT)

@@ -35,4 +35,16 @@ pub mod state;
 pub mod tokens;
 
 pub use http::{app, serve, serve_with_shutdown};
+
+/// Installs rustls's `ring` provider as the process's default crypto provider, unless one is
+/// installed already. reqwest is built without a provider of its own (the workspace's
+/// `rustls-no-provider`), so every process must have one before it builds an HTTP client:
+/// [`AppState::open`] and the upstream clients call this; a test that builds a `reqwest::Client`
+/// before any of them must call it first.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread is fine: a provider is installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
 pub use state::{AppState, StartError};

@@ -65,6 +65,7 @@ impl AppState {
     /// # Errors
     /// See [`StartError`]; [`StartError::Keys`] says how to create a missing key file.
     pub async fn open(config: Config, clock: Arc<dyn Clock>) -> Result<Self, StartError> {
+        crate::install_crypto_provider();
         let db = db::Db::open(&config.database, config.pool).await?;
         let loaded = crate::keys::load(&config.keys, &db, clock.now()).await?;
         let hash_key = loaded.hash_key.clone();

@@ -49,6 +49,7 @@ impl Http {
     /// # Errors
     /// reqwest cannot build a client (TLS initialisation).
     pub fn new() -> Result<Self, reqwest::Error> {
+        crate::install_crypto_provider();
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(UPSTREAM_TIMEOUT)
