@@ -315,6 +315,18 @@ fn backoff(attempt: u32) -> Duration {
     full.mul_f64(jitter)
 }
 
+/// Installs rustls's `ring` provider as the process's default crypto provider, unless one is
+/// installed already. reqwest is built without a provider of its own (the workspace's
+/// `rustls-no-provider`: ring, not aws-lc-rs, so no C toolchain is needed for the target), so a
+/// process needs one before it builds an HTTP client. [`Portal::new`] calls this; a program or
+/// test that builds its own `reqwest::Client` first must call it before.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another thread is fine: a provider is installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,17 +340,5 @@ mod tests {
                 assert!(d >= full / 2 && d <= full, "{d:?} for attempt {attempt}");
             }
         }
-    }
-}
-
-/// Installs rustls's `ring` provider as the process's default crypto provider, unless one is
-/// installed already. reqwest is built without a provider of its own (the workspace's
-/// `rustls-no-provider`: ring, not aws-lc-rs, so no C toolchain is needed for the target), so a
-/// process needs one before it builds an HTTP client. [`Portal::new`] calls this; a program or
-/// test that builds its own `reqwest::Client` first must call it before.
-pub fn install_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing a race with another thread is fine: a provider is installed either way.
-        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
