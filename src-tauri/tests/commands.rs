@@ -8,10 +8,12 @@
 
 use std::sync::Arc;
 
+use cartable_core::Problem;
 use cartable_core::ipc::{
     self, AccountArgs, CodeArgs, EmailArgs, FlowKind, FlowStep, Language, PasswordArgs,
     PortalSource, SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
 };
+use cartable_core::wire::parent::AssociateRequest;
 use cartable_lib::{MemoryStore, PortalEnv, keychain::StoredAccount};
 
 #[path = "support/harness.rs"]
@@ -284,6 +286,42 @@ fn input_errors_are_codes_on_fields() {
     let refused = launch.call::<ipc::UpdateSettings>(&insecure).expect_err("http refused");
     assert_eq!(refused.code, "invalid_setting");
     assert_eq!(refused.params.get("reason"), Some(&serde_json::json!("insecure_url")));
+}
+
+/// The UI's wasm has no IDNA: it leaves internationalised domains to the shell, which must
+/// refuse a bad one with the error the UI gives for an ASCII domain, on the same field.
+#[test]
+fn bad_internationalised_domains_are_refused_on_the_email_field() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let field_error = |problem: Problem| (problem.code, problem.field);
+    for (email, code) in [
+        ("parent@école", "email_domain_missing_dot"),
+        ("parent@-école.ca", "email_bad_domain"),
+        ("parent@xn--bcher-.ch", "email_bad_domain"),
+    ] {
+        let expected = (code.to_owned(), Some("email".to_owned()));
+        let args = EmailArgs { email: email.into() };
+        let refused = launch.call::<ipc::SignUpStart>(&args).expect_err(email);
+        assert_eq!(field_error(refused), expected, "sign-up {email}");
+        let refused = launch.call::<ipc::ResetStart>(&args).expect_err(email);
+        assert_eq!(field_error(refused), expected, "reset {email}");
+        let sign_in = SignInArgs { email: email.into(), password: PASSWORD.into() };
+        let refused = launch.call::<ipc::SignIn>(&sign_in).expect_err(email);
+        assert_eq!(field_error(refused), expected, "sign-in {email}");
+    }
+    launch.sign_up();
+    let request = AssociateRequest::Identity {
+        board_id: "css-affluents".into(),
+        last_name: "Tremblay".into(),
+        first_name: "Léa".into(),
+        birth_date: "2015-03-14".into(),
+        student_number: Some("1234567".into()),
+        permanent_code: None,
+        email: "parent@-école.ca".into(),
+    };
+    let refused = launch.call::<ipc::AssociateChild>(&request).expect_err("bad domain");
+    assert_eq!(field_error(refused), ("email_bad_domain".to_owned(), Some("email".to_owned())));
 }
 
 #[test]

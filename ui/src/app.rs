@@ -7,7 +7,7 @@ use sycamore_router::Router;
 
 use crate::components::account_switcher::{AccountSwitcher, reload_accounts};
 use crate::components::demo_banner::{DemoBanner, KeychainNotice};
-use crate::i18n::{I18n, use_i18n};
+use crate::i18n::{I18n, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, HashIntegration, focus_main, go, replace};
 use crate::screens;
@@ -160,7 +160,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
         a(class="skip-link", href="#main", on:click=|e: web_sys::MouseEvent| {
             e.prevent_default();
             focus_main();
-        }) { (i18n.t("skip-to-content")) }
+        }) { (Tr { key: "skip-to-content" }) }
         // The banner landmark holds the site's bar and the notices about the whole app (demo
         // mode, no keychain), so no content sits outside a landmark.
         header {
@@ -168,20 +168,20 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
                 div(class="header-inner") {
                     a(class="brand", href=move || if signed_in.get() { AppRoute::Children.href() } else { AppRoute::Login.href() }) {
                         span(class="brand-mark", aria-hidden="true") { "▮" }
-                        span { (i18n.t("app-name")) }
+                        span { (Tr { key: "app-name" }) }
                     }
                     nav(aria-label=i18n.t("nav-label")) {
                         ul {
                             (if signed_in.get() {
-                                view! { li { a(href=AppRoute::Children.href()) { (i18n.t("nav-children")) } } }
+                                view! { li { a(href=AppRoute::Children.href()) { (Tr { key: "nav-children" }) } } }
                             } else { view! {} })
-                            li { a(href=AppRoute::Help.href()) { (i18n.t("nav-help")) } }
-                            li { a(href=AppRoute::Settings.href()) { (i18n.t("nav-settings")) } }
+                            li { a(href=AppRoute::Help.href()) { (Tr { key: "nav-help" }) } }
+                            li { a(href=AppRoute::Settings.href()) { (Tr { key: "nav-settings" }) } }
                             li { AccountSwitcher() }
                             li {
                                 button(class="link-button", r#type="button", lang=move || other_lang(i18n.lang.get()).tag(),
                                     on:click=move |_| screens::settings::set_language(app, i18n, other_lang(i18n.lang.get()))) {
-                                    (i18n.t("nav-other-language"))
+                                    (Tr { key: "nav-other-language" })
                                 }
                             }
                         }
@@ -208,7 +208,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
             })
         }
         footer(class="site-footer") {
-            p { (i18n.t("footer-text")) }
+            p { (Tr { key: "footer-text" }) }
         }
     }
 }

@@ -1,17 +1,18 @@
 //! Every text of the interface, from Fluent files: `fr-CA` (default) and `en-CA` (complete).
 //!
-//! The files are `ui/locales/{fr-CA,en-CA}/main.ftl`, embedded at build time. Error codes become
+//! The files are `ui/locales/{fr-CA,en-CA}/main.ftl`, compiled at build time by `ui/build.rs`
+//! into tables of [`Part`]s that [`Translations`] resolves as `fluent-bundle` does (without
+//! isolation marks); a test compares the two on every message, so the wasm carries neither
+//! the Fluent parser nor its resolver, number formatting and plural rules. Error codes become
 //! messages through [`problem_key`] (`err-` + the code with `_` replaced by `-`) and
 //! [`problem_args`] (the problem's `params`, made printable). A test fails when the two files do
 //! not have the same keys, when a code the app can receive has no message, or when the code
 //! asks for a key that does not exist.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use cartable_core::Problem;
 use cartable_core::ipc::Language;
-use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use sycamore::prelude::*;
 
 /// The French file (`fr-CA`, the default language).
@@ -22,17 +23,16 @@ pub const EN_CA: &str = include_str!("../locales/en-CA/main.ftl");
 /// A value a message interpolates: Fluent selects plural forms on numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Arg {
-    /// A number (plural rules apply).
-    Num(f64),
+    /// A whole number (plural rules apply): every number the interface shows is a count, a
+    /// position, a length or minutes.
+    Num(i64),
     /// A text.
     Str(String),
 }
 
 impl From<i64> for Arg {
     fn from(value: i64) -> Self {
-        // Counts and seconds shown to a person: far below 2^53.
-        #[allow(clippy::cast_precision_loss)]
-        Arg::Num(value as f64)
+        Arg::Num(value)
     }
 }
 
@@ -79,13 +79,14 @@ pub fn problem_args(problem: &Problem) -> BTreeMap<String, Arg> {
     for (name, value) in &problem.params {
         match value {
             serde_json::Value::Number(n) => {
-                let mut number = n.as_f64().unwrap_or_default();
+                let mut number = whole(n);
                 if name == "position" {
-                    number += 1.0;
+                    number += 1;
                 }
                 args.insert(name.clone(), Arg::Num(number));
                 if name == "retry_after" {
-                    args.insert("minutes".to_owned(), Arg::Num((number / 60.0).ceil().max(1.0)));
+                    let minutes = number.saturating_add(59).div_euclid(60).max(1);
+                    args.insert("minutes".to_owned(), Arg::Num(minutes));
                 }
             }
             serde_json::Value::String(s) if name == "character" => {
@@ -104,16 +105,15 @@ pub fn problem_args(problem: &Problem) -> BTreeMap<String, Arg> {
                     .and_then(|o| o.get("character"))
                     .and_then(serde_json::Value::as_str)
                     .and_then(|s| s.chars().next());
-                let position =
-                    first.and_then(|o| o.get("position")).and_then(serde_json::Value::as_f64);
+                let position = first.and_then(|o| o.get("position")).and_then(|p| p.as_number());
                 if let Some(c) = character {
                     args.insert("character".to_owned(), Arg::Str(character_arg(c)));
                 }
                 if let Some(p) = position {
-                    args.insert("position".to_owned(), Arg::Num(p + 1.0));
+                    args.insert("position".to_owned(), Arg::Num(whole(p) + 1));
                 }
-                #[allow(clippy::cast_precision_loss)]
-                args.insert("count".to_owned(), Arg::Num(items.len() as f64));
+                let count = i64::try_from(items.len()).unwrap_or(i64::MAX);
+                args.insert("count".to_owned(), Arg::Num(count));
             }
             _ => {}
         }
@@ -121,65 +121,140 @@ pub fn problem_args(problem: &Problem) -> BTreeMap<String, Arg> {
     args
 }
 
-/// Both languages' bundles.
-pub struct Translations {
-    fr: FluentBundle<FluentResource>,
-    en: FluentBundle<FluentResource>,
+/// A JSON number as a whole number (the contract's parameters are all whole numbers; a
+/// fraction is dropped).
+fn whole(n: &serde_json::Number) -> i64 {
+    #[allow(clippy::cast_possible_truncation)]
+    n.as_i64().unwrap_or_else(|| n.as_f64().map_or(0, |f| f as i64))
 }
 
-impl std::fmt::Debug for Translations {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Translations")
+/// A piece of a compiled message (`ui/build.rs`): Fluent's text elements and placeables.
+#[derive(Debug)]
+pub enum Part {
+    /// Text as written.
+    Text(&'static str),
+    /// `{ $name }`.
+    Var(&'static str),
+    /// `{ $selector -> [key] … *[other] … }`; `default` indexes `variants`.
+    Select {
+        /// The variable selected on.
+        selector: &'static str,
+        /// The index of the `*` variant.
+        default: usize,
+        /// The variants, in the file's order.
+        variants: &'static [Variant],
+    },
+}
+
+/// A variant of a selection.
+#[derive(Debug)]
+pub struct Variant {
+    /// What it matches.
+    pub key: Key,
+    /// Its text.
+    pub value: &'static [Part],
+}
+
+/// The key of a variant.
+#[derive(Debug)]
+pub enum Key {
+    /// `[0]`: that number.
+    Number(i64),
+    /// `[one]`, `[other]` (plural categories, for numbers) or any name (for texts).
+    Name(&'static str),
+}
+
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+
+impl Key {
+    /// Whether the variant is chosen for `value`, as `fluent-bundle`'s `FluentValue::matches`:
+    /// a number equals a number key, a text equals a name, and a number is in a category
+    /// named by the key (CLDR cardinal rules; the build allows only `one` and `other`).
+    fn matches(&self, value: &Arg, lang: Language) -> bool {
+        match (self, value) {
+            (Key::Number(key), Arg::Num(n)) => key == n,
+            (Key::Name(name), Arg::Str(s)) => name == s,
+            (Key::Name(name), Arg::Num(n)) => match *name {
+                "one" => is_one(lang, *n),
+                "other" => !is_one(lang, *n),
+                _ => false,
+            },
+            (Key::Number(_), Arg::Str(_)) => false,
+        }
     }
 }
 
-fn bundle(lang: Language, source: &str) -> FluentBundle<FluentResource> {
-    let langid = lang.tag().parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new(vec![langid]);
-    // No Unicode isolation marks around placeables: they show up as boxes in some fonts and
-    // break copy-paste of emails.
-    bundle.set_use_isolating(false);
-    // A syntax error keeps the entries that parsed; the completeness test catches it.
-    let resource = FluentResource::try_new(source.to_owned()).unwrap_or_else(|(res, _)| res);
-    // Duplicate keys are reported by the tests; the first entry wins.
-    let _ = bundle.add_resource(resource);
-    bundle
+/// CLDR's cardinal category `one` for a whole number: French `i = 0,1`, English `i = 1 and
+/// v = 0` (on the absolute value). French's `many` (whole millions) is no key of ours, so it
+/// reads as `other`.
+fn is_one(lang: Language, n: i64) -> bool {
+    match lang {
+        Language::FrCa => n.unsigned_abs() <= 1,
+        Language::EnCa => n.unsigned_abs() == 1,
+    }
 }
+
+/// Writes `parts` with `args` into `out`, as `fluent-bundle` formats a pattern: a missing
+/// variable is written `{$name}`, a selection without a match (or on a missing variable)
+/// takes its default variant.
+fn write_parts(out: &mut String, parts: &[Part], args: &BTreeMap<String, Arg>, lang: Language) {
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Var(name) => match args.get(*name) {
+                Some(Arg::Num(n)) => out.push_str(&n.to_string()),
+                Some(Arg::Str(s)) => out.push_str(s),
+                None => {
+                    out.push_str("{$");
+                    out.push_str(name);
+                    out.push('}');
+                }
+            },
+            Part::Select { selector, default, variants } => {
+                let chosen = args
+                    .get(*selector)
+                    .and_then(|value| variants.iter().find(|v| v.key.matches(value, lang)))
+                    .or_else(|| variants.get(*default));
+                if let Some(variant) = chosen {
+                    write_parts(out, variant.value, args, lang);
+                }
+            }
+        }
+    }
+}
+
+/// Both languages' messages, compiled from the Fluent files at build time.
+#[derive(Debug, Clone, Copy)]
+pub struct Translations;
 
 impl Translations {
-    /// Parses both embedded files.
+    /// The embedded messages (nothing to parse).
     pub fn load() -> Self {
-        Self { fr: bundle(Language::FrCa, FR_CA), en: bundle(Language::EnCa, EN_CA) }
+        Self
     }
 
-    fn bundle(&self, lang: Language) -> &FluentBundle<FluentResource> {
-        match lang {
-            Language::FrCa => &self.fr,
-            Language::EnCa => &self.en,
-        }
+    fn message(self, lang: Language, key: &str) -> Option<&'static [Part]> {
+        let table = match lang {
+            Language::FrCa => FR_CA_MESSAGES,
+            Language::EnCa => EN_CA_MESSAGES,
+        };
+        table.binary_search_by(|(id, _)| (*id).cmp(key)).ok().map(|i| table[i].1)
     }
 
     /// Whether `key` has a message in `lang`.
     pub fn has(&self, lang: Language, key: &str) -> bool {
-        self.bundle(lang).has_message(key)
+        self.message(lang, key).is_some()
     }
 
     /// The message `key` in `lang` with `args`; the key itself when it is missing (the tests
     /// make sure none is).
     pub fn text(&self, lang: Language, key: &str, args: &BTreeMap<String, Arg>) -> String {
-        let bundle = self.bundle(lang);
-        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+        let Some(parts) = self.message(lang, key) else {
             return key.to_owned();
         };
-        let mut fluent_args = FluentArgs::new();
-        for (name, value) in args {
-            match value {
-                Arg::Num(n) => fluent_args.set(name.as_str(), FluentValue::from(*n)),
-                Arg::Str(s) => fluent_args.set(name.as_str(), FluentValue::from(s.as_str())),
-            }
-        }
-        let mut errors = Vec::new();
-        bundle.format_pattern(pattern, Some(&fluent_args), &mut errors).into_owned()
+        let mut out = String::new();
+        write_parts(&mut out, parts, args, lang);
+        out
     }
 
     /// The message for a problem: its code's key with its params, or `err-unknown` (with the
@@ -201,15 +276,8 @@ impl Translations {
     }
 }
 
-thread_local! {
-    static TRANSLATIONS: RefCell<Option<Translations>> = const { RefCell::new(None) };
-}
-
 fn with_translations<T>(f: impl FnOnce(&Translations) -> T) -> T {
-    TRANSLATIONS.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        f(slot.get_or_insert_with(Translations::load))
-    })
+    f(&Translations)
 }
 
 /// The interface language as a context value: reading a text through it re-renders that text
@@ -251,15 +319,127 @@ pub fn use_i18n() -> I18n {
     use_context::<I18n>()
 }
 
+/// A text of the interface as a view child, `(Tr { key: "login-title" })`: one text node that
+/// follows the language.
+///
+/// `view!` wraps any child with a call in it (`i18n.t(key)`) in a closure of its own, and
+/// each closure costs about 1 KB of wasm in Sycamore's dynamic-view code; a struct literal is
+/// not wrapped, so every `Tr` shares the one closure type below (BENCHMARKS.md, 2026-12-06).
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    /// The message id.
+    pub key: &'static str,
+}
+
+impl From<Tr> for View {
+    fn from(text: Tr) -> View {
+        let i18n = use_i18n();
+        let text: Box<dyn FnMut() -> String> = Box::new(move || i18n.t(text.key));
+        View::from(text)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::BTreeSet;
 
     use cartable_core::ipc::codes;
+    use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
     use serde_json::json;
 
     use super::*;
+
+    /// The reference: the file read by `fluent-bundle` at run time, as the UI did before
+    /// `ui/build.rs` (no isolation marks).
+    fn reference(lang: Language) -> FluentBundle<FluentResource> {
+        let source = match lang {
+            Language::FrCa => FR_CA,
+            Language::EnCa => EN_CA,
+        };
+        let mut bundle = FluentBundle::new(vec![lang.tag().parse().unwrap()]);
+        bundle.set_use_isolating(false);
+        bundle.add_resource(FluentResource::try_new(source.to_owned()).unwrap()).unwrap();
+        bundle
+    }
+
+    fn reference_text(
+        bundle: &FluentBundle<FluentResource>,
+        key: &str,
+        args: &BTreeMap<String, Arg>,
+    ) -> String {
+        let pattern = bundle.get_message(key).and_then(|m| m.value()).unwrap();
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            match value {
+                #[allow(clippy::cast_precision_loss)]
+                Arg::Num(n) => fluent_args.set(name.as_str(), FluentValue::from(*n as f64)),
+                Arg::Str(s) => fluent_args.set(name.as_str(), FluentValue::from(s.as_str())),
+            }
+        }
+        bundle.format_pattern(pattern, Some(&fluent_args), &mut Vec::new()).into_owned()
+    }
+
+    /// The variables of a compiled message, and the names its selections match.
+    fn variables(parts: &[Part], names: &mut BTreeSet<&'static str>, keys: &mut Vec<String>) {
+        for part in parts {
+            match part {
+                Part::Text(_) => {}
+                Part::Var(name) => {
+                    names.insert(name);
+                }
+                Part::Select { selector, variants, .. } => {
+                    names.insert(selector);
+                    for variant in *variants {
+                        if let Key::Name(name) = variant.key {
+                            keys.push(name.to_owned());
+                        }
+                        variables(variant.value, names, keys);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compiled_messages_read_as_fluent_bundle_reads_the_files() {
+        let tr = Translations::load();
+        for (lang, table) in [(Language::FrCa, FR_CA_MESSAGES), (Language::EnCa, EN_CA_MESSAGES)] {
+            let bundle = reference(lang);
+            let source = if lang == Language::FrCa { FR_CA } else { EN_CA };
+            assert_eq!(table.len(), keys(source).len(), "every message is compiled");
+            for (key, parts) in table {
+                assert!(bundle.has_message(key), "{key}");
+                let mut names = BTreeSet::new();
+                let mut selected = vec!["x".to_owned(), "other".to_owned(), String::new()];
+                variables(parts, &mut names, &mut selected);
+                let mut values: Vec<Arg> = [0, 1, 2, 3, 5, 11, 21, 100, -1, -2, 1_000_000]
+                    .into_iter()
+                    .map(Arg::Num)
+                    .collect();
+                values.extend(selected.into_iter().map(Arg::Str));
+                let base: BTreeMap<String, Arg> =
+                    names.iter().map(|n| ((*n).to_owned(), Arg::Num(7))).collect();
+                let mut cases = vec![BTreeMap::new(), base.clone()];
+                for name in &names {
+                    for value in &values {
+                        let mut args = base.clone();
+                        args.insert((*name).to_owned(), value.clone());
+                        cases.push(args.clone());
+                        args.remove(*name);
+                        cases.push(args);
+                    }
+                }
+                for args in cases {
+                    assert_eq!(
+                        tr.text(lang, key, &args),
+                        reference_text(&bundle, key, &args),
+                        "{lang:?} {key} {args:?}"
+                    );
+                }
+            }
+        }
+    }
 
     /// The message ids of a Fluent file (lines `id = …` at column 0), after checking that the
     /// whole file parses.
@@ -480,8 +660,8 @@ mod tests {
         );
         let args = problem_args(&problem);
         assert_eq!(args.get("character"), Some(&Arg::Str("é".into())));
-        assert_eq!(args.get("position"), Some(&Arg::Num(4.0)));
-        assert_eq!(args.get("count"), Some(&Arg::Num(2.0)));
+        assert_eq!(args.get("position"), Some(&Arg::Num(4)));
+        assert_eq!(args.get("count"), Some(&Arg::Num(2)));
         let tr = Translations::load();
         let text = tr.problem(Language::FrCa, &problem);
         assert!(text.contains("é") && text.contains('4'), "{text}");
@@ -494,9 +674,9 @@ mod tests {
     #[test]
     fn retry_after_gives_minutes_rounded_up() {
         let args = problem_args(&Problem::new("throttled").with("retry_after", 61));
-        assert_eq!(args.get("minutes"), Some(&Arg::Num(2.0)));
+        assert_eq!(args.get("minutes"), Some(&Arg::Num(2)));
         let args = problem_args(&Problem::new("throttled").with("retry_after", 5));
-        assert_eq!(args.get("minutes"), Some(&Arg::Num(1.0)));
+        assert_eq!(args.get("minutes"), Some(&Arg::Num(1)));
     }
 
     #[test]

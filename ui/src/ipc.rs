@@ -18,15 +18,23 @@ pub const SHELL_UNAVAILABLE: &str = "shell_unavailable";
 /// Codes this module emits itself, besides the shell's (for translation completeness tests).
 pub const UI_CODES: &[&str] = &[SHELL_UNAVAILABLE];
 
-/// Turns whatever the shell rejected a call with into a [`Problem`].
+/// Turns whatever the shell rejected a call with, read as a [`Problem`], into one.
 ///
 /// The shell rejects with a serialized `Problem`; anything else (a bare string from Tauri itself,
-/// e.g. "command not allowed", or `null`) becomes `internal`, so the UI never shows raw text.
-pub fn problem_from_rejection(value: &serde_json::Value) -> Problem {
-    match serde_json::from_value::<Problem>(value.clone()) {
+/// e.g. "command not allowed", or `null`) does not read as one and becomes `internal`, so the
+/// UI never shows raw text.
+pub fn problem_from_rejection<E>(read: Result<Problem, E>) -> Problem {
+    match read {
         Ok(problem) if !problem.code.is_empty() => problem,
         _ => Problem::new(cartable_core::ipc::codes::INTERNAL),
     }
+}
+
+/// What `invoke` is given: `{"args": …}` (the handlers' one parameter is named `args`).
+#[cfg(target_arch = "wasm32")]
+#[derive(serde::Serialize)]
+struct Payload<'a, A> {
+    args: &'a A,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -66,20 +74,16 @@ pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, Problem> {
     if !bindings::shell_present() {
         return Err(Problem::new(SHELL_UNAVAILABLE));
     }
-    // `serialize_maps_as_objects`: Tauri reads plain JS objects, not `Map`s.
+    // `json_compatible`: Tauri reads plain JS objects (not `Map`s) and JSON numbers. The
+    // arguments go straight to JS values, without a `serde_json::Value` in between.
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let payload = serde_json::json!({ "args": args });
-    let js_args = payload
+    let js_args = Payload { args }
         .serialize(&serializer)
         .map_err(|_| Problem::new(cartable_core::ipc::codes::INTERNAL))?;
     match bindings::invoke(C::NAME, js_args).await {
         Ok(value) => serde_wasm_bindgen::from_value::<C::Output>(value)
             .map_err(|_| Problem::new(cartable_core::ipc::codes::INTERNAL)),
-        Err(error) => {
-            let json: serde_json::Value =
-                serde_wasm_bindgen::from_value(error).unwrap_or(serde_json::Value::Null);
-            Err(problem_from_rejection(&json))
-        }
+        Err(error) => Err(problem_from_rejection(serde_wasm_bindgen::from_value(error))),
     }
 }
 
@@ -100,11 +104,15 @@ mod tests {
 
     use super::*;
 
+    fn read(rejection: &serde_json::Value) -> Problem {
+        problem_from_rejection(serde_json::from_value::<Problem>(rejection.clone()))
+    }
+
     #[test]
     fn a_serialized_problem_is_kept() {
         let rejection =
             json!({"code": "invalid_code", "field": "code", "params": {"attempts_left": 3}});
-        let problem = problem_from_rejection(&rejection);
+        let problem = read(&rejection);
         assert_eq!(problem.code, "invalid_code");
         assert_eq!(problem.field.as_deref(), Some("code"));
         assert_eq!(problem.params.get("attempts_left"), Some(&json!(3)));
@@ -113,7 +121,7 @@ mod tests {
     #[test]
     fn anything_else_is_internal() {
         for rejection in [json!("command sign_in not allowed"), json!(null), json!({"code": ""})] {
-            assert_eq!(problem_from_rejection(&rejection).code, "internal", "{rejection}");
+            assert_eq!(read(&rejection).code, "internal", "{rejection}");
         }
     }
 }

@@ -109,19 +109,41 @@ pub struct SchoolBoards {
     boards: Vec<SchoolBoard>,
 }
 
+/// A body of `data/school_boards.json` as `build.rs` compiles it.
+struct Embedded {
+    id: &'static str,
+    name_fr: &'static str,
+    name_en: Option<&'static str>,
+    language: BoardLanguage,
+    kind: BoardKind,
+    region: &'static str,
+    ministry_code: &'static str,
+    former_names: &'static [&'static str],
+}
+
+include!(concat!(env!("OUT_DIR"), "/school_boards.rs"));
+
 static EMBEDDED: LazyLock<SchoolBoards> = LazyLock::new(|| {
-    let boards: Vec<SchoolBoard> = serde_json::from_str(include_str!("../data/school_boards.json"))
-        .expect("data/school_boards.json matches SchoolBoard (checked by the tests)");
+    let boards = BOARDS
+        .iter()
+        .map(|b| SchoolBoard {
+            id: b.id.to_owned(),
+            name_fr: b.name_fr.to_owned(),
+            name_en: b.name_en.map(str::to_owned),
+            language: b.language,
+            kind: b.kind,
+            region: b.region.to_owned(),
+            ministry_code: b.ministry_code.to_owned(),
+            former_names: b.former_names.iter().map(|n| (*n).to_owned()).collect(),
+        })
+        .collect();
     SchoolBoards { boards }
 });
 
 impl SchoolBoards {
-    /// The 72 bodies embedded in the app (`data/school_boards.json`, ministry data V2022-11),
-    /// parsed once. An offline fallback: the server's list wins (`docs/contract.md §6`).
-    ///
-    /// # Panics
-    ///
-    /// Only if the embedded file were malformed, which the crate's tests rule out.
+    /// The 72 bodies embedded in the app (`data/school_boards.json`, ministry data V2022-11,
+    /// compiled into a table by `build.rs`). An offline fallback: the server's list wins
+    /// (`docs/contract.md §6`).
     pub fn embedded() -> &'static SchoolBoards {
         &EMBEDDED
     }
@@ -310,6 +332,13 @@ mod tests {
 
     fn first_id(query: &str) -> Option<&'static str> {
         SchoolBoards::embedded().search(query).first().map(|b| b.id.as_str())
+    }
+
+    #[test]
+    fn the_compiled_table_is_the_json_file() {
+        let read: Vec<SchoolBoard> =
+            serde_json::from_str(include_str!("../data/school_boards.json")).unwrap();
+        assert_eq!(SchoolBoards::embedded().all(), read.as_slice());
     }
 
     #[test]

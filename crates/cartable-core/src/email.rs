@@ -17,12 +17,20 @@
 //! U+FFFD) are refused, so limits keyed by the email cannot be multiplied by spelling one
 //! address several ways. (`+tags` stay distinct addresses: whether they reach one mailbox is
 //! the provider's choice.)
+//!
+//! [`Email`] needs the `idna` feature (on by default): UTS #46 brings ICU4X's normaliser and
+//! properties data, about 55 KB of the UI's compressed wasm. The UI builds without it and
+//! checks with [`check`]: every rule for a domain of ASCII letters, digits and hyphens (what
+//! UTS #46 does to such a domain is lowercasing it and checking its labels), and nothing more
+//! for an internationalised domain, which the shell then refuses with the same field error.
 
+#[cfg(feature = "idna")]
 use std::fmt;
 
 use email_address::{EmailAddress, Options};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use unicode_normalization::UnicodeNormalization as _;
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "idna")]
+use serde::{Deserializer, Serializer};
 
 /// Maximum length of a local part, in bytes (RFC 5321 §4.5.3.1.1).
 pub const LOCAL_PART_MAX_BYTES: usize = 64;
@@ -148,6 +156,137 @@ fn canonical_quoted(inner: &str) -> String {
     format!("\"{escaped}\"")
 }
 
+/// The rules before the domain's: the trimmed address in NFC split at its last `@`, with the
+/// canonical local part (lowercased, needless quotes removed) and the domain as typed.
+fn split(input: &str) -> Result<(String, String), EmailError> {
+    // One spelling of each accented letter (NFC): `é` and `e` + U+0301 are one address.
+    let trimmed = crate::normal::nfc(input.trim());
+    let trimmed = trimmed.as_str();
+    if trimmed.is_empty() {
+        return Err(EmailError::EmailEmpty);
+    }
+    if let Some((position, character)) = trimmed.chars().enumerate().find(|&(_, c)| is_invisible(c))
+    {
+        return Err(EmailError::EmailInvalidCharacter { character, position });
+    }
+    let Some((local, domain)) = trimmed.rsplit_once('@') else {
+        return Err(EmailError::EmailMissingAt);
+    };
+    if local.is_empty() {
+        return Err(EmailError::EmailEmptyLocalPart);
+    }
+    if domain.is_empty() {
+        return Err(EmailError::EmailEmptyDomain);
+    }
+    let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+    if !quoted && local.contains('@') {
+        return Err(EmailError::EmailMultipleAt);
+    }
+    if local.len() > LOCAL_PART_MAX_BYTES {
+        return Err(EmailError::EmailLocalPartTooLong { max: LOCAL_PART_MAX_BYTES });
+    }
+    if !quoted
+        && let Some((position, character)) =
+            local.chars().enumerate().find(|&(_, c)| !is_local_char(c))
+    {
+        // `local` is a prefix of `trimmed`, so the index is also the index in `trimmed`.
+        return Err(EmailError::EmailInvalidCharacter { character, position });
+    }
+    // Quotes that change nothing go (`"jean"` is `jean`); lowercased before the syntax
+    // check, so the canonical form is what was checked.
+    let local =
+        if quoted { canonical_quoted(&local[1..local.len() - 1]) } else { local.to_owned() };
+    let local = local.to_lowercase();
+    if local.len() > LOCAL_PART_MAX_BYTES {
+        return Err(EmailError::EmailLocalPartTooLong { max: LOCAL_PART_MAX_BYTES });
+    }
+    if !EmailAddress::is_valid_local_part(&local) {
+        return Err(EmailError::EmailBadLocalPart);
+    }
+    Ok((local, domain.to_owned()))
+}
+
+/// The rules after UTS #46: `ascii` is the domain's ASCII form, `local` the canonical local
+/// part.
+fn check_ascii_domain(local: &str, ascii: &str) -> Result<(), EmailError> {
+    if ascii.is_empty() || ascii.ends_with('.') {
+        return Err(EmailError::EmailBadDomain);
+    }
+    if !ascii.contains('.') {
+        return Err(EmailError::EmailDomainMissingDot);
+    }
+    // Final word to the real parser, on the ASCII form it understands.
+    let options =
+        Options::default().with_required_tld().without_domain_literal().without_display_text();
+    if EmailAddress::parse_with_options(&format!("{local}@{ascii}"), options).is_err() {
+        return Err(EmailError::EmailBadDomain);
+    }
+    Ok(())
+}
+
+/// What UTS #46 `ToASCII` with `idna::domain_to_ascii_strict`'s options (STD3 ASCII rules,
+/// hyphens checked, DNS lengths verified) gives for a domain that is ASCII and has no
+/// Punycode (`xn--`) label: the domain lowercased when every label is 1 to 63 letters, digits
+/// and hyphens, starts and ends with neither a hyphen nor has one in both its third and fourth
+/// places, and the whole is at most 253 bytes (no final dot); [`EmailError::EmailBadDomain`]
+/// otherwise. `None` for any other domain: only IDNA can judge it. A test compares this with
+/// `idna` on generated domains.
+#[cfg(any(test, not(feature = "idna")))]
+fn ascii_to_ascii(domain: &str) -> Option<Result<String, EmailError>> {
+    if !domain.is_ascii() {
+        return None;
+    }
+    let lower = domain.to_ascii_lowercase();
+    if lower.split('.').any(|label| label.starts_with("xn--")) {
+        return None;
+    }
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.get(2..4) != Some("--")
+            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    Some(if lower.len() <= 253 && lower.split('.').all(label_ok) {
+        Ok(lower)
+    } else {
+        Err(EmailError::EmailBadDomain)
+    })
+}
+
+/// Checks an address without IDNA: `Ok(true)` when it is valid (its domain is ASCII without
+/// Punycode labels, checked fully), `Ok(false)` when every rule but the domain's holds and the
+/// domain needs IDNA; the error otherwise, as [`Email::parse`] would give it.
+#[cfg(any(test, not(feature = "idna")))]
+fn check_without_idna(input: &str) -> Result<bool, EmailError> {
+    let (local, domain) = split(input)?;
+    match ascii_to_ascii(&domain) {
+        Some(ascii) => check_ascii_domain(&local, &ascii?).map(|()| true),
+        None => Ok(false),
+    }
+}
+
+/// Checks an address as typed: with the `idna` feature, exactly [`Email::parse`]. Without it
+/// (the UI's wasm), every rule for an address whose domain is ASCII (letters, digits, hyphens,
+/// no Punycode label), and every rule but the domain's for an internationalised one
+/// (`parent@école.québec`, `x@xn--bcher-kva.ch`), which the caller must leave to a full parse:
+/// the shell parses every email it is given and refuses with the same error on the same field.
+///
+/// # Errors
+///
+/// The [`EmailError`] [`Email::parse`] gives, when this build can tell.
+pub fn check(input: &str) -> Result<(), EmailError> {
+    #[cfg(feature = "idna")]
+    {
+        Email::parse(input).map(drop)
+    }
+    #[cfg(not(feature = "idna"))]
+    {
+        check_without_idna(input).map(drop)
+    }
+}
+
+#[cfg(feature = "idna")]
 impl Email {
     /// Parses and canonicalises an address (see the type's docs).
     ///
@@ -160,64 +299,10 @@ impl Email {
     /// [`EmailError::EmailInvalidCharacter`], [`EmailError::EmailBadLocalPart`],
     /// [`EmailError::EmailBadDomain`], [`EmailError::EmailDomainMissingDot`].
     pub fn parse(input: &str) -> Result<Email, EmailError> {
-        // One spelling of each accented letter (NFC): `é` and `e` + U+0301 are one address.
-        let trimmed: String = input.trim().nfc().collect();
-        let trimmed = trimmed.as_str();
-        if trimmed.is_empty() {
-            return Err(EmailError::EmailEmpty);
-        }
-        if let Some((position, character)) =
-            trimmed.chars().enumerate().find(|&(_, c)| is_invisible(c))
-        {
-            return Err(EmailError::EmailInvalidCharacter { character, position });
-        }
-        let Some((local, domain)) = trimmed.rsplit_once('@') else {
-            return Err(EmailError::EmailMissingAt);
-        };
-        if local.is_empty() {
-            return Err(EmailError::EmailEmptyLocalPart);
-        }
-        if domain.is_empty() {
-            return Err(EmailError::EmailEmptyDomain);
-        }
-        let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
-        if !quoted && local.contains('@') {
-            return Err(EmailError::EmailMultipleAt);
-        }
-        if local.len() > LOCAL_PART_MAX_BYTES {
-            return Err(EmailError::EmailLocalPartTooLong { max: LOCAL_PART_MAX_BYTES });
-        }
-        if !quoted
-            && let Some((position, character)) =
-                local.chars().enumerate().find(|&(_, c)| !is_local_char(c))
-        {
-            // `local` is a prefix of `trimmed`, so the index is also the index in `trimmed`.
-            return Err(EmailError::EmailInvalidCharacter { character, position });
-        }
-        // Quotes that change nothing go (`"jean"` is `jean`); lowercased before the syntax
-        // check, so the canonical form is what was checked.
-        let local =
-            if quoted { canonical_quoted(&local[1..local.len() - 1]) } else { local.to_owned() };
-        let local = local.to_lowercase();
-        if local.len() > LOCAL_PART_MAX_BYTES {
-            return Err(EmailError::EmailLocalPartTooLong { max: LOCAL_PART_MAX_BYTES });
-        }
-        if !EmailAddress::is_valid_local_part(&local) {
-            return Err(EmailError::EmailBadLocalPart);
-        }
-        let ascii = idna::domain_to_ascii_strict(domain).map_err(|_| EmailError::EmailBadDomain)?;
-        if ascii.is_empty() || ascii.ends_with('.') {
-            return Err(EmailError::EmailBadDomain);
-        }
-        if !ascii.contains('.') {
-            return Err(EmailError::EmailDomainMissingDot);
-        }
-        // Final word to the real parser, on the ASCII form it understands.
-        let options =
-            Options::default().with_required_tld().without_domain_literal().without_display_text();
-        if EmailAddress::parse_with_options(&format!("{local}@{ascii}"), options).is_err() {
-            return Err(EmailError::EmailBadDomain);
-        }
+        let (local, domain) = split(input)?;
+        let ascii =
+            idna::domain_to_ascii_strict(&domain).map_err(|_| EmailError::EmailBadDomain)?;
+        check_ascii_domain(&local, &ascii)?;
         let (unicode, result) = idna::domain_to_unicode(&ascii);
         if result.is_err() {
             return Err(EmailError::EmailBadDomain);
@@ -261,6 +346,7 @@ impl Email {
     }
 }
 
+#[cfg(feature = "idna")]
 /// `abcde` → `a***e`, `ab` → `a*`, `a` → `*`.
 fn mask(part: &str) -> String {
     let chars: Vec<char> = part.chars().collect();
@@ -272,12 +358,14 @@ fn mask(part: &str) -> String {
     }
 }
 
+#[cfg(feature = "idna")]
 impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.canonical)
     }
 }
 
+#[cfg(feature = "idna")]
 impl std::str::FromStr for Email {
     type Err = EmailError;
 
@@ -286,12 +374,14 @@ impl std::str::FromStr for Email {
     }
 }
 
+#[cfg(feature = "idna")]
 impl Serialize for Email {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&self.canonical)
     }
 }
 
+#[cfg(feature = "idna")]
 impl<'de> Deserialize<'de> for Email {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
@@ -299,7 +389,97 @@ impl<'de> Deserialize<'de> for Email {
     }
 }
 
+/// [`check`] and its pieces, in both builds; against `idna` where it is there.
 #[cfg(test)]
+mod check_tests {
+    #[cfg(feature = "idna")]
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn ascii_domains_are_judged_fully() {
+        assert_eq!(check(" Parent.Nom+ecole@Exemple.CA "), Ok(()));
+        assert_eq!(check_without_idna("parent@ecole-1.qc.ca"), Ok(true));
+        for (input, error) in [
+            ("   ", EmailError::EmailEmpty),
+            ("parent.exemple.ca", EmailError::EmailMissingAt),
+            ("jean..t@exemple.ca", EmailError::EmailBadLocalPart),
+            ("jean@exemple..ca", EmailError::EmailBadDomain),
+            ("jean@-exemple.ca", EmailError::EmailBadDomain),
+            ("jean@ex--emple.ca", EmailError::EmailBadDomain),
+            ("jean@exem_ple.ca", EmailError::EmailBadDomain),
+            ("jean@[127.0.0.1]", EmailError::EmailBadDomain),
+            ("jean@exemple.ca.", EmailError::EmailBadDomain),
+            ("jean@gmail", EmailError::EmailDomainMissingDot),
+        ] {
+            assert_eq!(check(input), Err(error.clone()), "{input}");
+            assert_eq!(check_without_idna(input), Err(error), "{input}");
+        }
+        let long_label = format!("jean@{}.ca", "a".repeat(64));
+        assert_eq!(check_without_idna(&long_label), Err(EmailError::EmailBadDomain));
+    }
+
+    #[test]
+    fn internationalised_domains_are_left_to_the_full_parser() {
+        for input in ["élise@bücher.ch", "x@xn--bcher-kva.ch", "x@XN--bcher-kva.ch", "x@école"] {
+            assert_eq!(check_without_idna(input), Ok(false), "{input}");
+        }
+        // The rules before the domain's still apply.
+        assert_eq!(check_without_idna(".élise@bücher.ch"), Err(EmailError::EmailBadLocalPart));
+        assert_eq!(
+            check_without_idna("é lise@bücher.ch"),
+            Err(EmailError::EmailInvalidCharacter { character: ' ', position: 1 })
+        );
+    }
+
+    /// ASCII domains built from the characters that matter to UTS #46's ASCII rules, in both
+    /// cases, with labels around the 63-byte limit and names around 253 bytes.
+    #[cfg(feature = "idna")]
+    fn ascii_domain() -> impl Strategy<Value = String> {
+        let label = prop_oneof![
+            4 => "[a-zA-Z0-9-]{0,6}",
+            1 => "[a-z0-9_-]{0,4}",
+            1 => "[xX][nN]--[a-z0-9-]{0,6}",
+            1 => "[a-z]{2}--[a-z]{0,3}",
+            1 => "[a-z0-9]{60,65}",
+        ];
+        prop::collection::vec(label, 1..6).prop_map(|labels| labels.join("."))
+    }
+
+    #[cfg(feature = "idna")]
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn the_ascii_rule_is_idnas(domain in ascii_domain(), dot in proptest::bool::ANY) {
+            let domain = if dot { format!("{domain}.") } else { domain };
+            if let Some(ours) = ascii_to_ascii(&domain) {
+                let theirs = idna::domain_to_ascii_strict(&domain).ok();
+                prop_assert_eq!(ours.ok(), theirs, "{}", domain);
+            }
+        }
+
+        #[test]
+        fn check_without_idna_agrees_with_parse(
+            local in "[a-zA-Z0-9.+\"_ -]{0,8}",
+            domain in ascii_domain(),
+            long in proptest::bool::ANY,
+        ) {
+            let domain = if long { format!("{domain}.{}.ca", "b".repeat(63)).repeat(3) } else { domain };
+            let input = format!("{local}@{domain}");
+            let parsed = Email::parse(&input).map(drop);
+            match check_without_idna(&input) {
+                Ok(true) => prop_assert_eq!(parsed, Ok(()), "{}", input),
+                Ok(false) => prop_assert!(domain.to_ascii_lowercase().contains("xn--"), "{}", input),
+                Err(error) => prop_assert_eq!(parsed, Err(error), "{}", input),
+            }
+            prop_assert_eq!(check(&input), Email::parse(&input).map(drop));
+        }
+    }
+}
+
+#[cfg(all(test, feature = "idna"))]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;

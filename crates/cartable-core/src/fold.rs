@@ -9,8 +9,6 @@
 //! Spaces of every kind (no-break, thin…) already count as whitespace in Rust
 //! (`char::is_whitespace`, Unicode `White_Space`).
 
-use unicode_normalization::UnicodeNormalization as _;
-
 /// The first character (digit zero) of each block of ten Unicode decimal digits read as
 /// `0`–`9`: Arabic-Indic, Extended Arabic-Indic, N'Ko, Devanagari, Bengali, Gurmukhi, Gujarati,
 /// Oriya, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Tibetan, Myanmar, Khmer, Mongolian.
@@ -33,7 +31,8 @@ pub fn fold(c: char) -> char {
             return digit;
         }
     }
-    let mut compatible = std::iter::once(c).nfkc();
+    let compatible = crate::normal::nfkc(c.encode_utf8(&mut [0; 4]));
+    let mut compatible = compatible.chars();
     match (compatible.next(), compatible.next()) {
         (Some(one), None) if one.is_ascii() => one,
         _ => c,

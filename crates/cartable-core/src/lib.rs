@@ -12,6 +12,7 @@ pub mod fold;
 pub mod identifiers;
 pub mod ipc;
 pub mod name;
+mod normal;
 pub mod password;
 pub mod problem;
 pub mod wire;
@@ -21,7 +22,9 @@ pub use boards::{
     BoardKind, BoardLanguage, BoardNames, SchoolBoard, SchoolBoards, search_boards, search_by,
 };
 pub use code::{CodeError, VerificationCode};
-pub use email::{Email, EmailError};
+#[cfg(feature = "idna")]
+pub use email::Email;
+pub use email::EmailError;
 pub use identifiers::{
     IdentifierError, Nip, NipError, PermanentCode, PermanentCodeError, PermanentCodeHint,
     StudentIdentifier, StudentNumber, StudentNumberError,

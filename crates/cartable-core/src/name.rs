@@ -8,9 +8,8 @@
 
 use std::fmt;
 
+use crate::normal::is_mark as is_combining_mark;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// Maximum length of a name, in characters after normalisation.
 pub const NAME_MAX_LENGTH: usize = 100;
@@ -84,7 +83,7 @@ fn is_apostrophe(c: char) -> bool {
 /// Compatibility decomposition (NFKD) with combining marks removed: `Côté` → `Cote`,
 /// `ﬁ` → `fi`. Case is kept.
 pub(crate) fn strip_marks(s: &str) -> String {
-    s.nfkd().filter(|c| !is_combining_mark(*c)).collect()
+    crate::normal::nfkd(s).chars().filter(|c| !is_combining_mark(*c)).collect()
 }
 
 impl PersonName {
@@ -126,7 +125,7 @@ impl PersonName {
         if !letters {
             return Err(NameError::NameNoLetter);
         }
-        let normalised: String = collapsed.nfc().collect();
+        let normalised = crate::normal::nfc(&collapsed);
         let length = normalised.chars().count();
         if length > NAME_MAX_LENGTH {
             return Err(NameError::NameTooLong { length, max: NAME_MAX_LENGTH });

@@ -6,12 +6,12 @@ use cartable_core::{
         AssociateChild, Associated, GetDossier, GetMe, ListChildren, PrivateSchools, RemoveChild,
         SchoolBoards as SchoolBoardsCommand,
     },
-    wire::parent::SchoolBoardEntry,
+    wire::parent::{AssociateRequest, SchoolBoardEntry},
 };
 use tauri::State;
 
 use super::{Args, Reply};
-use crate::AppState;
+use crate::{AppState, state::parse_email};
 
 /// The 72 school bodies with `subscribed`; the embedded list (all subscribed) when the portal
 /// cannot be reached (`docs/contract.md §6`: "only an offline fallback").
@@ -68,6 +68,13 @@ pub async fn associate_child(
     state: State<'_, AppState>,
     args: Args<AssociateChild>,
 ) -> Reply<AssociateChild> {
+    // The UI's wasm checks emails without IDNA and leaves internationalised domains to the
+    // shell: refused here with the field error the UI gives for an ASCII one.
+    if let AssociateRequest::Identity { email, .. }
+    | AssociateRequest::PrivateSchool { email, .. } = &args
+    {
+        parse_email(email)?;
+    }
     let association = state.with_session(|s| async move { s.associate(&args).await }).await?;
     Ok(Associated { child: association.child, created: association.created })
 }

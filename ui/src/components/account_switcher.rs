@@ -7,7 +7,7 @@ use cartable_core::ipc::{AccountArgs, AddAccount, ListAccounts, Startup, SwitchA
 use sycamore::futures::{spawn_local, spawn_local_scoped};
 use sycamore::prelude::*;
 
-use crate::i18n::{Arg, use_i18n};
+use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{AppState, Session, use_app};
@@ -115,9 +115,9 @@ pub fn AccountSwitcher() -> View {
                     (if open.get() {
                         view! {
                             div(class="account-menu", id="account-menu") {
-                                p(class="account-menu-title") { (i18n.t("accounts-title")) }
+                                p(class="account-menu-title") { (Tr { key: "accounts-title" }) }
                                 ul { (items) }
-                                button(r#type="button", class="button secondary", on:click=add) { (i18n.t("accounts-add")) }
+                                button(r#type="button", class="button secondary", on:click=add) { (Tr { key: "accounts-add" }) }
                                 (match problem.get_clone() {
                                     Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                                     None => view! {},

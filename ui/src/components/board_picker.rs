@@ -10,7 +10,7 @@ use cartable_core::wire::parent::{PrivateSchool, SchoolBoardEntry};
 use sycamore::prelude::*;
 
 use crate::components::field::{ErrorText, input_id};
-use crate::i18n::use_i18n;
+use crate::i18n::{Tr, use_i18n};
 use crate::state::FieldErrors;
 
 /// How many matches are listed at once.
@@ -100,8 +100,8 @@ pub fn BoardPicker(
     view! {
         fieldset(class=move || if has_error.get() { "field picker has-error" } else { "field picker" }) {
             legend { (i18n.t(label)) }
-            label(r#for=input_id("board")) { (i18n.t("picker-search-label")) }
-            p(class="hint", id="hint-board") { (i18n.t("picker-search-hint")) }
+            label(r#for=input_id("board")) { (Tr { key: "picker-search-label" }) }
+            p(class="hint", id="hint-board") { (Tr { key: "picker-search-hint" }) }
             input(
                 id=input_id("board"),
                 r#type="search",
@@ -139,7 +139,7 @@ pub fn BoardPicker(
                                         view! { span(class="picker-detail") { " · " (detail) } }
                                     })
                                     (if item.subscribed { view! {} } else {
-                                        view! { span(class="badge warn") { (i18n.t("picker-not-subscribed")) } }
+                                        view! { span(class="badge warn") { (Tr { key: "picker-not-subscribed" }) } }
                                     })
                                 }
                             }

@@ -23,7 +23,7 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 use crate::components::clock::use_clock;
-use crate::i18n::use_i18n;
+use crate::i18n::{Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{AppState, now_unix, use_app};
@@ -274,7 +274,7 @@ pub fn BrowserStatus(attempt: BrowserAttempt) -> View {
                                     view! {
                                         button(r#type="button", class="button secondary", id="browser-retry",
                                             on:click=move |_| attempt.retry()) {
-                                            (i18n.t("common-retry"))
+                                            (Tr { key: "common-retry" })
                                         }
                                     }
                                 } else {
@@ -294,7 +294,6 @@ pub fn BrowserStatus(attempt: BrowserAttempt) -> View {
 /// offered, the sign-in address with "Copier le lien", "Ouvrir de nouveau" and "Annuler".
 #[component(inline_props)]
 fn WaitingCard(attempt: BrowserAttempt) -> View {
-    let i18n = use_i18n();
     let now = use_clock();
     let offered = create_selector(move || {
         attempt.link.with(|l| l.as_ref().is_some_and(|l| l.offered(now.get())))
@@ -306,13 +305,13 @@ fn WaitingCard(attempt: BrowserAttempt) -> View {
         div(class="alert info-box browser-waiting", role="status") {
             (if failed.get() {
                 view! {
-                    p { strong { (i18n.t("browser-not-opened")) } }
-                    p { (i18n.t("browser-not-opened-hint")) }
+                    p { strong { (Tr { key: "browser-not-opened" }) } }
+                    p { (Tr { key: "browser-not-opened-hint" }) }
                 }
             } else {
                 view! {
-                    p { strong { (i18n.t("login-social-waiting")) } }
-                    p { (i18n.t("login-social-waiting-hint")) }
+                    p { strong { (Tr { key: "login-social-waiting" }) } }
+                    p { (Tr { key: "login-social-waiting-hint" }) }
                 }
             })
             (if offered.get() {
@@ -320,7 +319,7 @@ fn WaitingCard(attempt: BrowserAttempt) -> View {
             } else {
                 view! {
                     button(r#type="button", class="button secondary", on:click=move |_| attempt.cancel()) {
-                        (i18n.t("common-cancel"))
+                        (Tr { key: "common-cancel" })
                     }
                 }
             })
@@ -332,7 +331,6 @@ fn WaitingCard(attempt: BrowserAttempt) -> View {
 /// Scrolled into view when it appears (it may sit below the window's edge).
 #[component(inline_props)]
 fn LinkOffer(attempt: BrowserAttempt, failed: ReadSignal<bool>) -> View {
-    let i18n = use_i18n();
     let node = create_node_ref();
     reveal_on_mount(node);
     let url =
@@ -346,22 +344,22 @@ fn LinkOffer(attempt: BrowserAttempt, failed: ReadSignal<bool>) -> View {
             (if failed.get() {
                 view! {}
             } else {
-                view! { p { (i18n.t("browser-link-intro")) } }
+                view! { p { (Tr { key: "browser-link-intro" }) } }
             })
-            label(r#for="browser-link") { (i18n.t("browser-link-label")) }
+            label(r#for="browser-link") { (Tr { key: "browser-link-label" }) }
             input(id="browser-link", r#type="url", readonly=true, autocomplete="off", dir="ltr",
                 prop:value=url, on:focus=select_all)
             div(class="actions") {
                 button(r#type="button", class="button primary", id="browser-link-copy",
                     on:click=move |_| attempt.copy()) {
-                    (i18n.t("browser-link-copy"))
+                    (Tr { key: "browser-link-copy" })
                 }
                 button(r#type="button", class="button secondary", id="browser-reopen",
                     on:click=move |_| attempt.reopen()) {
-                    (i18n.t("browser-reopen"))
+                    (Tr { key: "browser-reopen" })
                 }
                 button(r#type="button", class="button secondary", on:click=move |_| attempt.cancel()) {
-                    (i18n.t("common-cancel"))
+                    (Tr { key: "common-cancel" })
                 }
             }
             (notice)
@@ -425,7 +423,6 @@ fn select_all(event: web_sys::FocusEvent) {
 /// the portal's own sign-in page in the system browser; nothing otherwise.
 #[component(inline_props)]
 pub fn BrowserFallback(top: Signal<Option<Problem>>) -> View {
-    let i18n = use_i18n();
     let attempt = BrowserAttempt::new();
     let asked =
         move || top.with(|t| t.as_ref().is_some_and(|p| p.code == codes::REDIRECT_REQUIRED));
@@ -435,7 +432,7 @@ pub fn BrowserFallback(top: Signal<Option<Problem>>) -> View {
                 div(class="browser-fallback") {
                     button(r#type="button", class="button", id="browser-fallback",
                         disabled=move || attempt.waiting.get(), on:click=move |_| attempt.start(None)) {
-                        (i18n.t("browser-fallback-continue"))
+                        (Tr { key: "browser-fallback-continue" })
                     }
                     BrowserStatus(attempt=attempt)
                 }

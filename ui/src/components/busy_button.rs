@@ -5,7 +5,7 @@
 
 use sycamore::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{Tr, use_i18n};
 
 /// A submit button labelled `label` (Fluent key); while `busy` it is disabled, says
 /// `busy_label` and carries `aria-busy`.
@@ -20,7 +20,7 @@ pub fn BusyButton(label: &'static str, busy: Signal<bool>) -> View {
             aria-busy=move || if busy.get() { "true" } else { "false" },
         ) {
             (if busy.get() {
-                view! { span(class="spinner", aria-hidden="true") " " (i18n.t("common-busy")) }
+                view! { span(class="spinner", aria-hidden="true") " " (Tr { key: "common-busy" }) }
             } else {
                 view! { (i18n.t(label)) }
             })

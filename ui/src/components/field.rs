@@ -10,7 +10,7 @@
 use cartable_core::Problem;
 use sycamore::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{Tr, use_i18n};
 use crate::state::FieldErrors;
 
 /// The DOM id of a field's input (`field-email`).
@@ -139,7 +139,7 @@ pub fn TextField(props: TextFieldProps) -> View {
         div(class=move || if has_error.get() { "field has-error" } else { "field" }) {
             label(r#for=label_for) {
                 (i18n.t(label))
-                (if required { view! {} } else { view! { span(class="optional") { " " (i18n.t("common-optional")) } } })
+                (if required { view! {} } else { view! { span(class="optional") { " " (Tr { key: "common-optional" }) } } })
             }
             Hint(name=name, hint=hint)
             input(
@@ -272,7 +272,7 @@ pub fn FormAlert(errors: Signal<FieldErrors>, top: Signal<Option<Problem>>) -> V
                     let items = lines.into_iter().map(|line| view! { li { (line) } }).collect::<Vec<_>>();
                     view! {
                         div(class="alert error-box") {
-                            p(class="alert-title") { (i18n.t("form-has-errors")) }
+                            p(class="alert-title") { (Tr { key: "form-has-errors" }) }
                             ul { (items) }
                         }
                     }
@@ -304,13 +304,13 @@ pub fn YesNo(name: &'static str, legend: &'static str, value: Signal<bool>) -> V
                     prop:checked=move || !value.get(),
                     on:change=move |_| value.set(false),
                 )
-                label(r#for=no_for) { (i18n.t("common-no")) }
+                label(r#for=no_for) { (Tr { key: "common-no" }) }
                 input(
                     r#type="radio", id=yes_id, name=name, value="yes",
                     prop:checked=move || value.get(),
                     on:change=move |_| value.set(true),
                 )
-                label(r#for=yes_for) { (i18n.t("common-yes")) }
+                label(r#for=yes_for) { (Tr { key: "common-yes" }) }
             }
         }
     }

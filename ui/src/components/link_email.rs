@@ -16,7 +16,7 @@ use crate::components::busy_button::BusyButton;
 use crate::components::clock::use_clock;
 use crate::components::code_input::CodeInput;
 use crate::components::field::{FormAlert, TextField, focus_first_error};
-use crate::i18n::{Arg, use_i18n};
+use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::state::{
     FieldErrors, format_countdown, place_problem, seconds_left, validate_code, validate_email,
@@ -181,11 +181,11 @@ pub fn LinkEmail(
 
     view! {
         section(class="card", aria-labelledby="link-title") {
-            h2(id="link-title", tabindex="-1") { (i18n.t("link-title")) }
+            h2(id="link-title", tabindex="-1") { (Tr { key: "link-title" }) }
             (if not_verified {
-                view! { p(class="alert warn-box", role="status") { (i18n.t("link-not-verified")) } }
+                view! { p(class="alert warn-box", role="status") { (Tr { key: "link-not-verified" }) } }
             } else { view! {} })
-            p { (i18n.t("link-intro")) }
+            p { (Tr { key: "link-intro" }) }
             form(on:submit=submit, novalidate=true) {
                 FormAlert(errors=errors, top=top)
                 (match challenge.get_clone() {
@@ -194,13 +194,13 @@ pub fn LinkEmail(
                             kind="email", autocomplete="email")
                         div(class="actions") {
                             BusyButton(label="link-send", busy=busy)
-                            button(r#type="button", class="button secondary", on:click=cancel) { (i18n.t("common-cancel")) }
+                            button(r#type="button", class="button secondary", on:click=cancel) { (Tr { key: "common-cancel" }) }
                         }
                     },
                     Some(sent) => {
                         let said = i18n.ta("link-code-sent", &[
                             ("target", Arg::Str(sent.target_label.clone())),
-                            ("length", Arg::Num(f64::from(sent.code_length))),
+                            ("length", Arg::Num(i64::from(sent.code_length))),
                         ]);
                         view! {
                             p(role="status") { (said) }
@@ -214,7 +214,7 @@ pub fn LinkEmail(
                                         i18n.t("link-resend")
                                     })
                                 }
-                                button(r#type="button", class="button secondary", on:click=cancel) { (i18n.t("common-cancel")) }
+                                button(r#type="button", class="button secondary", on:click=cancel) { (Tr { key: "common-cancel" }) }
                             }
                         }
                     }

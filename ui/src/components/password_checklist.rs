@@ -7,7 +7,7 @@
 use cartable_core::password::{CharClass, MIN_CLASSES, PasswordPolicy, PasswordReport, SYMBOLS};
 use sycamore::prelude::*;
 
-use crate::i18n::{Arg, character_arg, use_i18n};
+use crate::i18n::{Arg, Tr, character_arg, use_i18n};
 
 /// One line of the checklist: met or not, its Fluent key and arguments.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +87,7 @@ pub fn PasswordChecklist(id: &'static str, password: Signal<String>) -> View {
     };
     view! {
         div(class="checklist", id=id) {
-            p(class="checklist-title") { (i18n.t("pw-rules-title")) }
+            p(class="checklist-title") { (Tr { key: "pw-rules-title" }) }
             ({
                 // Views are built outside `with`: creating reactive nodes while a signal is
                 // borrowed panics ("RefCell already borrowed").
@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(classes.iter().filter(|l| l.met).count(), 2);
         assert_eq!(main[2].key, "pw-offending");
         assert_eq!(main[2].args[0], ("character", Arg::Str("é".into())));
-        assert_eq!(main[2].args[1], ("position", Arg::Num(5.0)));
+        assert_eq!(main[2].args[1], ("position", Arg::Num(5)));
         let (main, _) = checklist(&PasswordPolicy::evaluate("Abcdefgh12345678!"));
         assert!(!main[0].met, "17 characters");
     }

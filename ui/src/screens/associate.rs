@@ -13,7 +13,7 @@ use crate::components::field::{
     ErrorText, FormAlert, TextField, YesNo, focus_first_error, input_id, sync_on_submit,
 };
 use crate::components::link_email::{LinkEmail, opens_link_step};
-use crate::i18n::{Arg, use_i18n};
+use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{
@@ -181,8 +181,8 @@ pub fn Associate() -> View {
 
     view! {
         div(class="screen") {
-            h1(tabindex="-1") { (i18n.t("associate-title")) }
-            p(class="lead") { (i18n.t("associate-intro")) }
+            h1(tabindex="-1") { (Tr { key: "associate-title" }) }
+            p(class="lead") { (Tr { key: "associate-intro" }) }
             (if link_open.get() {
                 let not_verified = link_not_verified.get_untracked();
                 view! { LinkEmail(open=link_open, email=email, verified=verified, not_verified=not_verified) }
@@ -192,13 +192,13 @@ pub fn Associate() -> View {
                 (if no_match.get() {
                     view! {
                         div(class="alert warn-box") {
-                            p { strong { (i18n.t("associate-check-title")) } }
+                            p { strong { (Tr { key: "associate-check-title" }) } }
                             ul {
-                                li { (i18n.t("associate-check-names")) }
-                                li { (i18n.t("associate-check-board")) }
-                                li { (i18n.t("associate-check-identifier")) }
-                                li { (i18n.t("associate-check-date")) }
-                                li { (i18n.t("associate-check-email")) }
+                                li { (Tr { key: "associate-check-names" }) }
+                                li { (Tr { key: "associate-check-board" }) }
+                                li { (Tr { key: "associate-check-identifier" }) }
+                                li { (Tr { key: "associate-check-date" }) }
+                                li { (Tr { key: "associate-check-email" }) }
                             }
                         }
                     }
@@ -225,23 +225,23 @@ pub fn Associate() -> View {
                 })
                 fieldset(class=move || if errors.with(|e| e.get("birth_date").is_some()) { "field date has-error" } else { "field date" },
                     aria-describedby="error-birth_date") {
-                    legend { (i18n.t("associate-birth-date")) }
+                    legend { (Tr { key: "associate-birth-date" }) }
                     div(class="date-parts") {
                         div {
-                            label(r#for=input_id("birth_date")) { (i18n.t("associate-day")) }
+                            label(r#for=input_id("birth_date")) { (Tr { key: "associate-day" }) }
                             input(id=input_id("birth_date"), r#type="text", inputmode="numeric", autocomplete="off",
                                 size="2", bind:value=day, r#ref=day_input,
                                 aria-invalid=move || if errors.with(|e| e.get("birth_date").is_some()) { "true" } else { "false" })
                         }
                         div {
-                            label(r#for="field-birth-month") { (i18n.t("associate-month")) }
+                            label(r#for="field-birth-month") { (Tr { key: "associate-month" }) }
                             select(id="field-birth-month", bind:value=month) {
-                                option(value="") { (i18n.t("associate-month-choose")) }
+                                option(value="") { (Tr { key: "associate-month-choose" }) }
                                 (months)
                             }
                         }
                         div {
-                            label(r#for="field-birth-year") { (i18n.t("associate-year")) }
+                            label(r#for="field-birth-year") { (Tr { key: "associate-year" }) }
                             input(id="field-birth-year", r#type="text", inputmode="numeric", autocomplete="off",
                                 size="4", bind:value=year, r#ref=year_input)
                         }
@@ -275,8 +275,8 @@ pub fn Associate() -> View {
                             })
                         }
                         div(class="field") {
-                            label(r#for=input_id("email")) { (i18n.t("associate-email")) }
-                            p(class="hint", id="hint-email") { (i18n.t("associate-email-hint")) }
+                            label(r#for=input_id("email")) { (Tr { key: "associate-email" }) }
+                            p(class="hint", id="hint-email") { (Tr { key: "associate-email-hint" }) }
                             input(id=input_id("email"), r#type="email", autocomplete="email", list="verified-emails",
                                 aria-describedby="hint-email error-email",
                                 aria-invalid=move || if errors.with(|e| e.get("email").is_some()) { "true" } else { "false" },
@@ -291,21 +291,21 @@ pub fn Associate() -> View {
                                     let shown = address.clone();
                                     view! { button(r#type="button", class="chip", on:click=move |_| email.set(address.clone())) { (shown) } }
                                 }).collect();
-                                view! { p(class="chips") { (i18n.t("associate-verified-emails")) " " (buttons) } }
+                                view! { p(class="chips") { (Tr { key: "associate-verified-emails" }) " " (buttons) } }
                             } else { view! {} })
                             ErrorText(name="email", errors=errors)
                             p { button(r#type="button", class="link-button", on:click=move |_| {
                                 link_not_verified.set(false);
                                 link_open.set(true);
-                            }) { (i18n.t("associate-link-open")) } }
+                            }) { (Tr { key: "associate-link-open" }) } }
                         }
                     }
                 })
                 div(class="actions") {
                     BusyButton(label="common-save", busy=busy)
-                    a(class="button secondary", href=AppRoute::Children.href()) { (i18n.t("common-cancel")) }
+                    a(class="button secondary", href=AppRoute::Children.href()) { (Tr { key: "common-cancel" }) }
                 }
-                p(class="hint") { (i18n.ta("associate-limit", &[("limit", Arg::Num(10.0))])) }
+                p(class="hint") { (i18n.ta("associate-limit", &[("limit", Arg::Num(10))])) }
             }
         }
     }

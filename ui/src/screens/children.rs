@@ -6,7 +6,7 @@ use cartable_core::wire::parent::{Child, SchoolBoardEntry};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
-use crate::i18n::{Arg, use_i18n};
+use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::AppRoute;
 use crate::screens::associate::embedded_boards;
@@ -79,7 +79,7 @@ pub fn Children() -> View {
 
     view! {
         div(class="screen") {
-            h1(tabindex="-1") { (i18n.t("children-title")) }
+            h1(tabindex="-1") { (Tr { key: "children-title" }) }
             (match notice.clone() {
                 Some(key) => view! { p(class="alert success-box", role="status") { (i18n.t(&key)) } },
                 None => view! {},
@@ -91,7 +91,7 @@ pub fn Children() -> View {
                         view! {
                             div(class="alert error-box", role="alert") {
                                 p { (text) }
-                                button(r#type="button", class="button secondary", on:click=move |_| load()) { (i18n.t("common-retry")) }
+                                button(r#type="button", class="button secondary", on:click=move |_| load()) { (Tr { key: "common-retry" }) }
                             }
                         }
                     }
@@ -99,8 +99,8 @@ pub fn Children() -> View {
                 })
             }
             (match children.get_clone() {
-                None => view! { p(class="hint") { (i18n.t("common-loading")) } },
-                Some(list) if list.is_empty() => view! { p { (i18n.t("children-empty")) } },
+                None => view! { p(class="hint") { (Tr { key: "common-loading" }) } },
+                Some(list) if list.is_empty() => view! { p { (Tr { key: "children-empty" }) } },
                 Some(list) => {
                     let english = i18n.lang.get() == cartable_core::ipc::Language::EnCa;
                     let items: Vec<View> = list.into_iter().map(|child| {
@@ -129,8 +129,8 @@ pub fn Children() -> View {
                                         div(class="alert warn-box", role="alert") {
                                             p { (question) }
                                             div(class="actions") {
-                                                button(r#type="button", class="button danger", on:click=move |_| remove(id.clone())) { (i18n.t("children-remove")) }
-                                                button(r#type="button", class="button secondary", on:click=move |_| confirming.set(None)) { (i18n.t("common-cancel")) }
+                                                button(r#type="button", class="button danger", on:click=move |_| remove(id.clone())) { (Tr { key: "children-remove" }) }
+                                                button(r#type="button", class="button secondary", on:click=move |_| confirming.set(None)) { (Tr { key: "common-cancel" }) }
                                             }
                                         }
                                     }
@@ -139,7 +139,7 @@ pub fn Children() -> View {
                                     let label = remove_label.clone();
                                     view! {
                                         button(r#type="button", class="link-button", aria-label=label,
-                                            on:click=move |_| confirming.set(Some(id.clone()))) { (i18n.t("children-remove")) }
+                                            on:click=move |_| confirming.set(Some(id.clone()))) { (Tr { key: "children-remove" }) }
                                     }
                                 })
                             }
@@ -148,7 +148,7 @@ pub fn Children() -> View {
                     view! { ul(class="children") { (items) } }
                 }
             })
-            p { a(class="button primary", href=AppRoute::Associate.href()) { (i18n.t("children-add")) } }
+            p { a(class="button primary", href=AppRoute::Associate.href()) { (Tr { key: "children-add" }) } }
         }
     }
 }

@@ -5,7 +5,7 @@ use cartable_core::ipc::{DemoMail as DemoMailMessage, DemoOutbox};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{Tr, use_i18n};
 use crate::ipc;
 
 /// The mailbox screen.
@@ -28,17 +28,17 @@ pub fn DemoMail() -> View {
     load();
     view! {
         div(class="screen") {
-            p { button(r#type="button", class="link-button", on:click=|_| go_back()) { "← " (i18n.t("common-back")) } }
-            h1(tabindex="-1") { (i18n.t("demo-mail-title")) }
-            p(class="lead") { (i18n.t("demo-mail-intro")) }
-            button(r#type="button", class="button secondary", on:click=move |_| load()) { (i18n.t("demo-mail-refresh")) }
+            p { button(r#type="button", class="link-button", on:click=|_| go_back()) { "← " (Tr { key: "common-back" }) } }
+            h1(tabindex="-1") { (Tr { key: "demo-mail-title" }) }
+            p(class="lead") { (Tr { key: "demo-mail-intro" }) }
+            button(r#type="button", class="button secondary", on:click=move |_| load()) { (Tr { key: "demo-mail-refresh" }) }
             (match problem.get_clone() {
                 Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                 None => view! {},
             })
             (match mails.get_clone() {
                 None => view! {},
-                Some(list) if list.is_empty() => view! { p { (i18n.t("demo-mail-empty")) } },
+                Some(list) if list.is_empty() => view! { p { (Tr { key: "demo-mail-empty" }) } },
                 Some(list) => {
                     let items: Vec<View> = list.into_iter().map(|m| view! {
                         li(class="card mail") {

@@ -9,7 +9,7 @@ use cartable_core::wire::parent::DossierSection;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
-use crate::i18n::{Arg, use_i18n};
+use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::AppRoute;
 
@@ -27,20 +27,20 @@ pub fn Dossier(id: String) -> View {
     });
     view! {
         div(class="screen") {
-            p { a(href=AppRoute::Children.href()) { "← " (i18n.t("children-title")) } }
-            h1(tabindex="-1") { (i18n.t("dossier-title")) }
+            p { a(href=AppRoute::Children.href()) { "← " (Tr { key: "children-title" }) } }
+            h1(tabindex="-1") { (Tr { key: "dossier-title" }) }
             (match problem.get_clone() {
                 Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                 None => view! {},
             })
             (match sections.get_clone() {
-                None => view! { p(class="hint") { (i18n.t("common-loading")) } },
-                Some(list) if list.is_empty() => view! { p { (i18n.t("dossier-empty")) } },
+                None => view! { p(class="hint") { (Tr { key: "common-loading" }) } },
+                Some(list) if list.is_empty() => view! { p { (Tr { key: "dossier-empty" }) } },
                 Some(list) => {
                     let english = i18n.lang.get() == Language::EnCa;
                     let items: Vec<View> = list.into_iter().map(|s| {
                         let title = if english { s.title_en.clone() } else { s.title_fr.clone() };
-                        let count = i18n.ta("dossier-count", &[("count", Arg::Num(f64::from(s.count)))]);
+                        let count = i18n.ta("dossier-count", &[("count", Arg::Num(i64::from(s.count)))]);
                         view! { li(class="card section") { h2 { (title) } p { (count) } } }
                     }).collect();
                     view! { ul(class="sections") { (items) } }

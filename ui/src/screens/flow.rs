@@ -21,7 +21,7 @@ use crate::components::clock::use_clock;
 use crate::components::code_input::CodeInput;
 use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_error};
 use crate::components::password_checklist::PasswordChecklist;
-use crate::i18n::{Arg, use_i18n};
+use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{
@@ -153,11 +153,11 @@ fn AlreadyExists() -> View {
         div(class="alert info-box", role="alert") {
             p { (i18n.ta("signup-exists", &[("email", app.email.get_clone().into())])) }
             div(class="actions") {
-                button(r#type="button", class="button primary", on:click=move |_| go(&AppRoute::Login)) { (i18n.t("login-submit")) }
+                button(r#type="button", class="button primary", on:click=move |_| go(&AppRoute::Login)) { (Tr { key: "login-submit" }) }
                 button(r#type="button", class="button secondary", on:click=move |_| {
                     app.flow.set(None);
                     go(&AppRoute::Reset);
-                }) { (i18n.t("login-forgot")) }
+                }) { (Tr { key: "login-forgot" }) }
             }
         }
     }
@@ -165,7 +165,6 @@ fn AlreadyExists() -> View {
 
 #[component(inline_props)]
 fn EmailStep(kind: FlowKind, initial: String, exists: Signal<bool>) -> View {
-    let i18n = use_i18n();
     let app = use_app();
     let email = create_signal(initial);
     let errors = create_signal(FieldErrors::new());
@@ -210,14 +209,14 @@ fn EmailStep(kind: FlowKind, initial: String, exists: Signal<bool>) -> View {
     };
     view! {
         form(class="card", on:submit=submit, novalidate=true) {
-            h2 { (i18n.t("flow-email-title")) }
+            h2 { (Tr { key: "flow-email-title" }) }
             FormAlert(errors=errors, top=top)
             BrowserFallback(top=top)
             TextField(name="email", label="field-email", value=email, errors=errors, kind="email",
                 autocomplete="email", hint=warning)
             div(class="actions") {
                 BusyButton(label="flow-get-code", busy=busy)
-                button(r#type="button", class="button secondary", on:click=move |_| go(&AppRoute::Login)) { (i18n.t("common-cancel")) }
+                button(r#type="button", class="button secondary", on:click=move |_| go(&AppRoute::Login)) { (Tr { key: "common-cancel" }) }
             }
         }
     }
@@ -303,9 +302,9 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
     };
     view! {
         form(class="card", on:submit=submit, novalidate=true) {
-            h2 { (i18n.t("flow-code-title")) }
+            h2 { (Tr { key: "flow-code-title" }) }
             p { (i18n.ta("flow-code-sent", &[("target", step.with(|s| s.target_label.clone()).into())])) }
-            (if resent.get() { view! { p(class="alert success-box", role="status") { (i18n.t("flow-code-resent")) } } } else { view! {} })
+            (if resent.get() { view! { p(class="alert success-box", role="status") { (Tr { key: "flow-code-resent" }) } } } else { view! {} })
             FormAlert(errors=errors, top=top)
             BrowserFallback(top=top)
             CodeInput(value=code, errors=errors)
@@ -326,15 +325,15 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
                         i18n.t("flow-resend")
                     })
                 }
-                button(r#type="button", class="link-button", on:click=change_email) { (i18n.t("flow-change-email")) }
+                button(r#type="button", class="link-button", on:click=change_email) { (Tr { key: "flow-change-email" }) }
             }
             details(class="advice") {
-                summary { (i18n.t("flow-no-code-title")) }
+                summary { (Tr { key: "flow-no-code-title" }) }
                 ul {
-                    li { (i18n.t("flow-no-code-junk")) }
-                    li { (i18n.t("flow-no-code-wait")) }
+                    li { (Tr { key: "flow-no-code-junk" }) }
+                    li { (Tr { key: "flow-no-code-wait" }) }
                     li { (i18n.ta("flow-no-code-typo", &[("email", step.with(|s| s.email.clone()).into())])) }
-                    li { (i18n.t("flow-no-code-resend")) }
+                    li { (Tr { key: "flow-no-code-resend" }) }
                 }
             }
         }
@@ -398,7 +397,7 @@ fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
     };
     view! {
         form(class="card", on:submit=submit, novalidate=true) {
-            h2 { (i18n.t("flow-password-title")) }
+            h2 { (Tr { key: "flow-password-title" }) }
             p { (i18n.ta("flow-password-for", &[("email", Arg::Str(email.clone()))])) }
             FormAlert(errors=errors, top=top)
             BrowserFallback(top=top)
@@ -409,7 +408,7 @@ fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
                 autocomplete="new-password")
             div(class="actions") {
                 BusyButton(label="common-save", busy=busy)
-                button(r#type="button", class="button secondary", on:click=on_cancel) { (i18n.t("common-cancel")) }
+                button(r#type="button", class="button secondary", on:click=on_cancel) { (Tr { key: "common-cancel" }) }
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use sycamore::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::{Tr, use_i18n};
 use crate::routes::AppRoute;
 
 /// The topics, each a heading key and a text key.
@@ -25,10 +25,10 @@ pub fn Help() -> View {
         .collect();
     view! {
         div(class="screen") {
-            h1(tabindex="-1") { (i18n.t("help-title")) }
-            p(class="lead") { (i18n.t("help-intro")) }
+            h1(tabindex="-1") { (Tr { key: "help-title" }) }
+            p(class="lead") { (Tr { key: "help-intro" }) }
             (topics)
-            p { a(href=AppRoute::Login.href()) { "← " (i18n.t("login-title")) } }
+            p { a(href=AppRoute::Login.href()) { "← " (Tr { key: "login-title" }) } }
         }
     }
 }

@@ -8,7 +8,7 @@ use sycamore::prelude::*;
 use crate::components::browser_sign_in::{BrowserAttempt, BrowserFallback, BrowserStatus};
 use crate::components::busy_button::BusyButton;
 use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_error};
-use crate::i18n::use_i18n;
+use crate::i18n::{Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{FieldErrors, place_problem, use_app, validate_sign_in};
@@ -107,7 +107,7 @@ pub fn Login() -> View {
                     button(r#type="button", class=format!("button social social-{id}"),
                         disabled=move || attempt.waiting.get(),
                         on:click=move |_| if !busy.get() { attempt.start(Some(id)) }) {
-                        (i18n.t("login-social-with")) " " (name)
+                        (Tr { key: "login-social-with" }) " " (name)
                     }
                 }
             })
@@ -117,20 +117,20 @@ pub fn Login() -> View {
 
     view! {
         div(class="screen narrow") {
-            h1(tabindex="-1") { (i18n.t("login-title")) }
+            h1(tabindex="-1") { (Tr { key: "login-title" }) }
             (match notice.clone() {
                 Some(key) => view! { p(class="alert info-box", role="status") { (i18n.t(&key)) } },
                 None => view! {},
             })
-            p(class="lead") { (i18n.t("login-subscribe-reminder")) }
-            p { a(href=AppRoute::Help.href()) { (i18n.t("login-help-link")) } }
+            p(class="lead") { (Tr { key: "login-subscribe-reminder" }) }
+            p { a(href=AppRoute::Help.href()) { (Tr { key: "login-help-link" }) } }
             section(class="card", aria-labelledby="social-title", hidden=no_social) {
-                h2(id="social-title") { (i18n.t("login-social-title")) }
+                h2(id="social-title") { (Tr { key: "login-social-title" }) }
                 div(class="social-buttons") { (providers) }
                 BrowserStatus(attempt=attempt)
             }
             section(class="card", aria-labelledby="local-title") {
-                h2(id="local-title") { (i18n.t("login-local-title")) }
+                h2(id="local-title") { (Tr { key: "login-local-title" }) }
                 form(on:submit=submit, novalidate=true) {
                     FormAlert(errors=errors, top=top)
                     BrowserFallback(top=top)
@@ -138,13 +138,13 @@ pub fn Login() -> View {
                         kind="email", autocomplete="username")
                     PasswordField(name="password", label="field-password", value=password, errors=errors,
                         autocomplete="current-password")
-                    p { button(r#type="button", class="link-button", on:click=forgot) { (i18n.t("login-forgot")) } }
+                    p { button(r#type="button", class="link-button", on:click=forgot) { (Tr { key: "login-forgot" }) } }
                     BusyButton(label="login-submit", busy=busy)
                 }
             }
             p(class="center") {
-                (i18n.t("login-no-account")) " "
-                button(r#type="button", class="link-button strong", on:click=create) { (i18n.t("login-create-account")) }
+                (Tr { key: "login-no-account" }) " "
+                button(r#type="button", class="link-button strong", on:click=create) { (Tr { key: "login-create-account" }) }
             }
         }
     }
