@@ -44,6 +44,9 @@ const COMMANDS: &[&str] = &[
     "link_email_start",
     "link_email_verify",
     "ui_ready",
+    "update_check",
+    "update_download",
+    "update_progress",
 ];
 
 fn main() {

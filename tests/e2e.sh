@@ -32,6 +32,10 @@ export XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scratch/config" XDG_CACHE
 export XDG_RUNTIME_DIR="$scratch/run"
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
+# A Downloads folder, as a desktop's user-dirs.dirs names it (where the app saves a verified update).
+export XDG_DOWNLOAD_DIR="$scratch/downloads"
+mkdir -p "$XDG_DOWNLOAD_DIR"
+printf 'XDG_DOWNLOAD_DIR="%s"\n' "$XDG_DOWNLOAD_DIR" >"$XDG_CONFIG_HOME/user-dirs.dirs"
 # The "system browser": a desktop entry registered as the http(s) handler, so the app's opener goes
 # the real way (tauri-plugin-opener, xdg-open, the default handler). It only writes each URL to a
 # file; the social sign-in scenario opens that URL in headless Chromium through chromedriver.
@@ -56,7 +60,9 @@ export CARTABLE_E2E_OUT="${CARTABLE_E2E_OUT:-$root/target/e2e}"
 # The harness wipes app data and keychain entries only inside this folder's world.
 export CARTABLE_E2E_SCRATCH="$scratch"
 # No portal configured: the app must start its embedded demo portal.
+# No update server either (the signed-updates scenario gives its own to the app it launches).
 unset CARTABLE_PORTAL_URL CARTABLE_AUTHORITY CARTABLE_API_BASE CARTABLE_CLIENT_ID || true
+unset CARTABLE_UPDATE_URL CARTABLE_UPDATE_PUBKEY || true
 
 dbus-run-session -- sh -c '
   set -eu

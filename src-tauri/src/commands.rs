@@ -15,6 +15,7 @@ pub mod demo;
 pub mod launch;
 pub mod settings;
 pub mod social;
+pub mod updates;
 
 /// The argument type of command `C`.
 pub type Args<C> = <C as Command>::Args;

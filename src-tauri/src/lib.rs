@@ -12,6 +12,7 @@
 //!   portal run in-process in demo mode.
 //! - [`settings`]: language and portal, `docs/contract.md §0` precedence.
 //! - [`error`]: errors cross the IPC boundary as `{code, field, params}`.
+//! - [`updates`]: signed updates, checked and verified, never installed by the app itself.
 
 use std::sync::Arc;
 
@@ -25,10 +26,12 @@ pub mod error;
 pub mod keychain;
 pub mod settings;
 pub mod state;
+pub mod updates;
 
 pub use keychain::{CredentialStore, KeyringStore, MemoryStore};
 pub use settings::PortalEnv;
 pub use state::{AppState, Dirs};
+pub use updates::UpdateEnv;
 
 /// Event emitted once per launch when no keychain is usable; payload: the [`Problem`]
 /// `keychain_unavailable`. The same fact is in `AppInfo.keychain_available` (Paramètres).
@@ -40,14 +43,23 @@ pub struct Options {
     pub store: Arc<dyn CredentialStore>,
     /// The portal overrides (`docs/contract.md §0`); [`PortalEnv::from_process`] in the app.
     pub env: PortalEnv,
-    /// Settings and demo data folders; `None` for the app's own config and data directories.
+    /// Settings, demo data and downloads folders; `None` for the app's own config and data
+    /// directories and the user's Downloads folder.
     pub dirs: Option<Dirs>,
+    /// Where updates come from (`CARTABLE_UPDATE_URL`; [`updates`]); [`UpdateEnv::from_process`]
+    /// in the app.
+    pub updates: UpdateEnv,
 }
 
 impl Options {
     /// The real app's options: the OS keychain, the process environment, the app's folders.
     pub fn from_environment() -> Self {
-        Self { store: Arc::new(KeyringStore), env: PortalEnv::from_process(), dirs: None }
+        Self {
+            store: Arc::new(KeyringStore),
+            env: PortalEnv::from_process(),
+            dirs: None,
+            updates: UpdateEnv::from_process(),
+        }
     }
 }
 
@@ -57,7 +69,7 @@ impl Options {
 /// # Errors
 /// The app cannot be built (for example the app directories cannot be resolved).
 pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Result<App<R>> {
-    builder
+    let builder = builder
         // One handler per `cartable_core::ipc::COMMAND_NAMES` entry, in that order.
         .invoke_handler(tauri::generate_handler![
             commands::settings::get_app_info,
@@ -99,15 +111,33 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             commands::social::link_email_start,
             commands::social::link_email_verify,
             commands::launch::ui_ready,
+            commands::updates::update_check,
+            commands::updates::update_download,
+            commands::updates::update_progress,
         ])
-        .plugin(navigation_guard())
+        .plugin(navigation_guard());
+    // The updater's check, download and verification, used from Rust only (the capability
+    // grants none of its webview commands); never its install (`updates`).
+    #[cfg(desktop)]
+    let builder = builder.plugin(tauri_plugin_updater::Builder::new().build());
+    builder
         .setup(move |app| {
             let dirs = match options.dirs {
                 Some(dirs) => dirs,
                 None => {
-                    Dirs { config: app.path().app_config_dir()?, data: app.path().app_data_dir()? }
+                    let data = app.path().app_data_dir()?;
+                    // No Downloads folder known (no XDG user dirs): the app's own data folder.
+                    let downloads =
+                        app.path().download_dir().unwrap_or_else(|_| data.join("updates"));
+                    Dirs { config: app.path().app_config_dir()?, data, downloads }
                 }
             };
+            let has_endpoints = commands::updates::config_has_endpoints(app.handle());
+            app.manage(commands::updates::UpdateState::new(
+                &options.updates,
+                has_endpoints,
+                dirs.downloads.clone(),
+            ));
             let handle = app.handle().clone();
             let on_unavailable: keychain::UnavailableHook = Box::new(move |_cause| {
                 let _ = handle

@@ -39,6 +39,9 @@ pub struct Dirs {
     pub config: PathBuf,
     /// The embedded demo portal's database and outbox; the app data directory.
     pub data: PathBuf,
+    /// Where a verified update package is saved for the package manager: the Downloads folder
+    /// (`crate::updates`).
+    pub downloads: PathBuf,
 }
 
 /// The portal as connected: its description and its client (and, with `cfg(embedded_portal)`,

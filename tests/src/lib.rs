@@ -28,6 +28,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 mod axe;
+pub mod updates;
 
 /// Errors of the harness and the scenarios: anything, with a readable message.
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -206,6 +207,17 @@ impl Env {
         }
     }
 
+    /// The desktop's Downloads folder (`XDG_DOWNLOAD_DIR`, also in
+    /// `$XDG_CONFIG_HOME/user-dirs.dirs`, where the app reads it), where a verified update is saved.
+    ///
+    /// # Errors
+    /// The variable is not set (the suite is not running under `tests/e2e.sh`).
+    pub fn downloads(&self) -> Result<PathBuf> {
+        std::env::var_os("XDG_DOWNLOAD_DIR").map(PathBuf::from).ok_or_else(|| {
+            fail("XDG_DOWNLOAD_DIR is not set: run the suite with `sh tests/e2e.sh`")
+        })
+    }
+
     /// The embedded demo portal's outbox: `$XDG_DATA_HOME/ca.cartable.client/demo-portal/outbox`.
     pub fn demo_outbox(&self) -> PathBuf {
         self.data_home.join(BUNDLE_ID).join("demo-portal").join("outbox")
@@ -254,8 +266,8 @@ fn free_port() -> Result<u16> {
 
 impl Driver {
     /// `tauri-driver` (which starts `WebKitWebDriver` on the native port) for the app window,
-    /// with the GTK theme of `theme`.
-    fn tauri(log: &Path, theme: Theme) -> Result<Self> {
+    /// with the GTK theme of `theme` and the extra environment `env` (inherited by the app).
+    fn tauri(log: &Path, theme: Theme, env: &[(String, String)]) -> Result<Self> {
         let port = free_port()?;
         let mut native = free_port()?;
         while native == port {
@@ -264,6 +276,7 @@ impl Driver {
         let mut command = Command::new("tauri-driver");
         command.args(["--port", &port.to_string(), "--native-port", &native.to_string()]);
         command.env("GTK_THEME", theme.gtk_theme());
+        command.envs(env.iter().map(|(name, value)| (name, value)));
         Self::spawn(command, port, log, "tauri-driver (cargo install tauri-driver)")
     }
 
@@ -393,6 +406,20 @@ impl Scenario {
         theme: Theme,
         body: impl AsyncFnOnce(&mut Scenario) -> Result,
     ) -> Result {
+        Self::run_with_env(name, theme, &[], body).await
+    }
+
+    /// [`Scenario::run_in`] with `app_env` added to the app's environment at every launch (the
+    /// signed-updates scenario's `CARTABLE_UPDATE_URL` and test key).
+    ///
+    /// # Errors
+    /// See [`Scenario::run_in`].
+    pub async fn run_with_env(
+        name: &str,
+        theme: Theme,
+        app_env: &[(String, String)],
+        body: impl AsyncFnOnce(&mut Scenario) -> Result,
+    ) -> Result {
         let env = Env::from_env()?;
         let dir = env.out.join(name);
         if dir.exists() {
@@ -400,7 +427,7 @@ impl Scenario {
         }
         std::fs::create_dir_all(&dir)?;
         env.forget_device().await?;
-        let driver = Driver::tauri(&dir.join("tauri-driver.log"), theme)?;
+        let driver = Driver::tauri(&dir.join("tauri-driver.log"), theme, app_env)?;
         let mut scenario = Scenario {
             name: name.to_owned(),
             dir,
@@ -1031,6 +1058,26 @@ impl Texts {
         }
         Ok(collapse(value))
     }
+
+    /// The text of message `key` with its plain placeables (`{ $name }`) replaced by `args`,
+    /// white space collapsed.
+    ///
+    /// # Errors
+    /// No such message, or a placeable is left (a selector, or an argument not given).
+    pub fn ta(&self, key: &str, args: &[(&str, &str)]) -> Result<String> {
+        let mut value = self
+            .messages
+            .get(key)
+            .ok_or_else(|| fail(format!("no message {key} in {}", self.tag)))?
+            .clone();
+        for (name, arg) in args {
+            value = value.replace(&format!("{{ ${name} }}"), arg);
+        }
+        if value.contains('{') {
+            return Err(fail(format!("message {key} in {} has placeables left", self.tag)));
+        }
+        Ok(collapse(&value))
+    }
 }
 
 /// Plain `key = value` messages of a Fluent file, with indented continuation lines joined;
@@ -1191,6 +1238,11 @@ pub fn find_code(text: &str, len: usize) -> Option<String> {
     None
 }
 
+/// A WebDriver client builder over plain HTTP: tauri-driver and chromedriver listen on loopback.
+fn webdriver() -> ClientBuilder<HttpConnector> {
+    ClientBuilder::new(HttpConnector::new())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1213,9 +1265,4 @@ mod tests {
         assert_eq!(messages["with-attr"], "Texte");
         assert!(!messages.contains_key("-term"));
     }
-}
-
-/// A WebDriver client builder over plain HTTP: tauri-driver and chromedriver listen on loopback.
-fn webdriver() -> ClientBuilder<HttpConnector> {
-    ClientBuilder::new(HttpConnector::new())
 }

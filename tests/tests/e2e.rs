@@ -6,7 +6,8 @@
 //! accessibility audit (`<nn>-<step>.axe.json`, axe-core: no serious or critical violation).
 //! The main screens (login, the sign-up's steps, the association form, the children) are audited
 //! in both languages and both colour schemes: French light (most scenarios), French dark
-//! (scenario 3), English light (7) and English dark (13).
+//! (scenario 3), English light (7) and English dark (13). Scenario 20 gives the app an update
+//! server of its own (signed updates, `cartable_e2e::updates`); 21 checks Paramètres without one.
 //!
 //! Fixture children (`crates/portal-server/fixtures/demo_registry.jsonl`): the O'Neil siblings
 //! share the guardian email `famille.oneil@example.com` and go to school in two boards: Noah
@@ -15,8 +16,9 @@
 //! 2012-12-03).
 
 use cartable_e2e::{
-    Clipboard, Result, Scenario, SystemBrowser, Texts, Theme, collapse, fail, find_code,
+    Clipboard, Env, Result, Scenario, SystemBrowser, Texts, Theme, collapse, fail, find_code,
     stored_account, stored_parents, stored_pending,
+    updates::{Pace, StaticServer, UpdateKey, manifest, next_minor},
 };
 use fantoccini::key::Key;
 
@@ -1275,6 +1277,184 @@ async fn e2e_14_two_parents_on_one_device() -> Result {
         only_children(s, &["Noah O'Neil"]).await?;
         expect_session(ONEIL_EMAIL).await?;
         expect_sessions(&[ONEIL_EMAIL]).await
+    })
+    .await
+}
+
+// --- Signed updates (issue 16 item 6) -----------------------------------------------------
+
+/// The file names in the Downloads folder, sorted.
+fn downloaded(folder: &std::path::Path) -> Result<Vec<String>> {
+    let mut names: Vec<String> = match std::fs::read_dir(folder) {
+        Ok(entries) => {
+            entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
+    names.sort();
+    Ok(names)
+}
+
+/// The app binary's size and modification time: installing anything over it changes them.
+fn binary_stamp(app: &std::path::Path) -> Result<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(app)?;
+    Ok((meta.len(), meta.modified()?))
+}
+
+/// Scrolls Paramètres' "Mises à jour" card to the top of the window, as the parent would to read
+/// it, so the step's screenshot shows it.
+async fn show_updates_card(s: &Scenario) -> Result {
+    s.script("document.getElementById('updates-title').closest('section').scrollIntoView({block: 'start'}); return true")
+        .await?;
+    Ok(())
+}
+
+/// "Télécharger et vérifier", then waits for the refusal of a package whose signature does not
+/// match, and checks the server did serve it (refused after download, by its signature).
+async fn download_is_refused(
+    s: &Scenario,
+    t: &Texts,
+    server: &StaticServer,
+    package: &str,
+) -> Result {
+    let served = server.requests().len();
+    s.click_labelled(&t.t("settings-update-download")?).await?;
+    s.wait_text("#update-refused", &t.t("err-update-signature-invalid")?).await?;
+    let line = format!("GET /{package} 200");
+    if !server.requests()[served..].contains(&line) {
+        return Err(fail(format!("{package} was not downloaded: {:?}", server.requests())));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_20_a_signed_update_is_verified_and_a_forged_one_refused() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    let env = Env::from_env()?;
+    let scratch =
+        std::env::var_os("CARTABLE_E2E_SCRATCH").ok_or_else(|| fail("no scratch folder"))?;
+    let current = env!("CARGO_PKG_VERSION");
+    let (next, forged) = (next_minor(current, 1)?, next_minor(current, 2)?);
+
+    // The publisher's key (a throw-away one, handed to the app as CARTABLE_UPDATE_PUBKEY, which
+    // only a debug build reads) and an attacker's.
+    let publisher = UpdateKey::generate()?;
+    let attacker = UpdateKey::generate()?;
+    // The operator's update server: real HTTP on 127.0.0.1 serving a folder, with the
+    // publisher's next release, signed as `cargo xtask package` signs it.
+    let server = StaticServer::start(std::path::Path::new(&scratch).join("update-server")).await?;
+    let package = format!("cartable_{next}_amd64.deb");
+    let bytes: Vec<u8> =
+        (0..256 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    server.put(&package, &bytes)?;
+    let signed = publisher.sign(&bytes, &package, &next)?;
+    server.put(
+        "latest.json",
+        manifest(&next, &server.url(&package), &signed).to_string().as_bytes(),
+    )?;
+
+    let downloads = env.downloads()?;
+    for name in downloaded(&downloads)? {
+        std::fs::remove_file(downloads.join(name))?;
+    }
+    let before = binary_stamp(&env.app)?;
+    let app_env = publisher.app_env(&server.url("latest.json"))?;
+
+    Scenario::run_with_env("20-signed-update", Theme::Light, &app_env, async |s: &mut Scenario| {
+        // Paramètres checks at once: "Une mise à jour est disponible".
+        at_login(s, &fr).await?;
+        s.click("header a[href='#/parametres']").await?;
+        s.wait_route("/parametres").await?;
+        let offered = fr.ta("settings-update-available", &[("version", &next)])?;
+        s.wait_text("#update-available", &offered).await?;
+        show_updates_card(s).await?;
+        s.step("update-available").await?;
+        if !server.requests().contains(&"GET /latest.json 200".to_owned()) {
+            return Err(fail(format!("the manifest was not asked for: {:?}", server.requests())));
+        }
+
+        // "Télécharger et vérifier" on a slow line: the bar moves; then the signature verified,
+        // the package saved for the package manager, nothing installed.
+        server.set_pace(Some(Pace { chunk: 8 * 1024, every: std::time::Duration::from_millis(150) }));
+        s.click_labelled(&fr.t("settings-update-download")?).await?;
+        s.until("the download's progress to show", async || {
+            let value = s.script("const bar = document.getElementById('update-progress'); return bar ? bar.value : 0").await?;
+            Ok(value.as_f64().is_some_and(|v| v > 0.0))
+        })
+        .await?;
+        show_updates_card(s).await?;
+        s.step("update-downloading").await?;
+        server.set_pace(None);
+        let verified = fr.ta("settings-update-verified", &[("version", &next)])?;
+        s.wait_text("#update-verified", &verified).await?;
+        show_updates_card(s).await?;
+        s.step("update-verified").await?;
+        let saved = downloads.join(&package);
+        if std::fs::read(&saved)? != bytes {
+            return Err(fail(format!("{} is not the package served", saved.display())));
+        }
+        let command = s.text("#update-command").await?;
+        if command != format!("sudo apt install '{}'", saved.display()) {
+            return Err(fail(format!("the install command is {command:?}")));
+        }
+
+        // A forged release: a package the attacker signed with their own key. Downloaded, then
+        // refused by its signature; nothing saved.
+        let forged_package = format!("cartable_{forged}_amd64.deb");
+        let forged_bytes = b"#!/bin/sh\necho not Cartable\n".repeat(512);
+        server.put(&forged_package, &forged_bytes)?;
+        let forged_signature = attacker.sign(&forged_bytes, &forged_package, &forged)?;
+        let forged_manifest = manifest(&forged, &server.url(&forged_package), &forged_signature);
+        server.put("latest.json", forged_manifest.to_string().as_bytes())?;
+        s.click_labelled(&fr.t("settings-update-check")?).await?;
+        s.wait_text("#update-available", &fr.ta("settings-update-available", &[("version", &forged)])?)
+            .await?;
+        show_updates_card(s).await?;
+        s.step("forged-update-offered").await?;
+        download_is_refused(s, &fr, &server, &forged_package).await?;
+        show_updates_card(s).await?;
+        s.step("forged-update-refused").await?;
+
+        // A replayed release: the publisher's real package and signature announced as a newer
+        // version. The signature holds the version it was made for: refused too.
+        let replayed = manifest(&forged, &server.url(&package), &signed);
+        server.put("latest.json", replayed.to_string().as_bytes())?;
+        s.click_labelled(&fr.t("settings-update-check")?).await?;
+        s.wait_for("#update-available").await?;
+        download_is_refused(s, &fr, &server, &package).await?;
+        show_updates_card(s).await?;
+        s.step("replayed-update-refused").await?;
+
+        if downloaded(&downloads)? != [package.as_str()] {
+            return Err(fail(format!("the Downloads folder holds {:?}", downloaded(&downloads)?)));
+        }
+        Ok(())
+    })
+    .await?;
+    if binary_stamp(&env.app)? != before {
+        return Err(fail("the app binary changed: something was installed"));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_21_without_an_update_server_the_package_manager_updates() -> Result {
+    let en = Texts::load("en-CA")?;
+    Scenario::run("21-updates-off", async |s: &mut Scenario| {
+        // No CARTABLE_UPDATE_URL (tests/e2e.sh unsets it): Paramètres says who updates Cartable
+        // and offers no check.
+        switch_language(s, &en).await?;
+        s.click("header a[href='#/parametres']").await?;
+        s.wait_route("/parametres").await?;
+        s.wait_labelled("#updates-off", &en.t("settings-updates-off")?).await?;
+        if s.is_shown("#update-check").await? || s.is_shown("#update-download").await? {
+            return Err(fail("updates are off, yet a check or a download is offered"));
+        }
+        show_updates_card(s).await?;
+        s.step("updates-off").await
     })
     .await
 }

@@ -8,7 +8,9 @@
 //! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
 //! - `cargo xtask bench [--build]`: the figures of `BENCHMARKS.md` into `bench/results/<date>.md`.
 //! - `cargo xtask package [--check]`: the .deb and .rpm into `target/packages/` (`--check`:
-//!   install the .deb, use it, remove it; also the last stage of `test`).
+//!   install the .deb, use it, remove it; also the last stage of `test`). With
+//!   `CARTABLE_UPDATE_KEY`, also each package's signature and the update manifest `latest.json`.
+//! - `cargo xtask update-key <folder>`: a new minisign key pair for signing updates.
 //!
 //! Every step says what it does; installing is idempotent and skips what is present.
 
@@ -19,6 +21,7 @@ mod package;
 mod postgres;
 mod stages;
 mod ui;
+mod updates;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -36,16 +39,19 @@ fn main() -> ExitCode {
         Some("bootstrap") => bootstrap::all(&root),
         Some("bench") => bench::run(&root, &args[1..]),
         Some("package") => package::run(&root, &args[1..]),
+        Some("update-key") => updates::generate(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | test-postgres | ui [--release] | bootstrap | bench [--build] [--only SECTIONS] | package [--check]>\n\
+                "usage: cargo xtask <run | test | test-postgres | ui [--release] | bootstrap | bench [--build] [--only SECTIONS] | package [--check] | update-key <folder>>\n\
                  \n  run        install what is missing, build, start Cartable with the demo portal\
                  \n  test       install what is missing, then fmt, clippy, tests, wasm build, keychain, end-to-end suites and packages\
                  \n  test-postgres  the portal's tests on a throw-away PostgreSQL cluster\
                  \n  ui         build the UI into ui/dist\
                  \n  bootstrap  only install what is missing\
                  \n  bench      start-up, sizes, memory, round trips and portal load vs a bare Tauri app (BENCHMARKS.md)\
-                 \n  package    the release .deb and .rpm into target/packages/ with their SHA-256 (--check: install, use, remove)"
+                 \n  package    the release .deb and .rpm into target/packages/ with their SHA-256 (--check: install, use, remove;\
+                 \n             with CARTABLE_UPDATE_KEY also their signatures and the update manifest latest.json)\
+                 \n  update-key a new key pair for signing updates, in a folder outside the repository"
             );
             return ExitCode::from(2);
         }

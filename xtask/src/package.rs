@@ -8,13 +8,17 @@
 //! `packaging/linux/ca.cartable.client.metainfo.xml` into `/usr/share/metainfo/`, and the
 //! dependencies a fresh Debian, Ubuntu or Fedora needs. Nothing is downloaded: .deb and .rpm are
 //! written in Rust (AppImage and Flatpak would need downloads, so they are not made).
+//!
+//! Given the publisher's key (`CARTABLE_UPDATE_KEY`, README "Publishing updates"), the packages
+//! are also signed and the static update manifest `latest.json` is written beside them
+//! ([`updates::sign_packages`]).
 
 use std::path::Path;
 
 use crate::{
     bootstrap,
     cmd::{self, Result},
-    ui,
+    ui, updates,
 };
 
 /// Where the packages and their `.sha256` land.
@@ -75,6 +79,8 @@ pub fn build(root: &Path) -> Result {
         ],
         &[("CARGO_TARGET_DIR", &target.to_string_lossy())],
     )?;
+    // With CARTABLE_UPDATE_KEY: each package's .sig and the update manifest (src/updates.rs).
+    updates::sign_packages(root, &out, env!("CARGO_PKG_VERSION"))?;
     println!("· packages in {OUT}/ (verify with: cd {OUT} && sha256sum -c *.sha256)");
     Ok(())
 }

@@ -142,6 +142,18 @@ commands! {
     /// The shell logs, once per launch, `ui ready: <ms> ms after start (unix ms <t>)`, the mark
     /// `cargo xtask bench` times start-up by (BENCHMARKS.md); later calls do nothing.
     UiReady = "ui_ready": () => ();
+    /// Paramètres → "Mises à jour": whether the operator's update server (`CARTABLE_UPDATE_URL`)
+    /// offers a newer signed version; [`UpdateStatus::Off`] when no server is configured (then
+    /// nothing is asked of any server). Refusals: `update_unreachable`, `update_invalid`.
+    UpdateCheck = "update_check": () => UpdateStatus;
+    /// "Télécharger et vérifier" the version the last [`UpdateCheck`] offered: downloads it and
+    /// verifies its minisign signature against the app's public key, then saves the verified
+    /// package in the Downloads folder for the package manager; the app never installs itself.
+    /// Refusals: `update_signature_invalid` (nothing is saved or installed), `update_unreachable`,
+    /// `update_save_failed`, `no_update`, `updates_off`.
+    UpdateDownload = "update_download": () => VerifiedUpdate;
+    /// How far the running [`UpdateDownload`] is; `None` when none runs.
+    UpdateProgress = "update_progress": () => Option<DownloadProgress>;
 }
 
 /// The social providers' ids of [`SocialArgs::provider`], in the portal's order
@@ -218,6 +230,20 @@ pub mod codes {
     pub const EMAIL_IN_USE: &str = "email_in_use";
     /// "Copier le lien" could not write the clipboard: the parent copies the address shown.
     pub const CLIPBOARD_UNAVAILABLE: &str = "clipboard_unavailable";
+    /// No update server is configured: the package manager or the operator updates Cartable.
+    pub const UPDATES_OFF: &str = "updates_off";
+    /// The update server could not be reached, or answered an error.
+    pub const UPDATE_UNREACHABLE: &str = "update_unreachable";
+    /// The update server's manifest is unusable (not the expected format, or no package for
+    /// this system).
+    pub const UPDATE_INVALID: &str = "update_invalid";
+    /// The downloaded package's signature does not match the app's public key, or names another
+    /// version than the one offered: refused, nothing saved or installed.
+    pub const UPDATE_SIGNATURE_INVALID: &str = "update_signature_invalid";
+    /// "Télécharger et vérifier" with no update offered: check first.
+    pub const NO_UPDATE: &str = "no_update";
+    /// The verified package could not be written to the Downloads folder; params: `folder`.
+    pub const UPDATE_SAVE_FAILED: &str = "update_save_failed";
 
     /// Every code above, for translation completeness tests.
     pub const ALL: &[&str] = &[
@@ -251,6 +277,12 @@ pub mod codes {
         BROWSER_FAILED,
         EMAIL_IN_USE,
         CLIPBOARD_UNAVAILABLE,
+        UPDATES_OFF,
+        UPDATE_UNREACHABLE,
+        UPDATE_INVALID,
+        UPDATE_SIGNATURE_INVALID,
+        NO_UPDATE,
+        UPDATE_SAVE_FAILED,
     ];
 }
 
@@ -585,9 +617,84 @@ pub struct DemoMail {
     pub body: String,
 }
 
+/// Answer of [`UpdateCheck`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum UpdateStatus {
+    /// No update server is configured (`CARTABLE_UPDATE_URL`): the package manager or whoever
+    /// provided Cartable updates it.
+    Off,
+    /// The server offers nothing newer.
+    UpToDate {
+        /// The running version.
+        current_version: String,
+    },
+    /// A newer version is offered: "Une mise à jour est disponible".
+    Available(UpdateOffer),
+}
+
+/// A newer version the update server offers.
+///
+/// The manifest is not signed (only the package is), so its free text (release notes) is not
+/// passed on: a tampered manifest must not be able to put its words in front of the parent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateOffer {
+    /// The offered version (`0.2.0`, a semantic version as the updater parsed it).
+    pub version: String,
+    /// The running version.
+    pub current_version: String,
+}
+
+/// Answer of [`UpdateDownload`]: the package is verified and saved, not installed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedUpdate {
+    /// The version whose signature was verified.
+    pub version: String,
+    /// Where the verified package was saved (the Downloads folder).
+    pub file: String,
+    /// The package manager's command that installs it (`sudo apt install '…'`), when the package
+    /// is a .deb or an .rpm.
+    #[serde(default)]
+    pub install_command: Option<String>,
+}
+
+/// Answer of [`UpdateProgress`]: bytes received so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadProgress {
+    /// Bytes received.
+    pub downloaded: u64,
+    /// The package's size, when the server said it.
+    #[serde(default)]
+    pub total: Option<u64>,
+}
+
+impl DownloadProgress {
+    /// The share received, 0 to 100, when the size is known.
+    pub fn percent(&self) -> Option<u8> {
+        let total = self.total.filter(|&t| t > 0)?;
+        let percent = self.downloaded.min(total).saturating_mul(100) / total;
+        u8::try_from(percent).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn update_answers_are_tagged_by_state() {
+        let off = serde_json::to_value(UpdateStatus::Off).unwrap_or_default();
+        assert_eq!(off, serde_json::json!({"state": "off"}));
+        let offer = UpdateOffer { version: "0.2.0".into(), current_version: "0.1.0".into() };
+        let available = serde_json::to_value(UpdateStatus::Available(offer)).unwrap_or_default();
+        assert_eq!(available["state"], "available");
+        assert_eq!(available["version"], "0.2.0");
+        let progress = |downloaded, total| DownloadProgress { downloaded, total }.percent();
+        assert_eq!(progress(50, Some(200)), Some(25));
+        assert_eq!(progress(300, Some(200)), Some(100));
+        assert_eq!(progress(5, None), None);
+        assert_eq!(progress(5, Some(0)), None);
+    }
 
     #[test]
     fn command_names_are_unique_snake_case() {

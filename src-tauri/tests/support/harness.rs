@@ -13,7 +13,7 @@ use cartable_core::{
     ipc::{self, AppInfo, CodeArgs, Command, EmailArgs, PasswordArgs, SignedIn},
 };
 use cartable_lib::{
-    CredentialStore, Dirs, MemoryStore, Options, PortalEnv,
+    CredentialStore, Dirs, MemoryStore, Options, PortalEnv, UpdateEnv,
     keychain::{AccountIndex, StoredAccount},
 };
 use tauri::{
@@ -44,6 +44,8 @@ pub struct Computer {
     root: tempfile::TempDir,
     /// The portal overrides every launch sees.
     pub env: PortalEnv,
+    /// Where updates come from, for every launch (off by default).
+    pub updates: UpdateEnv,
 }
 
 impl Computer {
@@ -58,6 +60,7 @@ impl Computer {
             memory: None,
             root: tempfile::tempdir().expect("temp dir"),
             env: PortalEnv::default(),
+            updates: UpdateEnv::default(),
         }
     }
 
@@ -67,7 +70,11 @@ impl Computer {
     }
 
     pub fn dirs(&self) -> Dirs {
-        Dirs { config: self.root.path().join("config"), data: self.root.path().join("data") }
+        Dirs {
+            config: self.root.path().join("config"),
+            data: self.root.path().join("data"),
+            downloads: self.root.path().join("downloads"),
+        }
     }
 
     pub fn launch(&self) -> Launch {
@@ -75,6 +82,7 @@ impl Computer {
             store: Arc::clone(&self.store),
             env: self.env.clone(),
             dirs: Some(self.dirs()),
+            updates: self.updates.clone(),
         };
         let mut app = cartable_lib::build_app(mock_builder(), options).expect("app builds");
         // Runs the setup hook (state, windows of tauri.conf.json) as the event loop would. Called

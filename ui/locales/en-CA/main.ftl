@@ -237,6 +237,19 @@ settings-portal-hint = Leave empty for the built-in demo portal. The change appl
 settings-portal-current = Portal in use: { $origin }
 settings-saved = Setting saved.
 settings-version = Version { $version }
+settings-updates-title = Updates
+settings-updates-checking = Looking for an update…
+settings-updates-off = Cartable is updated by your package manager or by the organisation that provided it: no update server is configured on this computer.
+settings-updates-up-to-date = Cartable is up to date (version { $version }).
+settings-update-available = An update is available (version { $version }).
+settings-update-current = You are using version { $version }.
+settings-update-download = Download and verify
+settings-update-check = Check for updates
+settings-update-downloading = Downloading and verifying version { $version }…
+settings-update-verified = Update verified: version { $version } is signed by Cartable's publisher.
+settings-update-saved = The package is saved here: { $file }
+settings-update-install = Cartable does not install itself. Install this package with your package manager, for example with this command in a terminal, then restart Cartable:
+settings-update-open = Cartable does not install itself. Open this file to install the update, then restart Cartable.
 
 ## Shell errors (cartable_core::ipc::codes)
 err-portal-unreachable = The portal cannot be reached. Check your Internet connection, then try again.
@@ -283,6 +296,12 @@ err-browser-cancelled = Signing in through the browser was cancelled.
 err-browser-timed-out = The browser did not come back in time. Choose “Try again” to start signing in again.
 err-browser-failed = Signing in through the browser did not succeed. Try again, or use your email and password.
 err-clipboard-unavailable = The link could not be copied. Select the address above, copy it (right-click, Copy) and paste it into your browser.
+err-updates-off = No update server is configured: Cartable is updated by your package manager.
+err-update-unreachable = The update server cannot be reached. Check your Internet connection, then try again.
+err-update-invalid = The update server answered something unusable: no update is offered for this computer. Try again later.
+err-update-signature-invalid = The update's signature does not match Cartable's publisher: the update was refused and nothing was installed. Try again later; if it happens again, tell the organisation that provided Cartable.
+err-no-update = No update to download: check for an update first.
+err-update-save-failed = The verified update could not be saved in { $folder }. Free some space or check that folder, then try again.
 err-unknown = Something unexpected happened (code { $code }).
 err-shell-unavailable = Cartable cannot reach the application: this page is open outside Cartable (preview).
 

@@ -237,6 +237,19 @@ settings-portal-hint = Laissez vide pour le portail de démonstration intégré.
 settings-portal-current = Portail utilisé : { $origin }
 settings-saved = Paramètre enregistré.
 settings-version = Version { $version }
+settings-updates-title = Mises à jour
+settings-updates-checking = Recherche d'une mise à jour…
+settings-updates-off = Cartable est mis à jour par votre gestionnaire de paquets ou par l'organisme qui vous l'a fourni : aucun serveur de mises à jour n'est configuré sur cet ordinateur.
+settings-updates-up-to-date = Cartable est à jour (version { $version }).
+settings-update-available = Une mise à jour est disponible (version { $version }).
+settings-update-current = Vous utilisez la version { $version }.
+settings-update-download = Télécharger et vérifier
+settings-update-check = Rechercher une mise à jour
+settings-update-downloading = Téléchargement et vérification de la version { $version }…
+settings-update-verified = Mise à jour vérifiée : la version { $version } est bien signée par l'éditeur de Cartable.
+settings-update-saved = Le paquet est enregistré ici : { $file }
+settings-update-install = Cartable ne s'installe pas lui-même. Installez ce paquet avec votre gestionnaire de paquets, par exemple avec cette commande dans un terminal, puis redémarrez Cartable :
+settings-update-open = Cartable ne s'installe pas lui-même. Ouvrez ce fichier pour installer la mise à jour, puis redémarrez Cartable.
 
 ## Erreurs du shell (cartable_core::ipc::codes)
 err-portal-unreachable = Le portail est injoignable. Vérifiez votre connexion Internet, puis réessayez.
@@ -283,6 +296,12 @@ err-browser-cancelled = La connexion dans le navigateur a été annulée.
 err-browser-timed-out = Le navigateur n'est pas revenu à temps. Choisissez « Réessayer » pour recommencer la connexion.
 err-browser-failed = La connexion dans le navigateur n'a pas abouti. Recommencez, ou utilisez votre courriel et votre mot de passe.
 err-clipboard-unavailable = Le lien n'a pas pu être copié. Sélectionnez l'adresse ci-dessus, copiez-la (clic droit, Copier) et collez-la dans votre navigateur.
+err-updates-off = Aucun serveur de mises à jour n'est configuré : Cartable est mis à jour par votre gestionnaire de paquets.
+err-update-unreachable = Le serveur des mises à jour est injoignable. Vérifiez votre connexion Internet, puis réessayez.
+err-update-invalid = Le serveur des mises à jour a répondu quelque chose d'inutilisable : aucune mise à jour n'est proposée pour cet ordinateur. Réessayez plus tard.
+err-update-signature-invalid = La signature de la mise à jour ne correspond pas à celle de l'éditeur de Cartable : la mise à jour est refusée et rien n'a été installé. Réessayez plus tard; si cela se répète, prévenez l'organisme qui vous a fourni Cartable.
+err-no-update = Aucune mise à jour à télécharger : recherchez d'abord une mise à jour.
+err-update-save-failed = La mise à jour vérifiée n'a pas pu être enregistrée dans { $folder }. Libérez de l'espace ou vérifiez ce dossier, puis réessayez.
 err-unknown = Une erreur inattendue s'est produite (code { $code }).
 err-shell-unavailable = Cartable ne peut pas joindre l'application : cette page est ouverte hors de Cartable (aperçu).
 

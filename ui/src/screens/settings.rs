@@ -1,6 +1,6 @@
 //! "Paramètres": language, portal (advanced), change password, sign out, forget this device
-//! (the current parent), forget every account, delete the account, and whether "stay signed
-//! in" works on this computer.
+//! (the current parent), forget every account, delete the account, whether "stay signed
+//! in" works on this computer, and updates (`components::updates`).
 
 use cartable_core::Problem;
 use cartable_core::ipc::{
@@ -11,6 +11,7 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use wasm_bindgen::JsCast as _;
 
+use crate::components::updates::UpdatesCard;
 use crate::i18n::{Arg, I18n, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
@@ -185,6 +186,7 @@ pub fn Settings() -> View {
                     }))
                 }
             }
+            UpdatesCard()
             (if signed_in.get() {
                 view! {
                     section(class="card") {
