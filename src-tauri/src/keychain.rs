@@ -67,45 +67,76 @@ pub trait CredentialStore: Send + Sync + 'static {
     fn delete(&self, account: &str) -> Result<(), StoreError>;
 }
 
-/// The operating system's keychain through the `keyring` crate (Secret Service on Linux,
-/// Keychain on macOS, Credential Manager on Windows).
+/// The operating system's keychain, `keyring_core`'s default store, chosen per platform by
+/// [`platform_store`]: on desktops the `keyring` crate's choice (Secret Service on Linux and the
+/// BSDs, Keychain on macOS, Credential Manager on Windows); on Android the Android keystore
+/// (`android-native-keyring-store`), on iOS Apple's protected data store
+/// (`apple-native-keyring-store`'s `protected`).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct KeyringStore;
 
 impl KeyringStore {
-    fn entry(account: &str) -> Result<keyring::Entry, StoreError> {
-        keyring::Entry::new(SERVICE, account).map_err(classify)
+    fn entry(account: &str) -> Result<keyring_core::Entry, StoreError> {
+        platform_store()?;
+        keyring_core::Entry::new(SERVICE, account).map_err(classify)
     }
+}
+
+/// Makes this platform's credential store `keyring_core`'s default, once per process; the
+/// outcome of that first attempt is kept (a store that cannot open stays unavailable for the
+/// launch, as the module docs say).
+///
+/// # Errors
+/// [`StoreError::Unavailable`] with the cause: the platform's store cannot be opened (desktop:
+/// no session bus, no Secret Service).
+fn platform_store() -> Result<(), StoreError> {
+    static OPENED: std::sync::LazyLock<Result<(), String>> =
+        std::sync::LazyLock::new(open_platform_store);
+    OPENED.clone().map_err(StoreError::Unavailable)
+}
+
+#[cfg(desktop)]
+fn open_platform_store() -> Result<(), String> {
+    // keyring's v1 mode selects and sets the desktop platforms' store on first use.
+    keyring::Entry::store_status().as_ref().map(|()| ()).map_err(ToString::to_string)
+}
+
+#[cfg(target_os = "android")]
+fn open_platform_store() -> Result<(), String> {
+    let store = android_native_keyring_store::Store::new().map_err(|e| e.to_string())?;
+    keyring_core::set_default_store(store);
+    Ok(())
+}
+
+#[cfg(target_os = "ios")]
+fn open_platform_store() -> Result<(), String> {
+    let store = apple_native_keyring_store::protected::Store::new().map_err(|e| e.to_string())?;
+    keyring_core::set_default_store(store);
+    Ok(())
 }
 
 /// `NoDefaultStore` (no bus, no Secret Service) and `NoStorageAccess` (locked) mean "no keychain
 /// here"; anything else is a failure of one call.
-fn classify(error: keyring::Error) -> StoreError {
+fn classify(error: keyring_core::Error) -> StoreError {
     match error {
-        keyring::Error::NoDefaultStore => {
-            let cause = match keyring::Entry::store_status() {
-                Err(cause) => cause.to_string(),
-                Ok(()) => "no default store".to_owned(),
-            };
-            StoreError::Unavailable(cause)
-        }
-        keyring::Error::NoStorageAccess(cause) => StoreError::Unavailable(cause.to_string()),
+        keyring_core::Error::NoDefaultStore => match platform_store() {
+            Err(unavailable) => unavailable,
+            Ok(()) => StoreError::Unavailable("no default store".to_owned()),
+        },
+        keyring_core::Error::NoStorageAccess(cause) => StoreError::Unavailable(cause.to_string()),
         other => StoreError::Failure(other.to_string()),
     }
 }
 
 impl CredentialStore for KeyringStore {
     fn status(&self) -> Result<(), StoreError> {
-        match keyring::Entry::store_status() {
-            Ok(()) => Ok(()),
-            Err(cause) => Err(StoreError::Unavailable(cause.to_string())),
-        }
+        platform_store()
     }
 
     fn get(&self, account: &str) -> Result<Option<String>, StoreError> {
         match Self::entry(account)?.get_password() {
             Ok(secret) => Ok(Some(secret)),
-            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(other) => Err(classify(other)),
         }
     }
@@ -116,7 +147,7 @@ impl CredentialStore for KeyringStore {
 
     fn delete(&self, account: &str) -> Result<(), StoreError> {
         match Self::entry(account)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(other) => Err(classify(other)),
         }
     }

@@ -203,9 +203,9 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// emails; the embedded portal's own logs, which print demo codes, are kept out), a single
 /// instance (a second launch focuses the first), the remembered window, then the commands.
 ///
-/// On Android and iOS this is the mobile entry point. Not built here: our machines cannot
-/// build mobile (TOOLCHAIN.md); there the OS keychain of `keyring` v1 is absent, so sessions
-/// stay in memory until per-platform stores are wired into [`KeyringStore`].
+/// On Android and iOS this is the mobile entry point, with the phones' own keychains
+/// ([`KeyringStore`]). Our machines cannot link mobile builds; `cargo xtask test` type-checks
+/// them (`cargo xtask mobile-check`, README's platform table).
 ///
 /// # Panics
 /// When the app cannot start at all (no display, broken installation).

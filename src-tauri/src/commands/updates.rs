@@ -55,6 +55,7 @@ impl UpdateState {
         &self.source
     }
 
+    #[cfg(desktop)]
     fn set_progress(&self, progress: Option<DownloadProgress>) {
         *self.progress.lock().unwrap_or_else(PoisonError::into_inner) = progress;
     }
