@@ -11,8 +11,10 @@
 //! synchronise with the app.
 //!
 //! Artefacts: `$CARTABLE_E2E_OUT/<scenario>/<nn>-<step>.png` for each step, with its
-//! accessibility audit `<nn>-<step>.axe.json` (axe-core, [`Scenario::step`]); on failure also
-//! `failure.png` and `failure.html` (the page source) next to them, plus `tauri-driver.log`.
+//! accessibility audit `<nn>-<step>.axe.json` (axe-core, [`Scenario::step`]) and, in a scenario
+//! with a set viewport ([`Scenario::set_viewport`], a phone's), the whole page screen by screen
+//! `<nn>-<step>.page-<k>.png`; on failure also `failure.png` and `failure.html` (the page
+//! source) next to them, plus `tauri-driver.log`.
 
 use std::{
     fmt,
@@ -358,6 +360,133 @@ const AFTER_PAINT: &str = r"
     requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
 ";
 
+/// The size of the page's viewport (`innerWidth` × `innerHeight`), in CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewport {
+    /// `innerWidth`.
+    pub width: u32,
+    /// `innerHeight`.
+    pub height: u32,
+}
+
+impl Viewport {
+    /// A phone held upright: 390 × 844, the viewport of the most common iPhones (12 to 15), a
+    /// little narrower than most Android phones (393 to 412).
+    pub const PHONE: Self = Self { width: 390, height: 844 };
+}
+
+impl fmt::Display for Viewport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}×{}", self.width, self.height)
+    }
+}
+
+/// The page's viewport: `[innerWidth, innerHeight]`.
+const VIEWPORT: &str = "return [window.innerWidth, window.innerHeight];";
+
+/// Whether the page fits its window's width: the viewport's size, the document's `scrollWidth`
+/// against the width it may use (`clientWidth`: `innerWidth` less a vertical scroll bar, if the
+/// bar takes room), and what sticks out. A displayed element, or a run of text, whose box ends
+/// past the right edge (or starts before the left edge) is named with its path and text; so is
+/// one cut off by, or scrolling sideways inside, an ancestor that clips (`overflow` other than
+/// `visible`). Nested offenders are named once: the outermost, with the innermost inside it
+/// (most often the cause). Elements clipped away whole (`.visually-hidden`, the skip link
+/// parked left of the window) are not shown, so not checked.
+const FITS: &str = r"
+    const doc = document.documentElement;
+    const edge = doc.clientWidth;
+    const slack = 0.5;
+    const name = (el) => {
+        let d = el.tagName.toLowerCase();
+        if (el.id) d += '#' + el.id;
+        for (const c of el.classList) d += '.' + c;
+        return d;
+    };
+    const path = (el) => {
+        const parts = [];
+        for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+            parts.unshift(name(e));
+        }
+        return parts.join(' > ');
+    };
+    const label = (el) => {
+        const raw = el.innerText || el.value || el.getAttribute('aria-label') || '';
+        const text = String(raw).replace(/\s+/g, ' ').trim();
+        return text ? ` \u201c${text.length > 40 ? text.slice(0, 40) + '\u2026' : text}\u201d` : '';
+    };
+    const px = (n) => Math.round(n);
+    // The nearest element, from `el` up, that clips what lies outside its padding box.
+    const clipper = (el) => {
+        for (let a = el; a && a !== document.body && a !== doc; a = a.parentElement) {
+            const s = getComputedStyle(a);
+            if (s.overflowX !== 'visible' || (s.clip && s.clip !== 'auto')) return a;
+        }
+        return null;
+    };
+    // Each offender not inside another, with the deepest offender inside it (the likely cause).
+    const outer = [];
+    const within = (el) => outer.find((o) => o.el === el || o.el.contains(el));
+    const offends = (el, what, depth, problem) => {
+        const around = within(el);
+        if (!around) outer.push({ el, problem, deepest: null, depth });
+        else if (around.el !== el && (!around.deepest || depth > around.deepest.depth)) {
+            around.deepest = { what, depth };
+        }
+    };
+    const depthOf = (el) => {
+        let d = 0;
+        for (let a = el; a; a = a.parentElement) d++;
+        return d;
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.nodeType === Node.TEXT_NODE;
+        const el = text ? node.parentElement : node;
+        if (!el || (text && !node.data.trim()) || ['SCRIPT', 'STYLE', 'TEMPLATE'].includes(el.tagName)) continue;
+        if (getComputedStyle(el).visibility !== 'visible') continue;
+        let rects;
+        if (text) {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            rects = [...range.getClientRects()];
+        } else {
+            rects = [el.getBoundingClientRect()];
+        }
+        rects = rects.filter((r) => r.width > 0 && r.height > 0);
+        if (!rects.length) continue;
+        const left = Math.min(...rects.map((r) => r.left));
+        const right = Math.max(...rects.map((r) => r.right));
+        const what = (text ? 'the text of ' : '') + path(el) + label(el);
+        const depth = depthOf(el) + (text ? 1 : 0);
+        const box = clipper(text ? el : el.parentElement);
+        if (box) {
+            const s = getComputedStyle(box);
+            if ((s.clip && s.clip !== 'auto') || box.clientWidth <= 1) continue;
+            const b = box.getBoundingClientRect();
+            const from = b.left + box.clientLeft;
+            const to = from + box.clientWidth;
+            if (right <= from || left >= to) continue;
+            if (right > to + slack || left < from - slack) {
+                const how = ['auto', 'scroll'].includes(s.overflowX) ? 'scrolls sideways inside' : 'is cut off by';
+                offends(el, what, depth, `${what} ${how} ${path(box)} (${px(left)} to ${px(right)} px; the box shows ${px(from)} to ${px(to)} px)`);
+                continue;
+            }
+        }
+        if (right > edge + slack || (left < -slack && right > 0)) {
+            const side = right > edge + slack ? 'right' : 'left';
+            offends(el, what, depth, `${what} spans ${px(left)} to ${px(right)} px, past the ${side} edge of the ${edge} px wide page`);
+        }
+    }
+    const found = outer.map((o) => o.problem + (o.deepest ? ` (innermost: ${o.deepest.what})` : ''));
+    return {
+        innerWidth: window.innerWidth,
+        innerHeight: window.innerHeight,
+        clientWidth: edge,
+        scrollWidth: doc.scrollWidth,
+        found,
+    };
+";
+
 /// One scenario: its artefact folder, its `tauri-driver`, and the current app launch.
 pub struct Scenario {
     name: String,
@@ -371,6 +500,14 @@ pub struct Scenario {
     opened: usize,
     /// The serious and critical accessibility violations found so far, one line each.
     inaccessible: Vec<String>,
+    /// The window's viewport set by [`Scenario::set_viewport`] (kept across launches), whose
+    /// steps also check that the page fits its width.
+    viewport: Option<Viewport>,
+    /// The steps whose page did not fit the viewport, one line per step.
+    overflowing: Vec<String>,
+    /// Whether the app has been launched in this scenario (its first launch checks the window
+    /// opens at the app's default size).
+    launched: bool,
 }
 
 impl fmt::Debug for Scenario {
@@ -438,6 +575,9 @@ impl Scenario {
             steps: 0,
             opened: 0,
             inaccessible: Vec::new(),
+            viewport: None,
+            overflowing: Vec::new(),
+            launched: false,
         };
         let outcome = match scenario.launch().await {
             Ok(()) => body(&mut scenario).await,
@@ -447,12 +587,21 @@ impl Scenario {
             scenario.save_failure().await;
             let _ = scenario.close_app().await;
             return Err(fail(format!(
-                "scenario {name} failed: {error}{} (artefacts in {})",
+                "scenario {name} failed: {error}{}{} (artefacts in {})",
+                scenario.overflow_summary(),
                 scenario.accessibility_summary(),
                 scenario.dir.display()
             )));
         }
         scenario.close_app().await?;
+        if !scenario.overflowing.is_empty() {
+            return Err(fail(format!(
+                "scenario {name}: a page does not fit the window's width{}{} (screenshots in {})",
+                scenario.overflow_summary(),
+                scenario.accessibility_summary(),
+                scenario.dir.display()
+            )));
+        }
         if scenario.inaccessible.is_empty() {
             return Ok(());
         }
@@ -461,6 +610,22 @@ impl Scenario {
             scenario.accessibility_summary(),
             scenario.dir.display()
         )))
+    }
+
+    /// The steps whose page did not fit the window's width, one per line (empty when none);
+    /// also printed, as [`Scenario::accessibility_summary`] is.
+    fn overflow_summary(&self) -> String {
+        if self.overflowing.is_empty() {
+            return String::new();
+        }
+        let lines: Vec<String> = self.overflowing.iter().map(|l| format!("\n  - {l}")).collect();
+        let summary = format!(
+            "\n{} step(s) wider than the window:{}\n",
+            self.overflowing.len(),
+            lines.concat()
+        );
+        eprintln!("[{}] {summary}", self.name);
+        summary
     }
 
     /// The serious and critical violations found, one per line (empty when none); also printed
@@ -523,7 +688,96 @@ impl Scenario {
                 self.theme.gtk_theme()
             )));
         }
+        match self.viewport {
+            Some(viewport) => self.resize(viewport).await?,
+            // A new computer opens the window at the app's size: none saved by an earlier
+            // scenario (tauri-plugin-window-state keeps it in the settings folder, which
+            // `Env::forget_device` deletes), e.g. the phone-sized one's.
+            None if !self.launched => {
+                let default = default_window()?;
+                let seen = self.viewport_now().await?;
+                if seen != default {
+                    return Err(fail(format!(
+                        "the window opened at {seen}, not the app's {default} (tauri.conf.json): \
+                         a size saved by an earlier scenario?"
+                    )));
+                }
+            }
+            None => {}
+        }
+        self.launched = true;
         Ok(())
+    }
+
+    /// From now on, the window's viewport is `viewport` (at this launch and the next ones), and
+    /// every step ([`Scenario::step`]) also checks that the page fits its width: the document
+    /// does not scroll sideways (`scrollWidth` within `clientWidth`, so within `innerWidth`),
+    /// and no displayed element or text ends past the right edge or is cut off; a step that
+    /// does not fit fails the scenario at its end, with what sticks out named. Each step's page
+    /// is also saved screen by screen from the top (`<nn>-<step>.page-<k>.png`), for reviewing
+    /// the whole of it.
+    ///
+    /// # Errors
+    /// The window does not take that size.
+    pub async fn set_viewport(&mut self, viewport: Viewport) -> Result {
+        self.viewport = Some(viewport);
+        self.resize(viewport).await
+    }
+
+    /// The page's viewport now.
+    async fn viewport_now(&self) -> Result<Viewport> {
+        let size = self.script(VIEWPORT).await?;
+        let read = |i: usize| {
+            size.get(i)
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| fail(format!("the page's viewport is {size}")))
+        };
+        Ok(Viewport { width: read(0)?, height: read(1)? })
+    }
+
+    /// Sizes the window (WebDriver's Set Window Rect, which WebKitGTK applies to the app's
+    /// toplevel) so that the page's viewport is `viewport`, and waits until the page sees it.
+    async fn resize(&self, viewport: Viewport) -> Result {
+        let client = self.client()?;
+        let before = self.viewport_now().await?;
+        if before == viewport {
+            return Ok(());
+        }
+        client.set_window_size(viewport.width, viewport.height).await?;
+        // The resize is asynchronous: wait for the page to see a change.
+        let mut seen = before;
+        let changed = self
+            .until(&format!("the window to resize to {viewport}"), async || {
+                seen = self.viewport_now().await?;
+                Ok(seen != before)
+            })
+            .await;
+        if seen != viewport {
+            // Decorations or bars around the page (none under Xvfb without a window manager):
+            // grow the window by what they take.
+            let (width, height) = client.get_window_size().await?;
+            let grow = |outer: u64, want: u32, got: u32| {
+                u32::try_from(outer).ok().map(|o| (o + want).saturating_sub(got))
+            };
+            let (Some(width), Some(height)) = (
+                grow(width, viewport.width, seen.width),
+                grow(height, viewport.height, seen.height),
+            ) else {
+                return Err(fail("the window's size is out of range"));
+            };
+            client.set_window_size(width, height).await?;
+        }
+        let waited = self
+            .until(&format!("a {viewport} viewport"), async || {
+                seen = self.viewport_now().await?;
+                Ok(seen == viewport)
+            })
+            .await;
+        waited.map_err(|e| {
+            let first = changed.as_ref().err().map(|e| format!("; {e}")).unwrap_or_default();
+            fail(format!("{e}: the page sees {seen} (it saw {before} before){first}"))
+        })
     }
 
     /// Closes the app (ends the WebDriver session) and waits until its process is gone, so the
@@ -566,7 +820,9 @@ impl Scenario {
     /// Saves the window as `<nn>-<name>.png` (numbered in order) in the scenario's folder, then
     /// audits it with axe-core and writes the report as `<nn>-<name>.axe.json`. A serious or
     /// critical violation does not stop the scenario: [`Scenario::run_in`] fails at its end with
-    /// all of them.
+    /// all of them. In a scenario with a [`Scenario::set_viewport`], also checks the page fits
+    /// the window's width (failing likewise at the end) and saves the whole page, screen by
+    /// screen.
     ///
     /// # Errors
     /// The screenshot cannot be taken or written, or axe cannot run.
@@ -576,8 +832,16 @@ impl Scenario {
         // just waited for (two animation frames) first.
         self.client()?.execute_async(AFTER_PAINT, vec![]).await?;
         let png = self.client()?.screenshot().await?;
-        let path = self.dir.join(format!("{:02}-{name}.png", self.steps));
+        let stem = format!("{:02}-{name}", self.steps);
+        let path = self.dir.join(format!("{stem}.png"));
         std::fs::write(&path, png)?;
+        if let Some(viewport) = self.viewport {
+            if let Some(problem) = self.misfit(viewport).await? {
+                eprintln!("[{}] step {stem} does not fit: {problem}", self.name);
+                self.overflowing.push(format!("{stem}: {problem}"));
+            }
+            self.save_pages(&stem).await?;
+        }
         let started = Instant::now();
         let found = axe::audit(self.client()?, &path).await?;
         eprintln!(
@@ -588,6 +852,53 @@ impl Scenario {
             started.elapsed().as_millis()
         );
         self.inaccessible.extend(found);
+        Ok(())
+    }
+
+    /// What keeps the page from fitting `viewport` now (`None` when it fits): another
+    /// viewport, a document wider than the page's width, what sticks out.
+    async fn misfit(&self, viewport: Viewport) -> Result<Option<String>> {
+        let seen = self.script(FITS).await?;
+        let number = |key: &str| seen[key].as_u64().unwrap_or_default();
+        let mut problems = Vec::new();
+        let (width, height) = (number("innerWidth"), number("innerHeight"));
+        if (width, height) != (u64::from(viewport.width), u64::from(viewport.height)) {
+            problems.push(format!("the viewport is {width}×{height}, not {viewport}"));
+        }
+        let (scroll, client) = (number("scrollWidth"), number("clientWidth"));
+        if scroll > client {
+            problems.push(format!(
+                "the page scrolls sideways: scrollWidth {scroll} > clientWidth {client} \
+                 (innerWidth {width})"
+            ));
+        }
+        let found = seen["found"].as_array().cloned().unwrap_or_default();
+        problems.extend(found.iter().map(|f| f.as_str().unwrap_or_default().to_owned()));
+        Ok((!problems.is_empty()).then(|| problems.join("; ")))
+    }
+
+    /// Saves the page screen by screen from the top, as `<stem>.page-<k>.png`, when it is
+    /// taller than the window; then scrolls back to where it was.
+    async fn save_pages(&self, stem: &str) -> Result {
+        let client = self.client()?;
+        let size =
+            self.script("return [window.scrollY, document.documentElement.scrollHeight]").await?;
+        let (Some(at), Some(tall)) = (size[0].as_f64(), size[1].as_u64()) else {
+            return Err(fail(format!("the page's scroll position is {size}")));
+        };
+        let screen = u64::from(self.viewport_now().await?.height.max(1));
+        if tall <= screen {
+            return Ok(());
+        }
+        for page in 0..tall.div_ceil(screen) {
+            let top = page * screen;
+            client.execute("window.scrollTo(0, arguments[0])", vec![json!(top)]).await?;
+            client.execute_async(AFTER_PAINT, vec![]).await?;
+            let png = client.screenshot().await?;
+            std::fs::write(self.dir.join(format!("{stem}.page-{}.png", page + 1)), png)?;
+        }
+        client.execute("window.scrollTo(0, arguments[0])", vec![json!(at)]).await?;
+        client.execute_async(AFTER_PAINT, vec![]).await?;
         Ok(())
     }
 
@@ -1236,6 +1547,26 @@ pub fn find_code(text: &str, len: usize) -> Option<String> {
         }
     }
     None
+}
+
+/// The size the app opens its window at on a new computer (`app.windows[0]` of
+/// `tauri.conf.json`).
+///
+/// # Errors
+/// The file cannot be read, or has no such window.
+fn default_window() -> Result<Viewport> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tauri.conf.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let config: Value = serde_json::from_str(&text)?;
+    let window = &config["app"]["windows"][0];
+    let read = |key: &str| {
+        window[key]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| fail(format!("no app.windows[0].{key} in {}", path.display())))
+    };
+    Ok(Viewport { width: read("width")?, height: read("height")? })
 }
 
 /// A WebDriver client builder over plain HTTP: tauri-driver and chromedriver listen on loopback.

@@ -8,6 +8,8 @@
 //! in both languages and both colour schemes: French light (most scenarios), French dark
 //! (scenario 3), English light (7) and English dark (13). Scenario 20 gives the app an update
 //! server of its own (signed updates, `cartable_e2e::updates`); 21 checks Paramètres without one.
+//! Scenario 22 signs up and associates a child in a phone-sized window (390×844): every step's
+//! page must fit its width (`Scenario::set_viewport`).
 //!
 //! Fixture children (`crates/portal-server/fixtures/demo_registry.jsonl`): the O'Neil siblings
 //! share the guardian email `famille.oneil@example.com` and go to school in two boards: Noah
@@ -16,8 +18,8 @@
 //! 2012-12-03).
 
 use cartable_e2e::{
-    Clipboard, Env, Result, Scenario, SystemBrowser, Texts, Theme, collapse, fail, find_code,
-    stored_account, stored_parents, stored_pending,
+    Clipboard, Env, Result, Scenario, SystemBrowser, Texts, Theme, Viewport, collapse, fail,
+    find_code, stored_account, stored_parents, stored_pending,
     updates::{Pace, StaticServer, UpdateKey, manifest, next_minor},
 };
 use fantoccini::key::Key;
@@ -192,12 +194,11 @@ fn has_key(value: &serde_json::Value, key: &str) -> bool {
 
 // --- Scenarios ----------------------------------------------------------------------------
 
-/// Scenario 1 (and 7 in English): sign-up with a wrong code first, then the right one; a weak
-/// password refused with the checklist showing why; then a valid one.
-async fn sign_up_with_detours(s: &mut Scenario, t: &Texts) -> Result {
+/// Scenario 1 (and 7, 13 and 22): sign-up as `email` with a wrong code first, then the right
+/// one; a weak password refused with the checklist showing why; then a valid one.
+async fn sign_up_with_detours(s: &mut Scenario, t: &Texts, email: &str) -> Result {
     at_login(s, t).await?;
     s.step("login").await?;
-    let email = ONEIL_EMAIL;
     start_sign_up(s, t, email).await?;
     let code = code_from_mailbox(s, t, email, &[]).await?;
     s.wait_for("#field-code").await?;
@@ -241,7 +242,10 @@ async fn sign_up_with_detours(s: &mut Scenario, t: &Texts) -> Result {
 #[ignore = "needs the real window: run tests/e2e.sh"]
 async fn e2e_1_sign_up_wrong_code_then_weak_then_valid_password() -> Result {
     let fr = Texts::load("fr-CA")?;
-    Scenario::run("1-sign-up", async |s: &mut Scenario| sign_up_with_detours(s, &fr).await).await
+    Scenario::run("1-sign-up", async |s: &mut Scenario| {
+        sign_up_with_detours(s, &fr, ONEIL_EMAIL).await
+    })
+    .await
 }
 
 #[tokio::test]
@@ -339,18 +343,23 @@ async fn e2e_3_associate_siblings_in_two_boards_then_a_failure() -> Result {
         }
         s.step("siblings-associated").await?;
 
-        // A wrong birth date: no record matches; the screen says what to check.
-        let wrong = ChildRecord { day: "4", ..CHLOE };
-        associate(s, &fr, &wrong, ONEIL_EMAIL).await?;
-        s.wait_labelled("main form .warn-box strong", &fr.t("associate-check-title")?).await?;
-        s.wait_for("#form-alert .error-box").await?;
-        s.step("no-match-guidance").await?;
-        if s.route().await? != "/enfants/associer" {
-            return Err(fail("a failed association left the form"));
-        }
-        Ok(())
+        no_match_guidance(s, &fr).await
     })
     .await
+}
+
+/// Scenarios 3 and 22: Chloé with a wrong birth date; no record matches, and the form stays
+/// with what to check.
+async fn no_match_guidance(s: &mut Scenario, t: &Texts) -> Result {
+    let wrong = ChildRecord { day: "4", ..CHLOE };
+    associate(s, t, &wrong, ONEIL_EMAIL).await?;
+    s.wait_labelled("main form .warn-box strong", &t.t("associate-check-title")?).await?;
+    s.wait_for("#form-alert .error-box").await?;
+    s.step("no-match-guidance").await?;
+    if s.route().await? != "/enfants/associer" {
+        return Err(fail("a failed association left the form"));
+    }
+    Ok(())
 }
 
 #[tokio::test]
@@ -488,9 +497,20 @@ async fn sign_up_and_associate_in_english(s: &mut Scenario) -> Result {
     let en = Texts::load("en-CA")?;
     s.wait_route("/connexion").await?;
     switch_language(s, &en).await?;
-    sign_up_with_detours(s, &en).await?;
-    associate(s, &en, &NOAH, ONEIL_EMAIL).await?;
-    at_children(s, &en).await?;
+    sign_up_and_associate(s, &en, ONEIL_EMAIL).await
+}
+
+/// Scenarios 7, 13 and 22: the sign-up as `email` with its detours ([`sign_up_with_detours`]),
+/// then Noah associated with his school's email (linked to the account first when it is not
+/// `email`). Ends on "Mes enfants".
+async fn sign_up_and_associate(s: &mut Scenario, t: &Texts, email: &str) -> Result {
+    sign_up_with_detours(s, t, email).await?;
+    associate(s, t, &NOAH, ONEIL_EMAIL).await?;
+    if email == ONEIL_EMAIL {
+        at_children(s, t).await?;
+    } else {
+        link_then_associate(s, t, ONEIL_EMAIL).await?;
+    }
     s.wait_text("li.child h2", "Noah O'Neil").await?;
     s.step("noah-associated").await
 }
@@ -1455,6 +1475,37 @@ async fn e2e_21_without_an_update_server_the_package_manager_updates() -> Result
         }
         show_updates_card(s).await?;
         s.step("updates-off").await
+    })
+    .await
+}
+
+// --- A phone-sized window (issue 16 item 5) ------------------------------------------------
+
+/// A parent's email as long as real ones get (44 characters).
+const LONG_EMAIL: &str = "marie-josee.bouchard-lafontaine@videotron.ca";
+
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_22_sign_up_and_associate_in_a_phone_sized_window() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    Scenario::run("22-phone", async |s: &mut Scenario| {
+        // 390×844: every step's page must fit the width (nothing cut off, no sideways scroll),
+        // and is saved screen by screen.
+        s.set_viewport(Viewport::PHONE).await?;
+        // A long email, as a parent with two compound names has: masked (m***…e@v***n.ca), it
+        // is one unbreakable word in the header's switcher and on the code step. Noah's school
+        // has the O'Neils' email, linked to the account on the way.
+        sign_up_and_associate(s, &fr, LONG_EMAIL).await?;
+        // The header's switcher opens its menu inside the window.
+        open_switcher(s).await?;
+        s.step("switcher-open").await?;
+        s.click("header .account-switcher > button").await?;
+        s.wait_gone(".account-menu").await?;
+        no_match_guidance(s, &fr).await?;
+        s.click("header a[href='#/parametres']").await?;
+        s.wait_route("/parametres").await?;
+        s.wait_labelled("main button", &fr.t("settings-change-password")?).await?;
+        s.step("settings").await
     })
     .await
 }
