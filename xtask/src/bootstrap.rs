@@ -43,6 +43,13 @@ pub const APT_PACKAGES: &[&str] = &[
     // `cargo xtask package --check` (tests/package.sh): the .rpm's file list, the desktop entry.
     "rpm",
     "desktop-file-utils",
+    // `cargo xtask windows` (xtask/src/platforms.rs): the cross-compiler, its windres, the zip.
+    "mingw-w64",
+    "zip",
+    // `cargo xtask mobile-check`: ring's C for Android, with glibc's arm64 headers as stand-ins.
+    "clang",
+    "llvm",
+    "libc6-dev-arm64-cross",
 ];
 
 /// tauri-driver (WebDriver for the real app window), pinned to the 2.x release we test with.
@@ -108,12 +115,17 @@ pub fn ensure_ui_tools(root: &Path) -> Result {
 }
 
 fn wasm_target() -> Result {
+    rust_target("wasm32-unknown-unknown")
+}
+
+/// Adds the Rust standard library of `target` with rustup, unless present.
+pub fn rust_target(target: &str) -> Result {
     let installed = cmd::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
-        println!("· rust target wasm32-unknown-unknown: present");
+    if installed.lines().any(|l| l.trim() == target) {
+        println!("· rust target {target}: present");
         return Ok(());
     }
-    cmd::run(Path::new("."), "rustup", &["target", "add", "wasm32-unknown-unknown"])
+    cmd::run(Path::new("."), "rustup", &["target", "add", target])
 }
 
 /// The version of `wasm-bindgen` recorded in `Cargo.lock`.

@@ -11,6 +11,8 @@
 //!   install the .deb, use it, remove it; also the last stage of `test`). With
 //!   `CARTABLE_UPDATE_KEY`, also each package's signature and the update manifest `latest.json`.
 //! - `cargo xtask update-key <folder>`: a new minisign key pair for signing updates.
+//! - `cargo xtask windows`: the Windows app cross-compiled and zipped into `target/packages/`.
+//! - `cargo xtask mobile-check`: the app type-checked for Android (and iOS, up to its blockers).
 //!
 //! Every step says what it does; installing is idempotent and skips what is present.
 
@@ -18,6 +20,7 @@ mod bench;
 mod bootstrap;
 mod cmd;
 mod package;
+mod platforms;
 mod postgres;
 mod stages;
 mod ui;
@@ -40,9 +43,13 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&root, &args[1..]),
         Some("package") => package::run(&root, &args[1..]),
         Some("update-key") => updates::generate(&args[1..]),
+        Some("windows") => bootstrap::apt_packages().and_then(|()| platforms::windows(&root)),
+        Some("mobile-check") => {
+            bootstrap::apt_packages().and_then(|()| platforms::mobile_check(&root))
+        }
         _ => {
             eprintln!(
-                "usage: cargo xtask <run | test | test-postgres | ui [--release] | bootstrap | bench [--build] [--only SECTIONS] | package [--check] | update-key <folder>>\n\
+                "usage: cargo xtask <run | test | test-postgres | ui [--release] | bootstrap | bench [--build] [--only SECTIONS] | package [--check] | update-key <folder> | windows | mobile-check>\n\
                  \n  run        install what is missing, build, start Cartable with the demo portal\
                  \n  test       install what is missing, then fmt, clippy, tests, wasm build, keychain, end-to-end suites and packages\
                  \n  test-postgres  the portal's tests on a throw-away PostgreSQL cluster\
@@ -51,7 +58,9 @@ fn main() -> ExitCode {
                  \n  bench      start-up, sizes, memory, round trips and portal load vs a bare Tauri app (BENCHMARKS.md)\
                  \n  package    the release .deb and .rpm into target/packages/ with their SHA-256 (--check: install, use, remove;\
                  \n             with CARTABLE_UPDATE_KEY also their signatures and the update manifest latest.json)\
-                 \n  update-key a new key pair for signing updates, in a folder outside the repository"
+                 \n  update-key a new key pair for signing updates, in a folder outside the repository\
+                 \n  windows    the Windows app cross-compiled (mingw-w64) and zipped into target/packages/\
+                 \n  mobile-check  the app type-checked for Android and iOS (iOS: up to its named blockers)"
             );
             return ExitCode::from(2);
         }

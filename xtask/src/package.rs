@@ -85,6 +85,23 @@ pub fn build(root: &Path) -> Result {
     Ok(())
 }
 
+/// Writes `<file>.sha256` beside `file`, in the format `sha256sum -c` reads (as the bundler
+/// does for the .deb and .rpm).
+pub fn write_sha256(file: &Path) -> Result {
+    let dir = file.parent().ok_or("no folder")?;
+    let name = file.file_name().ok_or("no file name")?.to_string_lossy();
+    let sum = std::process::Command::new("sha256sum")
+        .arg(name.as_ref())
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("could not start sha256sum: {e}"))?;
+    if !sum.status.success() {
+        return Err(format!("sha256sum {name} failed"));
+    }
+    let path = dir.join(format!("{name}.sha256"));
+    std::fs::write(&path, &sum.stdout).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Installs the .deb with apt, runs the installed app through the login form and a demo
 /// sign-up in the end-to-end world, removes it and checks nothing of it is left; compares the
 /// .rpm's files with the .deb's (`tests/package.sh`).

@@ -9,7 +9,7 @@ use std::{
 use crate::{
     bootstrap,
     cmd::{self, Result},
-    package, postgres, ui,
+    package, platforms, postgres, ui,
 };
 
 /// `cargo xtask run [--xvfb]`: bootstrap, build the UI (release) and the app, start the app.
@@ -129,7 +129,9 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
         stage(&mut timings, "packages (deb, rpm) installed and used", || {
             package::build(root)?;
             package::check(root)
-        })
+        })?;
+        stage(&mut timings, "phones (Android lint, iOS check)", || platforms::mobile_check(root))?;
+        stage(&mut timings, "Windows (cross-compiled, zipped)", || platforms::windows(root))
     })();
     println!("\n== stage times ==");
     for (name, took) in &timings {

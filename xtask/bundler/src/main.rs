@@ -181,13 +181,16 @@ fn linux_icons(root: &Path, work: &Path, icons: &[String]) -> Result<Vec<String>
     Ok(paths)
 }
 
-/// Deletes the packages and checksums of an earlier run (another version would linger).
+/// Deletes the Linux packages and checksums of an earlier run (another version would linger);
+/// the Windows zip (`cargo xtask windows`) stays.
 fn remove_old_packages(out: &Path) -> Result {
     let entries = fs::read_dir(out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
         let name = path.to_string_lossy();
-        if path.is_file() && [".deb", ".rpm", ".sha256"].iter().any(|ext| name.ends_with(ext)) {
+        let linux_package =
+            [".deb", ".rpm", ".deb.sha256", ".rpm.sha256"].iter().any(|ext| name.ends_with(ext));
+        if path.is_file() && linux_package {
             fs::remove_file(&path).map_err(|e| format!("cannot delete {name}: {e}"))?;
         }
     }
