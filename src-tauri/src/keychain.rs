@@ -98,7 +98,10 @@ fn platform_store() -> Result<(), StoreError> {
 #[cfg(desktop)]
 fn open_platform_store() -> Result<(), String> {
     // keyring's v1 mode selects and sets the desktop platforms' store on first use.
-    keyring::Entry::store_status().as_ref().map(|()| ()).map_err(ToString::to_string)
+    match keyring::Entry::store_status() {
+        Ok(()) => Ok(()),
+        Err(cause) => Err(cause.to_string()),
+    }
 }
 
 #[cfg(target_os = "android")]
