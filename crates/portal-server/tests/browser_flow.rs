@@ -46,7 +46,7 @@ impl Portal {
         let state =
             AppState::open(config, Arc::new(ManualClock::new(now))).await.expect("open portal");
         tokio::spawn(portal_server::serve(listener, state.clone()));
-        let http = reqwest::Client::builder()
+        let http = common::http_builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");

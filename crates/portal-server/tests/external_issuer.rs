@@ -56,7 +56,7 @@ impl Issuer {
     /// the access token.
     async fn access_token(&self, login: &str) -> String {
         let http =
-            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            common::http_builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(sha2::Sha256::digest(VERIFIER.as_bytes()));
         let mut next = url::Url::parse_with_params(
@@ -191,7 +191,7 @@ async fn api(
     token: &str,
 ) -> common::Reply {
     into_reply(
-        reqwest::Client::new()
+        common::http()
             .request(method, portal.url(path))
             .bearer_auth(token)
             .send()
@@ -223,7 +223,7 @@ async fn the_issuers_access_tokens_open_the_parent_api_and_nothing_else_does() {
     assert_eq!(r.json["id"], me.json["id"], "and with the next token");
 
     // The verified email associates a child of the registry.
-    let associated = reqwest::Client::new()
+    let associated = common::http()
         .post(portal.url("/api/v1/children"))
         .bearer_auth(&token)
         .json(&json!({
@@ -255,7 +255,8 @@ async fn the_issuers_access_tokens_open_the_parent_api_and_nothing_else_does() {
     // The identity endpoints are not served: the issuer is the identity service.
     let r = portal.initiate("parent.demo@example.com").await;
     assert_eq!(r.status, 404, "{}", r.text);
-    let jwks = reqwest::get(portal.url("/auth/discovery/v2.0/keys")).await.expect("jwks");
+    let jwks =
+        common::http().get(portal.url("/auth/discovery/v2.0/keys")).send().await.expect("jwks");
     assert_eq!(jwks.status(), 404);
 
     // A portal's own access token (another portal, same kind of token) is refused.

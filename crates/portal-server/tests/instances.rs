@@ -27,12 +27,8 @@ async fn two_instances() -> (Arc<TestPortal>, Arc<TestPortal>, tempfile::TempDir
 }
 
 async fn me(portal: &TestPortal, access: &str) -> Reply {
-    let response = reqwest::Client::new()
-        .get(portal.url("/api/v1/me"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .expect("me");
+    let response =
+        common::http().get(portal.url("/api/v1/me")).bearer_auth(access).send().await.expect("me");
     common::into_reply(response).await
 }
 

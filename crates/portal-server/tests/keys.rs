@@ -29,7 +29,7 @@ const ROSE: &str = r#"{"kind": "student", "board_id": "css-laval", "school": {"c
 
 /// `GET {origin}{path}` with an optional bearer token: status and JSON body.
 async fn get(origin: &str, path: &str, bearer: Option<&str>) -> (u16, Value) {
-    let mut request = reqwest::Client::new().get(format!("{origin}{path}"));
+    let mut request = common::http().get(format!("{origin}{path}"));
     if let Some(token) = bearer {
         request = request.bearer_auth(token);
     }
@@ -559,7 +559,7 @@ fn converse(stream: std::net::TcpStream, sink: &Mutex<Vec<String>>) -> std::io::
 
 /// `start` then `challenge` of the sign-up (`docs/contract.md §1`): a code is sent to `email`.
 async fn request_code(origin: &str, email: &str) {
-    let http = reqwest::Client::new();
+    let http = common::http();
     let start: Value = http
         .post(format!("{origin}/auth/signup/v1.0/start"))
         .form(&[

@@ -113,7 +113,7 @@ async fn api(
     access: &str,
     body: Option<Value>,
 ) -> Reply {
-    let mut req = reqwest::Client::new().request(method, portal.url(path)).bearer_auth(access);
+    let mut req = common::http().request(method, portal.url(path)).bearer_auth(access);
     if let Some(body) = body {
         req = req.json(&body);
     }
@@ -383,7 +383,7 @@ async fn one_address_flooding_gets_429_while_another_still_signs_in() {
     let from = |address: &'static str| {
         let portal = Arc::clone(&portal);
         async move {
-            let req = reqwest::Client::new()
+            let req = common::http()
                 .post(portal.url("/auth/oauth2/v2.0/initiate"))
                 .header("x-forwarded-for", format!("10.0.0.1, {address}"))
                 .form(&[
@@ -405,7 +405,7 @@ async fn one_address_flooding_gets_429_while_another_still_signs_in() {
     }
     assert!(refused >= 45, "the flooding address was refused {refused} times of 50");
     // Another address behind the same proxy still signs in (3 requests, within its burst).
-    let client = reqwest::Client::new();
+    let client = common::http();
     let post = |path: &str, form: &[(&str, &str)]| {
         client.post(portal.url(path)).header("x-forwarded-for", "198.51.100.9").form(form).send()
     };
@@ -508,7 +508,7 @@ async fn token_answers_are_not_cached_and_redirect_is_required() {
     let portal = TestPortal::start().await;
     let _ = portal.sign_up("cache@example.com", PASSWORD).await;
     let token = portal.sign_in_token("cache@example.com").await;
-    let response = reqwest::Client::new()
+    let response = common::http()
         .post(portal.url("/auth/oauth2/v2.0/token"))
         .form(&[
             ("client_id", CLIENT),
@@ -524,7 +524,7 @@ async fn token_answers_are_not_cached_and_redirect_is_required() {
     assert_eq!(response.headers()["cache-control"], "no-store");
     assert_eq!(response.headers()["pragma"], "no-cache");
     // RFC 6749 §5.1 for errors too: a refused grant carries the same headers.
-    let response = reqwest::Client::new()
+    let response = common::http()
         .post(portal.url("/auth/oauth2/v2.0/token"))
         .form(&[("client_id", CLIENT), ("grant_type", "refresh_token"), ("refresh_token", "nope")])
         .send()

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn readyz_follows_the_database_and_the_outbox() {
     let p = TestPortal::start().await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let readyz =
         || async { into_reply(http.get(p.url("/readyz")).send().await.expect("get")).await };
 
@@ -81,7 +81,7 @@ async fn readyz_fails_while_postgresql_refuses_connections_and_recovers() {
     let mut admin_url = server;
     admin_url.set_path("/postgres");
     let mut admin = sqlx::PgConnection::connect(admin_url.as_str()).await.expect("admin");
-    let http = reqwest::Client::new();
+    let http = common::http();
     let readyz =
         || async { into_reply(http.get(p.url("/readyz")).send().await.expect("get")).await };
     assert_eq!(readyz().await.status, 200);
@@ -164,7 +164,7 @@ async fn metrics_on_their_own_address_count_sign_ins_limit_hits_and_routes() {
         .as_str()
         .expect("listen")
         .to_owned();
-    let http = reqwest::Client::new();
+    let http = common::http();
     let origin = served.origin.clone();
     let scrape = || async {
         let reply =

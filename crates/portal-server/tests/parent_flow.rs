@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn sign_up_sign_in_list_boards_associate_then_delete_the_account() {
     let portal = TestPortal::start().await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     portal.sign_up("Parent.Demo@example.com", PASSWORD).await;
     let tokens = portal.sign_in("parent.demo@example.com", PASSWORD).await;
     assert_eq!(tokens.status, 200, "{}", tokens.text);

@@ -68,7 +68,7 @@ async fn deleting_the_account_leaves_no_row_holding_its_emails() {
     // progress, a linked address.
     let _ = portal.sign_in(email, "Mauvais123!").await;
     let _ = portal.reset_code_sent(email, None).await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let linked = http
         .post(portal.url("/api/v1/me/emails"))
         .bearer_auth(&access)
@@ -92,7 +92,7 @@ async fn the_purge_removes_what_expired_and_keeps_what_is_live() {
     let access = portal.signed_up_access("garder@example.com").await;
     let _ = portal.sign_in("garder@example.com", "Mauvais123!").await;
     let live = portal.sign_in_token("garder@example.com").await;
-    let linked = reqwest::Client::new()
+    let linked = common::http()
         .post(portal.url("/api/v1/me/emails"))
         .bearer_auth(&access)
         .json(&json!({"email": "abandonnee@example.com"}))

@@ -39,6 +39,19 @@ pub const PASSWORD: &str = "Bonjour123!";
 /// it set. Each test folder gets its own database ([`database_for`]).
 pub const POSTGRES_ENV: &str = "CARTABLE_TEST_POSTGRES";
 
+/// A new HTTP client builder for a test's own requests, after making sure the process has a TLS
+/// crypto provider (reqwest has none of its own here: `portal_server::install_crypto_provider`).
+/// A test whose portal runs in another process has no `AppState::open` to install it.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    portal_server::install_crypto_provider();
+    reqwest::Client::builder()
+}
+
+/// [`http_builder`] with reqwest's defaults.
+pub fn http() -> reqwest::Client {
+    http_builder().build().expect("HTTP client")
+}
+
 /// The PostgreSQL server of [`POSTGRES_ENV`], if set.
 pub fn postgres_server() -> Option<url::Url> {
     let server = std::env::var(POSTGRES_ENV).ok().filter(|s| !s.is_empty())?;
@@ -260,7 +273,7 @@ impl TestPortal {
 impl Remote {
     /// The portal at `origin` writing its mail into `outbox`.
     pub fn new(origin: String, outbox: Option<PathBuf>) -> Self {
-        let http = reqwest::Client::builder()
+        let http = http_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(60))
             .build()
