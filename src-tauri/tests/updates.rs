@@ -143,6 +143,18 @@ fn downloads(computer: &Computer) -> PathBuf {
     computer.dirs().downloads
 }
 
+/// Checks, downloads `name` as offered, and asserts the signature was refused after the
+/// download and nothing was saved.
+fn refused_after_download(server: &Server, key: &Key, name: &str) {
+    let computer = computer(server, key);
+    let launch = computer.launch();
+    assert!(matches!(launch.ok::<ipc::UpdateCheck>(&()), UpdateStatus::Available(_)));
+    let refused = launch.call::<ipc::UpdateDownload>(&()).expect_err("refused");
+    assert_eq!(refused.code, codes::UPDATE_SIGNATURE_INVALID);
+    assert!(server.served().contains(&format!("/{name}")), "refused after download");
+    assert!(files_in(&downloads(&computer)).is_empty());
+}
+
 #[test]
 fn without_an_update_server_nothing_is_asked() {
     let computer = Computer::new();
@@ -204,13 +216,7 @@ fn a_package_signed_with_another_key_is_refused_and_nothing_saved() {
     let name = format!("cartable_{next}_amd64.deb");
     server.put(&name, b"not Cartable");
     server.offer(&next, &name, &attacker.sign(b"not Cartable", &name, &next));
-    let computer = computer(&server, &key);
-    let launch = computer.launch();
-    assert!(matches!(launch.ok::<ipc::UpdateCheck>(&()), UpdateStatus::Available(_)));
-    let refused = launch.call::<ipc::UpdateDownload>(&()).expect_err("refused");
-    assert_eq!(refused.code, codes::UPDATE_SIGNATURE_INVALID);
-    assert!(server.served().contains(&format!("/{name}")), "refused after download");
-    assert!(files_in(&downloads(&computer)).is_empty());
+    refused_after_download(&server, &key, &name);
 }
 
 #[test]
@@ -220,12 +226,7 @@ fn a_package_tampered_after_signing_is_refused() {
     let name = format!("cartable_{next}_amd64.deb");
     server.put(&name, b"Cartable, altered");
     server.offer(&next, &name, &key.sign(b"Cartable", &name, &next));
-    let computer = computer(&server, &key);
-    let launch = computer.launch();
-    launch.ok::<ipc::UpdateCheck>(&());
-    let refused = launch.call::<ipc::UpdateDownload>(&()).expect_err("refused");
-    assert_eq!(refused.code, codes::UPDATE_SIGNATURE_INVALID);
-    assert!(files_in(&downloads(&computer)).is_empty());
+    refused_after_download(&server, &key, &name);
 }
 
 #[test]
@@ -235,12 +236,7 @@ fn an_older_signed_package_announced_as_newer_is_refused() {
     server.put(&name, b"Cartable");
     // Signed for the running version, announced as the next one.
     server.offer(&next_version(), &name, &key.sign(b"Cartable", &name, CURRENT));
-    let computer = computer(&server, &key);
-    let launch = computer.launch();
-    launch.ok::<ipc::UpdateCheck>(&());
-    let refused = launch.call::<ipc::UpdateDownload>(&()).expect_err("refused");
-    assert_eq!(refused.code, codes::UPDATE_SIGNATURE_INVALID);
-    assert!(files_in(&downloads(&computer)).is_empty());
+    refused_after_download(&server, &key, &name);
 }
 
 #[test]
