@@ -7,7 +7,7 @@
 //!   stage of `test`).
 //! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
 //! - `cargo xtask bench [--build]`: the figures of `BENCHMARKS.md` into `bench/results/<date>.md`.
-//! - `cargo xtask package [--check]`: the .deb and .rpm into `target/packages/` (`--check`:
+//! - `cargo xtask package [--check]`: the .deb, the .rpm and the Windows zip into `target/packages/` (`--check`:
 //!   install the .deb, use it, remove it; also the last stage of `test`). With
 //!   `CARTABLE_UPDATE_KEY`, also each package's signature and the update manifest `latest.json`.
 //! - `cargo xtask update-key <folder>`: a new minisign key pair for signing updates.
@@ -56,7 +56,7 @@ fn main() -> ExitCode {
                  \n  ui         build the UI into ui/dist\
                  \n  bootstrap  only install what is missing\
                  \n  bench      start-up, sizes, memory, round trips and portal load vs a bare Tauri app (BENCHMARKS.md)\
-                 \n  package    the release .deb and .rpm into target/packages/ with their SHA-256 (--check: install, use, remove;\
+                 \n  package    the release .deb, .rpm and Windows zip into target/packages/ with their SHA-256 (--check: install, use, remove;\
                  \n             with CARTABLE_UPDATE_KEY also their signatures and the update manifest latest.json)\
                  \n  update-key a new key pair for signing updates, in a folder outside the repository\
                  \n  windows    the Windows app cross-compiled (mingw-w64) and zipped into target/packages/\

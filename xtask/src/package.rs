@@ -1,5 +1,6 @@
 //! `cargo xtask package`: the release app as a .deb and an .rpm in `target/packages/`, each with
-//! its SHA-256; `--check` then proves the .deb by installing it (`tests/package.sh`).
+//! its SHA-256, then the Windows zip (`cargo xtask windows`, [`platforms`]); `--check` then
+//! proves the .deb by installing it (`tests/package.sh`).
 //!
 //! The packages are made by tauri-bundler, the library tauri-cli bundles with, run from
 //! `xtask/bundler` (its own workspace: see its Cargo.toml) and configured by the root
@@ -18,7 +19,7 @@ use std::path::Path;
 use crate::{
     bootstrap,
     cmd::{self, Result},
-    ui, updates,
+    platforms, ui, updates,
 };
 
 /// Where the packages and their `.sha256` land.
@@ -27,8 +28,9 @@ pub const OUT: &str = "target/packages";
 /// The AppStream metainfo the packages install.
 const METAINFO: &str = "packaging/linux/ca.cartable.client.metainfo.xml";
 
-/// `cargo xtask package [--check]`: install what is missing, build, bundle; `--check` also
-/// installs, uses and removes the .deb as the CI stage does.
+/// `cargo xtask package [--check]`: install what is missing, build, bundle the .deb and .rpm,
+/// then the Windows zip ([`platforms::windows`]); `--check` also installs, uses and removes the
+/// .deb as the CI stage does.
 pub fn run(root: &Path, args: &[String]) -> Result {
     let check_too = args.iter().any(|a| a == "--check");
     if check_too {
@@ -38,6 +40,7 @@ pub fn run(root: &Path, args: &[String]) -> Result {
     }
     bootstrap::ensure_ui_tools(root)?;
     build(root)?;
+    platforms::windows(root)?;
     if check_too {
         check(root)?;
     }
