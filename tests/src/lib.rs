@@ -615,31 +615,22 @@ impl Scenario {
     /// The steps whose page did not fit the window's width, one per line (empty when none);
     /// also printed, as [`Scenario::accessibility_summary`] is.
     fn overflow_summary(&self) -> String {
-        if self.overflowing.is_empty() {
-            return String::new();
-        }
-        let lines: Vec<String> = self.overflowing.iter().map(|l| format!("\n  - {l}")).collect();
-        let summary = format!(
-            "\n{} step(s) wider than the window:{}\n",
-            self.overflowing.len(),
-            lines.concat()
-        );
-        eprintln!("[{}] {summary}", self.name);
-        summary
+        self.summary(&self.overflowing, "step(s) wider than the window")
     }
 
     /// The serious and critical violations found, one per line (empty when none); also printed
     /// as such, since a test's error shows with its line breaks escaped.
     fn accessibility_summary(&self) -> String {
-        if self.inaccessible.is_empty() {
+        self.summary(&self.inaccessible, "serious or critical accessibility violation(s)")
+    }
+
+    /// `findings` as "\n<count> <what>:" and one line each (empty when none), also printed.
+    fn summary(&self, findings: &[String], what: &str) -> String {
+        if findings.is_empty() {
             return String::new();
         }
-        let lines: Vec<String> = self.inaccessible.iter().map(|l| format!("\n  - {l}")).collect();
-        let summary = format!(
-            "\n{} serious or critical accessibility violation(s):{}\n",
-            self.inaccessible.len(),
-            lines.concat()
-        );
+        let lines: Vec<String> = findings.iter().map(|l| format!("\n  - {l}")).collect();
+        let summary = format!("\n{} {what}:{}\n", findings.len(), lines.concat());
         eprintln!("[{}] {summary}", self.name);
         summary
     }
