@@ -43,7 +43,8 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&root, &args[1..]),
         Some("package") => package::run(&root, &args[1..]),
         Some("update-key") => updates::generate(&args[1..]),
-        Some("windows") => bootstrap::apt_packages().and_then(|()| platforms::windows(&root)),
+        Some("windows") => bootstrap::apt_packages()
+            .and_then(|()| platforms::windows(&root, package::Optimisation::Shipped)),
         Some("mobile-check") => {
             bootstrap::apt_packages().and_then(|()| platforms::mobile_check(&root))
         }

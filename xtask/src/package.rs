@@ -28,6 +28,34 @@ pub const OUT: &str = "target/packages";
 /// The AppStream metainfo the packages install.
 const METAINFO: &str = "packaging/linux/ca.cartable.client.metainfo.xml";
 
+/// How hard the compiler optimises a release build of the app. The code, features and packaging
+/// are the same either way; only the compile time and the binary's size and speed differ.
+#[derive(Clone, Copy, Debug)]
+pub enum Optimisation {
+    /// `[profile.release]` as shipped (fat LTO, one codegen unit): `cargo xtask package`,
+    /// `cargo xtask windows`, the release workflow and the bench's size figures.
+    Shipped,
+    /// `cargo xtask test`'s packages and Windows stages: thin-local LTO and 16 codegen units.
+    /// What those stages prove (the .deb installs and works; the exe is a GUI PE32+ importing
+    /// only Windows' DLLs) does not depend on it, and a fresh machine's CI saves the minutes
+    /// BENCHMARKS.md gives ("CI time").
+    Verification,
+}
+
+impl Optimisation {
+    /// Cargo's environment overrides of `[profile.release]` for this optimisation (Cargo book,
+    /// "Environment variables", `CARGO_PROFILE_<name>_LTO` and `_CODEGEN_UNITS`).
+    pub fn cargo_env(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Shipped => &[],
+            Self::Verification => &[
+                ("CARGO_PROFILE_RELEASE_LTO", "false"),
+                ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+            ],
+        }
+    }
+}
+
 /// `cargo xtask package [--check]`: install what is missing, build, bundle the .deb and .rpm,
 /// then the Windows zip ([`platforms::windows`]); `--check` also installs, uses and removes the
 /// .deb as the CI stage does.
@@ -39,20 +67,25 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         bootstrap::apt_packages()?
     }
     bootstrap::ensure_ui_tools(root)?;
-    build(root)?;
-    platforms::windows(root)?;
+    build(root, Optimisation::Shipped)?;
+    platforms::windows(root, Optimisation::Shipped)?;
     if check_too {
         check(root)?;
     }
     Ok(())
 }
 
-/// Builds the UI and the app (release), checks the metainfo, and bundles the .deb and the .rpm
-/// into [`OUT`] with their SHA-256.
-pub fn build(root: &Path) -> Result {
+/// Builds the UI and the app (release, optimised as `optimisation` says), checks the metainfo,
+/// and bundles the .deb and the .rpm into [`OUT`] with their SHA-256.
+pub fn build(root: &Path, optimisation: Optimisation) -> Result {
     ui::build(root, true)?;
     // The default features are the shipped app: the embedded UI (custom-protocol) and the demo portal.
-    cmd::run(root, "cargo", &["build", "--release", "-p", "cartable"])?;
+    cmd::run_env(
+        root,
+        "cargo",
+        &["build", "--release", "-p", "cartable"],
+        optimisation.cargo_env(),
+    )?;
     if cmd::exists("appstreamcli") {
         cmd::run(root, "appstreamcli", &["validate", "--no-net", METAINFO])?;
     } else {

@@ -70,8 +70,8 @@ pub const IOS_BLOCKERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// `cargo xtask windows`: see the module docs.
-pub fn windows(root: &Path) -> Result {
+/// `cargo xtask windows`: see the module docs; the exe is optimised as `optimisation` says.
+pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
     bootstrap::rust_target(WINDOWS)?;
     if !cmd::exists("x86_64-w64-mingw32-gcc") {
         return Err(
@@ -80,7 +80,12 @@ pub fn windows(root: &Path) -> Result {
     }
     ui::build(root, true)?;
     // The shipped app: default features (the embedded UI and the demo portal), release profile.
-    cmd::run(root, "cargo", &["build", "--release", "--target", WINDOWS, "-p", "cartable"])?;
+    cmd::run_env(
+        root,
+        "cargo",
+        &["build", "--release", "--target", WINDOWS, "-p", "cartable"],
+        optimisation.cargo_env(),
+    )?;
     let dir = root.join("target").join(WINDOWS).join("release");
     let exe = dir.join("cartable.exe");
     let kind = cmd::output("file", &["-b", &exe.to_string_lossy()]).unwrap_or_default();

@@ -127,11 +127,13 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
             cmd::run(root, "sh", &["tests/e2e.sh"])
         })?;
         stage(&mut timings, "packages (deb, rpm) installed and used", || {
-            package::build(root)?;
+            package::build(root, package::Optimisation::Verification)?;
             package::check(root)
         })?;
         stage(&mut timings, "phones (Android lint, iOS check)", || platforms::mobile_check(root))?;
-        stage(&mut timings, "Windows (cross-compiled, zipped)", || platforms::windows(root))
+        stage(&mut timings, "Windows (cross-compiled, zipped)", || {
+            platforms::windows(root, package::Optimisation::Verification)
+        })
     })();
     println!("\n== stage times ==");
     for (name, took) in &timings {
