@@ -1,53 +1,12 @@
 //! Build script: compiles the Tauri context from the root `tauri.conf.json`, declares the app's
-//! commands so capabilities (`capabilities/main.json`) can grant each one (`allow-<name>`), and
-//! sets `cfg(embedded_portal)`.
+//! commands (`cartable_core::ipc::COMMAND_NAMES`, from the command table) so capabilities can
+//! grant each one (`allow-<name>`), refuses a `capabilities/main.json` that grants anything but
+//! exactly those, and sets `cfg(embedded_portal)`.
 
-/// Every command of `cartable_core::ipc::COMMAND_NAMES`, in the same order. A test
-/// (`tests/commands.rs`) checks this list against the descriptors and the registered handlers.
-const COMMANDS: &[&str] = &[
-    "get_app_info",
-    "update_settings",
-    "restore_session",
-    "sign_up_start",
-    "sign_up_resend",
-    "sign_up_verify_code",
-    "sign_up_set_password",
-    "sign_up_cancel",
-    "pending_flow",
-    "sign_in",
-    "reset_start",
-    "reset_resend",
-    "reset_verify_code",
-    "reset_set_password",
-    "reset_cancel",
-    "change_password_start",
-    "sign_out",
-    "forget_device",
-    "delete_account",
-    "list_accounts",
-    "switch_account",
-    "add_account",
-    "forget_all_accounts",
-    "school_boards",
-    "private_schools",
-    "get_me",
-    "list_children",
-    "associate_child",
-    "remove_child",
-    "get_dossier",
-    "demo_outbox",
-    "social_sign_in_start",
-    "social_sign_in_cancel",
-    "social_sign_in_link",
-    "social_sign_in_reopen",
-    "social_sign_in_copy_link",
-    "link_email_start",
-    "link_email_verify",
-    "ui_ready",
-    "update_check",
-    "update_download",
-    "update_progress",
-];
+use cartable_core::ipc::COMMAND_NAMES;
+
+/// The main window's capability, which must grant exactly one `allow-<name>` per command.
+const CAPABILITY: &str = "capabilities/main.json";
 
 fn main() {
     // `cfg(embedded_portal)`: a desktop build with the `embedded-portal` feature, the only builds
@@ -57,10 +16,42 @@ fn main() {
     if !mobile && std::env::var_os("CARGO_FEATURE_EMBEDDED_PORTAL").is_some() {
         println!("cargo::rustc-cfg=embedded_portal");
     }
+    println!("cargo::rerun-if-changed={CAPABILITY}");
+    if let Err(error) = check_capability() {
+        println!("cargo::error={CAPABILITY}: {error}");
+    }
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
-        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMAND_NAMES));
     if let Err(error) = tauri_build::try_build(attributes) {
         println!("cargo::error={error:#}");
     }
+}
+
+/// Checks that the capability grants `allow-<name>` (dashes for underscores, tauri's spelling)
+/// for every command, in the table's order, and nothing else: no plugin permission (the shell
+/// opens the browser, writes the clipboard and checks for updates from Rust).
+fn check_capability() -> Result<(), String> {
+    let text = std::fs::read_to_string(CAPABILITY).map_err(|e| e.to_string())?;
+    let capability: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let granted: Vec<&str> = capability["permissions"]
+        .as_array()
+        .ok_or("no `permissions` array")?
+        .iter()
+        .map(|p| p.as_str().ok_or_else(|| format!("a permission that is not a name: {p}")))
+        .collect::<Result<_, _>>()?;
+    let expected: Vec<String> =
+        COMMAND_NAMES.iter().map(|name| format!("allow-{}", name.replace('_', "-"))).collect();
+    if granted != expected {
+        let extra: Vec<&&str> =
+            granted.iter().filter(|p| !expected.iter().any(|e| e == *p)).collect();
+        let missing: Vec<&String> =
+            expected.iter().filter(|e| !granted.contains(&e.as_str())).collect();
+        return Err(format!(
+            "must grant exactly one `allow-<command>` per command of cartable_core's command \
+             table, in its order; granted but not commands: {extra:?}; commands not granted: \
+             {missing:?}"
+        ));
+    }
+    Ok(())
 }

@@ -17,6 +17,10 @@ pub mod settings;
 pub mod social;
 pub mod updates;
 
+// Every handler by its command name (`commands::sign_in`), as `cartable_core::command_table!`
+// names them: `build_app` registers them from that table.
+pub use self::{auth::*, children::*, demo::*, launch::*, settings::*, social::*, updates::*};
+
 /// The argument type of command `C`.
 pub type Args<C> = <C as Command>::Args;
 

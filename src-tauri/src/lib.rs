@@ -63,6 +63,14 @@ impl Options {
     }
 }
 
+/// `tauri::generate_handler!` over every command of [`cartable_core::command_table!`], each
+/// `commands::<name>`.
+macro_rules! handlers {
+    ($( $(#[$doc:meta])* $ty:ident = $name:ident : $args:ty => $out:ty; )*) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
+}
+
 /// Registers the commands and, at setup, the [`AppState`]; builds the app with this crate's
 /// context (the root `tauri.conf.json`, its capabilities and the app manifest).
 ///
@@ -70,51 +78,9 @@ impl Options {
 /// The app cannot be built (for example the app directories cannot be resolved).
 pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Result<App<R>> {
     let builder = builder
-        // One handler per `cartable_core::ipc::COMMAND_NAMES` entry, in that order.
-        .invoke_handler(tauri::generate_handler![
-            commands::settings::get_app_info,
-            commands::settings::update_settings,
-            commands::auth::restore_session,
-            commands::auth::sign_up_start,
-            commands::auth::sign_up_resend,
-            commands::auth::sign_up_verify_code,
-            commands::auth::sign_up_set_password,
-            commands::auth::sign_up_cancel,
-            commands::auth::pending_flow,
-            commands::auth::sign_in,
-            commands::auth::reset_start,
-            commands::auth::reset_resend,
-            commands::auth::reset_verify_code,
-            commands::auth::reset_set_password,
-            commands::auth::reset_cancel,
-            commands::auth::change_password_start,
-            commands::auth::sign_out,
-            commands::auth::forget_device,
-            commands::auth::delete_account,
-            commands::auth::list_accounts,
-            commands::auth::switch_account,
-            commands::auth::add_account,
-            commands::auth::forget_all_accounts,
-            commands::children::school_boards,
-            commands::children::private_schools,
-            commands::children::get_me,
-            commands::children::list_children,
-            commands::children::associate_child,
-            commands::children::remove_child,
-            commands::children::get_dossier,
-            commands::demo::demo_outbox,
-            commands::social::social_sign_in_start,
-            commands::social::social_sign_in_cancel,
-            commands::social::social_sign_in_link,
-            commands::social::social_sign_in_reopen,
-            commands::social::social_sign_in_copy_link,
-            commands::social::link_email_start,
-            commands::social::link_email_verify,
-            commands::launch::ui_ready,
-            commands::updates::update_check,
-            commands::updates::update_download,
-            commands::updates::update_progress,
-        ])
+        // One handler per entry of the command table: an entry without its handler in
+        // `commands` does not compile.
+        .invoke_handler(cartable_core::command_table!(handlers))
         .plugin(navigation_guard());
     // The updater's check, download and verification, used from Rust only (the capability
     // grants none of its webview commands); never its install (`updates`).

@@ -29,132 +29,159 @@ pub trait Command {
 }
 
 macro_rules! commands {
-    ($( $(#[$doc:meta])* $ty:ident = $name:literal : $args:ty => $out:ty; )*) => {
+    ($( $(#[$doc:meta])* $ty:ident = $name:ident : $args:ty => $out:ty; )*) => {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, Copy)]
             pub struct $ty;
             impl Command for $ty {
-                const NAME: &'static str = $name;
+                const NAME: &'static str = stringify!($name);
                 type Args = $args;
                 type Output = $out;
             }
         )*
-        /// Every command name, in declaration order: the shell's build script and handler list
-        /// must match it exactly (a test checks).
-        pub const COMMAND_NAMES: &[&str] = &[$($name),*];
+        /// Every command name, in declaration order: the names the shell's build script
+        /// declares in its app manifest, and the permissions `capabilities/main.json` grants
+        /// (its build script refuses any other list).
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
     };
 }
 
-commands! {
-    /// What the app runs against: portal, demo mode, language, keychain availability.
-    GetAppInfo = "get_app_info": () => AppInfo;
-    /// Changes the language or the portal (advanced); answers the new [`AppInfo`].
-    UpdateSettings = "update_settings": SettingsUpdate => AppInfo;
-    /// Start-up: restores a stored session or a pending sign-up/reset (`docs/contract.md §9`).
-    RestoreSession = "restore_session": () => Startup;
-    /// Sign-up step 1: sends the verification code to `email` (`docs/contract.md §1`).
-    SignUpStart = "sign_up_start": EmailArgs => CodeStep;
-    /// Sends a new code for the pending sign-up (allowed after `resend_available_at`).
-    SignUpResend = "sign_up_resend": () => CodeStep;
-    /// Checks the emailed code; next step is the password.
-    SignUpVerifyCode = "sign_up_verify_code": CodeArgs => PasswordStep;
-    /// Sets the password, creates the account and signs in.
-    SignUpSetPassword = "sign_up_set_password": PasswordArgs => SignedIn;
-    /// Abandons the pending sign-up ("Annuler", "Changer de courriel").
-    SignUpCancel = "sign_up_cancel": () => ();
-    /// The pending sign-up or reset, if any, for reopening its step.
-    PendingFlow = "pending_flow": () => Option<FlowStep>;
-    /// Signs in with email and password (`docs/contract.md §2`).
-    SignIn = "sign_in": SignInArgs => SignedIn;
-    /// Password reset step 1 ("Mot de passe oublié?", `docs/contract.md §3`).
-    ResetStart = "reset_start": EmailArgs => CodeStep;
-    /// Sends a new code for the pending reset.
-    ResetResend = "reset_resend": () => CodeStep;
-    /// Checks the reset code; next step is the new password.
-    ResetVerifyCode = "reset_verify_code": CodeArgs => PasswordStep;
-    /// Sets the new password and signs in.
-    ResetSetPassword = "reset_set_password": PasswordArgs => SignedIn;
-    /// Abandons the pending reset.
-    ResetCancel = "reset_cancel": () => ();
-    /// Password change from Paramètres: starts the reset flow for the signed-in email.
-    ChangePasswordStart = "change_password_start": () => CodeStep;
-    /// "Se déconnecter": revokes and forgets the current parent's refresh token, keeps the
-    /// email; the other parents signed in on this device stay signed in.
-    SignOut = "sign_out": () => SignedOut;
-    /// "Oublier cet appareil": signs the current parent out and deletes their keychain entry and
-    /// email; the other parents stay signed in.
-    ForgetDevice = "forget_device": () => ();
-    /// Deletes the current parent's account at the portal, then forgets it on this device.
-    DeleteAccount = "delete_account": () => ();
-    /// The parents signed in on this device for the portal in use (the header's switcher):
-    /// account keys and masked emails, never a token.
-    ListAccounts = "list_accounts": () => AccountList;
-    /// Switches to another parent signed in on this device; answers as start-up does
-    /// (`SignedIn`, `SignedOut` with `session_expired` when their session was refused,
-    /// `PortalUnreachable`, in which case the current parent stays).
-    SwitchAccount = "switch_account": AccountArgs => Startup;
-    /// "Ajouter un parent": sets the current parent aside (still signed in, one click away in
-    /// the switcher) so another can sign in or sign up; ends a pending sign-up or reset.
-    AddAccount = "add_account": () => ();
-    /// "Oublier tous les comptes": signs every parent out, then deletes every keychain entry,
-    /// the settings and the demo portal's data.
-    ForgetAllAccounts = "forget_all_accounts": () => ();
-    /// The school bodies with `subscribed` (the embedded list when the portal is unreachable).
-    SchoolBoards = "school_boards": () => Vec<SchoolBoardEntry>;
-    /// Private schools known to the portal.
-    PrivateSchools = "private_schools": () => Vec<PrivateSchool>;
-    /// The signed-in parent's account: emails and providers.
-    GetMe = "get_me": () => Me;
-    /// The children associated with the account.
-    ListChildren = "list_children": () => Vec<Child>;
-    /// Associates a child (`docs/contract.md §6`).
-    AssociateChild = "associate_child": AssociateRequest => Associated;
-    /// Removes a child from the account.
-    RemoveChild = "remove_child": ChildArgs => ();
-    /// The sections of a child's file.
-    GetDossier = "get_dossier": ChildArgs => Vec<DossierSection>;
-    /// The demo portal's outbox ("Boîte de courriel de démonstration"), newest first.
-    DemoOutbox = "demo_outbox": () => Vec<DemoMail>;
-    /// Signs in with a social account in the system browser (`docs/contract.md §5`); answers
-    /// only when the browser flow ends (signed in, [`SocialSignInCancel`], refused or timed out:
-    /// `browser_cancelled`, `browser_timed_out`, `browser_failed`). A system browser that fails
-    /// to open does not end it: the parent can open [`SocialSignInLink`]'s address themselves.
-    SocialSignInStart = "social_sign_in_start": SocialArgs => SignedIn;
-    /// "Annuler" while the browser flow runs: [`SocialSignInStart`] fails with
-    /// `browser_cancelled`. Nothing running is not an error.
-    SocialSignInCancel = "social_sign_in_cancel": () => ();
-    /// The running browser sign-in's address, once the system browser was asked to open it
-    /// (waits a few seconds for it); `None` when no sign-in is waiting for the browser.
-    SocialSignInLink = "social_sign_in_link": () => Option<BrowserLink>;
-    /// "Ouvrir de nouveau": asks the system browser again to open the running sign-in's
-    /// address (the same attempt keeps waiting); `None` when no sign-in is waiting.
-    SocialSignInReopen = "social_sign_in_reopen": () => Option<BrowserLink>;
-    /// "Copier le lien": the shell puts the running sign-in's address on the clipboard
-    /// (`clipboard_unavailable` when it cannot); `None` when no sign-in is waiting.
-    SocialSignInCopyLink = "social_sign_in_copy_link": () => Option<BrowserLink>;
-    /// "Lier le courriel donné à l'école" step 1: adds `email` (unverified) to the account and
-    /// emails it a code (`docs/contract.md §5` "Linking the school email"); again = resend.
-    LinkEmailStart = "link_email_start": EmailArgs => LinkEmailChallenge;
-    /// Step 2: proves the linked email with its code; answers the verified entry.
-    LinkEmailVerify = "link_email_verify": LinkEmailVerifyArgs => EmailEntry;
-    /// The launch's first screen is mounted and interactive (after start-up routed the parent).
-    /// The shell logs, once per launch, `ui ready: <ms> ms after start (unix ms <t>)`, the mark
-    /// `cargo xtask bench` times start-up by (BENCHMARKS.md); later calls do nothing.
-    UiReady = "ui_ready": () => ();
-    /// Paramètres → "Mises à jour": whether the operator's update server (`CARTABLE_UPDATE_URL`)
-    /// offers a newer signed version; [`UpdateStatus::Off`] when no server is configured (then
-    /// nothing is asked of any server). Refusals: `update_unreachable`, `update_invalid`.
-    UpdateCheck = "update_check": () => UpdateStatus;
-    /// "Télécharger et vérifier" the version the last [`UpdateCheck`] offered: downloads it and
-    /// verifies its minisign signature against the app's public key, then saves the verified
-    /// package in the Downloads folder for the package manager; the app never installs itself.
-    /// Refusals: `update_signature_invalid` (nothing is saved or installed), `update_unreachable`,
-    /// `update_save_failed`, `no_update`, `updates_off`.
-    UpdateDownload = "update_download": () => VerifiedUpdate;
-    /// How far the running [`UpdateDownload`] is; `None` when none runs.
-    UpdateProgress = "update_progress": () => Option<DownloadProgress>;
+/// The command table, the one list of commands: passes every entry, as
+/// `$(#[doc])* Descriptor = name: Args => Output;`, to the macro named `$callback`.
+///
+/// This crate defines the descriptors ([`Command`], [`COMMAND_NAMES`]) from it. The shell
+/// registers its handlers from it too, as `tauri::generate_handler![$(commands::$name),*]`,
+/// so a command added here without a handler in the shell's `commands` module does not
+/// compile. The same mechanism, with a `commands` module that has no handler at all:
+///
+/// ```compile_fail
+/// macro_rules! handlers {
+///     ($( $(#[$doc:meta])* $ty:ident = $name:ident : $args:ty => $out:ty; )*) => {
+///         $( let _handler = commands::$name; )*
+///     };
+/// }
+/// mod commands {}
+/// fn main() {
+///     cartable_core::command_table!(handlers); // error[E0425]: cannot find value `get_app_info`
+/// }
+/// ```
+#[macro_export]
+macro_rules! command_table {
+    ($callback:ident) => {
+        $callback! {
+            /// What the app runs against: portal, demo mode, language, keychain availability.
+            GetAppInfo = get_app_info: () => AppInfo;
+            /// Changes the language or the portal (advanced); answers the new [`AppInfo`].
+            UpdateSettings = update_settings: SettingsUpdate => AppInfo;
+            /// Start-up: restores a stored session or a pending sign-up/reset (`docs/contract.md §9`).
+            RestoreSession = restore_session: () => Startup;
+            /// Sign-up step 1: sends the verification code to `email` (`docs/contract.md §1`).
+            SignUpStart = sign_up_start: EmailArgs => CodeStep;
+            /// Sends a new code for the pending sign-up (allowed after `resend_available_at`).
+            SignUpResend = sign_up_resend: () => CodeStep;
+            /// Checks the emailed code; next step is the password.
+            SignUpVerifyCode = sign_up_verify_code: CodeArgs => PasswordStep;
+            /// Sets the password, creates the account and signs in.
+            SignUpSetPassword = sign_up_set_password: PasswordArgs => SignedIn;
+            /// Abandons the pending sign-up ("Annuler", "Changer de courriel").
+            SignUpCancel = sign_up_cancel: () => ();
+            /// The pending sign-up or reset, if any, for reopening its step.
+            PendingFlow = pending_flow: () => Option<FlowStep>;
+            /// Signs in with email and password (`docs/contract.md §2`).
+            SignIn = sign_in: SignInArgs => SignedIn;
+            /// Password reset step 1 ("Mot de passe oublié?", `docs/contract.md §3`).
+            ResetStart = reset_start: EmailArgs => CodeStep;
+            /// Sends a new code for the pending reset.
+            ResetResend = reset_resend: () => CodeStep;
+            /// Checks the reset code; next step is the new password.
+            ResetVerifyCode = reset_verify_code: CodeArgs => PasswordStep;
+            /// Sets the new password and signs in.
+            ResetSetPassword = reset_set_password: PasswordArgs => SignedIn;
+            /// Abandons the pending reset.
+            ResetCancel = reset_cancel: () => ();
+            /// Password change from Paramètres: starts the reset flow for the signed-in email.
+            ChangePasswordStart = change_password_start: () => CodeStep;
+            /// "Se déconnecter": revokes and forgets the current parent's refresh token, keeps the
+            /// email; the other parents signed in on this device stay signed in.
+            SignOut = sign_out: () => SignedOut;
+            /// "Oublier cet appareil": signs the current parent out and deletes their keychain entry and
+            /// email; the other parents stay signed in.
+            ForgetDevice = forget_device: () => ();
+            /// Deletes the current parent's account at the portal, then forgets it on this device.
+            DeleteAccount = delete_account: () => ();
+            /// The parents signed in on this device for the portal in use (the header's switcher):
+            /// account keys and masked emails, never a token.
+            ListAccounts = list_accounts: () => AccountList;
+            /// Switches to another parent signed in on this device; answers as start-up does
+            /// (`SignedIn`, `SignedOut` with `session_expired` when their session was refused,
+            /// `PortalUnreachable`, in which case the current parent stays).
+            SwitchAccount = switch_account: AccountArgs => Startup;
+            /// "Ajouter un parent": sets the current parent aside (still signed in, one click away in
+            /// the switcher) so another can sign in or sign up; ends a pending sign-up or reset.
+            AddAccount = add_account: () => ();
+            /// "Oublier tous les comptes": signs every parent out, then deletes every keychain entry,
+            /// the settings and the demo portal's data.
+            ForgetAllAccounts = forget_all_accounts: () => ();
+            /// The school bodies with `subscribed` (the embedded list when the portal is unreachable).
+            SchoolBoards = school_boards: () => Vec<SchoolBoardEntry>;
+            /// Private schools known to the portal.
+            PrivateSchools = private_schools: () => Vec<PrivateSchool>;
+            /// The signed-in parent's account: emails and providers.
+            GetMe = get_me: () => Me;
+            /// The children associated with the account.
+            ListChildren = list_children: () => Vec<Child>;
+            /// Associates a child (`docs/contract.md §6`).
+            AssociateChild = associate_child: AssociateRequest => Associated;
+            /// Removes a child from the account.
+            RemoveChild = remove_child: ChildArgs => ();
+            /// The sections of a child's file.
+            GetDossier = get_dossier: ChildArgs => Vec<DossierSection>;
+            /// The demo portal's outbox ("Boîte de courriel de démonstration"), newest first.
+            DemoOutbox = demo_outbox: () => Vec<DemoMail>;
+            /// Signs in with a social account in the system browser (`docs/contract.md §5`); answers
+            /// only when the browser flow ends (signed in, [`SocialSignInCancel`], refused or timed out:
+            /// `browser_cancelled`, `browser_timed_out`, `browser_failed`). A system browser that fails
+            /// to open does not end it: the parent can open [`SocialSignInLink`]'s address themselves.
+            SocialSignInStart = social_sign_in_start: SocialArgs => SignedIn;
+            /// "Annuler" while the browser flow runs: [`SocialSignInStart`] fails with
+            /// `browser_cancelled`. Nothing running is not an error.
+            SocialSignInCancel = social_sign_in_cancel: () => ();
+            /// The running browser sign-in's address, once the system browser was asked to open it
+            /// (waits a few seconds for it); `None` when no sign-in is waiting for the browser.
+            SocialSignInLink = social_sign_in_link: () => Option<BrowserLink>;
+            /// "Ouvrir de nouveau": asks the system browser again to open the running sign-in's
+            /// address (the same attempt keeps waiting); `None` when no sign-in is waiting.
+            SocialSignInReopen = social_sign_in_reopen: () => Option<BrowserLink>;
+            /// "Copier le lien": the shell puts the running sign-in's address on the clipboard
+            /// (`clipboard_unavailable` when it cannot); `None` when no sign-in is waiting.
+            SocialSignInCopyLink = social_sign_in_copy_link: () => Option<BrowserLink>;
+            /// "Lier le courriel donné à l'école" step 1: adds `email` (unverified) to the account and
+            /// emails it a code (`docs/contract.md §5` "Linking the school email"); again = resend.
+            LinkEmailStart = link_email_start: EmailArgs => LinkEmailChallenge;
+            /// Step 2: proves the linked email with its code; answers the verified entry.
+            LinkEmailVerify = link_email_verify: LinkEmailVerifyArgs => EmailEntry;
+            /// The launch's first screen is mounted and interactive (after start-up routed the parent).
+            /// The shell logs, once per launch, `ui ready: <ms> ms after start (unix ms <t>)`, the mark
+            /// `cargo xtask bench` times start-up by (BENCHMARKS.md); later calls do nothing.
+            UiReady = ui_ready: () => ();
+            /// Paramètres → "Mises à jour": whether the operator's update server (`CARTABLE_UPDATE_URL`)
+            /// offers a newer signed version; [`UpdateStatus::Off`] when no server is configured (then
+            /// nothing is asked of any server). Refusals: `update_unreachable`, `update_invalid`.
+            UpdateCheck = update_check: () => UpdateStatus;
+            /// "Télécharger et vérifier" the version the last [`UpdateCheck`] offered: downloads it and
+            /// verifies its minisign signature against the app's public key, then saves the verified
+            /// package in the Downloads folder for the package manager; the app never installs itself.
+            /// Refusals: `update_signature_invalid` (nothing is saved or installed), `update_unreachable`,
+            /// `update_save_failed`, `no_update`, `updates_off`.
+            UpdateDownload = update_download: () => VerifiedUpdate;
+            /// How far the running [`UpdateDownload`] is; `None` when none runs.
+            UpdateProgress = update_progress: () => Option<DownloadProgress>;
+        }
+    };
 }
+
+command_table!(commands);
 
 /// The social providers' ids of [`SocialArgs::provider`], in the portal's order
 /// (`docs/contract.md §5`; Apple only where the portal offers it).
