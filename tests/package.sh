@@ -1,5 +1,5 @@
 #!/bin/sh
-# The packages, proven by installing them (issue 16): after `cargo xtask package`,
+# The packages, proven by installing them: after `cargo xtask package`,
 #  1. checks the SHA-256 of target/packages/*, and that the .rpm (`rpm -qpl`) holds the same files
 #     as the .deb (`dpkg-deb -c`);
 #  2. installs the .deb with apt as a parent would (`apt-get install ./cartable_….deb`), checks its

@@ -1,4 +1,4 @@
-//! Signed updates (issue 16 item 6; README "Publishing updates", SECURITY.md "Signed updates").
+//! Signed updates (README "Publishing updates", SECURITY.md "Signed updates").
 //!
 //! **Where updates come from is the operator's choice.** `CARTABLE_UPDATE_URL` names the static
 //! update manifest (`latest.json`, written by `cargo xtask package`); without it, the build's own

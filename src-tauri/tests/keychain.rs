@@ -1,6 +1,5 @@
 //! The OS keychain through `keyring` against a real Secret Service, and the three states in
-//! which none is usable (`TOOLCHAIN.md`: no session bus; a bus without a Secret Service; a
-//! locked collection).
+//! which none is usable (no session bus; a bus without a Secret Service; a locked collection).
 //!
 //! These tests need a prepared D-Bus session, so they are `#[ignore]`d: run
 //! `src-tauri/tests/keychain.sh`, which runs this binary once per state with

@@ -1,4 +1,4 @@
-//! The accessibility audit of each step (issue 19): axe-core, pinned in `tests/package.json` and
+//! The accessibility audit of each step: axe-core, pinned in `tests/package.json` and
 //! installed by `tests/e2e.sh` (`npm ci --prefix tests`), injected into the app window through
 //! WebDriver and run on the whole document after each screenshot.
 //!

@@ -1,4 +1,4 @@
-//! The end-to-end scenarios in the real app window (issue 8), against the embedded demo portal.
+//! The end-to-end scenarios in the real app window, against the embedded demo portal.
 //!
 //! Run with `sh tests/e2e.sh` (Xvfb, a private D-Bus session with an unlocked gnome-keyring).
 //! Each scenario starts on a new computer (no app data, settings or keychain entries), so they
@@ -33,7 +33,7 @@ const NEW_PASSWORD: &str = "Bouleau#2026x";
 /// Too weak: 8 lowercase letters (1 class of 4).
 const WEAK_PASSWORD: &str = "motdepas";
 
-// --- What a parent does -------------------------------------------------------------------
+// --- What a parent does --------------------------------------------------------------------
 
 /// The login screen, in the language of `t` (checks the heading).
 async fn at_login(s: &Scenario, t: &Texts) -> Result {
@@ -192,7 +192,7 @@ fn has_key(value: &serde_json::Value, key: &str) -> bool {
     }
 }
 
-// --- Scenarios ----------------------------------------------------------------------------
+// --- Scenarios -----------------------------------------------------------------------------
 
 /// Scenario 1 (and 7, 13 and 22): sign-up as `email` with a wrong code first, then the right
 /// one; a weak password refused with the checklist showing why; then a valid one.
@@ -575,7 +575,7 @@ async fn link_then_associate(s: &mut Scenario, t: &Texts, school_email: &str) ->
     at_children(s, t).await
 }
 
-// --- Social account -----------------------------------------------------------------------
+// --- Social account ------------------------------------------------------------------------
 
 /// The social card's waiting box and error box on the login screen.
 const SOCIAL_WAITING: &str = "section[aria-labelledby=social-title] .info-box";
@@ -687,7 +687,7 @@ async fn e2e_10_social_sign_in_then_link_the_school_email() -> Result {
     .await
 }
 
-// --- The system browser fails (issue 19) -------------------------------------------------
+// --- The system browser fails --------------------------------------------------------------
 
 /// The waiting card's sign-in address (read-only), its buttons and what they did.
 const BROWSER_LINK: &str = "#browser-link";
@@ -844,7 +844,7 @@ async fn e2e_12_a_code_pasted_in_full_width_digits_reaches_the_password_step() -
     .await
 }
 
-// --- Keyboard only ------------------------------------------------------------------------
+// --- Keyboard only -------------------------------------------------------------------------
 
 /// The guardian email of William Nguyen in the demo fixture (`docs/contract.md §7`), used by
 /// no other scenario.
@@ -1121,7 +1121,7 @@ async fn keyboard_only_sign_up_and_association() -> Result {
         .await
 }
 
-// --- Several parents on one device --------------------------------------------------------
+// --- Several parents on one device ---------------------------------------------------------
 
 /// William Nguyen's school record in the demo fixture (guardian [`NGUYEN_EMAIL`]).
 const WILLIAM: ChildRecord<'static> = ChildRecord {
@@ -1301,7 +1301,7 @@ async fn e2e_14_two_parents_on_one_device() -> Result {
     .await
 }
 
-// --- Signed updates (issue 16 item 6) -----------------------------------------------------
+// --- Signed updates ------------------------------------------------------------------------
 
 /// The file names in the Downloads folder, sorted.
 fn downloaded(folder: &std::path::Path) -> Result<Vec<String>> {
@@ -1479,7 +1479,7 @@ async fn e2e_21_without_an_update_server_the_package_manager_updates() -> Result
     .await
 }
 
-// --- A phone-sized window (issue 16 item 5) ------------------------------------------------
+// --- A phone-sized window ------------------------------------------------------------------
 
 /// A parent's email as long as real ones get (44 characters).
 const LONG_EMAIL: &str = "marie-josee.bouchard-lafontaine@videotron.ca";

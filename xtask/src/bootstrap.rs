@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::cmd::{self, Result};
 
-/// Debian packages the build, the app and the tests need (`docs/toolchain.md`).
+/// Debian packages the build, the app and the tests need.
 pub const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "curl",

@@ -1,4 +1,4 @@
-//! The platforms our Linux machines cannot run but can build or type-check (issue 16, README's
+//! The platforms our Linux machines cannot run but can build or type-check (README's
 //! platform table):
 //! - `cargo xtask windows`: the release app cross-compiled for `x86_64-pc-windows-gnu` with
 //!   Debian's mingw-w64, zipped with `WebView2Loader.dll` into

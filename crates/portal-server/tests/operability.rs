@@ -1,4 +1,4 @@
-//! Operability (issue 15, item 3): `/readyz`, Prometheus metrics on their own address, JSON
+//! Operability (deploy/README.md): `/readyz`, Prometheus metrics on their own address, JSON
 //! logs, settings from the environment, `migrate`, the refusal of a schema from a newer binary,
 //! and a bounded graceful shutdown. The readiness test runs the portal in-process
 //! ([`common::TestPortal`]); the others run the real binary over loopback and a real SQLite file.

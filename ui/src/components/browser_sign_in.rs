@@ -3,7 +3,7 @@
 //! redirect`, §0). One attempt at a time; while the browser is open the screen says so and
 //! offers "Annuler".
 //!
-//! The system browser may fail or open nothing (issue 19): the card then offers the sign-in
+//! The system browser may fail or open nothing: the card then offers the sign-in
 //! address in a read-only field with "Copier le lien" (the shell writes the clipboard) and
 //! "Ouvrir de nouveau", at once when the shell reports that the browser failed, after
 //! [`LINK_DELAY_SECS`] otherwise. The attempt keeps waiting meanwhile; when it times out,

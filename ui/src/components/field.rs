@@ -39,7 +39,7 @@ pub fn focus_first_error(errors: &FieldErrors) {
 /// Takes the input's value into `value` whenever a form is submitted, before the form's own
 /// handler runs: password managers and OS autofill often write a field without the `input`
 /// events `bind:value` listens to, and the parent must be answered for what they see, not for
-/// what was last typed (issue 19). The listener sits on the document in the capture phase, which
+/// what was last typed. The listener sits on the document in the capture phase, which
 /// runs before any listener of the form itself; it is removed when the field goes.
 pub fn sync_on_submit(input: NodeRef, value: Signal<String>) {
     #[cfg(target_arch = "wasm32")]
