@@ -9,6 +9,7 @@
 use std::{sync::Arc, time::Duration};
 
 use cartable_core::wire::{parent::ProblemDetails, tokens::Discovery};
+use hyper_util::client::proxy::matcher::Matcher as ProxyMatcher;
 use rand::Rng;
 use reqwest::{Method, StatusCode, header};
 use serde::de::DeserializeOwned;
@@ -39,6 +40,9 @@ pub struct Portal(Arc<Inner>);
 pub(crate) struct Inner {
     pub(crate) config: PortalConfig,
     pub(crate) http: reqwest::Client,
+    /// Which URLs `http` sends through a proxy: the matcher reqwest builds for its system
+    /// proxies, read from the environment at the same moment (see [`Portal::network_error`]).
+    proxies: ProxyMatcher,
     discovery: tokio::sync::OnceCell<Discovery>,
     pub(crate) boards_cache: tokio::sync::Mutex<Option<BoardsCache>>,
 }
@@ -142,7 +146,10 @@ impl Portal {
             }
         }
         // reqwest's `rustls` feature verifies with rustls-platform-verifier (the OS store);
-        // `tls_certs_merge` adds our roots to it. Proxies from the environment are on by default.
+        // `tls_certs_merge` adds our roots to it. Proxies from the environment are on by default:
+        // `build` reads them with hyper-util's `Matcher::from_system`, and so does `proxies`, so
+        // both agree on which requests go through a proxy.
+        let proxies = ProxyMatcher::from_system();
         let http = reqwest::Client::builder()
             .tls_backend_rustls()
             .tls_certs_merge(roots)
@@ -157,6 +164,7 @@ impl Portal {
         Ok(Self(Arc::new(Inner {
             config,
             http,
+            proxies,
             discovery: tokio::sync::OnceCell::new(),
             boards_cache: tokio::sync::Mutex::new(None),
         })))
@@ -227,7 +235,7 @@ impl Portal {
         request: reqwest::RequestBuilder,
         endpoint: &str,
     ) -> Result<Answer, Error> {
-        let request = request.build().map_err(NetworkError::from_reqwest)?;
+        let request = request.build().map_err(|e| self.network_error(e))?;
         let retryable = request.method() == Method::GET;
         let mut attempt = 1;
         loop {
@@ -261,8 +269,18 @@ impl Portal {
         }
     }
 
+    /// A transport failure, classified by type (see [`NetworkErrorKind`]); whether the request
+    /// went through a proxy is the client's proxy matcher's answer for the failed request's URL.
+    fn network_error(&self, error: reqwest::Error) -> NetworkError {
+        let proxied = error
+            .url()
+            .and_then(|url| url.as_str().parse::<hyper::Uri>().ok())
+            .is_some_and(|uri| self.0.proxies.intercept(&uri).is_some());
+        NetworkError::from_reqwest(error, proxied)
+    }
+
     async fn send_once(&self, request: reqwest::Request, endpoint: &str) -> Result<Answer, Error> {
-        let response = self.0.http.execute(request).await.map_err(NetworkError::from_reqwest)?;
+        let response = self.0.http.execute(request).await.map_err(|e| self.network_error(e))?;
         let status = response.status();
         let headers = response.headers();
         let header_text = |name: header::HeaderName| {
@@ -273,7 +291,7 @@ impl Portal {
             .map(Duration::from_secs);
         let etag = header_text(header::ETAG);
         let content_type = header_text(header::CONTENT_TYPE);
-        let body = response.bytes().await.map_err(NetworkError::from_reqwest)?.to_vec();
+        let body = response.bytes().await.map_err(|e| self.network_error(e))?.to_vec();
         tracing::debug!(endpoint, status = status.as_u16(), "portal answered");
         let answer =
             Answer { status, endpoint: endpoint.to_owned(), retry_after, etag, content_type, body };

@@ -115,7 +115,8 @@ impl StdError for PortalError {}
 pub enum NetworkErrorKind {
     /// The connect or request timeout elapsed.
     Timeout,
-    /// The host name could not be resolved.
+    /// The host name (the portal's, or the proxy's) could not be resolved: reqwest tags every
+    /// failure of its resolver ([`reqwest::Error::is_dns`]).
     Dns,
     /// The TLS handshake failed (untrusted or invalid certificate, protocol error).
     Tls,
@@ -123,7 +124,15 @@ pub enum NetworkErrorKind {
     ConnectionRefused,
     /// The connection was reset or closed before the whole answer arrived.
     ConnectionReset,
-    /// The proxy refused or failed.
+    /// The proxy refused or failed: the client's proxy configuration routes the request through
+    /// a proxy, and the connection failed with no I/O, TLS or DNS cause, which is how a refused
+    /// or broken `CONNECT` tunnel surfaces (a 407, 403 or 502 answer, or a proxy that hangs up).
+    ///
+    /// hyper-util reports those as its `TunnelError`, a type it does not export, so it cannot be
+    /// found in the cause chain by type; the route is known instead, from the same proxy matcher
+    /// reqwest uses ([`hyper_util::client::proxy::matcher::Matcher::from_system`]). A proxy
+    /// that cannot be reached at all is reported like any host: [`Self::Dns`],
+    /// [`Self::ConnectionRefused`], [`Self::Timeout`].
     Proxy,
     /// Any other transport failure.
     Other,
@@ -142,16 +151,22 @@ pub struct NetworkError {
 }
 
 impl NetworkError {
-    /// Classifies a reqwest error by walking its cause chain.
-    pub(crate) fn from_reqwest(source: reqwest::Error) -> Self {
-        Self { kind: classify(&source), source }
+    /// Classifies a reqwest error by its predicates and the types in its cause chain, never by
+    /// its text. `proxied` says whether the client's proxy configuration sends the request's
+    /// URL through a proxy (see [`NetworkErrorKind::Proxy`]).
+    pub(crate) fn from_reqwest(source: reqwest::Error, proxied: bool) -> Self {
+        Self { kind: classify(&source, proxied), source }
     }
 }
 
-fn classify(error: &reqwest::Error) -> NetworkErrorKind {
+fn classify(error: &reqwest::Error, proxied: bool) -> NetworkErrorKind {
     if error.is_timeout() {
         return NetworkErrorKind::Timeout;
     }
+    if error.is_dns() {
+        return NetworkErrorKind::Dns;
+    }
+    let mut io_cause = false;
     let mut cause: Option<&(dyn StdError + 'static)> = Some(error);
     let mut kind = None;
     while let Some(e) = cause {
@@ -168,6 +183,7 @@ fn classify(error: &reqwest::Error) -> NetworkErrorKind {
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind as K;
+            io_cause = true;
             match io.kind() {
                 K::TimedOut => return NetworkErrorKind::Timeout,
                 K::ConnectionRefused => return NetworkErrorKind::ConnectionRefused,
@@ -182,16 +198,13 @@ fn classify(error: &reqwest::Error) -> NetworkErrorKind {
                 return NetworkErrorKind::Tls;
             }
         }
-        let text = e.to_string();
-        if text.starts_with("dns error") || text.contains("failed to lookup address") {
-            return NetworkErrorKind::Dns;
-        }
-        if text.contains("proxy") && kind.is_none() && error.is_connect() {
-            kind = Some(NetworkErrorKind::Proxy);
-        }
         cause = e.source();
     }
-    kind.unwrap_or(NetworkErrorKind::Other)
+    match kind {
+        Some(kind) => kind,
+        None if proxied && !io_cause && error.is_connect() => NetworkErrorKind::Proxy,
+        None => NetworkErrorKind::Other,
+    }
 }
 
 fn wraps_rustls(io: &std::io::Error) -> bool {

@@ -18,6 +18,7 @@ pub mod identity;
 pub mod oauth_error;
 pub mod parent;
 pub mod problem;
+pub mod shape;
 pub mod tokens;
 
 /// Request bodies above this size get 413 (hostile input, issue 3): 16 KiB.

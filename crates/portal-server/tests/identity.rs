@@ -664,6 +664,50 @@ async fn every_identity_endpoint_answers_malformed_input_in_the_contract_shape()
     p.stop().await;
 }
 
+#[tokio::test]
+async fn each_missing_parameter_is_named_and_only_a_missing_one() {
+    let p = TestPortal::start().await;
+    // Every endpoint's required parameters (`Option` ones, like `challenge_type` at the
+    // challenge endpoints, are not required).
+    let required: [(&str, &[&str]); 11] = [
+        (SIGNUP_START, &["client_id", "username", "challenge_type"]),
+        (SIGNUP_CHALLENGE, &["client_id", "continuation_token"]),
+        (SIGNUP_CONTINUE, &["client_id", "continuation_token", "grant_type"]),
+        (INITIATE, &["client_id", "username", "challenge_type"]),
+        (SIGNIN_CHALLENGE, &["client_id", "continuation_token"]),
+        (TOKEN, &["client_id", "grant_type"]),
+        (RESET_START, &["client_id", "username", "challenge_type"]),
+        (RESET_CHALLENGE, &["client_id", "continuation_token"]),
+        (RESET_CONTINUE, &["client_id", "continuation_token", "grant_type", "oob"]),
+        (RESET_SUBMIT, &["client_id", "continuation_token", "new_password"]),
+        (RESET_POLL, &["client_id", "continuation_token"]),
+    ];
+    let named = |name: &str| {
+        format!("AADSTS900144: The request body must contain the following parameter: '{name}'.")
+    };
+    for (path, fields) in required {
+        for missing in fields {
+            let form: Vec<(&str, &str)> =
+                fields.iter().filter(|f| *f != missing).map(|f| (*f, "x")).collect();
+            let r = p.post(path, &form).await;
+            r.assert_error(400, "invalid_request");
+            assert_eq!(r.json["error_description"], named(missing), "{path} without {missing}");
+        }
+        // Everything present but one parameter twice: malformed, and not called missing.
+        let mut form: Vec<(&str, &str)> = fields.iter().map(|f| (*f, "x")).collect();
+        form.push((fields[0], "x"));
+        let r = p.post(path, &form).await;
+        r.assert_error(400, "invalid_request");
+        let description = r.json["error_description"].as_str().unwrap_or_default();
+        assert!(!description.contains("must contain"), "{path}: {description}");
+    }
+    // Absent optional parameters are not missing: the challenge step goes on to check the
+    // (unknown) continuation token.
+    let r = p.post(SIGNUP_CHALLENGE, &[("client_id", CLIENT), ("continuation_token", "x")]).await;
+    r.assert_error(400, "expired_token");
+    p.stop().await;
+}
+
 /// A real SMTP server: aiosmtpd (`python3 -m aiosmtpd`), saving messages in a Maildir.
 struct SmtpServer {
     child: std::process::Child,

@@ -4,10 +4,15 @@
 //! Forms are decoded by [`IdentityForm`], whose rejections use the identity error body: a
 //! missing parameter is `invalid_request` naming it; a wrong content type, a malformed or
 //! binary body is `invalid_request`; a body over [`crate::http::BODY_LIMIT_BYTES`] is 413.
+//! Each is told by type: the body rejection's variant, and the form decoder's [`ShapeError`].
 
 use axum::{
     Router,
-    extract::{FromRequest, Request, State},
+    body::Bytes,
+    extract::{
+        FromRequest, Request, State,
+        rejection::{BytesRejection, FailedToBufferBody},
+    },
     http::{HeaderMap, HeaderValue, StatusCode, header},
     routing::post,
 };
@@ -19,7 +24,10 @@ use cartable_core::wire::identity::{
 use serde::de::DeserializeOwned;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::oauth_error::OAuthError;
+use super::{
+    oauth_error::OAuthError,
+    shape::{ShapeError, form},
+};
 use crate::{
     AppState,
     identity::flows::{self, Answer},
@@ -53,6 +61,13 @@ pub fn router() -> Router<AppState> {
 
 /// A form body (`application/x-www-form-urlencoded`, §0) decoded into `T`, rejecting with the
 /// identity error body ([`OAuthError`]) instead of axum's plain text.
+///
+/// The body is decoded as axum's `Form` decodes a POST body (serde_urlencoded's rules, see
+/// [`form`]), but with a typed error, so a missing parameter is known by its
+/// [`ShapeError::MissingField`] variant and answered with
+/// [`OAuthError::missing_parameter`] naming it (Entra's AADSTS900144). Any other mismatch
+/// (a repeated parameter, a value that does not parse) is `invalid_request`; a body over the
+/// limit is 413 (axum's `LengthLimitError` rejection).
 #[derive(Debug, Clone)]
 pub struct IdentityForm<T>(pub T);
 
@@ -75,27 +90,22 @@ where
                 "The body must be application/x-www-form-urlencoded.",
             ));
         }
-        let form = axum::extract::Form::<T>::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                return OAuthError::invalid_request("The request body is too large.")
-                    .with_status(StatusCode::PAYLOAD_TOO_LARGE);
+        let not_a_form = || {
+            OAuthError::invalid_request("The request body is not a valid form for this endpoint.")
+        };
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+                OAuthError::invalid_request("The request body is too large.")
+                    .with_status(StatusCode::PAYLOAD_TOO_LARGE)
             }
-            let text = e.body_text();
-            match missing_field(&text) {
-                Some(name) => OAuthError::missing_parameter(name),
-                None => OAuthError::invalid_request(
-                    "The request body is not a valid form for this endpoint.",
-                ),
-            }
+            _ => not_a_form(),
         })?;
-        Ok(Self(form.0))
+        match form::from_bytes(&body) {
+            Ok(value) => Ok(Self(value)),
+            Err(ShapeError::MissingField(name)) => Err(OAuthError::missing_parameter(name)),
+            Err(_) => Err(not_a_form()),
+        }
     }
-}
-
-/// The parameter name in serde's "missing field `name`" message.
-fn missing_field(text: &str) -> Option<&str> {
-    let rest = &text[text.find("missing field `")? + "missing field `".len()..];
-    rest.get(..rest.find('`')?)
 }
 
 fn lang(headers: &HeaderMap) -> Lang {
@@ -195,14 +205,43 @@ async fn reset_poll(
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Body;
+    use serde::Deserialize;
+
     use super::*;
 
-    #[test]
-    fn missing_field_names_the_parameter() {
-        assert_eq!(
-            missing_field("Failed to deserialize form body: missing field `username`"),
-            Some("username")
-        );
-        assert_eq!(missing_field("duplicate field `a`"), None);
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Sample {
+        client_id: String,
+        username: String,
+        attempts: u32,
+        scope: Option<String>,
+    }
+
+    async fn extract(body: &'static str) -> Result<Sample, OAuthError> {
+        let request = Request::post("/")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        IdentityForm::<Sample>::from_request(request, &()).await.map(|IdentityForm(s)| s)
+    }
+
+    #[tokio::test]
+    async fn a_missing_parameter_is_named_other_mismatches_are_not() {
+        let sample = extract("client_id=c&username=u&attempts=2").await.expect("decoded");
+        assert_eq!((sample.attempts, sample.scope), (2, None));
+        let missing = extract("client_id=c&attempts=2").await.expect_err("missing");
+        assert_eq!(missing, OAuthError::missing_parameter("username"));
+        for body in ["client_id=c&username=u&attempts=two", "client_id=c&client_id=d"] {
+            let refused = extract(body).await.expect_err("refused");
+            assert_eq!(
+                refused,
+                OAuthError::invalid_request(
+                    "The request body is not a valid form for this endpoint."
+                ),
+                "{body}"
+            );
+        }
     }
 }

@@ -65,8 +65,9 @@ impl ApiProblem {
         problem
     }
 
-    /// 400 `invalid_body`: not JSON, wrong shape, unknown field. `detail` should be
-    /// [`parser_message`] (it names fields and positions, not the caller's values).
+    /// 400 `invalid_body`: not JSON, wrong shape, unknown field. `detail` should be a
+    /// [`JsonError`](super::shape::json::JsonError)'s text (it names fields and positions, not
+    /// the caller's values).
     pub fn invalid_body(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, ProblemCode::InvalidBody, "Invalid request body")
             .with_detail(detail)
@@ -95,47 +96,6 @@ impl ApiProblem {
     }
 }
 
-/// serde_json's message for `error` without the values it quotes: `invalid type: string
-/// "Lily", expected u32 at line 1 column 9` becomes `invalid type: string, expected u32 at
-/// line 1 column 9`, and an unknown variant's text is dropped. Field names, types, lines and
-/// columns stay, so the message still says what to fix, but a misplaced name or NIP never
-/// reaches a log line or an error report.
-pub fn parser_message(error: &serde_json::Error) -> String {
-    let message = error.to_string();
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message.as_str();
-    loop {
-        let string_at = rest.find("string \"").map(|i| (i, "string", '"'));
-        let variant_at = rest.find("unknown variant `").map(|i| (i, "unknown variant", '`'));
-        let next = match (string_at, variant_at) {
-            (Some(a), Some(b)) => Some(if a.0 < b.0 { a } else { b }),
-            (a, b) => a.or(b),
-        };
-        let Some((at, label, quote)) = next else {
-            out.push_str(rest);
-            return out;
-        };
-        out.push_str(&rest[..at]);
-        out.push_str(label);
-        // Skip the label, the space and the opening quote, then the quoted text: a `"` string
-        // is Debug-escaped (`\"` inside), a backtick one is not.
-        let quoted = &rest[at + label.len() + 2..];
-        let mut escaped = false;
-        let mut end = quoted.len();
-        for (i, c) in quoted.char_indices() {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' && quote == '"' {
-                escaped = true;
-            } else if c == quote {
-                end = i + 1;
-                break;
-            }
-        }
-        rest = &quoted[end.min(quoted.len())..];
-    }
-}
-
 impl From<sqlx::Error> for ApiProblem {
     fn from(error: sqlx::Error) -> Self {
         // sqlx errors carry SQL text and driver messages, never bound values.
@@ -160,33 +120,3 @@ impl IntoResponse for ApiProblem {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn message_for(json: &str) -> String {
-        #[derive(Debug, serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
-        struct Sample {
-            count: u32,
-            kind: Option<Kind>,
-        }
-        #[derive(Debug, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        enum Kind {
-            Student,
-        }
-        parser_message(&serde_json::from_str::<Sample>(json).expect_err("invalid"))
-    }
-
-    #[test]
-    fn parser_messages_keep_the_shape_and_drop_the_values() {
-        let typed = message_for(r#"{"count": "Lé \"Lily\" O'Neil"}"#);
-        assert!(typed.starts_with("invalid type: string, expected u32 at line 1"), "{typed}");
-        let variant = message_for(r#"{"count": 1, "kind": "K7QM4RTX"}"#);
-        assert!(!variant.contains("K7QM4RTX") && variant.contains("unknown variant"), "{variant}");
-        let field = message_for(r#"{"count": 1, "nickname": 2}"#);
-        assert!(field.contains("unknown field `nickname`"), "{field}");
-    }
-}

@@ -80,7 +80,8 @@ pub struct RowError {
     /// `unknown_private_school`, `invalid_private_school_id`, `duplicate_in_file`,
     /// `already_in_registry`, `unknown_section`, `invalid_timestamp`, `empty`.
     pub code: String,
-    /// For `invalid_json`: the parser's message without values (fields, types, columns).
+    /// For `invalid_json`: what was wrong where, without values (fields, types, columns; see
+    /// [`JsonError`](crate::http::shape::json::JsonError)).
     pub detail: Option<String>,
 }
 
@@ -245,12 +246,12 @@ async fn check(db: &mut Tx, key: &HashKey, text: &str) -> Result<Plan, ImportErr
         if raw.is_empty() || raw.starts_with('#') {
             continue;
         }
-        match serde_json::from_str::<Line>(raw) {
+        match crate::http::shape::json::from_slice::<Line>(raw.as_bytes()) {
             Err(error) => errors.push(RowError {
                 line,
                 field: None,
                 code: "invalid_json".into(),
-                detail: Some(crate::http::problem::parser_message(&error)),
+                detail: Some(error.to_string()),
             }),
             Ok(Line::Board { id, subscribed }) => {
                 if SchoolBoards::embedded().get(&id).is_some() {

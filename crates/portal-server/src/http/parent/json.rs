@@ -2,7 +2,8 @@
 //!
 //! axum's own `Json` answers plain text; the parent API answers every malformed body with a
 //! 400 `invalid_body` problem (bad JSON, wrong shape, an unknown field), 415 when the body is
-//! not JSON and 413 when it is too large, never 500.
+//! not JSON and 413 when it is too large, never 500. The `detail` of `invalid_body` is a
+//! [`JsonError`](crate::http::shape::json::JsonError): field, path and position, no value.
 
 use axum::{
     body::Bytes,
@@ -12,7 +13,7 @@ use axum::{
 use cartable_core::wire::parent::ProblemCode;
 use serde::de::DeserializeOwned;
 
-use crate::http::problem::{ApiProblem, parser_message};
+use crate::http::{problem::ApiProblem, shape::json};
 
 /// The request body, decoded from JSON as `T`.
 #[derive(Debug, Clone)]
@@ -54,8 +55,8 @@ where
                 ApiProblem::invalid_body("the body could not be read")
             }
         })?;
-        serde_json::from_slice(&bytes)
+        json::from_slice(&bytes)
             .map(JsonBody)
-            .map_err(|error| ApiProblem::invalid_body(parser_message(&error)))
+            .map_err(|error| ApiProblem::invalid_body(error.to_string()))
     }
 }
