@@ -10,6 +10,8 @@
 //! [`registry::matching`]: 201 new, 200 already associated, or 422 `no_matching_record`, the
 //! only answer that counts toward the limit.
 
+use std::collections::BTreeMap;
+
 use axum::{
     Json,
     extract::{Path, State},
@@ -18,17 +20,23 @@ use axum::{
 use cartable_core::{
     BirthDate, Email, Nip, PermanentCode, PersonName, Problem, StudentIdentifier, StudentNumber,
     wire::parent::{
-        AssociateRequest, Child, DossierSection, FieldError, ProblemCode, ProblemDetails, School,
-        SectionId,
+        AssociateRequest, Child, DossierSection, FieldError, ProblemCode, School, SectionId,
     },
 };
 use time::OffsetDateTime;
+use utoipa::{
+    IntoResponses,
+    openapi::{RefOr, Response},
+};
 
 use super::json::JsonBody;
 use crate::{
     AppState,
     db::{self, Stamp, Tx},
-    http::{extract::AuthParent, problem::ApiProblem},
+    http::{
+        extract::AuthParent,
+        problem::{ApiProblem, DocumentedProblem, TokenProblems},
+    },
     identity::limits::{self, Reservation},
     registry::{
         self, Org,
@@ -44,8 +52,7 @@ use crate::{
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The associated children", body = [Child]),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
+        TokenProblems,
     )
 )]
 pub async fn list_children(
@@ -73,17 +80,7 @@ pub async fn list_children(
     responses(
         (status = 201, description = "Child associated", body = Child),
         (status = 200, description = "Already associated (idempotent)", body = Child),
-        (status = 400, description = "Malformed body (`invalid_body`) or fields (`invalid_fields`, see `errors`)",
-         body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 403, description = "`email_not_verified`", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 422, description = "`board_not_subscribed` or `no_matching_record`", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 429, description = "`too_many_attempts`; see `Retry-After`", body = ProblemDetails,
-         content_type = "application/problem+json",
-         headers(("Retry-After" = u64, description = "Seconds until the window frees"))),
+        AssociateProblems,
     )
 )]
 pub async fn associate_child(
@@ -179,10 +176,7 @@ async fn associate(
     params(("id" = String, Path, description = "The child's id")),
     responses(
         (status = 204, description = "Association removed"),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 404, description = "`child_not_found`: not one of the caller's children", body = ProblemDetails,
-         content_type = "application/problem+json"),
+        ChildProblems,
     )
 )]
 pub async fn remove_child(
@@ -215,10 +209,7 @@ pub async fn remove_child(
     params(("id" = String, Path, description = "The child's id")),
     responses(
         (status = 200, description = "The dossier's sections", body = [DossierSection]),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 404, description = "`child_not_found`: not one of the caller's children", body = ProblemDetails,
-         content_type = "application/problem+json"),
+        ChildProblems,
     )
 )]
 pub async fn get_dossier(
@@ -258,6 +249,45 @@ pub async fn get_dossier(
     }
     sections.sort_by_key(|s| SectionId::KNOWN.iter().position(|k| *k == s.id));
     Ok(Json(sections))
+}
+
+/// The problem answers of [`associate_child`] for its OpenAPI entry (the module docs say in
+/// which order they are decided).
+pub struct AssociateProblems;
+
+impl IntoResponses for AssociateProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        DocumentedProblem::responses(&[
+            DocumentedProblem::new(
+                StatusCode::BAD_REQUEST,
+                "Malformed body (`invalid_body`) or fields (`invalid_fields`, see `errors`)",
+            ),
+            DocumentedProblem::INVALID_TOKEN,
+            DocumentedProblem::new(StatusCode::FORBIDDEN, "`email_not_verified`"),
+            DocumentedProblem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "`board_not_subscribed` or `no_matching_record`",
+            ),
+            DocumentedProblem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "`too_many_attempts`; see `Retry-After`",
+            )
+            .with_retry_after("Seconds until the window frees"),
+        ])
+    }
+}
+
+/// The problem answers of the routes under `/api/v1/children/{id}` ([`remove_child`],
+/// [`get_dossier`]) for their OpenAPI entries: 401 and 404 `child_not_found`.
+pub struct ChildProblems;
+
+impl IntoResponses for ChildProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        DocumentedProblem::responses(&[
+            DocumentedProblem::INVALID_TOKEN,
+            DocumentedProblem::CHILD_NOT_FOUND,
+        ])
+    }
 }
 
 /// A request whose fields passed cartable-core's rules.

@@ -16,6 +16,8 @@
 //! providers, one person), since accounts are never merged by email (§5). Each account may ask
 //! for [`crate::identity::limits::LINK_SENDS`] codes per hour, whichever addresses they go to.
 
+use std::collections::BTreeMap;
+
 use axum::{
     Json,
     extract::State,
@@ -26,17 +28,25 @@ use cartable_core::{
     wire::{
         identity::{ErrorCode, Suberror},
         parent::{
-            AddEmailRequest, EmailChallenge, EmailEntry, FieldError, ProblemCode, ProblemDetails,
+            AddEmailRequest, EmailChallenge, EmailEntry, FieldError, ProblemCode,
             VerifyEmailRequest,
         },
     },
+};
+use utoipa::{
+    IntoResponses,
+    openapi::{RefOr, Response},
 };
 
 use super::json::JsonBody;
 use crate::db::{self};
 use crate::{
     AppState,
-    http::{extract::AuthParent, oauth_error::OAuthError, problem::ApiProblem},
+    http::{
+        extract::AuthParent,
+        oauth_error::OAuthError,
+        problem::{ApiProblem, DocumentedProblem},
+    },
     identity::{
         codes::{self, CODE_LENGTH, Send},
         limits,
@@ -63,12 +73,7 @@ pub const FLOW_KIND: &str = "email_link";
     request_body = AddEmailRequest,
     responses(
         (status = 202, description = "A code was emailed", body = EmailChallenge),
-        (status = 400, description = "`invalid_fields`, `invalid_body`", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 429, description = "`throttled`, `code_sends_exceeded`", body = ProblemDetails,
-         content_type = "application/problem+json"),
+        AddEmailProblems,
     )
 )]
 pub async fn add_email(
@@ -122,14 +127,7 @@ pub async fn add_email(
     request_body = VerifyEmailRequest,
     responses(
         (status = 200, description = "The address is verified", body = EmailEntry),
-        (status = 400, description = "`invalid_code`, `code_expired`, `invalid_fields`",
-         body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 409, description = "`email_in_use`", body = ProblemDetails,
-         content_type = "application/problem+json"),
-        (status = 429, description = "`code_attempts_exceeded`", body = ProblemDetails,
-         content_type = "application/problem+json"),
+        VerifyEmailProblems,
     )
 )]
 pub async fn verify_email(
@@ -163,6 +161,39 @@ pub async fn verify_email(
     .map(|r| r.rows_affected()))?;
     tracing::info!(address = %email.masked(), "email link: address verified");
     Ok(Json(EmailEntry { address: email.as_str().to_owned(), verified: true }))
+}
+
+/// The problem answers of [`add_email`] for its OpenAPI entry (see its `Errors`).
+pub struct AddEmailProblems;
+
+impl IntoResponses for AddEmailProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        DocumentedProblem::responses(&[
+            DocumentedProblem::new(StatusCode::BAD_REQUEST, "`invalid_fields`, `invalid_body`"),
+            DocumentedProblem::INVALID_TOKEN,
+            DocumentedProblem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "`throttled`, `code_sends_exceeded`",
+            ),
+        ])
+    }
+}
+
+/// The problem answers of [`verify_email`] for its OpenAPI entry (see its `Errors`).
+pub struct VerifyEmailProblems;
+
+impl IntoResponses for VerifyEmailProblems {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        DocumentedProblem::responses(&[
+            DocumentedProblem::new(
+                StatusCode::BAD_REQUEST,
+                "`invalid_code`, `code_expired`, `invalid_fields`",
+            ),
+            DocumentedProblem::INVALID_TOKEN,
+            DocumentedProblem::new(StatusCode::CONFLICT, "`email_in_use`"),
+            DocumentedProblem::new(StatusCode::TOO_MANY_REQUESTS, "`code_attempts_exceeded`"),
+        ])
+    }
 }
 
 fn parse_email(text: &str) -> Result<Email, ApiProblem> {

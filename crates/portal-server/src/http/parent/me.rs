@@ -1,12 +1,15 @@
 //! `GET /api/v1/me` and `DELETE /api/v1/me` (`docs/contract.md §6`).
 
 use axum::{Json, extract::State, http::StatusCode};
-use cartable_core::wire::parent::{EmailEntry, Me, ProblemDetails};
+use cartable_core::wire::parent::{EmailEntry, Me};
 
 use crate::db::{self, Stamp};
 use crate::{
     AppState,
-    http::{extract::AuthParent, problem::ApiProblem},
+    http::{
+        extract::AuthParent,
+        problem::{ApiProblem, TokenProblems},
+    },
     tokens::revoke_all_for_account,
 };
 
@@ -23,8 +26,7 @@ use crate::{
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The account", body = Me),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
+        TokenProblems,
     )
 )]
 pub async fn get_me(
@@ -72,8 +74,7 @@ pub async fn get_me(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Account deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = ProblemDetails,
-         content_type = "application/problem+json"),
+        TokenProblems,
     )
 )]
 pub async fn delete_me(

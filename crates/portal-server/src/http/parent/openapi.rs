@@ -1,20 +1,30 @@
-//! `GET /openapi.json`: the parent API's OpenAPI 3.1 document, generated from the handlers'
-//! `#[utoipa::path]` attributes and cartable-core's wire types (feature `openapi`), so it
-//! cannot drift from the code.
+//! `GET /openapi.json`: the parent API's OpenAPI 3.1 document (`docs/contract.md §6`).
+//!
+//! [`ParentApi`] holds what no route says: the info, the `parent` tag, the `bearer` security
+//! scheme and the problem-details schema. [`super::router`] adds each route's
+//! `#[utoipa::path]` entry, with the schemas it references, as it registers the route
+//! (`utoipa_axum::routes!`), and serves the result here; so the document lists exactly the
+//! routes served and cannot drift from the handlers or cartable-core's wire types (feature
+//! `openapi`).
 
-use axum::Json;
-use cartable_core::wire::parent::{
-    AddEmailRequest, AssociateRequest, Child, DossierSection, EmailChallenge, EmailEntry,
-    FieldError, Me, PrivateSchool, ProblemDetails, School, SchoolBoardEntry, VerifyEmailRequest,
+use std::sync::Arc;
+
+use axum::{
+    Json,
+    routing::{MethodRouter, get},
 };
+use cartable_core::wire::parent::ProblemDetails;
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use super::{boards, children, emails, me};
-
-/// The parent API's OpenAPI description (`docs/contract.md §6`).
+/// The parent API's OpenAPI description without its paths (`docs/contract.md §6`); see the
+/// module docs for where the paths come from.
+///
+/// Problem answers are documented through `IntoResponses`
+/// ([`DocumentedProblem`](crate::http::problem::DocumentedProblem)), which references
+/// [`ProblemDetails`] without adding it, so the schema is listed here.
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -22,23 +32,7 @@ use super::{boards, children, emails, me};
         description = "The parent API of the Cartable portal contract (docs/contract.md §6). \
                        Errors are RFC 9457 problem details with a stable `code`."
     ),
-    paths(
-        boards::list_school_boards,
-        boards::list_private_schools,
-        me::get_me,
-        me::delete_me,
-        emails::add_email,
-        emails::verify_email,
-        children::list_children,
-        children::associate_child,
-        children::remove_child,
-        children::get_dossier,
-    ),
-    components(schemas(
-        SchoolBoardEntry, PrivateSchool, Me, EmailEntry, Child, School, AssociateRequest,
-        DossierSection, ProblemDetails, FieldError, AddEmailRequest, EmailChallenge,
-        VerifyEmailRequest,
-    )),
+    components(schemas(ProblemDetails)),
     modifiers(&BearerToken),
     tags((name = "parent", description = "Parent API (docs/contract.md §6)"))
 )]
@@ -59,7 +53,14 @@ impl Modify for BearerToken {
     }
 }
 
-/// The document as JSON.
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ParentApi::openapi())
+/// The `GET /openapi.json` route: answers 200 with `document` as `application/json`, no token.
+pub fn openapi_json<S>(document: utoipa::openapi::OpenApi) -> MethodRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let document = Arc::new(document);
+    get(move || {
+        let document = Arc::clone(&document);
+        async move { Json(utoipa::openapi::OpenApi::clone(&document)) }
+    })
 }
