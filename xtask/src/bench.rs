@@ -50,6 +50,8 @@ struct Binaries {
     /// The app built without the `embedded-portal` feature (sizes only).
     app_without_portal: PathBuf,
     baseline: PathBuf,
+    /// The parent API's floor (`bench/api-floor`), loaded beside the portal.
+    api_floor: PathBuf,
 }
 
 impl Binaries {
@@ -64,6 +66,7 @@ impl Binaries {
                 .map_or_else(|| release.join("cartable"), PathBuf::from),
             app_without_portal: release.join(WITHOUT_PORTAL),
             baseline: release.join("bench-baseline"),
+            api_floor: release.join("bench-api-floor"),
         }
     }
 }
@@ -104,6 +107,7 @@ pub fn run(root: &Path, args: &[String]) -> Result {
             sections.iter().any(|s| matches!(*s, "portal" | "portal-pg" | "trips")),
             bins.portal.as_path(),
         ),
+        (sections.iter().any(|s| matches!(*s, "portal" | "portal-pg")), bins.api_floor.as_path()),
         (sections.iter().any(|s| matches!(*s, "sizes" | "desktop")), bins.app.as_path()),
         (sections.contains(&"desktop"), bins.baseline.as_path()),
     ]
@@ -114,7 +118,7 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         let list: Vec<String> = needed.iter().map(|p| p.display().to_string()).collect();
         return Err(format!(
             "release builds missing: {}\nrun `cargo xtask bench --build` (about 20 minutes on 2 cores) or build them:\n  \
-             cargo xtask ui --release && cargo build --release -p portal-server -p cartable\n  \
+             cargo xtask ui --release && cargo build --release -p portal-server -p cartable -p bench-api-floor\n  \
              CARGO_TARGET_DIR=target cargo build --release --manifest-path bench/baseline/Cargo.toml",
             list.join(", ")
         ));
@@ -134,9 +138,21 @@ pub fn run(root: &Path, args: &[String]) -> Result {
     let started = Instant::now();
     for section in &sections {
         match *section {
-            "portal" => runtime.block_on(portal::measure(root, &bins.portal, &mut report))?,
+            "portal" => {
+                runtime.block_on(portal::measure(
+                    root,
+                    &bins.portal,
+                    &bins.api_floor,
+                    &mut report,
+                ))?;
+            }
             "portal-pg" => {
-                runtime.block_on(portal::measure_postgres(root, &bins.portal, &mut report))?;
+                runtime.block_on(portal::measure_postgres(
+                    root,
+                    &bins.portal,
+                    &bins.api_floor,
+                    &mut report,
+                ))?;
             }
             "trips" => runtime.block_on(flows::measure(&bins.portal, &mut report))?,
             "sizes" => sizes::measure(
@@ -192,8 +208,21 @@ fn build_all(root: &Path, report: &mut Report) -> Result {
             .map(drop)
             .map_err(|e| format!("cannot copy the app without portal: {e}"))
     })?;
-    timed("portal-server + cartable (release)", &|| {
-        cmd::run(root, "cargo", &["build", "--release", "-p", "portal-server", "-p", "cartable"])
+    timed("portal-server + cartable + API floor (release)", &|| {
+        cmd::run(
+            root,
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-p",
+                "portal-server",
+                "-p",
+                "cartable",
+                "-p",
+                "bench-api-floor",
+            ],
+        )
     })?;
     let target = root.join("target");
     timed("baseline (release)", &|| {

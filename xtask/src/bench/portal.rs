@@ -2,7 +2,11 @@
 //! the real endpoints with `portal-client`, then
 //!
 //! - `wrk` at 64 connections on `GET /api/v1/children` (3 children) and `/api/v1/school-boards`:
-//!   p50, p99, requests per second, and the portal's CPU time per request;
+//!   p50, p99, requests per second, and the portal's CPU time per request; the server and `wrk`
+//!   on disjoint CPUs ([`Placement`]);
+//! - the children list's throughput as a ratio to its floor: `bench-api-floor` (`bench/api-floor`,
+//!   a bare axum route answering the same bytes from memory), loaded by the same `wrk`, placed
+//!   the same way, in the same run;
 //! - sign-ins per second (§2: `initiate`, `challenge`, `token` with an argon2id verification);
 //! - association latency (`POST /api/v1/children`, §6) with a small and a large registry
 //!   imported by `portal-server registry import` (§7), and the large import's time.
@@ -129,23 +133,113 @@ impl Server {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
-        let origin = line.trim().to_owned();
-        if !origin.starts_with("http") {
-            let _ = child.kill();
-            return Err(format!(
-                "portal-server printed no origin; its log: {}",
-                dir.join("portal.log").display()
-            ));
-        }
+        let origin = read_origin(&mut child, &dir.join("portal.log"))?;
         Ok(Self { child, origin, outbox })
     }
 
     /// The server's CPU time so far.
     fn cpu(&self) -> Option<Duration> {
         cpu_time(self.child.id())
+    }
+}
+
+/// The first stdout line of a server just started (`http://127.0.0.1:PORT`); kills it when the
+/// line is not an origin.
+fn read_origin(child: &mut Child, log: &Path) -> Result<String> {
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
+    let origin = line.trim().to_owned();
+    if !origin.starts_with("http") {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("the server printed no origin; its log: {}", log.display()));
+    }
+    Ok(origin)
+}
+
+/// Where a loaded server and `wrk` run: on disjoint CPUs (`taskset`), so the load generator
+/// does not compete for the server's cores and two servers loaded one after the other get the
+/// same ones. The first half of the CPUs serve, the rest load.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    /// The server's CPUs, as `taskset -c` reads them (`0`, `0-3`).
+    server: String,
+    /// `wrk`'s CPUs.
+    load: String,
+    /// Every CPU, to give a server back all of them after its load.
+    all: String,
+    /// `wrk -t`: one thread per load CPU.
+    load_threads: usize,
+}
+
+impl Placement {
+    /// The split of this machine's CPUs; `None` on a single CPU (nothing to split: `wrk` then
+    /// shares it, and the results say so).
+    pub fn of_this_machine() -> Option<Self> {
+        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+        let half = cpus / 2;
+        (half > 0).then(|| Self {
+            server: cpu_list(0, half),
+            load: cpu_list(half, cpus),
+            all: cpu_list(0, cpus),
+            load_threads: cpus - half,
+        })
+    }
+
+    /// Moves every thread of process `pid` onto the server's CPUs (`taskset -a -c -p`).
+    fn pin_server(&self, pid: u32) -> Result {
+        taskset_process(&self.server, pid)
+    }
+
+    /// Gives process `pid` every CPU again.
+    fn release(&self, pid: u32) -> Result {
+        taskset_process(&self.all, pid)
+    }
+}
+
+/// CPUs `from..to` as a `taskset` list.
+fn cpu_list(from: usize, to: usize) -> String {
+    if to - from == 1 { from.to_string() } else { format!("{from}-{}", to - 1) }
+}
+
+fn taskset_process(cpus: &str, pid: u32) -> Result {
+    let status = Command::new("taskset")
+        .args(["-a", "-c", "-p", cpus, &pid.to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("taskset: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("taskset -a -c -p {cpus} {pid}: {status}")) }
+}
+
+/// A `bench-api-floor BODY` process (`bench/api-floor`); killed on drop.
+struct Floor {
+    child: Child,
+    origin: String,
+}
+
+impl Floor {
+    /// Starts the floor serving `body` (written to `dir/floor-body.json`).
+    fn start(bin: &Path, dir: &Path, body: &[u8]) -> Result<Self> {
+        let file = dir.join("floor-body.json");
+        std::fs::write(&file, body).map_err(|e| e.to_string())?;
+        let log_path = dir.join("floor.log");
+        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let mut child = Command::new(bin)
+            .arg(&file)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let origin = read_origin(&mut child, &log_path)?;
+        Ok(Self { child, origin })
+    }
+}
+
+impl Drop for Floor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -290,16 +384,22 @@ async fn raw_access_token(origin: &str, email: &str) -> Result<String> {
 ///
 /// # Errors
 /// The portal cannot start, a flow fails, `wrk` is missing.
-pub async fn measure(root: &Path, bin: &Path, report: &mut Report) -> Result {
+pub async fn measure(root: &Path, bin: &Path, floor: &Path, report: &mut Report) -> Result {
     println!("\n== portal ==");
-    measure_on(root, bin, report, "portal", Store::Sqlite, (1_000, 100_000), 1.5).await
+    let bins = (bin, floor);
+    measure_on(root, bins, report, "portal", Store::Sqlite, (1_000, 100_000), 1.5).await
 }
 
 /// The `portal-pg` section: the same on a throw-away PostgreSQL cluster.
 ///
 /// # Errors
 /// PostgreSQL is missing or does not start; as [`measure`].
-pub async fn measure_postgres(root: &Path, bin: &Path, report: &mut Report) -> Result {
+pub async fn measure_postgres(
+    root: &Path,
+    bin: &Path,
+    floor: &Path,
+    report: &mut Report,
+) -> Result {
     println!("\n== portal-pg ==");
     let cluster = Cluster::start()?;
     report.note(
@@ -307,7 +407,8 @@ pub async fn measure_postgres(root: &Path, bin: &Path, report: &mut Report) -> R
          the portal and PostgreSQL share the cores, and durable writes would cost more",
     );
     let sizes = (10_000, 1_000_000);
-    measure_on(root, bin, report, "portal-pg", Store::Postgres(&cluster), sizes, 1.2).await
+    let bins = (bin, floor);
+    measure_on(root, bins, report, "portal-pg", Store::Postgres(&cluster), sizes, 1.2).await
 }
 
 /// Thousands separators: `1 000 000`.
@@ -325,7 +426,7 @@ fn count(n: usize) -> String {
 
 async fn measure_on(
     root: &Path,
-    bin: &Path,
+    (bin, floor): (&Path, &Path),
     report: &mut Report,
     section: &'static str,
     store: Store<'_>,
@@ -346,16 +447,28 @@ async fn measure_on(
         return Err(format!("expected 3 children, the portal lists {}", children.len()));
     }
     let token = raw_access_token(&server.origin, DEMO_PARENT).await?;
-
+    let header = format!("Authorization: Bearer {token}");
+    let placement = Placement::of_this_machine();
+    match &placement {
+        Some(p) => {
+            p.pin_server(server.child.id())?;
+            report.note(format!(
+                "{section}: under load, the server runs on CPUs {} and wrk on CPUs {} (taskset)",
+                p.server, p.load
+            ));
+        }
+        None => report.note(format!("{section}: one CPU: wrk shares it with the server")),
+    }
+    let mut children_rps = 0.0;
     for (path, auth) in [("/api/v1/children", true), ("/api/v1/school-boards", false)] {
         let url = format!("{}{path}", server.origin);
-        let header = format!("Authorization: Bearer {token}");
         let cpu_before = server.cpu();
-        let load = wrk(&url, auth.then_some(header.as_str()))?;
+        let load = wrk(&url, auth.then_some(header.as_str()), placement.as_ref())?;
         let cpu = server.cpu().zip(cpu_before).map(|(after, before)| after - before);
         let target_met = load.p99 <= Duration::from_millis(10);
         report.info(section, format!("GET {path} p50 @{CONNECTIONS}"), ms(load.p50));
         if path.ends_with("children") {
+            children_rps = load.rps;
             report.target(
                 section,
                 format!("GET {path} p99 @{CONNECTIONS}"),
@@ -384,6 +497,35 @@ async fn measure_on(
             ));
         }
     }
+    if let Some(p) = &placement {
+        p.release(server.child.id())?;
+    }
+
+    // The floor: the same bytes from a bare axum route, loaded and placed the same way.
+    let body = children_body(&server.origin, &token).await?;
+    let floor = Floor::start(floor, scratch.path(), &body)?;
+    if let Some(p) = &placement {
+        p.pin_server(floor.child.id())?;
+    }
+    let floor_load = wrk(
+        &format!("{}/api/v1/children", floor.origin),
+        Some(header.as_str()),
+        placement.as_ref(),
+    )?;
+    drop(floor);
+    report.info(
+        section,
+        "GET /api/v1/children throughput, bare axum route (floor)",
+        format!("{:.0} req/s", floor_load.rps),
+    );
+    let ratio = children_rps / floor_load.rps.max(1e-9);
+    report.target(
+        section,
+        "GET /api/v1/children throughput / floor",
+        format!("{ratio:.2}"),
+        "≥ 0.5",
+        ratio >= 0.5,
+    );
 
     let rate = sign_ins_per_second(&server.origin).await?;
     let params = argon2_params(root);
@@ -425,15 +567,17 @@ pub struct Load {
     pub non_2xx: u64,
 }
 
-/// `wrk -t2 -c64 -d10s --latency [-H header] url`.
-fn wrk(url: &str, header: Option<&str>) -> Result<Load> {
+/// `wrk -tN -c64 -d10s --latency [-H header] url`, on the load CPUs of `placement`
+/// (`taskset -c`, one thread each), or `-t2` anywhere without one.
+fn wrk(url: &str, header: Option<&str>, placement: Option<&Placement>) -> Result<Load> {
     if !crate::cmd::exists("wrk") {
         return Err(
             "wrk is missing: `apt-get install wrk` (the bench installs it with --build)".to_owned()
         );
     }
+    let threads = placement.map_or(2, |p| p.load_threads);
     let mut args = vec![
-        "-t2".to_owned(),
+        format!("-t{threads}"),
         format!("-c{CONNECTIONS}"),
         format!("-d{LOAD_SECONDS}s"),
         "--latency".to_owned(),
@@ -449,10 +593,35 @@ fn wrk(url: &str, header: Option<&str>) -> Result<Load> {
             if a.starts_with("Authorization") { "'Authorization: Bearer …'" } else { a.as_str() }
         })
         .collect();
-    println!("$ wrk {}", shown.join(" "));
-    let out = Command::new("wrk").args(&args).output().map_err(|e| format!("wrk: {e}"))?;
+    let mut command = match placement {
+        Some(p) => {
+            println!("$ taskset -c {} wrk {}", p.load, shown.join(" "));
+            let mut command = Command::new("taskset");
+            command.args(["-c", &p.load, "wrk"]);
+            command
+        }
+        None => {
+            println!("$ wrk {}", shown.join(" "));
+            Command::new("wrk")
+        }
+    };
+    let out = command.args(&args).output().map_err(|e| format!("wrk: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     parse_wrk(&text).ok_or_else(|| format!("cannot read wrk's output:\n{text}"))
+}
+
+/// The exact bytes `GET /api/v1/children` answers the holder of `token`, for the floor.
+async fn children_body(origin: &str, token: &str) -> Result<Vec<u8>> {
+    let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+    let answer = http
+        .get(format!("{origin}/api/v1/children"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .map_err(|e| format!("GET /api/v1/children: {e}"))?;
+    let body = answer.bytes().await.map_err(|e| e.to_string())?;
+    Ok(body.to_vec())
 }
 
 /// Reads p50, p99, Requests/sec and non-2xx from `wrk --latency` output.
