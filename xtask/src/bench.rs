@@ -24,6 +24,7 @@ mod portal;
 mod report;
 mod sizes;
 
+use anyhow::{Context as _, bail};
 use std::{
     path::{Path, PathBuf},
     time::{Duration, Instant},
@@ -86,14 +87,12 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         match arg.as_str() {
             "--build" => build = true,
             "--only" => {
-                let list = iter.next().ok_or("--only needs a list, e.g. --only portal,trips")?;
+                let list = iter.next().context("--only needs a list, e.g. --only portal,trips")?;
                 sections =
                     SECTIONS.iter().copied().filter(|s| list.split(',').any(|l| l == *s)).collect();
             }
             other => {
-                return Err(format!(
-                    "bench: unknown option {other} (known: --build, --only SECTIONS)"
-                ));
+                bail!("bench: unknown option {other} (known: --build, --only SECTIONS)");
             }
         }
     }
@@ -116,19 +115,16 @@ pub fn run(root: &Path, args: &[String]) -> Result {
     .collect();
     if !needed.is_empty() {
         let list: Vec<String> = needed.iter().map(|p| p.display().to_string()).collect();
-        return Err(format!(
+        bail!(
             "release builds missing: {}\nrun `cargo xtask bench --build` (about 20 minutes on 2 cores) or build them:\n  \
              cargo xtask ui --release && cargo build --release -p portal-server -p cartable -p bench-api-floor\n  \
              CARGO_TARGET_DIR=target cargo build --release --manifest-path bench/baseline/Cargo.toml",
             list.join(", ")
-        ));
+        );
     }
     bench_tools()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     if std::env::var_os("CARTABLE_BENCH_PORTAL").is_some() {
         report.note(format!("portal binary: {} (CARTABLE_BENCH_PORTAL)", bins.portal.display()));
     }
@@ -206,7 +202,7 @@ fn build_all(root: &Path, report: &mut Report) -> Result {
         let release = root.join("target/release");
         std::fs::copy(release.join("cartable"), release.join(WITHOUT_PORTAL))
             .map(drop)
-            .map_err(|e| format!("cannot copy the app without portal: {e}"))
+            .context("cannot copy the app without portal")
     })?;
     timed("portal-server + cartable + API floor (release)", &|| {
         cmd::run(

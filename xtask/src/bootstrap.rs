@@ -5,6 +5,7 @@
 //! (wasm-opt) comes from npm at the version in `package.json` (Debian's wasm-opt breaks the
 //! module in WebKit); tauri-driver is pinned below.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::path::Path;
 
 use crate::cmd::{self, Result};
@@ -130,8 +131,8 @@ pub fn rust_target(target: &str) -> Result {
 
 /// The version of `wasm-bindgen` recorded in `Cargo.lock`.
 pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String> {
-    let lock = std::fs::read_to_string(root.join("Cargo.lock"))
-        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).context("cannot read Cargo.lock")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\""
@@ -140,7 +141,7 @@ pub fn locked_wasm_bindgen_version(root: &Path) -> Result<String> {
             return Ok(v.trim_end_matches('"').to_owned());
         }
     }
-    Err("Cargo.lock has no wasm-bindgen entry".into())
+    Err(anyhow!("Cargo.lock has no wasm-bindgen entry"))
 }
 
 fn wasm_bindgen(root: &Path) -> Result {
@@ -161,7 +162,7 @@ fn binaryen(root: &Path) -> Result {
         return Ok(());
     }
     if !cmd::exists("npm") {
-        return Err("npm is needed for wasm-opt (binaryen); install Node.js 20 and npm".into());
+        bail!("npm is needed for wasm-opt (binaryen); install Node.js 20 and npm");
     }
     println!("· installing binaryen from npm (package-lock.json)");
     cmd::run(root, "npm", &["ci", "--no-audit", "--no-fund"])

@@ -1,12 +1,14 @@
 //! Running commands, loudly: every command is printed before it runs.
 
+use anyhow::{Context as _, anyhow};
 use std::{
     path::Path,
     process::{Command, Stdio},
 };
 
-/// An xtask failure, already phrased for the person at the terminal.
-pub type Result<T = ()> = std::result::Result<T, String>;
+/// An xtask failure, phrased for the person at the terminal: what failed, then why
+/// (`anyhow`'s context chain, printed with `{:#}`).
+pub type Result<T = ()> = anyhow::Result<T>;
 
 /// Runs `program args…` in `dir`, inheriting stdio; fails unless it exits with 0.
 pub fn run(dir: &Path, program: &str, args: &[&str]) -> Result {
@@ -21,11 +23,11 @@ pub fn run_env(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -
         .current_dir(dir)
         .envs(env.iter().copied())
         .status()
-        .map_err(|e| format!("could not start `{program}`: {e}"))?;
+        .with_context(|| format!("could not start `{program}`"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+        Err(anyhow!("`{program} {}` failed ({status})", args.join(" ")))
     }
 }
 

@@ -69,7 +69,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("\nxtask: {e}");
+            eprintln!("\nxtask: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -14,6 +14,7 @@
 //! are also signed and the static update manifest `latest.json` is written beside them
 //! ([`updates::sign_packages`]).
 
+use anyhow::{Context as _, bail};
 use std::path::Path;
 
 use crate::{
@@ -124,18 +125,18 @@ pub fn build(root: &Path, optimisation: Optimisation) -> Result {
 /// Writes `<file>.sha256` beside `file`, in the format `sha256sum -c` reads (as the bundler
 /// does for the .deb and .rpm).
 pub fn write_sha256(file: &Path) -> Result {
-    let dir = file.parent().ok_or("no folder")?;
-    let name = file.file_name().ok_or("no file name")?.to_string_lossy();
+    let dir = file.parent().context("no folder")?;
+    let name = file.file_name().context("no file name")?.to_string_lossy();
     let sum = std::process::Command::new("sha256sum")
         .arg(name.as_ref())
         .current_dir(dir)
         .output()
-        .map_err(|e| format!("could not start sha256sum: {e}"))?;
+        .context("could not start sha256sum")?;
     if !sum.status.success() {
-        return Err(format!("sha256sum {name} failed"));
+        bail!("sha256sum {name} failed");
     }
     let path = dir.join(format!("{name}.sha256"));
-    std::fs::write(&path, &sum.stdout).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(&path, &sum.stdout).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Installs the .deb with apt, runs the installed app through the login form and a demo

@@ -13,6 +13,7 @@
 //! glibc's arm64 headers (`libc6-dev-arm64-cross`) standing in for the NDK's. Nothing is linked,
 //! so those headers never reach a binary. iOS: blocked without Xcode (see [`IOS_BLOCKERS`]).
 
+use anyhow::{Context as _, anyhow, bail};
 use std::path::Path;
 
 use crate::{
@@ -74,9 +75,7 @@ pub const IOS_BLOCKERS: &[(&str, &str)] = &[
 pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
     bootstrap::rust_target(WINDOWS)?;
     if !cmd::exists("x86_64-w64-mingw32-gcc") {
-        return Err(
-            "mingw-w64 is missing: run `cargo xtask test` once, or apt install mingw-w64".into()
-        );
+        bail!("mingw-w64 is missing: run `cargo xtask test` once, or apt install mingw-w64");
     }
     ui::build(root, true)?;
     // The shipped app: default features (the embedded UI and the demo portal), release profile.
@@ -90,7 +89,7 @@ pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
     let exe = dir.join("cartable.exe");
     let kind = cmd::output("file", &["-b", &exe.to_string_lossy()]).unwrap_or_default();
     if !kind.starts_with("PE32+ executable") || !kind.contains("(GUI)") {
-        return Err(format!("{} is not a PE32+ GUI executable: {kind}", exe.display()));
+        bail!("{} is not a PE32+ GUI executable: {kind}", exe.display());
     }
     let imports = windows_imports(&exe)?;
     let foreign: Vec<&String> = imports
@@ -103,13 +102,13 @@ pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
         })
         .collect();
     if !foreign.is_empty() {
-        return Err(format!(
+        bail!(
             "cartable.exe imports DLLs Windows does not ship: {foreign:?} (all imports: {imports:?})"
-        ));
+        );
     }
     println!("· cartable.exe: {kind}; imports {}", imports.join(", "));
     let out = root.join(package::OUT);
-    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let zip = out.join(WINDOWS_ZIP);
     let _ = std::fs::remove_file(&zip);
     // -j: no folders inside the zip; -X: no Unix owner or time extras.
@@ -129,7 +128,7 @@ pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
 /// The DLL names in `exe`'s import table, as `x86_64-w64-mingw32-objdump -p` prints them.
 fn windows_imports(exe: &Path) -> Result<Vec<String>> {
     let dump = cmd::output("x86_64-w64-mingw32-objdump", &["-p", &exe.to_string_lossy()])
-        .ok_or("x86_64-w64-mingw32-objdump could not read cartable.exe")?;
+        .context("x86_64-w64-mingw32-objdump could not read cartable.exe")?;
     let mut dlls: Vec<String> = dump
         .lines()
         .filter_map(|line| line.trim().strip_prefix("DLL Name: "))
@@ -138,7 +137,7 @@ fn windows_imports(exe: &Path) -> Result<Vec<String>> {
     dlls.sort();
     dlls.dedup();
     if dlls.is_empty() {
-        return Err("no import table in cartable.exe".into());
+        bail!("no import table in cartable.exe");
     }
     Ok(dlls)
 }
@@ -154,9 +153,7 @@ fn android(root: &Path) -> Result {
     bootstrap::rust_target(target)?;
     let headers = Path::new("/usr/aarch64-linux-gnu/include");
     if !headers.is_dir() || !cmd::exists("clang") {
-        return Err(
-            "clang and libc6-dev-arm64-cross are missing: run `cargo xtask test` once".into()
-        );
+        bail!("clang and libc6-dev-arm64-cross are missing: run `cargo xtask test` once");
     }
     let cflags = format!("--target={target} -nostdlibinc -isystem {}", headers.display());
     cmd::run_env(
@@ -202,7 +199,7 @@ fn ios(root: &Path) -> Result {
         .args(args)
         .current_dir(root)
         .output()
-        .map_err(|e| format!("could not start cargo: {e}"))?;
+        .context("could not start cargo")?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.success() {
         println!("· iOS: the app type-checks");
@@ -227,5 +224,5 @@ fn ios(root: &Path) -> Result {
         );
         return Ok(());
     }
-    Err(format!("the iOS check failed other than at its known blockers:\n{stderr}"))
+    Err(anyhow!("the iOS check failed other than at its known blockers:\n{stderr}"))
 }

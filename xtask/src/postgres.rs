@@ -3,6 +3,7 @@
 //! the one role. It listens on no TCP port, only on a Unix socket inside that folder (0700), so
 //! no other local user can reach the trusting server. Stopped and deleted when dropped.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -25,7 +26,7 @@ pub struct Cluster {
 /// The newest `/usr/lib/postgresql/<version>/bin` (Debian's layout).
 fn bin_dir() -> Result<PathBuf> {
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .map_err(|e| format!("PostgreSQL is not installed (/usr/lib/postgresql: {e})"))?
+        .context("PostgreSQL is not installed (/usr/lib/postgresql)")?
         .filter_map(|entry| {
             let path = entry.ok()?.path();
             let version = path.file_name()?.to_str()?.parse().ok()?;
@@ -34,7 +35,7 @@ fn bin_dir() -> Result<PathBuf> {
         .filter(|(_, bin)| bin.join("initdb").exists())
         .collect();
     versions.sort();
-    versions.pop().map(|(_, bin)| bin).ok_or_else(|| "no initdb under /usr/lib/postgresql".into())
+    versions.pop().map(|(_, bin)| bin).context("no initdb under /usr/lib/postgresql")
 }
 
 /// `program args…` as the user that owns the cluster: PostgreSQL refuses to run as root, so as
@@ -54,8 +55,8 @@ fn as_owner(program: &Path, args: &[&str]) -> Command {
 
 fn run(mut command: Command, what: &str) -> Result {
     println!("$ {what}");
-    let status = command.status().map_err(|e| format!("could not start {what}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{what} failed ({status})")) }
+    let status = command.status().with_context(|| format!("could not start {what}"))?;
+    if status.success() { Ok(()) } else { Err(anyhow!("{what} failed ({status})")) }
 }
 
 impl Cluster {
@@ -68,8 +69,8 @@ impl Cluster {
         let status = Command::new(self.bin.join("createdb"))
             .args(["--maintenance-db", &self.database_url("postgres"), name])
             .status()
-            .map_err(|e| format!("could not start createdb: {e}"))?;
-        if status.success() { Ok(url) } else { Err(format!("createdb {name} failed ({status})")) }
+            .context("could not start createdb")?;
+        if status.success() { Ok(url) } else { Err(anyhow!("createdb {name} failed ({status})")) }
     }
 
     /// Creates and starts a cluster on a free port.
@@ -81,8 +82,8 @@ impl Cluster {
         let data = tempfile::Builder::new()
             .prefix("cartable-pg-")
             .tempdir()
-            .map_err(|e| format!("temporary folder: {e}"))?;
-        let dir = data.path().to_str().ok_or("temporary folder is not UTF-8")?.to_owned();
+            .context("temporary folder")?;
+        let dir = data.path().to_str().context("temporary folder is not UTF-8")?.to_owned();
         if cmd::output("id", &["-u"]).as_deref() == Some("0") {
             cmd::run(Path::new("/"), "chown", &["postgres:postgres", &dir])?;
         }
@@ -108,7 +109,7 @@ impl Cluster {
         );
         if let Err(e) = started {
             let text = std::fs::read_to_string(&log).unwrap_or_default();
-            return Err(format!("{e}\n{text}"));
+            bail!("{e}\n{text}");
         }
         Ok(Self { bin, data, url: format!("postgres://{ROLE}@localhost/?host={dir}") })
     }

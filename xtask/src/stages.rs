@@ -1,5 +1,6 @@
 //! `run` and `test`: the two commands README promises.
 
+use anyhow::{Context as _, bail};
 use std::{
     path::Path,
     process::{Child, Command},
@@ -26,14 +27,14 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         return run_under_xvfb(root, &app);
     }
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-        return Err(format!(
+        bail!(
             "no display: this machine has no graphical session.\n\
              Run Cartable in a virtual display instead:\n\
              \n  cargo xtask run --xvfb        (starts Xvfb, runs the app, saves target/screenshots/run.png)\n\
              \nor by hand:\n\
              \n  Xvfb :99 -screen 0 1280x800x24 -nolisten tcp &\n  DISPLAY=:99 dbus-run-session -- {}\n",
             app.display()
-        ));
+        );
     }
     println!("· starting Cartable with the embedded demo portal (close the window to stop)");
     cmd::run(root, &app.to_string_lossy(), &[])
@@ -44,7 +45,7 @@ fn run_under_xvfb(root: &Path, app: &Path) -> Result {
     let mut xvfb = spawn("Xvfb", &[display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])?;
     std::thread::sleep(Duration::from_secs(1));
     let shots = root.join("target/screenshots");
-    std::fs::create_dir_all(&shots).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&shots)?;
     let shot = shots.join("run.png");
     let script = format!(
         "{app} & pid=$!; sleep ${{CARTABLE_XVFB_SECONDS:-8}}; import -display {display} -window root {shot}; kill $pid; wait $pid 2>/dev/null; true",
@@ -165,12 +166,9 @@ fn stage<'a>(
     let start = Instant::now();
     let result = f();
     timings.push((name, start.elapsed()));
-    result.map_err(|e| format!("stage `{name}` failed: {e}"))
+    result.with_context(|| format!("stage `{name}` failed"))
 }
 
 fn spawn(program: &str, args: &[&str]) -> Result<Child> {
-    Command::new(program)
-        .args(args)
-        .spawn()
-        .map_err(|e| format!("could not start `{program}`: {e}"))
+    Command::new(program).args(args).spawn().with_context(|| format!("could not start `{program}`"))
 }

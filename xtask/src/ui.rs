@@ -3,6 +3,7 @@
 //! `cargo build --target wasm32-unknown-unknown`, then `wasm-bindgen --target web`, then (release)
 //! `wasm-opt -Oz` from npm's binaryen, then the static files: `ui/index.html`, `ui/*.css` and `ui/assets/`.
 
+use anyhow::Context as _;
 use std::path::Path;
 
 use crate::cmd::{self, Result};
@@ -18,7 +19,7 @@ pub fn build(root: &Path, release: bool) -> Result {
         &["build", "-p", "cartable-ui", "--target", "wasm32-unknown-unknown", "--profile", profile],
     )?;
     let dist = root.join("ui/dist");
-    std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create ui/dist: {e}"))?;
+    std::fs::create_dir_all(&dist).context("cannot create ui/dist")?;
     // `ui` is a binary crate, so the file keeps the package's hyphen.
     let wasm = format!("target/wasm32-unknown-unknown/{dir}/cartable-ui.wasm");
     cmd::run(
@@ -58,7 +59,7 @@ pub fn build(root: &Path, release: bool) -> Result {
             ],
         )?;
         std::fs::rename(root.join(tmp), root.join(out))
-            .map_err(|e| format!("cannot replace {out}: {e}"))?;
+            .with_context(|| format!("cannot replace {out}"))?;
     }
     copy_static(&root.join("ui"), &dist)?;
     println!("· UI built into ui/dist ({profile} profile)");
@@ -66,10 +67,9 @@ pub fn build(root: &Path, release: bool) -> Result {
 }
 
 fn copy_static(ui: &Path, dist: &Path) -> Result {
-    let entries =
-        std::fs::read_dir(ui).map_err(|e| format!("cannot read {}: {e}", ui.display()))?;
+    let entries = std::fs::read_dir(ui).with_context(|| format!("cannot read {}", ui.display()))?;
     for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
+        let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name == "index.html" || name.ends_with(".css") {
             copy(&path, &dist.join(&name))?;
@@ -80,9 +80,9 @@ fn copy_static(ui: &Path, dist: &Path) -> Result {
 
 fn copy_dir(from: &Path, to: &Path) -> Result {
     let Ok(entries) = std::fs::read_dir(from) else { return Ok(()) };
-    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
     for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
+        let path = entry?.path();
         let target = to.join(path.file_name().unwrap_or_default());
         if path.is_dir() { copy_dir(&path, &target)? } else { copy(&path, &target)? }
     }
@@ -90,5 +90,5 @@ fn copy_dir(from: &Path, to: &Path) -> Result {
 }
 
 fn copy(from: &Path, to: &Path) -> Result {
-    std::fs::copy(from, to).map(drop).map_err(|e| format!("cannot copy {}: {e}", from.display()))
+    std::fs::copy(from, to).map(drop).with_context(|| format!("cannot copy {}", from.display()))
 }

@@ -17,6 +17,7 @@
 //! - `latest.json` lists them for `linux-x86_64-deb`, `linux-x86_64-rpm` and `linux-x86_64` (the
 //!   .deb: a build that came from no package), at `CARTABLE_UPDATE_BASE_URL/<file>`.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::{
     fs,
     io::Cursor,
@@ -42,28 +43,28 @@ const PUBLIC_FILE: &str = "cartable-update.pub";
 /// readable by its owner only; prints the `pubkey` value for `tauri.conf.json`.
 pub fn generate(args: &[String]) -> Result {
     let [dir] = args else {
-        return Err("usage: cargo xtask update-key <folder outside the repository>".into());
+        bail!("usage: cargo xtask update-key <folder outside the repository>");
     };
     let dir = PathBuf::from(dir);
     let (secret, public) = (dir.join(SECRET_FILE), dir.join(PUBLIC_FILE));
     for file in [&secret, &public] {
         if file.exists() {
-            return Err(format!("{} exists: not overwriting a key", file.display()));
+            bail!("{} exists: not overwriting a key", file.display());
         }
     }
     create_private_dir(&dir)?;
     // `None` asks for the password twice on the terminal.
     let password = std::env::var("CARTABLE_UPDATE_KEY_PASSWORD").ok();
-    let pair = KeyPair::generate_encrypted_keypair(password)
-        .map_err(|e| format!("cannot generate the key pair: {e}"))?;
+    let pair =
+        KeyPair::generate_encrypted_keypair(password).context("cannot generate the key pair")?;
     let secret_box = pair
         .sk
         .to_box(Some("Cartable update signing key (minisign, encrypted)"))
-        .map_err(|e| format!("cannot encode the secret key: {e}"))?;
+        .context("cannot encode the secret key")?;
     write_private(&secret, secret_box.to_string().as_bytes())?;
-    let public_box = pair.pk.to_box().map_err(|e| format!("cannot encode the public key: {e}"))?;
+    let public_box = pair.pk.to_box().context("cannot encode the public key")?;
     fs::write(&public, public_box.to_string())
-        .map_err(|e| format!("cannot write {}: {e}", public.display()))?;
+        .with_context(|| format!("cannot write {}", public.display()))?;
     println!("· secret key: {} (keep it and its password safe; never commit it)", secret.display());
     println!("· public key: {}", public.display());
     println!(
@@ -79,12 +80,12 @@ pub fn pubkey_value(public_box: &str) -> String {
 }
 
 fn create_private_dir(dir: &Path) -> Result {
-    fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-            .map_err(|e| format!("cannot restrict {}: {e}", dir.display()))?;
+            .with_context(|| format!("cannot restrict {}", dir.display()))?;
     }
     Ok(())
 }
@@ -98,9 +99,9 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result {
         options.mode(0o600);
     }
     let mut file =
-        options.open(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
     std::io::Write::write_all(&mut file, bytes)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// How to sign a release: from `CARTABLE_UPDATE_KEY`, `CARTABLE_UPDATE_KEY_PASSWORD`,
@@ -121,7 +122,7 @@ pub fn sign_packages(root: &Path, out: &Path, version: &str) -> Result {
         println!("· not signed (no CARTABLE_UPDATE_KEY): no update manifest");
         return Ok(());
     };
-    let base_url = var("CARTABLE_UPDATE_BASE_URL").ok_or(
+    let base_url = var("CARTABLE_UPDATE_BASE_URL").context(
         "CARTABLE_UPDATE_BASE_URL is not set: the address the packages will be served from \
          (https://…/), written into the manifest",
     )?;
@@ -141,8 +142,8 @@ fn sign_with(signing: &Signing, root: &Path, out: &Path, version: &str) -> Resul
     let secret = read_secret_key(&signing.key_file, signing.password.clone())?;
     let trusted = config_public_key(root)?;
     let packages = packages_in(out)?;
-    let deb = packages.iter().find(|p| p.ends_with(".deb")).ok_or("no .deb to sign")?;
-    let rpm = packages.iter().find(|p| p.ends_with(".rpm")).ok_or("no .rpm to sign")?;
+    let deb = packages.iter().find(|p| p.ends_with(".deb")).context("no .deb to sign")?;
+    let rpm = packages.iter().find(|p| p.ends_with(".rpm")).context("no .rpm to sign")?;
     let arch = std::env::consts::ARCH;
     let mut platforms = serde_json::Map::new();
     for (name, keys) in [
@@ -150,10 +151,10 @@ fn sign_with(signing: &Signing, root: &Path, out: &Path, version: &str) -> Resul
         (rpm, vec![format!("linux-{arch}-rpm")]),
     ] {
         let path = out.join(name);
-        let bytes = fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let signature = sign(&secret, &trusted, &bytes, name, version)?;
         fs::write(out.join(format!("{name}.sig")), &signature)
-            .map_err(|e| format!("cannot write the signature of {name}: {e}"))?;
+            .with_context(|| format!("cannot write the signature of {name}"))?;
         println!("· signed {name} (verified with tauri.conf.json's public key)");
         for key in keys {
             platforms.insert(
@@ -168,9 +169,9 @@ fn sign_with(signing: &Signing, root: &Path, out: &Path, version: &str) -> Resul
         "pub_date": now_rfc3339()?,
         "platforms": platforms,
     });
-    let text = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&manifest)?;
     fs::write(out.join(MANIFEST), text + "\n")
-        .map_err(|e| format!("cannot write {MANIFEST}: {e}"))?;
+        .with_context(|| format!("cannot write {MANIFEST}"))?;
     println!(
         "· update manifest {}/{MANIFEST}: publish it with the packages at {base_url} and give the \
          apps its address (CARTABLE_UPDATE_URL)",
@@ -194,7 +195,7 @@ fn check_base_url(url: &str) -> Result<String> {
         Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', ' ']) => {
             Ok(if url.ends_with('/') { url.to_owned() } else { format!("{url}/") })
         }
-        _ => Err(format!("CARTABLE_UPDATE_BASE_URL {url:?} must be an https:// address")),
+        _ => Err(anyhow!("CARTABLE_UPDATE_BASE_URL {url:?} must be an https:// address")),
     }
 }
 
@@ -202,7 +203,7 @@ fn check_base_url(url: &str) -> Result<String> {
 /// decrypted with `password` when the key has one.
 pub fn read_secret_key(path: &Path, password: Option<String>) -> Result<SecretKey> {
     let text =
-        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let text = if text.trim_start().starts_with("untrusted comment:") {
         text
     } else {
@@ -210,17 +211,17 @@ pub fn read_secret_key(path: &Path, password: Option<String>) -> Result<SecretKe
             .decode(text.trim())
             .ok()
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| format!("{} is not a minisign secret key", path.display()))?
+            .with_context(|| format!("{} is not a minisign secret key", path.display()))?
     };
-    let secret_box = SecretKeyBox::from_string(&text).map_err(|e| e.to_string())?;
+    let secret_box = SecretKeyBox::from_string(&text)?;
     let key = match password {
         Some(password) => SecretKey::from_box(secret_box, Some(password)),
         None => SecretKey::from_unencrypted_box(secret_box),
     };
     // Never print the key itself: minisign's `Debug` of a secret key shows its bytes.
-    key.map_err(|e| {
+    key.with_context(|| {
         format!(
-            "cannot open the secret key {}: {e} (an encrypted key needs \
+            "cannot open the secret key {} (an encrypted key needs \
              CARTABLE_UPDATE_KEY_PASSWORD)",
             path.display()
         )
@@ -231,12 +232,12 @@ pub fn read_secret_key(path: &Path, password: Option<String>) -> Result<SecretKe
 fn config_public_key(root: &Path) -> Result<PublicKey> {
     let path = root.join("tauri.conf.json");
     let text =
-        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let config: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let config: serde_json::Value = serde_json::from_str(&text)?;
     let value = config
         .pointer("/plugins/updater/pubkey")
         .and_then(serde_json::Value::as_str)
-        .ok_or("tauri.conf.json has no plugins.updater.pubkey")?;
+        .context("tauri.conf.json has no plugins.updater.pubkey")?;
     public_key_from_value(value)
 }
 
@@ -246,10 +247,10 @@ pub fn public_key_from_value(value: &str) -> Result<PublicKey> {
         .decode(value.trim())
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or("the pubkey is not the base64 of a minisign public key file")?;
+        .context("the pubkey is not the base64 of a minisign public key file")?;
     PublicKeyBox::from_string(&text)
         .and_then(PublicKeyBox::into_public_key)
-        .map_err(|e| format!("the pubkey is not a minisign public key: {e}"))
+        .context("the pubkey is not a minisign public key")
 }
 
 /// The signature of `bytes` (the file `name`, release `version`) as the plugin reads it: the
@@ -272,11 +273,11 @@ pub fn sign(
         Some(&trusted_comment),
         Some("signature from the Cartable update key"),
     )
-    .map_err(|e| format!("cannot sign {name}: {e}"))?;
+    .with_context(|| format!("cannot sign {name}"))?;
     let text = signature.to_string();
-    let again = SignatureBox::from_string(&text).map_err(|e| e.to_string())?;
+    let again = SignatureBox::from_string(&text)?;
     minisign::verify(trusted, &again, Cursor::new(bytes), true, false, false).map_err(|_| {
-        format!(
+        anyhow!(
             "the signature of {name} does not verify with tauri.conf.json's plugins.updater.pubkey: \
              CARTABLE_UPDATE_KEY is not the key the apps trust"
         )
@@ -286,7 +287,7 @@ pub fn sign(
 
 /// The .deb and .rpm file names in `out`, sorted.
 fn packages_in(out: &Path) -> Result<Vec<String>> {
-    let entries = fs::read_dir(out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+    let entries = fs::read_dir(out).with_context(|| format!("cannot read {}", out.display()))?;
     let mut names: Vec<String> = entries
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -302,18 +303,15 @@ fn remove_stale(out: &Path) -> Result {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.ends_with(".sig") || name == MANIFEST {
-            fs::remove_file(entry.path()).map_err(|e| format!("cannot delete {name}: {e}"))?;
+            fs::remove_file(entry.path()).with_context(|| format!("cannot delete {name}"))?;
         }
     }
     Ok(())
 }
 
 fn now_rfc3339() -> Result<String> {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .map_err(|e| e.to_string())?
-        .format(&time::format_description::well_known::Rfc3339)
-        .map_err(|e| e.to_string())
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0)?;
+    Ok(now.format(&time::format_description::well_known::Rfc3339)?)
 }
 
 #[cfg(test)]
@@ -335,7 +333,7 @@ mod tests {
 
         let other = KeyPair::generate_unencrypted_keypair().expect("key pair");
         let refused = sign(&pair.sk, &other.pk, b"package", "x.deb", "9.9.9");
-        assert!(refused.is_err_and(|e| e.contains("not the key the apps trust")));
+        assert!(refused.is_err_and(|e| e.to_string().contains("not the key the apps trust")));
     }
 
     #[test]
@@ -350,12 +348,12 @@ mod tests {
     #[test]
     fn base_urls_are_https_or_loopback() {
         assert_eq!(
-            check_base_url("https://maj.example.ca/cartable").as_deref(),
-            Ok("https://maj.example.ca/cartable/")
+            check_base_url("https://maj.example.ca/cartable").ok().as_deref(),
+            Some("https://maj.example.ca/cartable/")
         );
         assert_eq!(
-            check_base_url("http://127.0.0.1:8000/").as_deref(),
-            Ok("http://127.0.0.1:8000/")
+            check_base_url("http://127.0.0.1:8000/").ok().as_deref(),
+            Some("http://127.0.0.1:8000/")
         );
         assert!(check_base_url("http://maj.example.ca/").is_err());
         assert!(check_base_url("http://127.0.0.1.example.ca/").is_err());

@@ -19,6 +19,7 @@
 //! parent's refresh token, so start-up restores the session (what sign-in leaves behind). The
 //! baseline: once its page is shown. Both 2 s after the condition, to let the processes settle.
 
+use anyhow::{Context as _, anyhow, bail};
 use std::{
     collections::HashMap,
     fmt::Write as _,
@@ -59,11 +60,10 @@ pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) ->
         ["Xvfb", "dbus-run-session", "gnome-keyring-daemon", "WebKitWebDriver", "secret-tool"]
     {
         if !cmd::exists(program) {
-            return Err(format!("{program} is missing: `cargo xtask bootstrap` installs it"));
+            bail!("{program} is missing: `cargo xtask bootstrap` installs it");
         }
     }
-    let scratch =
-        tempfile::Builder::new().prefix("cartable-bench.").tempdir().map_err(|e| e.to_string())?;
+    let scratch = tempfile::Builder::new().prefix("cartable-bench.").tempdir()?;
     let rows = scratch.path().join("rows.tsv");
     // Xvfb picks a free display and writes its number on fd 1 (`-displayfd`), so two runs on
     // one machine (or the e2e suite) never share a display.
@@ -72,7 +72,7 @@ pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) ->
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("Xvfb: {e}"))?;
+        .context("Xvfb")?;
     let mut number = String::new();
     if let Some(out) = xvfb.stdout.take() {
         use std::io::BufRead as _;
@@ -82,19 +82,19 @@ pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) ->
     if number.is_empty() {
         let _ = xvfb.kill();
         let _ = xvfb.wait();
-        return Err("Xvfb did not start (no display number on -displayfd)".to_owned());
+        bail!("Xvfb did not start (no display number on -displayfd)");
     }
     let display = format!(":{number}");
     let display = display.as_str();
     for dir in ["data", "config", "cache", "run"] {
-        std::fs::create_dir_all(scratch.path().join(dir)).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(scratch.path().join(dir))?;
     }
     {
         use std::os::unix::fs::PermissionsExt as _;
         let run = scratch.path().join("run");
         let _ = std::fs::set_permissions(run, std::fs::Permissions::from_mode(0o700));
     }
-    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let me = std::env::current_exe()?;
     let script = "printf bench-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec \"$@\"";
     let status = Command::new("dbus-run-session")
         .args(["--", "sh", "-c", script, "sh"])
@@ -121,8 +121,8 @@ pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) ->
     read_rows(&text, report);
     match status {
         Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(format!("the desktop measurements failed ({s})")),
-        Err(e) => Err(format!("dbus-run-session: {e}")),
+        Ok(s) => Err(anyhow!("the desktop measurements failed ({s})")),
+        Err(e) => Err(anyhow!("dbus-run-session: {e}")),
     }
 }
 
@@ -133,18 +133,15 @@ pub fn measure(root: &Path, app: &Path, baseline: &Path, report: &mut Report) ->
 /// A launch, a wait or the portal fails.
 pub fn inner(root: &Path, args: &[String]) -> Result {
     let [rows, app, baseline] = args else {
-        return Err("usage: bench --desktop-inner ROWS APP BASELINE".to_owned());
+        bail!("usage: bench --desktop-inner ROWS APP BASELINE");
     };
     for var in ["XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"] {
-        let dir = std::env::var_os(var).ok_or_else(|| format!("{var} is not set"))?;
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let dir = std::env::var_os(var).with_context(|| format!("{var} is not set"))?;
+        std::fs::create_dir_all(&dir)?;
     }
     let mut report = Report::default();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let result = runtime.block_on(desktop(root, Path::new(app), Path::new(baseline), &mut report));
     let mut out = String::new();
     for row in &report.rows {
@@ -165,7 +162,7 @@ pub fn inner(root: &Path, args: &[String]) -> Result {
     if let Err(e) = &result {
         let _ = writeln!(out, "note\tthe desktop measurements stopped: {e}");
     }
-    std::fs::write(rows, out).map_err(|e| e.to_string())?;
+    std::fs::write(rows, out)?;
     result
 }
 
@@ -192,11 +189,7 @@ fn read_rows(text: &str, report: &mut Report) {
 }
 
 async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) -> Result {
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build()?;
 
     // Start-up: the login form (embedded demo portal, no stored session) and the baseline page.
     let mut app_times = launches(app, "the app")?;
@@ -219,20 +212,19 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
         ratio <= RATIO_TARGET,
     );
     // Memory: the app signed in with 3 children (session restored from the keychain).
-    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let scratch = tempfile::tempdir()?;
     let portal_bin = std::env::var_os("CARTABLE_BENCH_PORTAL")
         .map_or_else(|| root.join("target/release/portal-server"), std::path::PathBuf::from);
     let server =
         Server::start(&portal_bin, scratch.path(), &Store::Sqlite.database(scratch.path())?, true)?;
-    let upstream =
-        server.origin.trim_start_matches("http://").parse().map_err(|e| format!("origin: {e}"))?;
+    let upstream = server.origin.trim_start_matches("http://").parse().context("origin")?;
     let relay = CountingRelay::start(upstream).await?;
     let client = portal::client(&relay.origin)?;
     let session = portal::sign_up(&client, &server.outbox, portal::DEMO_PARENT).await?;
     for request in portal::demo_children() {
-        session.associate(&request).await.map_err(|e| format!("associate: {e}"))?;
+        session.associate(&request).await.context("associate")?;
     }
-    let refresh = session.refresh_token().ok_or("no refresh token")?;
+    let refresh = session.refresh_token().context("no refresh token")?;
     store_session(&relay.origin, refresh.expose_secret())?;
     relay.take();
     let app_memory = {
@@ -322,15 +314,10 @@ fn store_session(origin: &str, refresh_token: &str) -> Result {
         ])
         .stdin(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("secret-tool: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("no stdin")?
-        .write_all(secret.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let status = child.wait().map_err(|e| e.to_string())?;
-    if status.success() { Ok(()) } else { Err(format!("secret-tool store failed ({status})")) }
+        .context("secret-tool")?;
+    child.stdin.take().context("no stdin")?.write_all(secret.as_bytes())?;
+    let status = child.wait()?;
+    if status.success() { Ok(()) } else { Err(anyhow!("secret-tool store failed ({status})")) }
 }
 
 /// One warm-up and [`RUNS`] timed launches of `binary`, each from spawning it to the
@@ -347,8 +334,8 @@ fn launches(binary: &Path, what: &str) -> Result<Vec<Duration>> {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("{what}: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
+            .with_context(|| format!("cannot start {what}"))?;
+        let stdout = child.stdout.take().context("no stdout")?;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             use std::io::BufRead as _;
@@ -365,7 +352,7 @@ fn launches(binary: &Path, what: &str) -> Result<Vec<Duration>> {
         end(&pids);
         let _ = child.wait();
         let at = ready.map_err(|_| {
-            format!("{what}, launch {run}: no `ui ready` line within {} s", WAIT.as_secs())
+            anyhow!("{what}, launch {run}: no `ui ready` line within {} s", WAIT.as_secs())
         })?;
         let took = Duration::from_millis(at.saturating_sub(spawned));
         println!("  {what} launch {run}: {}{}", ms(took), if run == 0 { " (warm-up)" } else { "" });
@@ -409,7 +396,7 @@ impl<'a> Driver<'a> {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("WebKitWebDriver: {e}"))?;
+            .context("WebKitWebDriver")?;
         let driver = Self { child, url: format!("http://127.0.0.1:{port}"), http };
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -420,7 +407,7 @@ impl<'a> Driver<'a> {
                 return Ok(driver);
             }
             if Instant::now() > deadline {
-                return Err("WebKitWebDriver did not answer /status".to_owned());
+                bail!("WebKitWebDriver did not answer /status");
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -436,13 +423,13 @@ impl<'a> Driver<'a> {
             .json(&body)
             .send()
             .await
-            .map_err(|e| format!("new session: {e}"))?
+            .context("new session")?
             .json()
             .await
-            .map_err(|e| format!("new session: {e}"))?;
+            .context("new session")?;
         let id = answer["value"]["sessionId"]
             .as_str()
-            .ok_or_else(|| format!("no session: {}", answer["value"]["message"]))?
+            .with_context(|| format!("no session: {}", answer["value"]["message"]))?
             .to_owned();
         Ok(Session { url: format!("{}/session/{id}", self.url), http: self.http })
     }
@@ -494,7 +481,7 @@ impl Session<'_> {
                 return Ok(started.elapsed());
             }
             if started.elapsed() > limit {
-                return Err(format!("not ready after {} s", limit.as_secs()));
+                bail!("not ready after {} s", limit.as_secs());
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -506,8 +493,8 @@ impl Session<'_> {
 }
 
 fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
 }
 
 /// Every process under `root` (its children, their children…), `root` excluded.

@@ -3,6 +3,7 @@
 //! is driven with the real client. The minimum per flow is the contract's: sign-up 6 (§1),
 //! sign-in 3 (§2), association 1 (§6), start-up with a stored session 2 (refresh, children; §4).
 
+use anyhow::{Context as _, bail};
 use std::{
     net::SocketAddr,
     path::Path,
@@ -37,8 +38,8 @@ impl CountingRelay {
     /// # Errors
     /// No port can be bound.
     pub async fn start(upstream: SocketAddr) -> Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
         let seen: Seen = Arc::default();
         let record = seen.clone();
         tokio::spawn(async move {
@@ -123,14 +124,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// The portal cannot start or a flow fails.
 pub async fn measure(bin: &Path, report: &mut Report) -> Result {
     println!("\n== round trips ==");
-    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let scratch = tempfile::tempdir()?;
     let server =
         Server::start(bin, scratch.path(), &Store::Sqlite.database(scratch.path())?, true)?;
     let upstream: SocketAddr = server
         .origin
         .trim_start_matches("http://")
         .parse()
-        .map_err(|e| format!("origin {}: {e}", server.origin))?;
+        .with_context(|| format!("origin {}", server.origin))?;
     let relay = CountingRelay::start(upstream).await?;
     let portal = portal::client(&relay.origin)?;
 
@@ -156,10 +157,10 @@ pub async fn measure(bin: &Path, report: &mut Report) -> Result {
     flow("sign-up", 6, relay.take(), report);
 
     let requests = portal::demo_children();
-    session.associate(&requests[0]).await.map_err(|e| format!("associate: {e}"))?;
+    session.associate(&requests[0]).await.context("associate")?;
     flow("association", 1, relay.take(), report);
     for request in &requests[1..] {
-        session.associate(request).await.map_err(|e| format!("associate: {e}"))?;
+        session.associate(request).await.context("associate")?;
     }
     relay.take();
 
@@ -168,12 +169,12 @@ pub async fn measure(bin: &Path, report: &mut Report) -> Result {
 
     // A new process would build a new client from the stored refresh token (§9), then list the
     // children: what the shell's restore_session does.
-    let stored = signed_in.refresh_token().ok_or("the session has no refresh token")?;
+    let stored = signed_in.refresh_token().context("the session has no refresh token")?;
     let fresh = portal::client(&relay.origin)?;
     let resumed = fresh.resume_session(stored);
-    let children = resumed.children().await.map_err(|e| format!("children: {e}"))?;
+    let children = resumed.children().await.context("children")?;
     if children.len() != 3 {
-        return Err(format!("expected 3 children after resuming, got {}", children.len()));
+        bail!("expected 3 children after resuming, got {}", children.len());
     }
     flow("start-up with a stored session (portal-client)", 2, relay.take(), report);
     Ok(())

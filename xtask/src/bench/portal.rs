@@ -14,6 +14,7 @@
 //! Section `portal` runs it on SQLite files (1 000 and 100 000 students); `portal-pg` on a
 //! throw-away PostgreSQL cluster ([`crate::postgres`], 10 000 and 1 000 000 students).
 
+use anyhow::{Context as _, anyhow, bail};
 use std::{
     fmt::Write as _,
     io::{BufRead as _, BufReader},
@@ -105,15 +106,14 @@ impl Server {
     /// The binary cannot start or exits before printing its origin.
     pub fn start(bin: &Path, dir: &Path, db: &str, demo: bool) -> Result<Self> {
         let outbox = dir.join("outbox");
-        let log = std::fs::File::create(dir.join("portal.log")).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.join("portal.log"))?;
         // Every request of the bench comes from 127.0.0.1: the per-address budget (SECURITY.md)
         // would measure itself, so it is lifted; the rest of [security] keeps its defaults.
         let config = dir.join("bench.toml");
         std::fs::write(
             &config,
             "[security]\nper_address_per_minute = 1000000\nper_address_burst = 1000000\n",
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let mut command = Command::new(bin);
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
@@ -132,7 +132,7 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+            .with_context(|| format!("cannot start {}", bin.display()))?;
         let origin = read_origin(&mut child, &dir.join("portal.log"))?;
         Ok(Self { child, origin, outbox })
     }
@@ -146,14 +146,14 @@ impl Server {
 /// The first stdout line of a server just started (`http://127.0.0.1:PORT`); kills it when the
 /// line is not an origin.
 fn read_origin(child: &mut Child, log: &Path) -> Result<String> {
-    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let stdout = child.stdout.take().context("no stdout")?;
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
+    BufReader::new(stdout).read_line(&mut line)?;
     let origin = line.trim().to_owned();
     if !origin.starts_with("http") {
         let _ = child.kill();
         let _ = child.wait();
-        return Err(format!("the server printed no origin; its log: {}", log.display()));
+        bail!("the server printed no origin; its log: {}", log.display());
     }
     Ok(origin)
 }
@@ -208,8 +208,8 @@ fn taskset_process(cpus: &str, pid: u32) -> Result {
         .args(["-a", "-c", "-p", cpus, &pid.to_string()])
         .stdout(Stdio::null())
         .status()
-        .map_err(|e| format!("taskset: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("taskset -a -c -p {cpus} {pid}: {status}")) }
+        .context("taskset")?;
+    if status.success() { Ok(()) } else { Err(anyhow!("taskset -a -c -p {cpus} {pid}: {status}")) }
 }
 
 /// A `bench-api-floor BODY` process (`bench/api-floor`); killed on drop.
@@ -222,15 +222,15 @@ impl Floor {
     /// Starts the floor serving `body` (written to `dir/floor-body.json`).
     fn start(bin: &Path, dir: &Path, body: &[u8]) -> Result<Self> {
         let file = dir.join("floor-body.json");
-        std::fs::write(&file, body).map_err(|e| e.to_string())?;
+        std::fs::write(&file, body)?;
         let log_path = dir.join("floor.log");
-        let log = std::fs::File::create(&log_path).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(&log_path)?;
         let mut child = Command::new(bin)
             .arg(&file)
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+            .with_context(|| format!("cannot start {}", bin.display()))?;
         let origin = read_origin(&mut child, &log_path)?;
         Ok(Self { child, origin })
     }
@@ -258,13 +258,9 @@ impl Drop for Server {
 pub fn key_file(bin: &Path, dir: &Path) -> Result<PathBuf> {
     let path = dir.join("portal.keys.json");
     if !path.exists() {
-        let out = Command::new(bin)
-            .args(["keys", "init", "--keys"])
-            .arg(&path)
-            .output()
-            .map_err(|e| e.to_string())?;
+        let out = Command::new(bin).args(["keys", "init", "--keys"]).arg(&path).output()?;
         if !out.status.success() {
-            return Err(format!("keys init failed: {}", String::from_utf8_lossy(&out.stderr)));
+            bail!("keys init failed: {}", String::from_utf8_lossy(&out.stderr));
         }
     }
     Ok(path)
@@ -275,16 +271,16 @@ pub fn key_file(bin: &Path, dir: &Path) -> Result<PathBuf> {
 /// # Errors
 /// The origin is refused by the client's configuration.
 pub fn client(origin: &str) -> Result<Portal> {
-    let config = PortalConfig::from_origin(origin).map_err(|e| e.to_string())?;
-    Portal::new(config).map_err(|e| e.to_string())
+    let config = PortalConfig::from_origin(origin)?;
+    Ok(Portal::new(config)?)
 }
 
 /// The successful outcome of a flow step, or an error naming the step.
 pub fn next<N, S>(what: &str, result: StepResult<N, S>) -> Result<N> {
     match result {
         Ok(Step::Next(n)) => Ok(n),
-        Ok(_) => Err(format!("{what}: the portal did not let the flow continue")),
-        Err(interrupted) => Err(format!("{what}: {}", interrupted.error)),
+        Ok(_) => Err(anyhow!("{what}: the portal did not let the flow continue")),
+        Err(interrupted) => Err(anyhow!("{what}: {}", interrupted.error)),
     }
 }
 
@@ -293,10 +289,10 @@ pub fn next<N, S>(what: &str, result: StepResult<N, S>) -> Result<N> {
 /// # Errors
 /// Any step fails or no code arrives within 10 s.
 pub async fn sign_up(portal: &Portal, outbox: &Path, email: &str) -> Result<Session> {
-    let parsed = Email::parse(email).map_err(|e| format!("{email}: {e}"))?;
+    let parsed = Email::parse(email).with_context(|| format!("not an email: {email}"))?;
     let sent = next("sign-up start", SignUp::new(parsed).start(portal).await)?;
     let code = wait_for_code(outbox, email).await?;
-    let code = VerificationCode::parse(&code, sent.code_length()).map_err(|e| e.to_string())?;
+    let code = VerificationCode::parse(&code, sent.code_length())?;
     let needs_password = next("sign-up code", sent.verify(portal, &code).await)?;
     next("sign-up password", needs_password.submit(portal, &SecretString::from(PASSWORD)).await)
 }
@@ -306,7 +302,7 @@ pub async fn sign_up(portal: &Portal, outbox: &Path, email: &str) -> Result<Sess
 /// # Errors
 /// Any step fails.
 pub async fn sign_in(portal: &Portal, email: &str) -> Result<Session> {
-    let parsed = Email::parse(email).map_err(|e| format!("{email}: {e}"))?;
+    let parsed = Email::parse(email).with_context(|| format!("not an email: {email}"))?;
     let needs_password = next("sign-in initiate", SignIn::new(parsed).start(portal).await)?;
     next("sign-in password", needs_password.submit(portal, &SecretString::from(PASSWORD)).await)
 }
@@ -334,20 +330,20 @@ pub fn demo_children() -> Vec<AssociateRequest> {
 /// An access token for `wrk`'s `Authorization` header: §2's three requests over plain HTTP
 /// (the client keeps its access token private, as it should).
 async fn raw_access_token(origin: &str, email: &str) -> Result<String> {
-    let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+    let http = reqwest::Client::builder().no_proxy().build()?;
     let auth = format!("{origin}/auth/");
     let post = |path: &str, form: Vec<(&str, String)>| {
         let request = http.post(format!("{auth}{path}")).form(&form);
         async move {
-            let answer = request.send().await.map_err(|e| e.to_string())?;
-            answer.json::<serde_json::Value>().await.map_err(|e| e.to_string())
+            let answer = request.send().await?;
+            answer.json::<serde_json::Value>().await
         }
     };
     let token = |v: &serde_json::Value, key: &str| {
         v.get(key)
             .and_then(|t| t.as_str())
             .map(str::to_owned)
-            .ok_or_else(|| format!("no {key} in the answer"))
+            .with_context(|| format!("no {key} in the answer"))
     };
     let started = post(
         "oauth2/v2.0/initiate",
@@ -433,18 +429,18 @@ async fn measure_on(
     (small_size, large_size): (usize, usize),
     flat: f64,
 ) -> Result {
-    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let scratch = tempfile::tempdir()?;
     let db = store.database(scratch.path())?;
     let server = Server::start(bin, scratch.path(), &db, true)?;
     println!("· {} serve --demo at {}", bin.display(), server.origin);
     let portal = client(&server.origin)?;
     let session = sign_up(&portal, &server.outbox, DEMO_PARENT).await?;
     for request in demo_children() {
-        session.associate(&request).await.map_err(|e| format!("associate a fixture child: {e}"))?;
+        session.associate(&request).await.context("associate a fixture child")?;
     }
-    let children = session.children().await.map_err(|e| e.to_string())?;
+    let children = session.children().await?;
     if children.len() != 3 {
-        return Err(format!("expected 3 children, the portal lists {}", children.len()));
+        bail!("expected 3 children, the portal lists {}", children.len());
     }
     let token = raw_access_token(&server.origin, DEMO_PARENT).await?;
     let header = format!("Authorization: Bearer {token}");
@@ -571,9 +567,7 @@ pub struct Load {
 /// (`taskset -c`, one thread each), or `-t2` anywhere without one.
 fn wrk(url: &str, header: Option<&str>, placement: Option<&Placement>) -> Result<Load> {
     if !crate::cmd::exists("wrk") {
-        return Err(
-            "wrk is missing: `apt-get install wrk` (the bench installs it with --build)".to_owned()
-        );
+        bail!("wrk is missing: `apt-get install wrk` (the bench installs it with --build)");
     }
     let threads = placement.map_or(2, |p| p.load_threads);
     let mut args = vec![
@@ -605,22 +599,22 @@ fn wrk(url: &str, header: Option<&str>, placement: Option<&Placement>) -> Result
             Command::new("wrk")
         }
     };
-    let out = command.args(&args).output().map_err(|e| format!("wrk: {e}"))?;
+    let out = command.args(&args).output().context("wrk")?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    parse_wrk(&text).ok_or_else(|| format!("cannot read wrk's output:\n{text}"))
+    parse_wrk(&text).with_context(|| format!("cannot read wrk's output:\n{text}"))
 }
 
 /// The exact bytes `GET /api/v1/children` answers the holder of `token`, for the floor.
 async fn children_body(origin: &str, token: &str) -> Result<Vec<u8>> {
-    let http = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+    let http = reqwest::Client::builder().no_proxy().build()?;
     let answer = http
         .get(format!("{origin}/api/v1/children"))
         .bearer_auth(token)
         .send()
         .await
         .and_then(reqwest::Response::error_for_status)
-        .map_err(|e| format!("GET /api/v1/children: {e}"))?;
-    let body = answer.bytes().await.map_err(|e| e.to_string())?;
+        .context("GET /api/v1/children")?;
+    let body = answer.bytes().await?;
     Ok(body.to_vec())
 }
 
@@ -673,11 +667,11 @@ async fn sign_ins_per_second(origin: &str) -> Result<f64> {
             for _ in (worker..SIGN_INS).step_by(SIGN_IN_CONCURRENCY) {
                 sign_in(&portal, DEMO_PARENT).await?;
             }
-            Ok::<(), String>(())
+            anyhow::Ok(())
         });
     }
     while let Some(done) = tasks.join_next().await {
-        done.map_err(|e| e.to_string())??;
+        done??;
     }
     #[allow(clippy::cast_precision_loss)]
     Ok(SIGN_INS as f64 / started.elapsed().as_secs_f64())
@@ -719,11 +713,11 @@ const SCALE_PARENT: &str = "bench.parent@example.com";
 /// [`ASSOCIATIONS`] associations of different children spread over the registry.
 async fn association_latency(bin: &Path, store: Store<'_>, students: usize) -> Result<Association> {
     println!("· association latency with {students} registry students");
-    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let scratch = tempfile::tempdir()?;
     let boards = board_ids()?;
     let (file, targets) = registry_file(students, &boards);
     let path = scratch.path().join("registry.jsonl");
-    std::fs::write(&path, file).map_err(|e| e.to_string())?;
+    std::fs::write(&path, file)?;
     let db = store.database(scratch.path())?;
     let keys = key_file(bin, scratch.path())?;
     let started = Instant::now();
@@ -735,15 +729,14 @@ async fn association_latency(bin: &Path, store: Store<'_>, students: usize) -> R
         .arg("--keys")
         .arg(&keys)
         .env("RUST_LOG", "warn")
-        .output()
-        .map_err(|e| e.to_string())?;
+        .output()?;
     let import = started.elapsed();
     if !out.status.success() {
-        return Err(format!(
+        bail!(
             "registry import of {students} students failed: {}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
-        ));
+        );
     }
     println!("  {} ({:.1} s)", String::from_utf8_lossy(&out.stdout).trim(), import.as_secs_f64());
     let server = Server::start(bin, scratch.path(), &db, false)?;
@@ -753,10 +746,10 @@ async fn association_latency(bin: &Path, store: Store<'_>, students: usize) -> R
     let mut times = Vec::new();
     for (i, request) in targets.iter().enumerate() {
         let started = Instant::now();
-        let answer = session.associate(request).await.map_err(|e| format!("associate: {e}"))?;
+        let answer = session.associate(request).await.context("associate")?;
         let took = started.elapsed();
         if !answer.created {
-            return Err("a generated child was already associated".to_owned());
+            bail!("a generated child was already associated");
         }
         if i > 0 {
             times.push(took);
@@ -767,8 +760,8 @@ async fn association_latency(bin: &Path, store: Store<'_>, students: usize) -> R
 
 /// The 72 bodies' slugs from cartable-core's list.
 fn board_ids() -> Result<Vec<String>> {
-    let json: serde_json::Value = serde_json::from_str(cartable_core_boards())
-        .map_err(|e| format!("school_boards.json: {e}"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(cartable_core_boards()).context("school_boards.json")?;
     Ok(json
         .as_array()
         .map(|a| a.iter().filter_map(|b| b.get("id")?.as_str().map(str::to_owned)).collect())
@@ -842,7 +835,7 @@ async fn wait_for_code(outbox: &Path, email: &str) -> Result<String> {
             return Ok(code);
         }
         if Instant::now() > deadline {
-            return Err(format!("no code mailed to {email} in {}", outbox.display()));
+            bail!("no code mailed to {email} in {}", outbox.display());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

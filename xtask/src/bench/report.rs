@@ -1,5 +1,6 @@
 //! The bench's figures: a table on the terminal and `bench/results/<date>.md`.
 
+use anyhow::Context as _;
 use std::{fmt::Write as _, path::Path, time::Duration};
 
 use crate::cmd::{self, Result};
@@ -122,7 +123,7 @@ impl Report {
     pub fn write(&self, root: &Path, machine: &str, took: Duration) -> Result<std::path::PathBuf> {
         let dir = root.join("bench/results");
         std::fs::create_dir_all(&dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let date = today();
         let mut path = dir.join(format!("{date}.md"));
         let mut n = 2;
@@ -146,7 +147,7 @@ impl Report {
                 let _ = writeln!(text, "- {note}");
             }
         }
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(path)
     }
 }

@@ -1,5 +1,6 @@
 //! Sizes: the UI assets in `ui/dist` (raw and `gzip -9`) and the stripped release binaries.
 
+use anyhow::Context as _;
 use std::{path::Path, process::Command};
 
 use super::report::{Report, bytes};
@@ -13,11 +14,7 @@ const BINARY_WITHOUT_PORTAL_TARGET: u64 = 9_000_000;
 
 /// `gzip -9 -c FILE | wc -c`.
 fn gzip_size(path: &Path) -> Result<u64> {
-    let out = Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .output()
-        .map_err(|e| format!("gzip: {e}"))?;
+    let out = Command::new("gzip").args(["-9", "-c"]).arg(path).output().context("gzip")?;
     Ok(out.stdout.len() as u64)
 }
 
@@ -50,7 +47,7 @@ pub fn measure(
         let mut gzip = 0;
         for entry in walk(&dist)? {
             if entry.extension().is_some_and(|e| e == kind) {
-                raw += std::fs::metadata(&entry).map_err(|e| e.to_string())?.len();
+                raw += std::fs::metadata(&entry)?.len();
                 gzip += gzip_size(&entry)?;
             }
         }
@@ -76,8 +73,9 @@ pub fn measure(
             .note("node_modules/.bin/wasm-opt is missing: ui/dist may not be the optimised build");
     }
 
-    let app_size =
-        std::fs::metadata(app).map(|m| m.len()).map_err(|e| format!("{}: {e}", app.display()))?;
+    let app_size = std::fs::metadata(app)
+        .map(|m| m.len())
+        .with_context(|| format!("cannot read {}", app.display()))?;
     if !stripped(app) {
         report.note(format!("{} is not stripped", app.display()));
     }
@@ -120,9 +118,9 @@ pub fn measure(
 fn walk(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut out = Vec::new();
     let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
+        let path = entry?.path();
         if path.is_dir() { out.extend(walk(&path)?) } else { out.push(path) }
     }
     Ok(out)
