@@ -88,6 +88,9 @@ pub fn run(root: &Path, args: &[String]) -> Result {
             "--build" => build = true,
             "--only" => {
                 let list = iter.next().context("--only needs a list, e.g. --only portal,trips")?;
+                if let Some(unknown) = list.split(',').find(|l| !SECTIONS.contains(l)) {
+                    bail!("bench: unknown section {unknown} (known: {})", SECTIONS.join(", "));
+                }
                 sections =
                     SECTIONS.iter().copied().filter(|s| list.split(',').any(|l| l == *s)).collect();
             }
