@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use cartable_core::Problem;
 use cartable_core::ipc::{
-    self, AccountArgs, CodeArgs, EmailArgs, FlowKind, FlowStep, Language, PasswordArgs,
-    PortalSource, SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
+    self, AccountArgs, FlowArgs, FlowCodeArgs, FlowKind, FlowPasswordArgs, FlowStartArgs, FlowStep,
+    Language, PortalSource, SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
 };
 use cartable_core::wire::parent::AssociateRequest;
 use cartable_lib::{MemoryStore, PortalEnv, keychain::StoredAccount};
@@ -174,9 +174,15 @@ fn an_unreachable_portal_at_start_up_keeps_the_token() {
     assert_eq!((info.portal.id.as_str(), info.portal.demo), (id.as_str(), false));
     assert_eq!(info.portal.social_providers, ["google", "apple"], "the portal's own offer");
     assert_eq!(launch.call::<ipc::DemoOutbox>(&()).map_err(|p| p.code), Err("not_demo".into()));
-    launch.ok::<ipc::SignUpStart>(&EmailArgs { email: EMAIL.into() });
-    launch.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code: portal.code_for(CANONICAL) });
-    launch.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() });
+    launch.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: EMAIL.into() });
+    launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs {
+        kind: FlowKind::SignUp,
+        code: portal.code_for(CANONICAL),
+    });
+    launch.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
+        kind: FlowKind::SignUp,
+        password: PASSWORD.into(),
+    });
     drop(launch);
     let token = refresh_token(&computer, &id);
     portal.stop();
@@ -202,7 +208,8 @@ fn an_unreachable_portal_at_start_up_keeps_the_token() {
 fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
     let computer = Computer::new();
     let first = computer.launch();
-    let step = first.ok::<ipc::SignUpStart>(&EmailArgs { email: EMAIL.into() });
+    let step =
+        first.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: EMAIL.into() });
     assert_eq!(
         (step.flow, step.email.as_str(), step.code_length),
         (FlowKind::SignUp, CANONICAL, 6)
@@ -217,18 +224,66 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
         Startup::Pending(FlowStep::Code(step.clone()))
     );
     assert_eq!(second.ok::<ipc::PendingFlow>(&()), Some(FlowStep::Code(step)));
-    let wrong = second.call::<ipc::SignUpVerifyCode>(&CodeArgs { code: "000000".into() });
+    let wrong = second.call::<ipc::FlowVerifyCode>(&FlowCodeArgs {
+        kind: FlowKind::SignUp,
+        code: "000000".into(),
+    });
     let wrong = wrong.expect_err("a wrong code");
     assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("invalid_code", Some("code")));
     let code = second.demo_code(CANONICAL);
-    let password_step = second.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code });
+    let password_step =
+        second.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code });
     assert_eq!(password_step.email, CANONICAL);
-    let weak = second.call::<ipc::SignUpSetPassword>(&PasswordArgs { password: "court".into() });
+    let weak = second.call::<ipc::FlowSetPassword>(&FlowPasswordArgs {
+        kind: FlowKind::SignUp,
+        password: "court".into(),
+    });
     assert_eq!(weak.map(|_| ()).map_err(|p| p.code), Err("password_too_short".into()));
-    let signed = second.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() });
+    let signed = second.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
+        kind: FlowKind::SignUp,
+        password: PASSWORD.into(),
+    });
     assert_eq!(signed.email, CANONICAL);
     assert!(computer.account("embedded").is_some());
     assert_eq!(computer.peek("embedded|pending"), None, "the pending entry is gone");
+}
+
+/// A reset goes through the commands a sign-up uses, named by its kind: a step named with the
+/// other kind finds no pending flow and leaves the reset as it is, a wrong code keeps it, and the
+/// new password signs in and revokes the session the parent had (`docs/contract.md §3`).
+#[test]
+fn a_reset_runs_through_the_flow_commands_by_its_kind() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    launch.sign_up();
+    let origin = launch.info().portal.origin;
+    let before = refresh_token(&computer, "embedded");
+    let pending = || computer.peek("embedded|pending").unwrap_or_default();
+
+    let start = FlowStartArgs { kind: FlowKind::Reset, email: EMAIL.into() };
+    let step = launch.ok::<ipc::FlowStart>(&start);
+    assert_eq!((step.flow, step.email.as_str()), (FlowKind::Reset, CANONICAL));
+    assert!(pending().contains("reset_code_sent"), "{}", pending());
+    let code = launch.demo_code(CANONICAL);
+    let other_kind = FlowCodeArgs { kind: FlowKind::SignUp, code: code.clone() };
+    let refused = launch.call::<ipc::FlowVerifyCode>(&other_kind).map_err(|p| p.code);
+    assert_eq!(refused.map(|_| ()), Err("no_pending_flow".into()));
+    launch.ok::<ipc::FlowCancel>(&FlowArgs { kind: FlowKind::SignUp });
+    assert_eq!(launch.ok::<ipc::PendingFlow>(&()), Some(FlowStep::Code(step)));
+    let wrong = FlowCodeArgs { kind: FlowKind::Reset, code: "000000".into() };
+    let wrong = launch.call::<ipc::FlowVerifyCode>(&wrong).expect_err("a wrong code");
+    assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("invalid_code", Some("code")));
+    assert!(pending().contains("reset_code_sent"), "kept after a wrong code");
+
+    let next = launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::Reset, code });
+    assert_eq!((next.flow, next.email.as_str()), (FlowKind::Reset, CANONICAL));
+    assert!(pending().contains("reset_needs_password"), "{}", pending());
+    let new_password = FlowPasswordArgs { kind: FlowKind::Reset, password: "Nouveau-2026".into() };
+    let signed = launch.ok::<ipc::FlowSetPassword>(&new_password);
+    assert_eq!(signed, SignedIn { email: CANONICAL.into(), persisted: true });
+    assert_eq!(computer.peek("embedded|pending"), None, "the pending entry is gone");
+    assert_eq!(refresh_status(&origin, &before).0, 400, "the earlier session is revoked");
+    assert_ne!(refresh_token(&computer, "embedded"), before, "the new session is stored");
 }
 
 #[test]
@@ -252,10 +307,16 @@ fn without_a_keychain_every_flow_still_completes_in_memory() {
 fn input_errors_are_codes_on_fields() {
     let computer = Computer::new();
     let launch = computer.launch();
-    let bad = launch.call::<ipc::SignUpStart>(&EmailArgs { email: "parent.exemple.ca".into() });
+    let bad = launch.call::<ipc::FlowStart>(&FlowStartArgs {
+        kind: FlowKind::SignUp,
+        email: "parent.exemple.ca".into(),
+    });
     let bad = bad.expect_err("no @");
     assert_eq!((bad.code.as_str(), bad.field.as_deref()), ("email_missing_at", Some("email")));
-    let none = launch.call::<ipc::SignUpVerifyCode>(&CodeArgs { code: "123456".into() });
+    let none = launch.call::<ipc::FlowVerifyCode>(&FlowCodeArgs {
+        kind: FlowKind::SignUp,
+        code: "123456".into(),
+    });
     assert_eq!(none.map(|_| ()).map_err(|p| p.code), Err("no_pending_flow".into()));
     let insecure = SettingsUpdate {
         language: None,
@@ -279,10 +340,10 @@ fn bad_internationalised_domains_are_refused_on_the_email_field() {
         ("parent@xn--bcher-.ch", "email_bad_domain"),
     ] {
         let expected = (code.to_owned(), Some("email".to_owned()));
-        let args = EmailArgs { email: email.into() };
-        let refused = launch.call::<ipc::SignUpStart>(&args).expect_err(email);
+        let start = |kind| FlowStartArgs { kind, email: email.into() };
+        let refused = launch.call::<ipc::FlowStart>(&start(FlowKind::SignUp)).expect_err(email);
         assert_eq!(field_error(refused), expected, "sign-up {email}");
-        let refused = launch.call::<ipc::ResetStart>(&args).expect_err(email);
+        let refused = launch.call::<ipc::FlowStart>(&start(FlowKind::Reset)).expect_err(email);
         assert_eq!(field_error(refused), expected, "reset {email}");
         let sign_in = SignInArgs { email: email.into(), password: PASSWORD.into() };
         let refused = launch.call::<ipc::SignIn>(&sign_in).expect_err(email);

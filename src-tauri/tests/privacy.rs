@@ -4,7 +4,9 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use cartable_core::ipc::{self, CodeArgs, EmailArgs, PasswordArgs, SignInArgs};
+use cartable_core::ipc::{
+    self, FlowCodeArgs, FlowKind, FlowPasswordArgs, FlowStartArgs, SignInArgs,
+};
 
 #[path = "support/harness.rs"]
 mod harness;
@@ -45,12 +47,18 @@ fn logs_hold_no_secret_and_no_full_email() {
 
     let computer = Computer::new();
     let launch = computer.launch();
-    launch.ok::<ipc::SignUpStart>(&EmailArgs { email: EMAIL.into() });
+    launch.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: EMAIL.into() });
     let code = launch.demo_code(CANONICAL);
-    let wrong = launch.call::<ipc::SignUpVerifyCode>(&CodeArgs { code: "999999".into() });
+    let wrong = launch.call::<ipc::FlowVerifyCode>(&FlowCodeArgs {
+        kind: FlowKind::SignUp,
+        code: "999999".into(),
+    });
     assert!(wrong.is_err());
-    launch.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code: code.clone() });
-    launch.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() });
+    launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code: code.clone() });
+    launch.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
+        kind: FlowKind::SignUp,
+        password: PASSWORD.into(),
+    });
     let token = refresh_token(&computer, "embedded");
     launch.ok::<ipc::SignOut>(&());
     launch.ok::<ipc::SignIn>(&SignInArgs { email: EMAIL.into(), password: PASSWORD.into() });

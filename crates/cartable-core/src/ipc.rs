@@ -10,7 +10,11 @@
 //! `code` is one of [`codes`] or a domain error code from this crate; the UI translates it.
 //!
 //! Secrets: the UI sends a password in exactly one command call ([`SignIn`],
-//! [`SignUpSetPassword`], [`ResetSetPassword`]) and never receives a token.
+//! [`FlowSetPassword`]) and never receives a token.
+//!
+//! Sign-up (`docs/contract.md §1`) and password reset (§3) are one flow, email → code →
+//! password: one command per step ([`FlowStart`], [`FlowResend`], [`FlowVerifyCode`],
+//! [`FlowSetPassword`], [`FlowCancel`]), each naming the flow by its [`FlowKind`].
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -76,31 +80,36 @@ macro_rules! command_table {
             UpdateSettings = update_settings: SettingsUpdate => AppInfo;
             /// Start-up: restores a stored session or a pending sign-up/reset (`docs/contract.md §9`).
             RestoreSession = restore_session: () => Startup;
-            /// Sign-up step 1: sends the verification code to `email` (`docs/contract.md §1`).
-            SignUpStart = sign_up_start: EmailArgs => CodeStep;
-            /// Sends a new code for the pending sign-up (allowed after `resend_available_at`).
-            SignUpResend = sign_up_resend: () => CodeStep;
-            /// Checks the emailed code; next step is the password.
-            SignUpVerifyCode = sign_up_verify_code: CodeArgs => PasswordStep;
-            /// Sets the password, creates the account and signs in.
-            SignUpSetPassword = sign_up_set_password: PasswordArgs => SignedIn;
-            /// Abandons the pending sign-up ("Annuler", "Changer de courriel").
-            SignUpCancel = sign_up_cancel: () => ();
+            /// Step 1 of a sign-up (`docs/contract.md §1`) or a reset ("Mot de passe oublié?",
+            /// §3): sends the verification code to `email`. Refusals: the email's own codes on
+            /// `email`; `throttled`, `code_sends_exceeded` (`retry_after`); `user_already_exists`
+            /// (sign-up) or `user_not_found` (reset) where a real tenant says so;
+            /// `redirect_required`.
+            FlowStart = flow_start: FlowStartArgs => CodeStep;
+            /// Sends a new code for the pending flow of `kind` (allowed after
+            /// `resend_available_at`; the previous code is void). Refusals: `throttled`,
+            /// `code_sends_exceeded` (`retry_after`); `flow_expired` (`email`);
+            /// `no_pending_flow` when no flow of `kind` waits for a code.
+            FlowResend = flow_resend: FlowArgs => CodeStep;
+            /// Checks the emailed code; next step is the (new) password. Refusals: the code's own
+            /// codes and `invalid_code` (`attempts_left`) on `code`; `code_attempts_exceeded`
+            /// (`retry_after`: resend); `flow_expired` (`email`); `user_already_exists` (sign-up:
+            /// the flow ends); `no_pending_flow`.
+            FlowVerifyCode = flow_verify_code: FlowCodeArgs => PasswordStep;
+            /// Sets the password and signs in: a sign-up creates the account; a reset changes the
+            /// password, which revokes every other session of the account (`docs/contract.md
+            /// §3`). Refusals: the password policy's codes and `password_recently_used` (reset)
+            /// on `password`; `flow_expired` (`email`); `no_pending_flow`.
+            FlowSetPassword = flow_set_password: FlowPasswordArgs => SignedIn;
+            /// Abandons the pending flow of `kind` ("Annuler", "Changer de courriel"); nothing
+            /// pending, or a flow of the other kind (left as it is), is not an error.
+            FlowCancel = flow_cancel: FlowArgs => ();
             /// The pending sign-up or reset, if any, for reopening its step.
             PendingFlow = pending_flow: () => Option<FlowStep>;
             /// Signs in with email and password (`docs/contract.md §2`).
             SignIn = sign_in: SignInArgs => SignedIn;
-            /// Password reset step 1 ("Mot de passe oublié?", `docs/contract.md §3`).
-            ResetStart = reset_start: EmailArgs => CodeStep;
-            /// Sends a new code for the pending reset.
-            ResetResend = reset_resend: () => CodeStep;
-            /// Checks the reset code; next step is the new password.
-            ResetVerifyCode = reset_verify_code: CodeArgs => PasswordStep;
-            /// Sets the new password and signs in.
-            ResetSetPassword = reset_set_password: PasswordArgs => SignedIn;
-            /// Abandons the pending reset.
-            ResetCancel = reset_cancel: () => ();
-            /// Password change from Paramètres: starts the reset flow for the signed-in email.
+            /// Password change from Paramètres: [`FlowStart`] of a reset for the signed-in email;
+            /// the next steps are the reset's.
             ChangePasswordStart = change_password_start: () => CodeStep;
             /// "Se déconnecter": revokes and forgets the current parent's refresh token, keeps the
             /// email; the other parents signed in on this device stay signed in.
@@ -404,30 +413,52 @@ mod double_option {
     }
 }
 
-/// `{"email": "…"}`: the email as typed; the shell parses it with [`crate::email::Email`].
+/// `{"email": "…"}` (argument of [`LinkEmailStart`]): the email as typed; the shell parses it
+/// with [`crate::email::Email`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailArgs {
     /// The email as typed.
     pub email: String,
 }
 
-/// `{"code": "…"}`: the code as typed or pasted.
+/// `{"kind": "sign_up"}`: the flow a step is for ([`FlowResend`], [`FlowCancel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowArgs {
+    /// Sign-up or reset.
+    pub kind: FlowKind,
+}
+
+/// `{"kind": "reset", "email": "…"}`: argument of [`FlowStart`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CodeArgs {
+pub struct FlowStartArgs {
+    /// Sign-up or reset.
+    pub kind: FlowKind,
+    /// The email as typed; the shell parses it with [`crate::email::Email`].
+    pub email: String,
+}
+
+/// `{"kind": "sign_up", "code": "…"}`: argument of [`FlowVerifyCode`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowCodeArgs {
+    /// Sign-up or reset.
+    pub kind: FlowKind,
     /// The code as typed or pasted ("123 456", "Code : 123456").
     pub code: String,
 }
 
-/// `{"password": "…"}`: sent once, never stored, never returned.
+/// `{"kind": "sign_up", "password": "…"}`: argument of [`FlowSetPassword`]; the password is
+/// sent once, never stored, never returned.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PasswordArgs {
+pub struct FlowPasswordArgs {
+    /// Sign-up or reset.
+    pub kind: FlowKind,
     /// The new password.
     pub password: String,
 }
 
-impl std::fmt::Debug for PasswordArgs {
+impl std::fmt::Debug for FlowPasswordArgs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PasswordArgs([redacted])")
+        f.debug_struct("FlowPasswordArgs").field("kind", &self.kind).finish_non_exhaustive()
     }
 }
 
@@ -523,7 +554,8 @@ pub struct ChildArgs {
     pub child_id: String,
 }
 
-/// Which flow a step belongs to.
+/// Which flow a step belongs to, and which flow a step's command is for (`"sign_up"`,
+/// `"reset"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlowKind {
@@ -747,7 +779,7 @@ mod tests {
     fn passwords_never_show_in_debug() {
         let args = SignInArgs { email: "a@b.ca".into(), password: "Secret123!".into() };
         assert!(!format!("{args:?}").contains("Secret"));
-        let pw = PasswordArgs { password: "Secret123!".into() };
+        let pw = FlowPasswordArgs { kind: FlowKind::Reset, password: "Secret123!".into() };
         assert!(!format!("{pw:?}").contains("Secret"));
     }
 }

@@ -7,6 +7,9 @@
 //! failure, undecodable answer, unexpected refusal) the step fails with [`Interrupted`], which
 //! also gives the state back.
 //!
+//! Sign-up and reset are the same shape, email → code → password, so both implement
+//! [`CodeFlow`]: a caller (the shell) writes each of their steps once, generic over the flow.
+//!
 //! States are plain data: they serialize with serde (continuation token, email, step, when the
 //! code was sent; never a password or a code), so the shell can store a pending flow and resume
 //! it in a new process with a new [`Portal`].
@@ -333,6 +336,78 @@ impl Pending {
     }
 }
 
+// ---- the code-confirmed flows, generically ----
+
+/// A flow that confirms the email with an emailed code, then takes a password: sign-up (§1)
+/// and reset (§3).
+///
+/// Both go [`CodeSent`] → [`NeedsPassword`] → signed in, and wait in [`Pending`] between
+/// steps, so a caller writes each step once, generic over `F: CodeFlow`; the typestate still
+/// keeps each state to its own flow's steps. Each function is the flow's own step
+/// ([`SignUp::start`] or [`Reset::start`], then each state's `verify` and `submit`).
+///
+/// ```
+/// use portal_client::{CodeFlow, Pending, Portal, Step};
+///
+/// /// Resends the code of the pending flow `F`, whichever it is.
+/// async fn resend<F: CodeFlow>(portal: &Portal, pending: &Pending) -> Option<Pending> {
+///     let sent = F::code_sent(pending)?.clone();
+///     match sent.resend(portal).await {
+///         Ok(Step::Next(sent)) => Some(F::pending_code(sent)),
+///         _ => None,
+///     }
+/// }
+/// ```
+pub trait CodeFlow: Flow + Sized {
+    /// The flow's first state: [`SignUp`] or [`Reset`].
+    type Start;
+    /// What an accepted password gives: the [`Session`] (sign-up) or [`ResetDone`] (reset).
+    type Done;
+
+    /// `start` then `challenge` for `email` ([`SignUp::start`], [`Reset::start`]): the portal
+    /// emails a code.
+    fn start(
+        email: Email,
+        portal: &Portal,
+    ) -> impl Future<Output = StepResult<CodeSent<Self>, Self::Start>> + Send;
+
+    /// Submits the emailed code: the flow's `CodeSent::verify` (outcomes and errors there).
+    fn verify(
+        sent: CodeSent<Self>,
+        portal: &Portal,
+        code: &VerificationCode,
+    ) -> impl Future<Output = StepResult<NeedsPassword<Self>, CodeSent<Self>>> + Send;
+
+    /// Sets the (new) password: the flow's `NeedsPassword::submit` (outcomes and errors there).
+    fn submit(
+        needs: NeedsPassword<Self>,
+        portal: &Portal,
+        password: &SecretString,
+    ) -> impl Future<Output = StepResult<Self::Done, NeedsPassword<Self>>> + Send;
+
+    /// The session an accepted password ends in: the sign-up's own, or the reset's through
+    /// [`ResetDone::sign_in`] (§3 step 6). `None` when that shortcut failed: the new password
+    /// is set, so sign in with it (§2).
+    fn sign_in(done: Self::Done, portal: &Portal) -> impl Future<Output = Option<Session>> + Send;
+
+    /// This flow's code step, if `pending` is at it.
+    fn code_sent(pending: &Pending) -> Option<&CodeSent<Self>>;
+
+    /// This flow's password step, if `pending` is at it.
+    fn needs_password(pending: &Pending) -> Option<&NeedsPassword<Self>>;
+
+    /// The code step, to store.
+    fn pending_code(sent: CodeSent<Self>) -> Pending;
+
+    /// The password step, to store.
+    fn pending_password(needs: NeedsPassword<Self>) -> Pending;
+
+    /// Whether `pending` belongs to this flow (at either step).
+    fn owns(pending: &Pending) -> bool {
+        Self::code_sent(pending).is_some() || Self::needs_password(pending).is_some()
+    }
+}
+
 // ---- answers of the identity endpoints (`docs/contract.md §§1–3`) ----
 
 /// Default `interval` when a challenge answer omits it (§1: 60 s).
@@ -422,6 +497,23 @@ async fn challenge_code<F: Flow, S>(
     }
 }
 
+/// A code-confirmed flow's `start` then `challenge` (§1 steps 1–2, §3 steps 1–2): the portal
+/// emails a code to `email`.
+async fn start_with_code<F: Flow, S>(
+    portal: &Portal,
+    form: &(impl Serialize + ?Sized),
+    email: Email,
+    state: S,
+) -> StepResult<CodeSent<F>, S> {
+    let path = format!("{}start", F::PREFIX);
+    let (reply, state) = call::<ContinuationAnswer, S>(portal, &path, form, state).await?;
+    match reply {
+        Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
+        Reply::Redirect => Ok(Step::Redirect { email }),
+        Reply::Refused(r) => outcome(r, &email, state),
+    }
+}
+
 /// `challenge` expecting `challenge_type: password`.
 async fn challenge_password<F: Flow, S>(
     portal: &Portal,
@@ -485,14 +577,7 @@ impl SignUp {
             username: self.email.as_str().to_owned(),
             challenge_type: SIGN_UP_CHALLENGE_TYPES.to_owned(),
         };
-        let email = self.email.clone();
-        let (reply, state) =
-            call::<ContinuationAnswer, Self>(portal, "signup/v1.0/start", &form, self).await?;
-        match reply {
-            Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
-            Reply::Redirect => Ok(Step::Redirect { email }),
-            Reply::Refused(r) => outcome(r, &email, state),
-        }
+        start_with_code(portal, &form, self.email.clone(), self).await
     }
 }
 
@@ -545,15 +630,7 @@ impl Reset {
             username: self.email.as_str().to_owned(),
             challenge_type: RESET_CHALLENGE_TYPES.to_owned(),
         };
-        let email = self.email.clone();
-        let (reply, state) =
-            call::<ContinuationAnswer, Self>(portal, "resetpassword/v1.0/start", &form, self)
-                .await?;
-        match reply {
-            Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
-            Reply::Redirect => Ok(Step::Redirect { email }),
-            Reply::Refused(r) => outcome(r, &email, state),
-        }
+        start_with_code(portal, &form, self.email.clone(), self).await
     }
 }
 
@@ -604,13 +681,13 @@ impl<F: Flow> CodeSent<F> {
     }
 }
 
-impl CodeSent<SignUpFlow> {
-    /// Submits the emailed code (§1 step 3), then asks for the password challenge (step 4).
+impl<F: CodeFlow> CodeSent<F> {
+    /// Submits the emailed code (§1 step 3 then the password challenge, step 4; §3 step 3).
     ///
-    /// Outcomes: [`Step::Next`] (password wanted); [`Step::Retry`] with
+    /// Outcomes: [`Step::Next`] (a (new) password wanted); [`Step::Retry`] with
     /// [`RetryReason::WrongCode`] or throttled (`code_attempts_exceeded`: resend first);
-    /// [`Step::UserAlreadyExists`] (the email has an account; the flow ends);
-    /// [`Step::Expired`]; [`Step::AttributesRequired`]; [`Step::Redirect`].
+    /// [`Step::Expired`]; [`Step::Redirect`]; for a sign-up also [`Step::UserAlreadyExists`]
+    /// (the email has an account; the flow ends) and [`Step::AttributesRequired`].
     ///
     /// # Errors
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
@@ -618,67 +695,8 @@ impl CodeSent<SignUpFlow> {
         self,
         portal: &Portal,
         code: &VerificationCode,
-    ) -> StepResult<NeedsPassword<SignUpFlow>, Self> {
-        let form = SignUpContinueRequest {
-            client_id: portal.config().client_id().to_owned(),
-            continuation_token: self.continuation_token.0.clone(),
-            grant_type: "oob".to_owned(),
-            oob: Some(code.as_str().to_owned()),
-            password: None,
-        };
-        let email = self.email.clone();
-        let (reply, state) =
-            call::<ContinuationAnswer, Self>(portal, "signup/v1.0/continue", &form, self).await?;
-        let next_token = match reply {
-            Reply::Refused(r) if r.error.code == ErrorCode::CredentialRequired.as_str() => {
-                match r.continuation_token {
-                    Some(t) => t,
-                    None => {
-                        return Err(Interrupted { state, error: r.error.into() });
-                    }
-                }
-            }
-            // A tenant that took the password at `start` accepts the code outright.
-            Reply::Ok(t) => t.continuation_token,
-            Reply::Redirect => return Ok(Step::Redirect { email }),
-            Reply::Refused(r) => return outcome(r, &email, state),
-        };
-        challenge_password(portal, &email, &next_token, state).await
-    }
-}
-
-impl CodeSent<ResetFlow> {
-    /// Submits the emailed code (§3 step 3).
-    ///
-    /// Outcomes: [`Step::Next`] (new password wanted); [`Step::Retry`] with
-    /// [`RetryReason::WrongCode`] or throttled; [`Step::Expired`]; [`Step::Redirect`].
-    ///
-    /// # Errors
-    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
-    pub async fn verify(
-        self,
-        portal: &Portal,
-        code: &VerificationCode,
-    ) -> StepResult<NeedsPassword<ResetFlow>, Self> {
-        let form = ResetContinueRequest {
-            client_id: portal.config().client_id().to_owned(),
-            continuation_token: self.continuation_token.0.clone(),
-            grant_type: "oob".to_owned(),
-            oob: code.as_str().to_owned(),
-        };
-        let email = self.email.clone();
-        let (reply, state) =
-            call::<ResetContinueAnswer, Self>(portal, "resetpassword/v1.0/continue", &form, self)
-                .await?;
-        match reply {
-            Reply::Ok(t) => Ok(Step::Next(NeedsPassword {
-                email,
-                continuation_token: ContinuationToken(t.continuation_token),
-                flow: PhantomData,
-            })),
-            Reply::Redirect => Ok(Step::Redirect { email }),
-            Reply::Refused(r) => outcome(r, &email, state),
-        }
+    ) -> StepResult<NeedsPassword<F>, Self> {
+        F::verify(self, portal, code).await
     }
 }
 
@@ -689,45 +707,26 @@ impl<F: Flow> NeedsPassword<F> {
     }
 }
 
-impl NeedsPassword<SignUpFlow> {
-    /// Sets the password (§1 step 5), which creates the account, then signs in with the
-    /// continuation token (§1 step 6).
+impl<F: CodeFlow> NeedsPassword<F> {
+    /// Sets the password. A sign-up's (§1 step 5) creates the account, then signs in with the
+    /// continuation token (§1 step 6) and gives the [`Session`]; a reset's (§3 step 4) polls
+    /// until the portal reports completion (step 5), waiting `poll_interval` between polls, and
+    /// gives [`ResetDone`].
     ///
-    /// Outcomes: [`Step::Next`] with the [`Session`]; [`Step::Retry`] with
-    /// [`RetryReason::PasswordRefused`] (policy of §1); [`Step::Expired`];
-    /// [`Step::AttributesRequired`]; [`Step::UserAlreadyExists`]; [`Step::Redirect`].
+    /// Outcomes: [`Step::Next`]; [`Step::Retry`] with [`RetryReason::PasswordRefused`] (policy
+    /// of §1, or a reset's `password_recently_used`); [`Step::Expired`]; [`Step::Redirect`];
+    /// for a sign-up also [`Step::AttributesRequired`] and [`Step::UserAlreadyExists`].
     ///
     /// # Errors
-    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
+    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error, and for a
+    /// reset with a [`PortalError`](crate::PortalError) of code `reset_failed` when the poll
+    /// reports `failed` or never completes.
     pub async fn submit(
         self,
         portal: &Portal,
         password: &SecretString,
-    ) -> StepResult<Session, Self> {
-        let form = SignUpContinueRequest {
-            client_id: portal.config().client_id().to_owned(),
-            continuation_token: self.continuation_token.0.clone(),
-            grant_type: "password".to_owned(),
-            oob: None,
-            password: Some(password.expose_secret().to_owned()),
-        };
-        let email = self.email.clone();
-        let (reply, state) =
-            call::<ContinuationAnswer, Self>(portal, "signup/v1.0/continue", &form, self).await?;
-        let token = match reply {
-            Reply::Ok(t) => t.continuation_token,
-            Reply::Redirect => return Ok(Step::Redirect { email }),
-            Reply::Refused(r) => return outcome(r, &email, state),
-        };
-        let form = TokenRequest {
-            client_id: portal.config().client_id().to_owned(),
-            grant_type: "continuation_token".to_owned(),
-            continuation_token: Some(token),
-            username: Some(email.as_str().to_owned()),
-            scope: Some(portal.config().scope()),
-            ..TokenRequest::default()
-        };
-        token_grant(portal, &email, form, state).await
+    ) -> StepResult<F::Done, Self> {
+        F::submit(self, portal, password).await
     }
 }
 
@@ -759,32 +758,157 @@ impl NeedsPassword<SignInFlow> {
     }
 }
 
-impl NeedsPassword<ResetFlow> {
-    /// Sets the new password (§3 step 4) and polls until the portal reports completion
-    /// (step 5), waiting `poll_interval` between polls.
-    ///
-    /// Outcomes: [`Step::Next`] with [`ResetDone`]; [`Step::Retry`] with
-    /// [`RetryReason::PasswordRefused`] (policy of §1, or `password_recently_used`);
-    /// [`Step::Expired`]; [`Step::Redirect`].
-    ///
-    /// # Errors
-    /// [`Interrupted`] with `self` on a network, decode or unexpected portal error, and with
-    /// a [`PortalError`](crate::PortalError) of code `reset_failed` when the poll reports
-    /// `failed` or never completes.
-    pub async fn submit(
-        self,
+/// The fixed parts of a [`CodeFlow`] impl: its start ([`SignUp`] or [`Reset`]) and its two
+/// variants of [`Pending`].
+macro_rules! code_flow_parts {
+    ($start:ident, $code_sent:ident, $needs_password:ident) => {
+        type Start = $start;
+
+        fn start(
+            email: Email,
+            portal: &Portal,
+        ) -> impl Future<Output = StepResult<CodeSent<Self>, $start>> + Send {
+            $start::new(email).start(portal)
+        }
+
+        fn code_sent(pending: &Pending) -> Option<&CodeSent<Self>> {
+            if let Pending::$code_sent(sent) = pending { Some(sent) } else { None }
+        }
+
+        fn needs_password(pending: &Pending) -> Option<&NeedsPassword<Self>> {
+            if let Pending::$needs_password(needs) = pending { Some(needs) } else { None }
+        }
+
+        fn pending_code(sent: CodeSent<Self>) -> Pending {
+            Pending::$code_sent(sent)
+        }
+
+        fn pending_password(needs: NeedsPassword<Self>) -> Pending {
+            Pending::$needs_password(needs)
+        }
+    };
+}
+
+impl CodeFlow for SignUpFlow {
+    code_flow_parts!(SignUp, SignUpCodeSent, SignUpNeedsPassword);
+    type Done = Session;
+
+    /// `signup/v1.0/continue` with the code (§1 step 3), then the password challenge (step 4).
+    async fn verify(
+        sent: CodeSent<Self>,
+        portal: &Portal,
+        code: &VerificationCode,
+    ) -> StepResult<NeedsPassword<Self>, CodeSent<Self>> {
+        let form = SignUpContinueRequest {
+            client_id: portal.config().client_id().to_owned(),
+            continuation_token: sent.continuation_token.0.clone(),
+            grant_type: "oob".to_owned(),
+            oob: Some(code.as_str().to_owned()),
+            password: None,
+        };
+        let email = sent.email.clone();
+        let (reply, state) =
+            call::<ContinuationAnswer, _>(portal, "signup/v1.0/continue", &form, sent).await?;
+        let next_token = match reply {
+            Reply::Refused(r) if r.error.code == ErrorCode::CredentialRequired.as_str() => {
+                match r.continuation_token {
+                    Some(t) => t,
+                    None => {
+                        return Err(Interrupted { state, error: r.error.into() });
+                    }
+                }
+            }
+            // A tenant that took the password at `start` accepts the code outright.
+            Reply::Ok(t) => t.continuation_token,
+            Reply::Redirect => return Ok(Step::Redirect { email }),
+            Reply::Refused(r) => return outcome(r, &email, state),
+        };
+        challenge_password(portal, &email, &next_token, state).await
+    }
+
+    /// `signup/v1.0/continue` with the password (§1 step 5), then the token (step 6).
+    async fn submit(
+        needs: NeedsPassword<Self>,
         portal: &Portal,
         password: &SecretString,
-    ) -> StepResult<ResetDone, Self> {
+    ) -> StepResult<Session, NeedsPassword<Self>> {
+        let form = SignUpContinueRequest {
+            client_id: portal.config().client_id().to_owned(),
+            continuation_token: needs.continuation_token.0.clone(),
+            grant_type: "password".to_owned(),
+            oob: None,
+            password: Some(password.expose_secret().to_owned()),
+        };
+        let email = needs.email.clone();
+        let (reply, state) =
+            call::<ContinuationAnswer, _>(portal, "signup/v1.0/continue", &form, needs).await?;
+        let token = match reply {
+            Reply::Ok(t) => t.continuation_token,
+            Reply::Redirect => return Ok(Step::Redirect { email }),
+            Reply::Refused(r) => return outcome(r, &email, state),
+        };
+        let form = TokenRequest {
+            client_id: portal.config().client_id().to_owned(),
+            grant_type: "continuation_token".to_owned(),
+            continuation_token: Some(token),
+            username: Some(email.as_str().to_owned()),
+            scope: Some(portal.config().scope()),
+            ..TokenRequest::default()
+        };
+        token_grant(portal, &email, form, state).await
+    }
+
+    async fn sign_in(session: Session, _portal: &Portal) -> Option<Session> {
+        Some(session)
+    }
+}
+
+impl CodeFlow for ResetFlow {
+    code_flow_parts!(Reset, ResetCodeSent, ResetNeedsPassword);
+    type Done = ResetDone;
+
+    /// `resetpassword/v1.0/continue` with the code (§3 step 3).
+    async fn verify(
+        sent: CodeSent<Self>,
+        portal: &Portal,
+        code: &VerificationCode,
+    ) -> StepResult<NeedsPassword<Self>, CodeSent<Self>> {
+        let form = ResetContinueRequest {
+            client_id: portal.config().client_id().to_owned(),
+            continuation_token: sent.continuation_token.0.clone(),
+            grant_type: "oob".to_owned(),
+            oob: code.as_str().to_owned(),
+        };
+        let email = sent.email.clone();
+        let (reply, state) =
+            call::<ResetContinueAnswer, _>(portal, "resetpassword/v1.0/continue", &form, sent)
+                .await?;
+        match reply {
+            Reply::Ok(t) => Ok(Step::Next(NeedsPassword {
+                email,
+                continuation_token: ContinuationToken(t.continuation_token),
+                flow: PhantomData,
+            })),
+            Reply::Redirect => Ok(Step::Redirect { email }),
+            Reply::Refused(r) => outcome(r, &email, state),
+        }
+    }
+
+    /// `resetpassword/v1.0/submit` (§3 step 4), then `poll_completion` until it reports
+    /// completion (step 5).
+    async fn submit(
+        needs: NeedsPassword<Self>,
+        portal: &Portal,
+        password: &SecretString,
+    ) -> StepResult<ResetDone, NeedsPassword<Self>> {
         let form = ResetSubmitRequest {
             client_id: portal.config().client_id().to_owned(),
-            continuation_token: self.continuation_token.0.clone(),
+            continuation_token: needs.continuation_token.0.clone(),
             new_password: password.expose_secret().to_owned(),
         };
-        let email = self.email.clone();
+        let email = needs.email.clone();
         let (reply, mut state) =
-            call::<ResetSubmitAnswer, Self>(portal, "resetpassword/v1.0/submit", &form, self)
-                .await?;
+            call::<ResetSubmitAnswer, _>(portal, "resetpassword/v1.0/submit", &form, needs).await?;
         let submitted = match reply {
             Reply::Ok(s) => s,
             Reply::Redirect => return Ok(Step::Redirect { email }),
@@ -797,7 +921,7 @@ impl NeedsPassword<ResetFlow> {
                 client_id: portal.config().client_id().to_owned(),
                 continuation_token: token.clone(),
             };
-            let (reply, s) = call::<PollCompletionAnswer, Self>(
+            let (reply, s) = call::<PollCompletionAnswer, _>(
                 portal,
                 "resetpassword/v1.0/poll_completion",
                 &form,
@@ -842,6 +966,13 @@ impl NeedsPassword<ResetFlow> {
             .into(),
         })
     }
+
+    async fn sign_in(done: ResetDone, portal: &Portal) -> Option<Session> {
+        match done.sign_in(portal).await {
+            Ok(Step::Next(session)) => Some(session),
+            _ => None,
+        }
+    }
 }
 
 impl ResetDone {
@@ -868,5 +999,43 @@ impl ResetDone {
         };
         let email = self.email.clone();
         token_grant(portal, &email, form, self).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `{portal id}|pending` entries as earlier versions wrote them (the keychain keeps them
+    /// across an update): each must load as the same step and write back byte for byte.
+    const STORED: [&str; 4] = [
+        r#"{"step":"sign_up_code_sent","email":"parent@exemple.ca","continuation_token":"ct-1","target_label":"p****t@e*****e.ca","code_length":6,"interval":60,"sent_at":"2026-03-04T05:06:07Z"}"#,
+        r#"{"step":"sign_up_needs_password","email":"parent@exemple.ca","continuation_token":"ct-2"}"#,
+        r#"{"step":"reset_code_sent","email":"parent@exemple.ca","continuation_token":"ct-3","target_label":"p****t@e*****e.ca","code_length":6,"interval":60,"sent_at":"2026-03-04T05:06:07Z"}"#,
+        r#"{"step":"reset_needs_password","email":"parent@exemple.ca","continuation_token":"ct-4"}"#,
+    ];
+
+    #[test]
+    fn stored_pending_flows_of_earlier_versions_load_and_write_back_unchanged() {
+        let loaded: Vec<Pending> = STORED
+            .iter()
+            .map(|json| serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}")))
+            .collect();
+        assert!(matches!(
+            loaded.as_slice(),
+            [
+                Pending::SignUpCodeSent(_),
+                Pending::SignUpNeedsPassword(_),
+                Pending::ResetCodeSent(_),
+                Pending::ResetNeedsPassword(_),
+            ]
+        ));
+        for (pending, json) in loaded.iter().zip(STORED) {
+            assert_eq!(pending.email().as_str(), "parent@exemple.ca");
+            assert_eq!(serde_json::to_string(pending).ok().as_deref(), Some(json));
+        }
+        let Pending::ResetCodeSent(sent) = &loaded[2] else { unreachable!("matched above") };
+        assert_eq!((sent.code_length(), sent.target_label()), (6, "p****t@e*****e.ca"));
+        assert_eq!(sent.resend_at() - sent.sent_at(), time::Duration::seconds(60));
     }
 }

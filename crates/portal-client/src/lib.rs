@@ -5,7 +5,8 @@
 //!   no redirects, `Accept-Language`, `User-Agent`; §0).
 //! - [`SignUp`], [`SignIn`], [`Reset`] and their states: the identity flows as typed state
 //!   machines (§§1–3). Every answer of the contract is a [`Step`]; states serialize so a flow
-//!   can be resumed by a new process ([`Pending`]).
+//!   can be resumed by a new process ([`Pending`]). Sign-up and reset, both confirmed by an
+//!   emailed code, are one [`CodeFlow`] to generic callers.
 //! - [`Session`]: the signed-in parent, with single-flight refresh and the parent API (§§4–6).
 //! - [`BrowserSignIn`]: the browser flow (§5): social sign-in and the web fallback, through the
 //!   system browser and a loopback listener, ending in a [`Session`].
@@ -97,8 +98,8 @@ pub use config::{
 };
 pub use error::{DecodeError, Error, NetworkError, NetworkErrorKind, PortalError};
 pub use flows::{
-    CodeSent, Flow, Interrupted, NeedsPassword, Pending, Reset, ResetDone, ResetFlow, RetryReason,
-    SignIn, SignInFlow, SignUp, SignUpFlow, Step, StepResult, ThrottleReason,
+    CodeFlow, CodeSent, Flow, Interrupted, NeedsPassword, Pending, Reset, ResetDone, ResetFlow,
+    RetryReason, SignIn, SignInFlow, SignUp, SignUpFlow, Step, StepResult, ThrottleReason,
 };
 pub use parent::Association;
 pub use secret::RefreshToken;

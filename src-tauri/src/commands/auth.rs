@@ -2,23 +2,25 @@
 //! this device (switching, adding one), sign-out, forgetting a parent or every one, and
 //! deleting the account (`docs/contract.md §§1–4`, §9).
 //!
+//! Sign-up and reset are one flow (email → code → password): one command per step names the
+//! flow by its kind and runs the step once, generic over the client's [`CodeFlow`].
+//!
 //! A sign-up or reset in progress is the client's serializable state, kept in the keychain at
 //! `{portal id}|pending` after every step so a new launch reopens the same step while its
 //! continuation token is valid, and the email step (email filled in) after that.
 
 use cartable_core::{
-    PasswordPolicy, Problem, VerificationCode,
+    Email, PasswordPolicy, Problem, VerificationCode,
     ipc::{
-        AddAccount, ChangePasswordStart, CodeStep, DeleteAccount, FlowKind, FlowStep,
-        ForgetAllAccounts, ForgetDevice, ListAccounts, PasswordStep, PendingFlow, ResetCancel,
-        ResetResend, ResetSetPassword, ResetStart, ResetVerifyCode, RestoreSession,
-        SignIn as SignInCommand, SignOut, SignUpCancel, SignUpResend, SignUpSetPassword,
-        SignUpStart, SignUpVerifyCode, SignedIn, SignedOut, Startup, SwitchAccount, codes,
+        AddAccount, ChangePasswordStart, CodeStep, DeleteAccount, FlowCancel, FlowKind, FlowResend,
+        FlowSetPassword, FlowStart, FlowStep, FlowVerifyCode, ForgetAllAccounts, ForgetDevice,
+        ListAccounts, PasswordStep, PendingFlow, RestoreSession, SignIn as SignInCommand, SignOut,
+        SignedIn, SignedOut, Startup, SwitchAccount, codes,
     },
 };
 use portal_client::{
-    CodeSent, Flow, NeedsPassword, Pending, Portal, RefreshToken, Reset, Session, SignIn, SignUp,
-    Step, StepResult,
+    CodeFlow, CodeSent, Flow, NeedsPassword, Pending, Portal, RefreshToken, ResetFlow, Session,
+    SignIn, SignUpFlow, Step, StepResult,
 };
 use secrecy::SecretString;
 use tauri::State;
@@ -141,84 +143,139 @@ pub async fn pending_flow(
     Ok(state.flow().await.current().map(flow_step))
 }
 
-// ---- sign-up (§1) ----
+// ---- sign-up and reset (§§1, 3): one flow ----
 
-/// Sends the verification code (`sign_up_start`).
+/// Runs `$body` with `$flow` naming the client's flow of `$kind` ([`SignUpFlow`] or
+/// [`ResetFlow`]): the one place a [`FlowKind`] becomes a flow type ([`Kind`] is the way back).
+macro_rules! by_kind {
+    ($kind:expr, $flow:ident => $body:expr) => {
+        match $kind {
+            FlowKind::SignUp => {
+                type $flow = SignUpFlow;
+                $body
+            }
+            FlowKind::Reset => {
+                type $flow = ResetFlow;
+                $body
+            }
+        }
+    };
+}
+
+/// A code-confirmed flow of the client with its [`FlowKind`] on the IPC.
+trait Kind: CodeFlow {
+    /// The kind the UI names this flow by.
+    const KIND: FlowKind;
+}
+
+impl Kind for SignUpFlow {
+    const KIND: FlowKind = FlowKind::SignUp;
+}
+
+impl Kind for ResetFlow {
+    const KIND: FlowKind = FlowKind::Reset;
+}
+
+/// The kind of a pending flow.
+fn kind_of(pending: &Pending) -> FlowKind {
+    if SignUpFlow::owns(pending) { SignUpFlow::KIND } else { ResetFlow::KIND }
+}
+
+/// Sends the verification code of a new sign-up or reset (`flow_start`).
 #[tauri::command]
-pub async fn sign_up_start(
-    state: State<'_, AppState>,
-    args: Args<SignUpStart>,
-) -> Reply<SignUpStart> {
+pub async fn flow_start(state: State<'_, AppState>, args: Args<FlowStart>) -> Reply<FlowStart> {
     let email = parse_email(&args.email)?;
-    let (portal, _) = state.client().await?;
-    let mut flow = state.flow().await;
-    let sent = plain(SignUp::new(email).start(&portal).await)?;
-    Ok(record_code(&mut flow, FlowKind::SignUp, sent, Pending::SignUpCodeSent))
+    by_kind!(args.kind, F => start::<F>(&state, email).await)
 }
 
-/// Sends a new code for the pending sign-up (`sign_up_resend`).
+/// Password change from Paramètres: the reset flow for the signed-in email
+/// (`change_password_start`).
 #[tauri::command]
-pub async fn sign_up_resend(
+pub async fn change_password_start(
     state: State<'_, AppState>,
-    args: Args<SignUpResend>,
-) -> Reply<SignUpResend> {
+    args: Args<ChangePasswordStart>,
+) -> Reply<ChangePasswordStart> {
     let () = args;
-    let (portal, _) = state.client().await?;
-    let mut flow = state.flow().await;
-    let (sent, original) = take(&mut flow, |p| match p {
-        Pending::SignUpCodeSent(s) => Ok(s),
-        other => Err(other),
-    })?;
-    let sent = settle(&mut flow, original, sent.resend(&portal).await)?;
-    Ok(record_code(&mut flow, FlowKind::SignUp, sent, Pending::SignUpCodeSent))
+    let signed = state.require_session().await?;
+    start::<ResetFlow>(&state, parse_email(&signed.email)?).await
 }
 
-/// Checks the emailed code (`sign_up_verify_code`).
+/// Sends a new code for the pending flow of `kind` (`flow_resend`).
 #[tauri::command]
-pub async fn sign_up_verify_code(
-    state: State<'_, AppState>,
-    args: Args<SignUpVerifyCode>,
-) -> Reply<SignUpVerifyCode> {
-    let (portal, _) = state.client().await?;
-    let mut flow = state.flow().await;
-    let (sent, original) = take(&mut flow, |p| match p {
-        Pending::SignUpCodeSent(s) => Ok(s),
-        other => Err(other),
-    })?;
-    let code = parse_code(&args.code, &sent).inspect_err(|_| flow.restore(original.clone()))?;
-    let needs = settle(&mut flow, original, sent.verify(&portal, &code).await)?;
-    Ok(record_password(&mut flow, FlowKind::SignUp, needs, Pending::SignUpNeedsPassword))
+pub async fn flow_resend(state: State<'_, AppState>, args: Args<FlowResend>) -> Reply<FlowResend> {
+    by_kind!(args.kind, F => resend::<F>(&state).await)
 }
 
-/// Sets the password, creates the account and signs in (`sign_up_set_password`).
+/// Checks the emailed code of the pending flow of `kind` (`flow_verify_code`).
 #[tauri::command]
-pub async fn sign_up_set_password(
+pub async fn flow_verify_code(
     state: State<'_, AppState>,
-    args: Args<SignUpSetPassword>,
-) -> Reply<SignUpSetPassword> {
+    args: Args<FlowVerifyCode>,
+) -> Reply<FlowVerifyCode> {
+    by_kind!(args.kind, F => verify_code::<F>(&state, &args.code).await)
+}
+
+/// Sets the password of the pending flow of `kind` and signs in (`flow_set_password`): a
+/// sign-up creates the account; a completed reset revokes every refresh token of the account
+/// (`docs/contract.md §3`), so the new session replaces any other.
+#[tauri::command]
+pub async fn flow_set_password(
+    state: State<'_, AppState>,
+    args: Args<FlowSetPassword>,
+) -> Reply<FlowSetPassword> {
     let password = checked_password(args.password)?;
+    by_kind!(args.kind, F => set_password::<F>(&state, &password).await)
+}
+
+/// Abandons the pending flow of `kind` (`flow_cancel`); nothing pending, or a flow of the other
+/// kind (which stays), is not an error.
+#[tauri::command]
+pub async fn flow_cancel(state: State<'_, AppState>, args: Args<FlowCancel>) -> Reply<FlowCancel> {
+    let mut flow = state.flow().await;
+    if flow.current().is_some_and(|stored| kind_of(&stored.flow) == args.kind) {
+        flow.clear();
+    }
+    Ok(())
+}
+
+async fn start<F: Kind>(state: &AppState, email: Email) -> Result<CodeStep> {
     let (portal, _) = state.client().await?;
     let mut flow = state.flow().await;
-    let (needs, original) = take(&mut flow, |p| match p {
-        Pending::SignUpNeedsPassword(n) => Ok(n),
-        other => Err(other),
-    })?;
-    let email = needs.email().to_string();
-    let session = settle(&mut flow, original, needs.submit(&portal, &password).await)?;
+    let sent = plain(F::start(email, &portal).await)?;
+    Ok(record_code(&mut flow, sent))
+}
+
+async fn resend<F: Kind>(state: &AppState) -> Result<CodeStep> {
+    let (portal, _) = state.client().await?;
+    let mut flow = state.flow().await;
+    let (sent, original) = take(&mut flow, F::code_sent)?;
+    let sent = settle(&mut flow, original, sent.resend(&portal).await)?;
+    Ok(record_code(&mut flow, sent))
+}
+
+async fn verify_code<F: Kind>(state: &AppState, input: &str) -> Result<PasswordStep> {
+    let (portal, _) = state.client().await?;
+    let mut flow = state.flow().await;
+    let (sent, original) = take(&mut flow, F::code_sent)?;
+    let code = parse_code(input, &sent).inspect_err(|_| flow.restore(original.clone()))?;
+    let needs = settle(&mut flow, original, sent.verify(&portal, &code).await)?;
+    Ok(record_password(&mut flow, needs))
+}
+
+async fn set_password<F: Kind>(state: &AppState, password: &SecretString) -> Result<SignedIn> {
+    let (portal, _) = state.client().await?;
+    let mut flow = state.flow().await;
+    let (needs, original) = take(&mut flow, F::needs_password)?;
+    let email = needs.email().clone();
+    let done = settle(&mut flow, original, needs.submit(&portal, password).await)?;
     flow.clear();
     drop(flow);
-    signed_in(&state, email, session).await
-}
-
-/// Abandons the pending sign-up (`sign_up_cancel`); nothing pending is not an error.
-#[tauri::command]
-pub async fn sign_up_cancel(
-    state: State<'_, AppState>,
-    args: Args<SignUpCancel>,
-) -> Reply<SignUpCancel> {
-    let () = args;
-    cancel(&mut state.flow().await, FlowKind::SignUp);
-    Ok(())
+    let session = match F::sign_in(done, &portal).await {
+        Some(session) => session,
+        // The reset is done; only the shortcut failed: sign in with the new password.
+        None => password_sign_in(&portal, email.clone(), password).await?,
+    };
+    signed_in(state, email.to_string(), session).await
 }
 
 // ---- sign-in (§2) ----
@@ -238,110 +295,11 @@ pub async fn sign_in(
 
 async fn password_sign_in(
     portal: &Portal,
-    email: cartable_core::Email,
+    email: Email,
     password: &SecretString,
 ) -> Result<Session> {
     let needs = plain(SignIn::new(email).start(portal).await)?;
     plain(needs.submit(portal, password).await)
-}
-
-// ---- reset and password change (§3) ----
-
-/// "Mot de passe oublié?": sends the reset code (`reset_start`).
-#[tauri::command]
-pub async fn reset_start(state: State<'_, AppState>, args: Args<ResetStart>) -> Reply<ResetStart> {
-    let email = parse_email(&args.email)?;
-    start_reset(&state, email).await
-}
-
-/// Password change from Paramètres: the reset flow for the signed-in email
-/// (`change_password_start`).
-#[tauri::command]
-pub async fn change_password_start(
-    state: State<'_, AppState>,
-    args: Args<ChangePasswordStart>,
-) -> Reply<ChangePasswordStart> {
-    let () = args;
-    let signed = state.require_session().await?;
-    start_reset(&state, parse_email(&signed.email)?).await
-}
-
-async fn start_reset(state: &AppState, email: cartable_core::Email) -> Result<CodeStep> {
-    let (portal, _) = state.client().await?;
-    let mut flow = state.flow().await;
-    let sent = plain(Reset::new(email).start(&portal).await)?;
-    Ok(record_code(&mut flow, FlowKind::Reset, sent, Pending::ResetCodeSent))
-}
-
-/// Sends a new reset code (`reset_resend`).
-#[tauri::command]
-pub async fn reset_resend(
-    state: State<'_, AppState>,
-    args: Args<ResetResend>,
-) -> Reply<ResetResend> {
-    let () = args;
-    let (portal, _) = state.client().await?;
-    let mut flow = state.flow().await;
-    let (sent, original) = take(&mut flow, |p| match p {
-        Pending::ResetCodeSent(s) => Ok(s),
-        other => Err(other),
-    })?;
-    let sent = settle(&mut flow, original, sent.resend(&portal).await)?;
-    Ok(record_code(&mut flow, FlowKind::Reset, sent, Pending::ResetCodeSent))
-}
-
-/// Checks the reset code (`reset_verify_code`).
-#[tauri::command]
-pub async fn reset_verify_code(
-    state: State<'_, AppState>,
-    args: Args<ResetVerifyCode>,
-) -> Reply<ResetVerifyCode> {
-    let (portal, _) = state.client().await?;
-    let mut flow = state.flow().await;
-    let (sent, original) = take(&mut flow, |p| match p {
-        Pending::ResetCodeSent(s) => Ok(s),
-        other => Err(other),
-    })?;
-    let code = parse_code(&args.code, &sent).inspect_err(|_| flow.restore(original.clone()))?;
-    let needs = settle(&mut flow, original, sent.verify(&portal, &code).await)?;
-    Ok(record_password(&mut flow, FlowKind::Reset, needs, Pending::ResetNeedsPassword))
-}
-
-/// Sets the new password and signs in (`reset_set_password`). A completed reset revokes every
-/// refresh token of the account (`docs/contract.md §3`), so the new session replaces any other.
-#[tauri::command]
-pub async fn reset_set_password(
-    state: State<'_, AppState>,
-    args: Args<ResetSetPassword>,
-) -> Reply<ResetSetPassword> {
-    let password = checked_password(args.password)?;
-    let (portal, _) = state.client().await?;
-    let mut flow = state.flow().await;
-    let (needs, original) = take(&mut flow, |p| match p {
-        Pending::ResetNeedsPassword(n) => Ok(n),
-        other => Err(other),
-    })?;
-    let email = needs.email().clone();
-    let done = settle(&mut flow, original, needs.submit(&portal, &password).await)?;
-    flow.clear();
-    drop(flow);
-    let session = match done.sign_in(&portal).await {
-        Ok(Step::Next(session)) => session,
-        // The reset is done; only the shortcut failed: sign in with the new password.
-        _ => password_sign_in(&portal, email.clone(), &password).await?,
-    };
-    signed_in(&state, email.to_string(), session).await
-}
-
-/// Abandons the pending reset (`reset_cancel`).
-#[tauri::command]
-pub async fn reset_cancel(
-    state: State<'_, AppState>,
-    args: Args<ResetCancel>,
-) -> Reply<ResetCancel> {
-    let () = args;
-    cancel(&mut state.flow().await, FlowKind::Reset);
-    Ok(())
 }
 
 // ---- leaving ----
@@ -520,9 +478,8 @@ fn settle<N, S>(
 
 /// The error of a non-`Next` step and whether the flow may continue with the same state.
 fn step_error<N, S>(step: Step<N, S>) -> (bool, Error) {
-    let with_email = |code: &str, email: &cartable_core::Email| {
-        Error::from(Problem::new(code).with("email", email.as_str()))
-    };
+    let with_email =
+        |code: &str, email: &Email| Error::from(Problem::new(code).with("email", email.as_str()));
     match step {
         Step::Retry { reason, .. } => (true, retry_problem(&reason).into()),
         Step::Expired { email } => (false, flow_expired(email.as_str()).into()),
@@ -537,51 +494,42 @@ fn step_error<N, S>(step: Step<N, S>) -> (bool, Error) {
     }
 }
 
-/// Takes the pending state of the expected kind out of the flow; another kind (or none) is
-/// `no_pending_flow` and stays in place.
-fn take<T>(
+/// Takes the pending state `pick` finds out of the flow (a step of the expected kind); another
+/// step or kind (or none) is `no_pending_flow` and stays in place.
+fn take<T: Clone>(
     flow: &mut FlowGuard<'_>,
-    pick: impl FnOnce(Pending) -> std::result::Result<T, Pending>,
+    pick: impl FnOnce(&Pending) -> Option<&T>,
 ) -> Result<(T, StoredPending)> {
     let stored = flow.take().ok_or(Error::NoPendingFlow)?;
-    match pick(stored.flow.clone()) {
-        Ok(state) => Ok((state, stored)),
-        Err(_) => {
+    let picked = pick(&stored.flow).cloned();
+    match picked {
+        Some(state) => Ok((state, stored)),
+        None => {
             flow.restore(stored);
             Err(Error::NoPendingFlow)
         }
     }
 }
 
-fn record_code<F: Flow>(
-    flow: &mut FlowGuard<'_>,
-    kind: FlowKind,
-    sent: CodeSent<F>,
-    wrap: fn(CodeSent<F>) -> Pending,
-) -> CodeStep {
-    let step = code_step(kind, &sent);
-    flow.set(wrap(sent), step.expires_at);
+fn record_code<F: Kind>(flow: &mut FlowGuard<'_>, sent: CodeSent<F>) -> CodeStep {
+    let step = code_step(&sent);
+    flow.set(F::pending_code(sent), step.expires_at);
     step
 }
 
-fn record_password<F: Flow>(
-    flow: &mut FlowGuard<'_>,
-    kind: FlowKind,
-    needs: NeedsPassword<F>,
-    wrap: fn(NeedsPassword<F>) -> Pending,
-) -> PasswordStep {
+fn record_password<F: Kind>(flow: &mut FlowGuard<'_>, needs: NeedsPassword<F>) -> PasswordStep {
     let step = PasswordStep {
-        flow: kind,
+        flow: F::KIND,
         email: needs.email().to_string(),
         expires_at: now_unix() + CONTINUATION_SECONDS,
     };
-    flow.set(wrap(needs), step.expires_at);
+    flow.set(F::pending_password(needs), step.expires_at);
     step
 }
 
-fn code_step<F: Flow>(kind: FlowKind, sent: &CodeSent<F>) -> CodeStep {
+fn code_step<F: Kind>(sent: &CodeSent<F>) -> CodeStep {
     CodeStep {
-        flow: kind,
+        flow: F::KIND,
         email: sent.email().to_string(),
         target_label: sent.target_label().to_owned(),
         code_length: u8::try_from(sent.code_length()).unwrap_or(u8::MAX),
@@ -593,34 +541,19 @@ fn code_step<F: Flow>(kind: FlowKind, sent: &CodeSent<F>) -> CodeStep {
 /// The step a stored flow reopens at; past its expiry, the email step with the email kept
 /// (`docs/contract.md §1` "Resume").
 pub fn flow_step(stored: &StoredPending) -> FlowStep {
-    let (kind, email) = match &stored.flow {
-        Pending::SignUpCodeSent(_) | Pending::SignUpNeedsPassword(_) => {
-            (FlowKind::SignUp, stored.flow.email())
-        }
-        _ => (FlowKind::Reset, stored.flow.email()),
-    };
-    if now_unix() >= stored.expires_at {
-        return FlowStep::Email { flow: kind, email: email.to_string() };
-    }
-    match &stored.flow {
-        Pending::SignUpCodeSent(sent) => FlowStep::Code(code_step(kind, sent)),
-        Pending::ResetCodeSent(sent) => FlowStep::Code(code_step(kind, sent)),
-        _ => FlowStep::Password(PasswordStep {
-            flow: kind,
-            email: email.to_string(),
-            expires_at: stored.expires_at,
-        }),
-    }
+    by_kind!(kind_of(&stored.flow), F => step_of::<F>(stored))
 }
 
-fn cancel(flow: &mut FlowGuard<'_>, kind: FlowKind) {
-    let matches = flow.current().is_some_and(|stored| {
-        let is_sign_up =
-            matches!(stored.flow, Pending::SignUpCodeSent(_) | Pending::SignUpNeedsPassword(_));
-        is_sign_up == (kind == FlowKind::SignUp)
-    });
-    if matches {
-        flow.clear();
+fn step_of<F: Kind>(stored: &StoredPending) -> FlowStep {
+    let email = stored.flow.email().to_string();
+    if now_unix() >= stored.expires_at {
+        return FlowStep::Email { flow: F::KIND, email };
+    }
+    match F::code_sent(&stored.flow) {
+        Some(sent) => FlowStep::Code(code_step(sent)),
+        None => {
+            FlowStep::Password(PasswordStep { flow: F::KIND, email, expires_at: stored.expires_at })
+        }
     }
 }
 

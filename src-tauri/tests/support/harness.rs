@@ -10,7 +10,9 @@ use std::{path::Path, sync::Arc};
 
 use cartable_core::{
     Problem,
-    ipc::{self, AppInfo, CodeArgs, Command, EmailArgs, PasswordArgs, SignedIn},
+    ipc::{
+        self, AppInfo, Command, FlowCodeArgs, FlowKind, FlowPasswordArgs, FlowStartArgs, SignedIn,
+    },
 };
 use cartable_lib::{
     CredentialStore, Dirs, MemoryStore, Options, PortalEnv, UpdateEnv,
@@ -172,10 +174,13 @@ impl Launch {
 
     /// A complete sign-up of `email` (canonical: lowercase) on the embedded demo portal.
     pub fn sign_up_as(&self, email: &str) -> SignedIn {
-        self.ok::<ipc::SignUpStart>(&EmailArgs { email: email.into() });
+        self.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: email.into() });
         let code = self.demo_code(&email.to_lowercase());
-        self.ok::<ipc::SignUpVerifyCode>(&CodeArgs { code });
-        self.ok::<ipc::SignUpSetPassword>(&PasswordArgs { password: PASSWORD.into() })
+        self.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code });
+        self.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
+            kind: FlowKind::SignUp,
+            password: PASSWORD.into(),
+        })
     }
 }
 

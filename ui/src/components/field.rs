@@ -11,7 +11,7 @@ use cartable_core::Problem;
 use sycamore::prelude::*;
 
 use crate::i18n::{Tr, use_i18n};
-use crate::state::FieldErrors;
+use crate::state::{FieldErrors, place_problem};
 
 /// The DOM id of a field's input (`field-email`).
 pub fn input_id(field: &str) -> String {
@@ -34,6 +34,31 @@ pub fn focus_first_error(errors: &FieldErrors) {
     }
     #[cfg(not(target_arch = "wasm32"))]
     let _ = errors;
+}
+
+/// What a form's check found, with the form's field errors cleared; or `None`, with the
+/// check's errors shown under their fields and the first one focused (nothing is sent).
+pub fn checked<T>(errors: Signal<FieldErrors>, check: Result<T, FieldErrors>) -> Option<T> {
+    match check {
+        Ok(value) => {
+            errors.set(FieldErrors::new());
+            Some(value)
+        }
+        Err(found) => {
+            errors.set(found);
+            errors.with(focus_first_error);
+            None
+        }
+    }
+}
+
+/// Shows a refusal under its field, else in `top` above the form, and focuses the first field
+/// in error (or the form's alert).
+pub fn show_problem(errors: Signal<FieldErrors>, top: Signal<Option<Problem>>, problem: Problem) {
+    let (fields, form) = place_problem(problem);
+    errors.set(fields);
+    top.set(form);
+    errors.with(focus_first_error);
 }
 
 /// Takes the input's value into `value` whenever a form is submitted, before the form's own

@@ -14,13 +14,11 @@ use sycamore::prelude::*;
 
 use crate::components::busy_button::BusyButton;
 use crate::components::clock::use_clock;
-use crate::components::code_input::CodeInput;
-use crate::components::field::{FormAlert, TextField, focus_first_error};
+use crate::components::code_input::{CodeForm, CodeInput, resend_label};
+use crate::components::field::{FormAlert, TextField, checked};
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
-use crate::state::{
-    FieldErrors, format_countdown, place_problem, seconds_left, validate_code, validate_email,
-};
+use crate::state::{FieldErrors, seconds_left, validate_email};
 
 /// The link form's email field (the association form under it keeps `email`: ids stay unique).
 pub const LINK_EMAIL_FIELD: &str = "link_email";
@@ -81,48 +79,34 @@ pub fn LinkEmail(
 ) -> View {
     let i18n = use_i18n();
     let typed = create_signal(email.get_clone());
-    let code = create_signal(String::new());
     let challenge = create_signal(None::<LinkEmailChallenge>);
-    let errors = create_signal(FieldErrors::new());
-    let top = create_signal(None::<Problem>);
-    let busy = create_signal(false);
+    let form = CodeForm::new();
+    let CodeForm { code, errors, top, busy } = form;
 
-    let fail = move |problem: Problem| {
-        let (fields, form) = place_problem(on_link_field(problem));
-        errors.set(fields);
-        top.set(form);
-        errors.with(focus_first_error);
-    };
+    let fail = move |problem: Problem| form.show(on_link_field(problem));
     let send = move || {
         top.set(None);
-        match validate_email(&typed.get_clone()) {
-            Err(found) => {
-                errors.set(link_field_errors(&found));
-                errors.with(focus_first_error);
+        let check = validate_email(&typed.get_clone()).map_err(|found| link_field_errors(&found));
+        let Some(address) = checked(errors, check) else {
+            return;
+        };
+        busy.set(true);
+        spawn_local_scoped(async move {
+            let result = ipc::call::<LinkEmailStart>(&EmailArgs { email: address.clone() }).await;
+            busy.set(false);
+            match result {
+                Ok(sent) => challenge.set(Some(sent)),
+                // A code went to this address moments ago (before the app was closed,
+                // say): open the code field for it, with the wait said above it.
+                Err(problem)
+                    if problem.code == codes::THROTTLED && challenge.with(Option::is_none) =>
+                {
+                    challenge.set(Some(recent_code(&address)));
+                    top.set(Some(problem));
+                }
+                Err(problem) => fail(problem),
             }
-            Ok(address) => {
-                errors.set(FieldErrors::new());
-                busy.set(true);
-                spawn_local_scoped(async move {
-                    let result =
-                        ipc::call::<LinkEmailStart>(&EmailArgs { email: address.clone() }).await;
-                    busy.set(false);
-                    match result {
-                        Ok(sent) => challenge.set(Some(sent)),
-                        // A code went to this address moments ago (before the app was closed,
-                        // say): open the code field for it, with the wait said above it.
-                        Err(problem)
-                            if problem.code == codes::THROTTLED
-                                && challenge.with(Option::is_none) =>
-                        {
-                            challenge.set(Some(recent_code(&address)));
-                            top.set(Some(problem));
-                        }
-                        Err(problem) => fail(problem),
-                    }
-                });
-            }
-        }
+        });
     };
     let submit = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
@@ -133,37 +117,25 @@ pub fn LinkEmail(
             send();
             return;
         };
-        top.set(None);
-        match validate_code(&code.get_clone(), sent.code_length) {
-            Err(found) => {
-                errors.set(found);
-                errors.with(focus_first_error);
+        let email_to_link = sent.email;
+        let send_code = move |code| async move {
+            ipc::call::<LinkEmailVerify>(&LinkEmailVerifyArgs { email: email_to_link, code }).await
+        };
+        form.verify(sent.code_length, send_code, move |result| match result {
+            Ok(entry) => {
+                let chosen = verified.update(|v| linked(v, &entry.address));
+                email.set(chosen);
+                open.set(false);
             }
-            Ok(digits) => {
-                errors.set(FieldErrors::new());
-                busy.set(true);
-                spawn_local_scoped(async move {
-                    let args = LinkEmailVerifyArgs { email: sent.email.clone(), code: digits };
-                    let result = ipc::call::<LinkEmailVerify>(&args).await;
-                    busy.set(false);
-                    match result {
-                        Ok(entry) => {
-                            let chosen = verified.update(|v| linked(v, &entry.address));
-                            email.set(chosen);
-                            open.set(false);
-                        }
-                        // Said only once the code proved the address (§5): back to the email
-                        // field, which keeps what was typed, with the refusal under it.
-                        Err(problem) if problem.code == codes::EMAIL_IN_USE => {
-                            code.set(String::new());
-                            challenge.set(None);
-                            fail(problem);
-                        }
-                        Err(problem) => fail(problem),
-                    }
-                });
+            // Said only once the code proved the address (§5): back to the email field, which
+            // keeps what was typed, with the refusal under it.
+            Err(problem) if problem.code == codes::EMAIL_IN_USE => {
+                code.set(String::new());
+                challenge.set(None);
+                fail(problem);
             }
-        }
+            Err(problem) => fail(problem),
+        });
     };
     // As the sign-up's code step: "Envoyer un nouveau code (dans 0:42)" until the portal allows it.
     let now = use_clock();
@@ -208,11 +180,7 @@ pub fn LinkEmail(
                             div(class="actions") {
                                 BusyButton(label="link-verify", busy=busy)
                                 button(r#type="button", class="link-button", disabled=move || resend_left.get() > 0, on:click=resend) {
-                                    (if resend_left.get() > 0 {
-                                        i18n.ta("flow-resend-in", &[("time", format_countdown(resend_left.get()).into())])
-                                    } else {
-                                        i18n.t("link-resend")
-                                    })
+                                    (resend_label(i18n, resend_left.get(), "link-resend"))
                                 }
                                 button(r#type="button", class="button secondary", on:click=cancel) { (Tr { key: "common-cancel" }) }
                             }
@@ -227,6 +195,7 @@ pub fn LinkEmail(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::validate_code;
 
     #[test]
     fn only_an_unverified_email_opens_the_step() {

@@ -7,9 +7,9 @@
 
 use cartable_core::Problem;
 use cartable_core::ipc::{
-    CodeArgs, CodeStep, EmailArgs, FlowKind, FlowStep, PasswordArgs, PasswordStep, PendingFlow,
-    ResetCancel, ResetResend, ResetSetPassword, ResetStart, ResetVerifyCode, SignUpCancel,
-    SignUpResend, SignUpSetPassword, SignUpStart, SignUpVerifyCode, SignedIn, codes,
+    CodeStep, FlowArgs, FlowCancel, FlowCodeArgs, FlowKind, FlowPasswordArgs, FlowResend,
+    FlowSetPassword, FlowStart, FlowStartArgs, FlowStep, FlowVerifyCode, PasswordStep, PendingFlow,
+    codes,
 };
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -18,54 +18,16 @@ use crate::app::flow_of;
 use crate::components::browser_sign_in::BrowserFallback;
 use crate::components::busy_button::BusyButton;
 use crate::components::clock::use_clock;
-use crate::components::code_input::CodeInput;
-use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_error};
+use crate::components::code_input::{CodeForm, CodeInput, resend_label};
+use crate::components::field::{FormAlert, PasswordField, TextField, checked, show_problem};
 use crate::components::password_checklist::PasswordChecklist;
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{
-    AppState, FieldErrors, format_countdown, place_problem, seconds_left, use_app, validate_code,
-    validate_email, validate_new_password,
+    AppState, FieldErrors, format_countdown, seconds_left, use_app, validate_email,
+    validate_new_password,
 };
-
-async fn start(kind: FlowKind, email: String) -> Result<CodeStep, Problem> {
-    let args = EmailArgs { email };
-    match kind {
-        FlowKind::SignUp => ipc::call::<SignUpStart>(&args).await,
-        FlowKind::Reset => ipc::call::<ResetStart>(&args).await,
-    }
-}
-
-async fn resend(kind: FlowKind) -> Result<CodeStep, Problem> {
-    match kind {
-        FlowKind::SignUp => ipc::call::<SignUpResend>(&()).await,
-        FlowKind::Reset => ipc::call::<ResetResend>(&()).await,
-    }
-}
-
-async fn verify(kind: FlowKind, code: String) -> Result<PasswordStep, Problem> {
-    let args = CodeArgs { code };
-    match kind {
-        FlowKind::SignUp => ipc::call::<SignUpVerifyCode>(&args).await,
-        FlowKind::Reset => ipc::call::<ResetVerifyCode>(&args).await,
-    }
-}
-
-async fn set_password(kind: FlowKind, password: String) -> Result<SignedIn, Problem> {
-    let args = PasswordArgs { password };
-    match kind {
-        FlowKind::SignUp => ipc::call::<SignUpSetPassword>(&args).await,
-        FlowKind::Reset => ipc::call::<ResetSetPassword>(&args).await,
-    }
-}
-
-async fn cancel(kind: FlowKind) -> Result<(), Problem> {
-    match kind {
-        FlowKind::SignUp => ipc::call::<SignUpCancel>(&()).await,
-        FlowKind::Reset => ipc::call::<ResetCancel>(&()).await,
-    }
-}
 
 /// What a step does with an error: `flow_expired` goes back to the email step with the email
 /// kept; `user_already_exists` ends the sign-up and offers login/reset; others stay on the step.
@@ -176,32 +138,23 @@ fn EmailStep(kind: FlowKind, initial: String, exists: Signal<bool>) -> View {
             return;
         }
         top.set(None);
-        match validate_email(&email.get_clone()) {
-            Err(found) => {
-                errors.set(found);
-                errors.with(focus_first_error);
-            }
-            Ok(address) => {
-                errors.set(FieldErrors::new());
-                busy.set(true);
-                app.email.set(address.clone());
-                spawn_local_scoped(async move {
-                    let result = start(kind, address).await;
-                    busy.set(false);
-                    match result {
-                        Ok(step) => app.flow.set(Some(FlowStep::Code(step))),
-                        Err(problem) => {
-                            if !handle_flow_problem(app, kind, &problem, exists) {
-                                let (fields, form) = place_problem(problem);
-                                errors.set(fields);
-                                top.set(form);
-                                errors.with(focus_first_error);
-                            }
-                        }
+        let Some(address) = checked(errors, validate_email(&email.get_clone())) else {
+            return;
+        };
+        busy.set(true);
+        app.email.set(address.clone());
+        spawn_local_scoped(async move {
+            let result = ipc::call::<FlowStart>(&FlowStartArgs { kind, email: address }).await;
+            busy.set(false);
+            match result {
+                Ok(step) => app.flow.set(Some(FlowStep::Code(step))),
+                Err(problem) => {
+                    if !handle_flow_problem(app, kind, &problem, exists) {
+                        show_problem(errors, top, problem);
                     }
-                });
+                }
             }
-        }
+        });
     };
     let warning = match kind {
         FlowKind::SignUp => "signup-email-warning",
@@ -228,10 +181,8 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
     let app = use_app();
     let now = use_clock();
     let step = create_signal(step);
-    let code = create_signal(String::new());
-    let errors = create_signal(FieldErrors::new());
-    let top = create_signal(None::<Problem>);
-    let busy = create_signal(false);
+    let form = CodeForm::new();
+    let CodeForm { code, errors, top, busy } = form;
     let resending = create_signal(false);
     let resent = create_signal(false);
     let resend_left =
@@ -240,36 +191,18 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
 
     let fail = move |problem: Problem| {
         if !handle_flow_problem(app, kind, &problem, exists) {
-            let (fields, form) = place_problem(problem);
-            errors.set(fields);
-            top.set(form);
-            errors.with(focus_first_error);
+            form.show(problem);
         }
     };
     let submit = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
-        if busy.get() {
-            return;
-        }
-        top.set(None);
-        match validate_code(&code.get_clone(), step.with(|s| s.code_length)) {
-            Err(found) => {
-                errors.set(found);
-                errors.with(focus_first_error);
-            }
-            Ok(digits) => {
-                errors.set(FieldErrors::new());
-                busy.set(true);
-                spawn_local_scoped(async move {
-                    let result = verify(kind, digits).await;
-                    busy.set(false);
-                    match result {
-                        Ok(next) => app.flow.set(Some(FlowStep::Password(next))),
-                        Err(problem) => fail(problem),
-                    }
-                });
-            }
-        }
+        let send = move |code| async move {
+            ipc::call::<FlowVerifyCode>(&FlowCodeArgs { kind, code }).await
+        };
+        form.verify(step.with(|s| s.code_length), send, move |result| match result {
+            Ok(next) => app.flow.set(Some(FlowStep::Password(next))),
+            Err(problem) => fail(problem),
+        });
     };
     let on_resend = move |_| {
         if resending.get() || resend_left.get() > 0 {
@@ -278,7 +211,7 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
         resending.set(true);
         top.set(None);
         spawn_local_scoped(async move {
-            let result = resend(kind).await;
+            let result = ipc::call::<FlowResend>(&FlowArgs { kind }).await;
             resending.set(false);
             match result {
                 Ok(next) => {
@@ -295,7 +228,7 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
         let email = step.with(|s| s.email.clone());
         spawn_local_scoped(async move {
             // Abandoning may fail if the step already expired; the email step is right anyway.
-            let _ = cancel(kind).await;
+            let _ = ipc::call::<FlowCancel>(&FlowArgs { kind }).await;
             app.email.set(email.clone());
             app.flow.set(Some(FlowStep::Email { flow: kind, email }));
         });
@@ -319,11 +252,7 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
                 BusyButton(label="flow-verify-code", busy=busy)
                 button(r#type="button", class="button secondary", disabled=move || resend_left.get() > 0 || resending.get(),
                     on:click=on_resend) {
-                    (if resend_left.get() > 0 {
-                        i18n.ta("flow-resend-in", &[("time", format_countdown(resend_left.get()).into())])
-                    } else {
-                        i18n.t("flow-resend")
-                    })
+                    (resend_label(i18n, resend_left.get(), "flow-resend"))
                 }
                 button(r#type="button", class="link-button", on:click=change_email) { (Tr { key: "flow-change-email" }) }
             }
@@ -357,40 +286,33 @@ fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
             return;
         }
         top.set(None);
-        match validate_new_password(&password.get_clone(), &confirmation.get_clone()) {
-            Err(found) => {
-                errors.set(found);
-                errors.with(focus_first_error);
-            }
-            Ok(new_password) => {
-                errors.set(FieldErrors::new());
-                busy.set(true);
-                spawn_local_scoped(async move {
-                    let result = set_password(kind, new_password).await;
-                    busy.set(false);
-                    match result {
-                        Ok(signed) => {
-                            password.set(String::new());
-                            confirmation.set(String::new());
-                            app.signed_in(signed.email, signed.persisted);
-                            go(&AppRoute::Children);
-                        }
-                        Err(problem) => {
-                            if !handle_flow_problem(app, kind, &problem, exists) {
-                                let (fields, form) = place_problem(problem);
-                                errors.set(fields);
-                                top.set(form);
-                                errors.with(focus_first_error);
-                            }
-                        }
+        let check = validate_new_password(&password.get_clone(), &confirmation.get_clone());
+        let Some(new_password) = checked(errors, check) else {
+            return;
+        };
+        busy.set(true);
+        spawn_local_scoped(async move {
+            let args = FlowPasswordArgs { kind, password: new_password };
+            let result = ipc::call::<FlowSetPassword>(&args).await;
+            busy.set(false);
+            match result {
+                Ok(signed) => {
+                    password.set(String::new());
+                    confirmation.set(String::new());
+                    app.signed_in(signed.email, signed.persisted);
+                    go(&AppRoute::Children);
+                }
+                Err(problem) => {
+                    if !handle_flow_problem(app, kind, &problem, exists) {
+                        show_problem(errors, top, problem);
                     }
-                });
+                }
             }
-        }
+        });
     };
     let on_cancel = move |_| {
         spawn_local_scoped(async move {
-            let _ = cancel(kind).await;
+            let _ = ipc::call::<FlowCancel>(&FlowArgs { kind }).await;
             app.flow.set(None);
             go(&AppRoute::Login);
         });
