@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs src-tauri/tests/keychain.rs against a real Secret Service (gnome-keyring-daemon, unlocked)
-# and in the three states where no keychain is usable (TOOLCHAIN.md): no session bus, a bus
+# and in the three states where no keychain is usable: no session bus, a bus
 # without a Secret Service, a locked collection. Each state gets a throw-away HOME.
 # Needs: dbus-run-session (dbus), gnome-keyring. Usage: src-tauri/tests/keychain.sh
 set -euo pipefail

@@ -19,7 +19,7 @@ use crate::{
     error::{DecodeError, Error, NetworkError, NetworkErrorKind, PortalError},
 };
 
-/// At most this many attempts for a GET (`issue 5`: "at most 3 attempts").
+/// At most this many attempts for a GET (the client's retry policy; only GETs are retried).
 pub const MAX_GET_ATTEMPTS: u32 = 3;
 
 /// First backoff delay before a retry; doubled at each retry, with full jitter on the upper half.

@@ -1,4 +1,4 @@
-//! `HTTP_PROXY` and `NO_PROXY` are honoured (`docs/contract.md §0`, issue 5), and a failure
+//! `HTTP_PROXY` and `NO_PROXY` are honoured (`docs/contract.md §0`), and a failure
 //! through a proxy or of name resolution is classified by type, not by message text
 //! ([`NetworkErrorKind::Proxy`], [`NetworkErrorKind::Dns`]).
 //!

@@ -21,7 +21,7 @@ pub mod problem;
 pub mod shape;
 pub mod tokens;
 
-/// Request bodies above this size get 413 (hostile input, issue 3): 16 KiB.
+/// Request bodies above this size get 413 (hostile input, SECURITY.md): 16 KiB.
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024;
 
 /// The whole portal as an axum [`Router`].

@@ -280,7 +280,7 @@ async fn browser_session<R: tauri::Runtime>(
 /// Mobile: the portal comes back to `ca.cartable.client:/oauth2redirect` (RFC 8252 §7.1), which
 /// the OS hands to the app through tauri-plugin-deep-link (the scheme is declared under
 /// `plugins.deep-link.mobile` in `tauri.conf.json`); the URLs it opens are passed to the attempt
-/// until one is its redirect. Not built here: our machines cannot build mobile (TOOLCHAIN.md);
+/// until one is its redirect. Not built here: our machines have no Android NDK or Xcode (README, platform table);
 /// `BrowserSignIn::finish_from` itself is tested on desktop (portal-client `tests/browser.rs`).
 #[cfg(mobile)]
 async fn browser_session<R: tauri::Runtime>(
