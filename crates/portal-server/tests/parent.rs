@@ -828,6 +828,37 @@ async fn openapi_document_is_valid_and_matches_the_routes() {
     }
     assert!(with_token > 0 && without_token > 0, "{with_token} and {without_token} operations");
 
+    // The router documents exactly the parent API docs/contract.md §6 names (`METHOD /api/v1/…`
+    // in backquotes): dropping a route from the router cannot pass unnoticed.
+    let mut documented: Vec<String> = document
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            [("GET", &item.get), ("POST", &item.post), ("DELETE", &item.delete)]
+                .into_iter()
+                .chain([("PUT", &item.put), ("PATCH", &item.patch)])
+                .filter(|(_, operation)| operation.is_some())
+                .map(move |(method, _)| format!("{method} {path}"))
+        })
+        .collect();
+    documented.sort();
+    let mut contract: Vec<String> = include_str!("../../../docs/contract.md")
+        // Every piece between backquotes (code fences shift the pairing, so all pieces are
+        // read; prose never starts with a method and a path).
+        .split('`')
+        .filter_map(|quoted| {
+            let (method, rest) = quoted.split_once(' ')?;
+            let path = rest.split(' ').next()?;
+            (["GET", "POST", "DELETE", "PUT", "PATCH"].contains(&method)
+                && path.starts_with("/api/v1/"))
+            .then(|| format!("{method} {path}"))
+        })
+        .collect();
+    contract.sort();
+    contract.dedup();
+    assert_eq!(documented, contract, "the routes of docs/contract.md §6");
+
     // Every schema reference resolves.
     let text = answer.body.to_string();
     let schemas = &answer.body["components"]["schemas"];

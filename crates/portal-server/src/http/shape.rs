@@ -22,6 +22,9 @@ use serde::de::{self, Expected, Unexpected};
 pub mod form;
 pub mod json;
 
+/// The longest unknown field name [`ShapeError::UnknownField`] repeats, in characters.
+pub const MAX_FIELD_NAME: usize = 64;
+
 /// A body that does not fit the endpoint's type: one of serde's `de::Error` hooks, typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -30,7 +33,8 @@ pub enum ShapeError {
     MissingField(&'static str),
     /// A field the type does not have, with `deny_unknown_fields` (`de::Error::unknown_field`).
     UnknownField {
-        /// The field name as sent.
+        /// The field name as sent, cut after [`MAX_FIELD_NAME`] characters (with `…`): a key
+        /// is the caller's own text, and a body may be 16 KiB of it.
         field: String,
         /// The type's fields.
         expected: &'static [&'static str],
@@ -120,7 +124,11 @@ impl de::Error for ShapeError {
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        Self::UnknownField { field: field.to_owned(), expected }
+        let mut name: String = field.chars().take(MAX_FIELD_NAME).collect();
+        if name.len() < field.len() {
+            name.push('…');
+        }
+        Self::UnknownField { field: name, expected }
     }
 
     fn missing_field(field: &'static str) -> Self {
@@ -237,5 +245,24 @@ impl fmt::Display for OneOf {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn an_unknown_field_name_is_cut_to_its_limit() {
+        let long = "x".repeat(10_000);
+        let ShapeError::UnknownField { field, .. } = ShapeError::unknown_field(&long, &["a"])
+        else {
+            panic!("an unknown field")
+        };
+        assert_eq!(field, format!("{}…", "x".repeat(MAX_FIELD_NAME)));
+        let short = ShapeError::unknown_field("nickname", &["a"]);
+        assert_eq!(short.to_string(), "unknown field `nickname`, expected `a`");
     }
 }
