@@ -174,16 +174,20 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// The split of this machine's CPUs; `None` on a single CPU (nothing to split: `wrk` then
-    /// shares it, and the results say so).
+    /// The split of the CPUs this process may run on (`Cpus_allowed_list` of
+    /// `/proc/self/status`, so a cpuset such as `4-7` is honoured); `None` on a single CPU
+    /// (nothing to split: `wrk` then shares it, and the results say so) or when the list
+    /// cannot be read.
     pub fn of_this_machine() -> Option<Self> {
-        let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-        let half = cpus / 2;
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let allowed = status.lines().find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?;
+        let cpus = parse_cpu_list(allowed.trim())?;
+        let half = cpus.len() / 2;
         (half > 0).then(|| Self {
-            server: cpu_list(0, half),
-            load: cpu_list(half, cpus),
-            all: cpu_list(0, cpus),
-            load_threads: cpus - half,
+            server: join_cpus(&cpus[..half]),
+            load: join_cpus(&cpus[half..]),
+            all: join_cpus(&cpus),
+            load_threads: cpus.len() - half,
         })
     }
 
@@ -198,9 +202,21 @@ impl Placement {
     }
 }
 
-/// CPUs `from..to` as a `taskset` list.
-fn cpu_list(from: usize, to: usize) -> String {
-    if to - from == 1 { from.to_string() } else { format!("{from}-{}", to - 1) }
+/// The CPU numbers of a kernel CPU list (`0-3,8,10-11`, as in `/proc/self/status`), in order.
+fn parse_cpu_list(list: &str) -> Option<Vec<usize>> {
+    let mut cpus = Vec::new();
+    for part in list.split(',').filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((from, to)) => cpus.extend(from.parse::<usize>().ok()?..=to.parse().ok()?),
+            None => cpus.push(part.parse().ok()?),
+        }
+    }
+    Some(cpus)
+}
+
+/// CPU numbers as a `taskset -c` list (`4,5,6`).
+fn join_cpus(cpus: &[usize]) -> String {
+    cpus.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
 }
 
 fn taskset_process(cpus: &str, pid: u32) -> Result {
@@ -906,6 +922,14 @@ fn decode_words(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_kernel_cpu_lists() {
+        assert_eq!(parse_cpu_list("0-1"), Some(vec![0, 1]));
+        assert_eq!(parse_cpu_list("4-6,9,11-12"), Some(vec![4, 5, 6, 9, 11, 12]));
+        assert_eq!(parse_cpu_list("x"), None);
+        assert_eq!(join_cpus(&[4, 5]), "4,5");
+    }
 
     #[test]
     fn reads_wrk_latency_output() {
