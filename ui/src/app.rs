@@ -36,8 +36,9 @@ pub fn flow_of(step: &cartable_core::ipc::FlowStep) -> cartable_core::ipc::FlowK
     }
 }
 
-/// Asks the shell what it runs against and where the parent stands, then opens the right
-/// screen. Also used by "Réessayer".
+/// Asks the shell what it runs against and where the parent stands, then sets
+/// [`AppState::landing`], which the start screen opens (at once if the parent is on it; a
+/// parent who opened another screen meanwhile stays there). Also used by "Réessayer".
 pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
     spawn_local_scoped(async move {
         if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
@@ -66,15 +67,13 @@ pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
                         }
                     }
                 }
-                if route != AppRoute::Start {
-                    replace(&route);
-                }
+                app.landing.set(Some(route));
             }
             Err(problem) => {
                 // Outside the shell (or a broken shell): show the login screen with the reason.
                 app.session.set(Session::SignedOut);
                 app.notice.set(Some(startup_notice(&problem)));
-                replace(&AppRoute::Login);
+                app.landing.set(Some(AppRoute::Login));
             }
         }
         report_ready();
@@ -123,6 +122,16 @@ pub fn App() -> View {
     }
 }
 
+/// Where the header's brand link goes: the children when signed in, the start screen while
+/// start-up runs (it moves on to where start-up lands), else the login form.
+fn brand_route(session: &Session) -> AppRoute {
+    match session {
+        Session::SignedIn { .. } => AppRoute::Children,
+        Session::Starting => AppRoute::Start,
+        _ => AppRoute::Login,
+    }
+}
+
 /// Whether start-up found the portal unreachable (the start screen then offers "Réessayer").
 #[derive(Debug, Clone, Copy)]
 pub struct Unreachable(pub Signal<bool>);
@@ -166,7 +175,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
         header {
             div(class="site-header") {
                 div(class="header-inner") {
-                    a(class="brand", href=move || if signed_in.get() { AppRoute::Children.href() } else { AppRoute::Login.href() }) {
+                    a(class="brand", href=move || brand_route(&app.session.get_clone()).href()) {
                         span(class="brand-mark", aria-hidden="true") { "▮" }
                         span { (Tr { key: "app-name" }) }
                     }
@@ -232,6 +241,12 @@ mod tests {
     use cartable_core::ipc::{CodeStep, FlowKind, FlowStep, SignedIn};
 
     use super::*;
+
+    #[test]
+    fn the_brand_link_waits_for_start_up_before_choosing_login() {
+        assert_eq!(brand_route(&Session::Starting), AppRoute::Start);
+        assert_eq!(brand_route(&Session::SignedOut), AppRoute::Login);
+    }
 
     #[test]
     fn a_build_without_the_demo_portal_says_where_to_enter_one() {

@@ -16,6 +16,8 @@ use cartable_core::password::PasswordPolicy;
 use cartable_core::wire::parent::AssociateRequest;
 use sycamore::prelude::*;
 
+use crate::routes::AppRoute;
+
 /// A required field was left empty (UI-side check before any call).
 pub const FIELD_REQUIRED: &str = "field_required";
 /// The confirmation differs from the new password.
@@ -522,6 +524,11 @@ pub struct AppState {
     /// Changes at each switch of parent: the screen is built anew, so nothing it held for the
     /// previous parent (children, dossier, forms) shows under the next.
     pub account_epoch: Signal<u64>,
+    /// The screen start-up chose (login, children, a pending flow's step; the start screen
+    /// itself when the portal is unreachable); `None` while it runs. The start screen opens it
+    /// whenever it is shown, so a parent who went elsewhere during start-up and comes back is
+    /// never left on "Chargement…".
+    pub landing: Signal<Option<AppRoute>>,
 }
 
 impl AppState {
@@ -536,6 +543,7 @@ impl AppState {
             keychain_notice_dismissed: create_signal(false),
             accounts: create_signal(AccountList::default()),
             account_epoch: create_signal(0),
+            landing: create_signal(None),
         }
     }
 

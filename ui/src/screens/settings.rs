@@ -77,14 +77,18 @@ pub fn Settings() -> View {
         create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
     // "Changer le mot de passe" only for an account with a password (`local` among its
     // providers): an account made with a social button has none (`docs/contract.md §5`).
+    // Asked whenever the parent is signed in, including by a start-up that ends while this
+    // screen is open.
     let has_password = create_signal(None::<bool>);
-    if signed_in.get_untracked() {
-        spawn_local_scoped(async move {
-            if let Ok(me) = ipc::call::<GetMe>(&()).await {
-                has_password.set(Some(me.providers.iter().any(|p| p == "local")));
-            }
-        });
-    }
+    create_effect(move || {
+        if signed_in.get() {
+            spawn_local_scoped(async move {
+                if let Ok(me) = ipc::call::<GetMe>(&()).await {
+                    has_password.set(Some(me.providers.iter().any(|p| p == "local")));
+                }
+            });
+        }
+    });
 
     let save_portal = move |e: web_sys::SubmitEvent| {
         e.prevent_default();

@@ -5,7 +5,7 @@ use sycamore::prelude::*;
 
 use crate::app::{Unreachable, start_up};
 use crate::i18n::{Tr, use_i18n};
-use crate::routes::AppRoute;
+use crate::routes::{AppRoute, replace};
 use crate::state::use_app;
 
 /// The start screen.
@@ -14,6 +14,13 @@ pub fn Start() -> View {
     let i18n = use_i18n();
     let app = use_app();
     let Unreachable(unreachable) = use_context::<Unreachable>();
+    // Where start-up landed, once it has: opened from here, now or when it ends. After this
+    // task, so the router does not replace this screen while it is being built.
+    create_effect(move || {
+        if let Some(route) = app.landing.get_clone().filter(|r| *r != AppRoute::Start) {
+            sycamore::futures::spawn_local(async move { replace(&route) });
+        }
+    });
     view! {
         div(class="screen narrow") {
             h1(tabindex="-1") { (Tr { key: "app-name" }) }
