@@ -660,10 +660,18 @@ impl Scenario {
             "tauri:options": { "application": self.env.app },
         });
         let Value::Object(capabilities) = capabilities else { return Err(fail("capabilities")) };
-        let client = webdriver()
-            .capabilities(capabilities)
-            .connect(&self.driver.url)
+        // An app that dies while starting leaves WebKitWebDriver waiting for it forever: give
+        // up after WAIT (its panic is in the scenario's tauri-driver.log).
+        let mut builder = webdriver();
+        let connect = builder.capabilities(capabilities).connect(&self.driver.url);
+        let client = tokio::time::timeout(WAIT, connect)
             .await
+            .map_err(|_| {
+                fail(format!(
+                    "the app did not start within {} s (see tauri-driver.log)",
+                    WAIT.as_secs()
+                ))
+            })?
             .map_err(|e| fail(format!("cannot open a WebDriver session on the app: {e}")))?;
         self.client = Some(client);
         // Keep the page's errors (a wasm panic shows only there) for the failure artefacts.
