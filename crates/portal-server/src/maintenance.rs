@@ -5,8 +5,9 @@
 //! families that can no longer be used.
 //!
 //! [`run`] repeats [`purge`] every [`crate::config::Security::purge_interval`], and every
-//! [`SHORT_INTERVAL`] re-reads the key file (a `keys rotate` by the operator) and lets the
-//! per-address budgets forget idle addresses, while the portal serves
+//! [`SHORT_INTERVAL`] re-reads the key file (a `keys rotate` by the operator), lets the
+//! per-address budgets forget idle addresses and forgets the remembered access tokens past
+//! their `exp` ([`crate::tokens::verified`]), while the portal serves
 //! (`crate::http::serve_with_shutdown` starts and stops it).
 
 use crate::{
@@ -100,14 +101,16 @@ pub async fn purge(state: &AppState) -> Result<Purged, sqlx::Error> {
     Ok(purged)
 }
 
-/// How often the key file is re-read and idle per-address budgets are forgotten: a quarter of
-/// `keys rotate`'s default activation delay (120 s), so every instance knows a new key well
-/// before it starts signing, and a flood of new addresses cannot grow memory for long.
+/// How often the key file is re-read, idle per-address budgets and expired remembered access
+/// tokens are forgotten: a quarter of `keys rotate`'s default activation delay (120 s), so every
+/// instance knows a new key well before it starts signing, and a flood of new addresses cannot
+/// grow memory for long.
 pub const SHORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Purges now and then every `purge_interval`, and every [`SHORT_INTERVAL`] re-reads the key
-/// file and forgets idle per-address budgets, forever; failures are logged and retried at the next tick. Spawned
-/// by [`crate::http::serve_with_shutdown`], aborted when it returns.
+/// file and forgets idle per-address budgets and expired remembered tokens, forever; failures
+/// are logged and retried at the next tick. Spawned by [`crate::http::serve_with_shutdown`],
+/// aborted when it returns.
 pub async fn run(state: AppState) {
     use tokio::time::{MissedTickBehavior, interval};
     let mut purge_tick = interval(state.config.security.purge_interval);
@@ -122,6 +125,7 @@ pub async fn run(state: AppState) {
             },
             _ = keys_tick.tick() => {
                 state.address_budgets.forget_idle();
+                state.verified_tokens.forget_expired(state.clock.now().unix_timestamp());
                 match state.signing_keys.reload().await {
                     Ok(true) => tracing::info!("key file re-read: signing keys updated"),
                     Ok(false) => {}

@@ -94,6 +94,19 @@ pub async fn private_schools(db: &Db) -> Result<Vec<PrivateSchool>, sqlx::Error>
         .collect())
 }
 
+/// The version of the public lists ([`board_entries`], [`private_schools`]): the database bumps
+/// it with every change to the rows they are built from, whichever process makes the change
+/// (triggers of `migrations/{sqlite,postgres}/0009_registry_lists_version.sql`). Equal versions
+/// mean equal lists.
+///
+/// # Errors
+/// Database failure.
+pub async fn lists_version(db: &Db) -> Result<i64, sqlx::Error> {
+    db::on!(db, |c| sqlx::query_scalar("SELECT version FROM registry_lists_version WHERE id = 1")
+        .fetch_one(c)
+        .await)
+}
+
 /// Whether `org` is subscribed: `None` when no such body or private school exists.
 ///
 /// # Errors

@@ -22,6 +22,11 @@ pub struct Inner {
     /// RS256 keys that sign and verify JWTs (`docs/contract.md §4`), from the same source;
     /// [`SigningKeys::reload`](crate::tokens::SigningKeys::reload) picks up a rotation.
     pub signing_keys: crate::tokens::SigningKeys,
+    /// Access tokens verified once, remembered until their `exp` ([`crate::tokens::verified`]).
+    pub verified_tokens: crate::tokens::VerifiedTokens,
+    /// The registry's public lists as answered, body and `ETag`, rebuilt when the registry
+    /// changes ([`crate::http::parent::boards::ListCache`]).
+    pub registry_lists: crate::http::parent::boards::ListCache,
     /// Sends codes and notices (`docs/contract.md §8`).
     pub mailer: crate::mail::Mailer,
     /// argon2id hashing, bounded and off the async runtime (`docs/contract.md §§1–3`).
@@ -93,6 +98,8 @@ impl AppState {
             clock,
             hash_key,
             signing_keys,
+            verified_tokens: crate::tokens::VerifiedTokens::default(),
+            registry_lists: crate::http::parent::boards::ListCache::default(),
             mailer,
             passwords,
             address_budgets,

@@ -14,6 +14,7 @@
 //! No token ever reaches a log line.
 
 mod keys;
+pub mod verified;
 
 use cartable_core::wire::tokens::{IdTokenClaims, TokenResponse};
 use jsonwebtoken::{Algorithm, Validation};
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use keys::{RSA_BITS, SigningKeys};
+pub use verified::VerifiedTokens;
 
 use crate::{
     AppState,
@@ -402,18 +404,46 @@ async fn revoke_until_none_left(
 /// (`docs/contract.md §4`, §6). Does not check that the account still exists (that needs the
 /// database; [`AuthParent`](crate::http::extract::AuthParent) does it).
 ///
+/// A token that passed once is remembered in
+/// [`verified_tokens`](crate::state::Inner::verified_tokens) ([`verified`]): the next time only
+/// its `exp` (against `state.clock`) and its key (still one of [`SigningKeys`]) are checked
+/// again, which gives the same answer as the full verification.
+///
 /// # Errors
 /// [`TokenError::InvalidToken`] with the reason.
 pub fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims, TokenError> {
+    let now = state.clock.now().unix_timestamp();
+    let digest = VerifiedTokens::digest(token);
+    if let Some(known) = state.verified_tokens.get(&digest) {
+        if state.signing_keys.knows(&known.kid) {
+            if known.claims.exp <= now {
+                return Err(TokenError::InvalidToken(TokenRejection::Expired));
+            }
+            return Ok(known.claims.clone());
+        }
+        // Its key left the key file: verified in full below, which refuses it.
+        state.verified_tokens.remove(&digest);
+    }
+    let (kid, claims) = verify_in_full(state, token, now)?;
+    state.verified_tokens.insert(digest, verified::Verified { kid, claims: claims.clone() });
+    Ok(claims)
+}
+
+/// [`verify_access_token`] without the cache: the claims and the `kid` that verified them.
+fn verify_in_full(
+    state: &AppState,
+    token: &str,
+    now: i64,
+) -> Result<(String, AccessClaims), TokenError> {
     let invalid = |_| TokenError::InvalidToken(TokenRejection::Invalid);
     let header = jsonwebtoken::decode_header(token).map_err(invalid)?;
     if header.alg != Algorithm::RS256 {
         return Err(TokenError::InvalidToken(TokenRejection::Invalid));
     }
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| state.signing_keys.decoding_key(kid))
+    let kid = header.kid.ok_or(TokenError::InvalidToken(TokenRejection::Invalid))?;
+    let key = state
+        .signing_keys
+        .decoding_key(&kid)
         .ok_or(TokenError::InvalidToken(TokenRejection::Invalid))?;
     let mut validation = Validation::new(Algorithm::RS256);
     // jsonwebtoken reads the system clock; expiry is checked below against state.clock.
@@ -423,13 +453,13 @@ pub fn verify_access_token(state: &AppState, token: &str) -> Result<AccessClaims
     validation.set_audience(&[state.config.api_base()]);
     let claims =
         jsonwebtoken::decode::<AccessClaims>(token, &key, &validation).map_err(invalid)?.claims;
-    if claims.exp <= state.clock.now().unix_timestamp() {
+    if claims.exp <= now {
         return Err(TokenError::InvalidToken(TokenRejection::Expired));
     }
     if !claims.scp.split(' ').any(|s| s == PARENT_SCOPE) {
         return Err(TokenError::InvalidToken(TokenRejection::WrongScope));
     }
-    Ok(claims)
+    Ok((kid, claims))
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,6 +1,8 @@
 //! Several portal instances over one database behave as one (`deploy/README.md`): every piece
 //! of shared state (flows, codes, continuation tokens, limits, refresh-token families) is in the
-//! database and the signing keys are in the key file the instances share.
+//! database and the signing keys are in the key file the instances share. What an instance
+//! keeps in memory to answer faster (the registry's lists, verified access tokens) is checked
+//! against the database on every request, so a change made elsewhere is seen at once.
 //!
 //! Two real portals on their own ports, over the same database: one SQLite file, or with
 //! `CARTABLE_TEST_POSTGRES` (`cargo xtask test-postgres`) one PostgreSQL database, which is
@@ -11,7 +13,10 @@ mod common;
 use std::sync::Arc;
 
 use common::{CLIENT, PASSWORD, Reply, SCOPE, TestPortal};
-use portal_server::clock::ManualClock;
+use portal_server::{
+    clock::{Clock as _, ManualClock},
+    registry::import::import_str,
+};
 
 /// Two portals over one folder (so one database and one key file), on one clock, with one
 /// public origin (what the load balancer serves, so one token issuer) as an operator configures
@@ -200,5 +205,133 @@ async fn a_revocation_during_refreshes_on_another_instance_leaves_no_token_alive
             None,
             "round {round}: a token outlived the revocation"
         );
+    }
+}
+
+/// `GET {path}` on `portal` with an optional bearer token and `If-None-Match`: status, `ETag`
+/// and JSON body (`Null` when empty).
+async fn get(
+    portal: &TestPortal,
+    path: &str,
+    bearer: Option<&str>,
+    if_none_match: Option<&str>,
+) -> (u16, Option<String>, serde_json::Value) {
+    let mut request = common::http().get(portal.url(path));
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    if let Some(tag) = if_none_match {
+        request = request.header("if-none-match", tag);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status().as_u16();
+    let etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let bytes = response.bytes().await.expect("body");
+    let body = if bytes.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&bytes).expect("JSON body")
+    };
+    (status, etag, body)
+}
+
+/// The `subscribed` of board `id` in a `GET /api/v1/school-boards` body.
+fn subscribed(boards: &serde_json::Value, id: &str) -> Option<bool> {
+    boards.as_array()?.iter().find(|b| b["id"] == id)?["subscribed"].as_bool()
+}
+
+/// Each instance answers the registry's lists from memory (src/http/parent/boards.rs), and sees
+/// a change as soon as it is committed, wherever it was made: through the other instance's
+/// connections, or by `portal-server registry import` in a process of its own.
+#[tokio::test]
+async fn the_lists_kept_in_memory_change_on_every_instance_as_soon_as_the_registry_does() {
+    let (a, b, dir) = two_instances().await;
+    let (status, first, boards) = get(&a, "/api/v1/school-boards", None, None).await;
+    assert_eq!((status, subscribed(&boards, "css-laval")), (200, Some(true)), "{boards}");
+    let first = first.expect("etag");
+    assert_eq!(get(&b, "/api/v1/school-boards", None, None).await.1.as_ref(), Some(&first));
+    for portal in [&a, &b] {
+        let (status, etag, _) = get(portal, "/api/v1/school-boards", None, Some(&first)).await;
+        assert_eq!((status, etag.as_ref()), (304, Some(&first)));
+    }
+
+    // A change made through B's pool: A, which built its answer before, answers the new list.
+    let unsubscribe = r#"{"kind": "board", "id": "css-laval", "subscribed": false}"#;
+    import_str(&b.state.db, &b.state.hash_key, unsubscribe, b.clock.now()).await.expect("import");
+    let (status, second, boards) = get(&a, "/api/v1/school-boards", None, Some(&first)).await;
+    assert_eq!((status, subscribed(&boards, "css-laval")), (200, Some(false)), "{boards}");
+    let second = second.expect("etag");
+    assert_ne!(second, first);
+    assert_eq!(get(&b, "/api/v1/school-boards", None, Some(&first)).await.1, Some(second.clone()));
+
+    // The operator's command, another process: both instances list the new private school.
+    let (_, schools_tag, schools) = get(&a, "/api/v1/private-schools", None, None).await;
+    assert_eq!(schools.as_array().map(Vec::len), Some(2), "{schools}");
+    let file = dir.path().join("registry.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"kind": "private_school", "id": "ps-nouvelle", "name": "École Nouvelle", "subscribed": true}"#,
+    )
+    .expect("write");
+    let output = common::binary::portal_server()
+        .args(["registry", "import"])
+        .arg(&file)
+        .arg("--db")
+        .arg(a.state.config.database.to_string())
+        .arg("--keys")
+        .arg(dir.path().join("portal.keys.json"))
+        .output()
+        .expect("run portal-server");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for portal in [&a, &b] {
+        let tag = schools_tag.as_deref();
+        let (status, etag, schools) = get(portal, "/api/v1/private-schools", None, tag).await;
+        assert_eq!(status, 200);
+        assert_ne!(etag, schools_tag);
+        let ids: Vec<&str> =
+            schools.as_array().expect("list").iter().filter_map(|s| s["id"].as_str()).collect();
+        assert!(ids.contains(&"ps-nouvelle"), "{ids:?}");
+    }
+
+    // The tag is the body's hash: the same lists again give the first tag back.
+    let resubscribe = r#"{"kind": "board", "id": "css-laval", "subscribed": true}"#;
+    import_str(&a.state.db, &a.state.hash_key, resubscribe, a.clock.now()).await.expect("import");
+    for portal in [&a, &b] {
+        let (status, etag, _) = get(portal, "/api/v1/school-boards", None, Some(&first)).await;
+        assert_eq!((status, etag.as_ref()), (304, Some(&first)));
+    }
+}
+
+/// Both instances remember the token as verified (src/tokens/verified.rs); deleting the
+/// account through one of them ends it on both at once, on the one-query children list as on
+/// the routes that look the account up on their own.
+#[tokio::test]
+async fn a_token_both_instances_remember_is_refused_by_both_once_its_account_is_deleted() {
+    let (a, b, _dir) = two_instances().await;
+    let access = a.signed_up_access("efface@example.com").await;
+    for portal in [&a, &b] {
+        for _ in 0..2 {
+            let (status, _, children) = get(portal, "/api/v1/children", Some(&access), None).await;
+            assert_eq!((status, children), (200, serde_json::json!([])));
+            assert_eq!(me(portal, &access).await.status, 200);
+        }
+        assert!(!portal.state.verified_tokens.is_empty());
+    }
+    let deleted = common::http()
+        .delete(b.url("/api/v1/me"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(deleted.status(), 204);
+    for portal in [&a, &b] {
+        let (status, _, problem) = get(portal, "/api/v1/children", Some(&access), None).await;
+        assert_eq!(status, 401, "{problem}");
+        assert_eq!(
+            (problem["code"].as_str(), problem["detail"].as_str()),
+            (Some("invalid_token"), Some("account no longer exists"))
+        );
+        let r = me(portal, &access).await;
+        assert_eq!((r.status, r.json["detail"].as_str()), (401, Some("account no longer exists")));
     }
 }

@@ -678,3 +678,35 @@ fn rotations_at_once_keep_every_key_follow_links_and_refuse_another_users_file()
         assert_eq!(after, text, "unchanged");
     }
 }
+
+/// A token remembered as verified (src/tokens/verified.rs) counts only while its key is one of
+/// the portal's: once the key leaves the key file (an operator ending a key by hand, before its
+/// tokens expire), the token is refused at once, as a token never seen before would be.
+#[tokio::test]
+async fn a_remembered_token_is_refused_once_its_key_leaves_the_key_file() {
+    let p = TestPortal::start().await;
+    let keys = p.dir.join("portal.keys.json");
+    let tokens = account(&p, "oubli@exemple.ca").await;
+    let access = tokens["access_token"].as_str().expect("access").to_owned();
+    let old_kid = kid_of(&access);
+    for _ in 0..2 {
+        assert_eq!(get(&p.origin, "/api/v1/me", Some(&access)).await.0, 200);
+    }
+
+    // A new key active now; then the old one taken out of the file.
+    let lifetime = p.state.config.lifetimes.access_token;
+    rotate_file(&keys, p.clock.now(), StdDuration::ZERO, lifetime).await.expect("rotate");
+    let mut file: Value =
+        serde_json::from_str(&std::fs::read_to_string(&keys).expect("read")).expect("JSON");
+    file["signing"].as_array_mut().expect("signing").retain(|k| k["kid"] != old_kid.as_str());
+    std::fs::write(&keys, serde_json::to_string_pretty(&file).expect("JSON")).expect("write");
+    assert!(p.state.signing_keys.reload().await.expect("reload"));
+    assert!(!jwks_kids(&p.origin).await.contains(&old_kid));
+
+    for path in ["/api/v1/me", "/api/v1/children"] {
+        let (status, problem) = get(&p.origin, path, Some(&access)).await;
+        assert_eq!(status, 401, "{path}: {problem}");
+        assert_eq!(problem["detail"], "invalid access token", "{path}");
+    }
+    p.stop().await;
+}

@@ -536,6 +536,55 @@ async fn delete_me_removes_account_associations_and_tokens() {
     assert_eq!(registry::student_count(&portal.state.db).await.expect("count"), 13, "records stay");
 }
 
+/// An access token verified once is remembered until its `exp` (src/tokens/verified.rs): the
+/// memory never lets it live longer, and never spares the account's lookup.
+#[tokio::test]
+async fn a_remembered_token_is_refused_at_its_exp_and_once_its_account_is_gone() {
+    let portal = Portal::start().await;
+    let mut parent = portal.parent(&["famille.levesque-cote@example.com"]).await;
+    portal.associate(&parent, eloise()).await.child();
+    assert_eq!(portal.children(&parent).await.len(), 1);
+    assert_eq!(portal.state.verified_tokens.len(), 1, "verified in full, then remembered");
+
+    // 900 s lifetime: still accepted 1 s before its exp (from memory), refused at it.
+    portal.clock.advance(Duration::seconds(899));
+    assert_eq!(portal.children(&parent).await.len(), 1);
+    portal.clock.advance(Duration::seconds(1));
+    for path in ["/api/v1/children", "/api/v1/me"] {
+        let answer = portal.call(Method::GET, path, Some(&parent.access), None).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(answer.problem().detail.as_deref(), Some("access token expired"), "{path}");
+    }
+
+    // A fresh token, remembered; the account deleted behind this instance's back (by another
+    // instance, or an operator): every route refuses the token at once.
+    portal.reissue(&mut parent).await;
+    assert_eq!(portal.children(&parent).await.len(), 1);
+    let me = portal.call(Method::GET, "/api/v1/me", Some(&parent.access), None).await;
+    assert_eq!(me.status, 200);
+    db::on!(portal.state.db, |c| sqlx::query("DELETE FROM accounts WHERE id = $1")
+        .bind(&parent.id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .expect("delete");
+    for path in ["/api/v1/children", "/api/v1/me", "/api/v1/children/x/dossier"] {
+        let answer = portal.call(Method::GET, path, Some(&parent.access), None).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}");
+        let problem = answer.problem();
+        assert_eq!(problem.code, ProblemCode::InvalidToken, "{path}");
+        assert_eq!(problem.detail.as_deref(), Some("account no longer exists"), "{path}");
+    }
+}
+
+/// A parent without children gets `[]` from the one query that also finds the account.
+#[tokio::test]
+async fn a_parent_without_children_lists_none() {
+    let portal = Portal::start().await;
+    let parent = portal.parent(&["personne@example.com"]).await;
+    assert_eq!(portal.children(&parent).await, Vec::<Child>::new());
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tokens, bodies, lists
 

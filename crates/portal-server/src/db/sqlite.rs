@@ -24,6 +24,12 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// (a warning is logged when others may read it). WAL mode lets readers proceed during a
 /// write; the busy timeout makes concurrent writers wait instead of failing.
 ///
+/// The pool does not ping a connection before handing it out (`test_before_acquire`, on by
+/// default in sqlx): a SQLite connection is a library handle in this process, with no server
+/// that could have gone away, and each ping is a round trip to the connection's worker thread,
+/// 3.5 µs of CPU per query here (`BENCHMARKS.md`, "Parent API (2026-12-06)").
+/// sqlx still checks each connection when it returns to the pool, and drops one that fails.
+///
 /// # Errors
 /// The file cannot be opened or created.
 pub async fn connect(path: &Path, settings: PoolSettings) -> Result<SqlitePool, sqlx::Error> {
@@ -41,7 +47,11 @@ pub async fn connect(path: &Path, settings: PoolSettings) -> Result<SqlitePool, 
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT);
-    SqlitePoolOptions::new().max_connections(settings.max_connections).connect_with(options).await
+    SqlitePoolOptions::new()
+        .max_connections(settings.max_connections)
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
 }
 
 /// Whether sqlx's migration table exists in the database of `pool`.

@@ -137,6 +137,18 @@ impl SigningKeys {
         self.snapshot().keys.iter().find(|k| k.kid == kid).map(|k| k.decoding.clone())
     }
 
+    /// Whether `kid` names one of the keys in use (what [`Self::decoding_key`] finds), without
+    /// copying the key: how a remembered token checks that its key is still ours
+    /// ([`super::verified`]).
+    pub fn knows(&self, kid: &str) -> bool {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys
+            .iter()
+            .any(|k| k.kid == kid)
+    }
+
     fn snapshot(&self) -> Arc<KeySet> {
         Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
     }

@@ -34,7 +34,7 @@ use crate::{
     AppState,
     db::{self, Stamp, Tx},
     http::{
-        extract::AuthParent,
+        extract::{AuthParent, ParentToken, account_gone},
         problem::{ApiProblem, DocumentedProblem, TokenProblems},
     },
     identity::limits::{self, Reservation},
@@ -45,6 +45,10 @@ use crate::{
 };
 
 /// The caller's children, oldest association first (then by name).
+///
+/// One query finds the account and its children (a `LEFT JOIN` from `accounts`): no row means
+/// the account is gone, answered with the same 401 as [`AuthParent`]; one row without a student
+/// means no children.
 #[utoipa::path(
     get,
     path = "/api/v1/children",
@@ -56,18 +60,29 @@ use crate::{
     )
 )]
 pub async fn list_children(
-    auth: AuthParent,
+    token: ParentToken,
     State(state): State<AppState>,
 ) -> Result<Json<Vec<Child>>, ApiProblem> {
-    let rows: Vec<ChildRow> = db::on!(state.db, |c| {
+    let rows: Vec<AccountChildRow> = db::on!(state.db, |c| {
         sqlx::query_as(&format!(
-        "{CHILD_SELECT} WHERE a.account_id = $1 ORDER BY a.associated_at, s.last_name, s.first_name, s.id"
-    ))
-    .bind(&auth.account_id)
-    .fetch_all(c)
-    .await
+            "SELECT {CHILD_COLUMNS} FROM accounts p \
+             LEFT JOIN child_associations a ON a.account_id = p.id \
+             LEFT JOIN students s ON s.id = a.student_id \
+             WHERE p.id = $1 \
+             ORDER BY a.associated_at, s.last_name, s.first_name, s.id"
+        ))
+        .bind(&token.account_id)
+        .fetch_all(c)
+        .await
     })?;
-    rows.into_iter().map(ChildRow::into_child).collect::<Result<_, _>>().map(Json)
+    if rows.is_empty() && !token.account_known {
+        return Err(account_gone());
+    }
+    rows.into_iter()
+        .filter_map(AccountChildRow::into_row)
+        .map(ChildRow::into_child)
+        .collect::<Result<_, _>>()
+        .map(Json)
 }
 
 /// Associates a child by `identity`, `private_school` or `nip` (see the module docs).
@@ -541,9 +556,9 @@ async fn insert_association(
     Ok(done == 1)
 }
 
-const CHILD_SELECT: &str = "SELECT s.id, s.first_name, s.last_name, s.birth_date, s.board_id, \
-     s.private_school_id, s.school_code, s.school_name, s.grade, a.associated_at \
-     FROM child_associations a JOIN students s ON s.id = a.student_id";
+/// The columns of [`ChildRow`], from `students s` and `child_associations a`.
+const CHILD_COLUMNS: &str = "s.id, s.first_name, s.last_name, s.birth_date, s.board_id, \
+     s.private_school_id, s.school_code, s.school_name, s.grade, a.associated_at";
 
 #[derive(sqlx::FromRow)]
 struct ChildRow {
@@ -557,6 +572,41 @@ struct ChildRow {
     school_name: String,
     grade: String,
     associated_at: Stamp,
+}
+
+/// A row of [`list_children`]'s query: [`ChildRow`]'s columns, all `NULL` for an account
+/// without children.
+#[derive(sqlx::FromRow)]
+struct AccountChildRow {
+    id: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    birth_date: Option<String>,
+    board_id: Option<String>,
+    private_school_id: Option<String>,
+    school_code: Option<String>,
+    school_name: Option<String>,
+    grade: Option<String>,
+    associated_at: Option<Stamp>,
+}
+
+impl AccountChildRow {
+    /// The child of this row; `None` for the row of an account without children. (An
+    /// association always has its student: both foreign keys cascade.)
+    fn into_row(self) -> Option<ChildRow> {
+        Some(ChildRow {
+            id: self.id?,
+            first_name: self.first_name?,
+            last_name: self.last_name?,
+            birth_date: self.birth_date?,
+            board_id: self.board_id,
+            private_school_id: self.private_school_id,
+            school_code: self.school_code?,
+            school_name: self.school_name?,
+            grade: self.grade?,
+            associated_at: self.associated_at?,
+        })
+    }
 }
 
 impl ChildRow {
@@ -581,12 +631,14 @@ async fn find_child(
     account_id: &str,
     student_id: &str,
 ) -> Result<Option<Child>, ApiProblem> {
-    let row: Option<ChildRow> = db::on!(state.db, |c| sqlx::query_as(&format!(
-        "{CHILD_SELECT} WHERE a.account_id = $1 AND s.id = $2"
-    ))
-    .bind(account_id)
-    .bind(student_id)
-    .fetch_optional(c)
-    .await)?;
+    let sql = format!(
+        "SELECT {CHILD_COLUMNS} FROM child_associations a JOIN students s ON s.id = a.student_id \
+         WHERE a.account_id = $1 AND s.id = $2"
+    );
+    let row: Option<ChildRow> = db::on!(state.db, |c| sqlx::query_as(&sql)
+        .bind(account_id)
+        .bind(student_id)
+        .fetch_optional(c)
+        .await)?;
     row.map(ChildRow::into_child).transpose()
 }
