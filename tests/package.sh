@@ -1,7 +1,8 @@
 #!/bin/sh
-# The packages, proven by installing them: after `cargo xtask package`,
-#  1. checks the SHA-256 of target/packages/*, and that the .rpm (`rpm -qpl`) holds the same files
-#     as the .deb (`dpkg-deb -c`);
+# The packages, proven by installing them: after `cargo xtask package` (target/packages/) or the
+# packages stage of `cargo xtask test` (target/packages-verification/, the `verification` profile),
+#  1. checks the SHA-256 of the packages folder's files, and that the .rpm (`rpm -qpl`) holds the
+#     same files as the .deb (`dpkg-deb -c`);
 #  2. installs the .deb with apt as a parent would (`apt-get install ./cartable_….deb`), checks its
 #     desktop entry and AppStream metainfo, and that every library /usr/bin/cartable links to comes
 #     with the package's Depends (dpkg-shlibdeps against `apt-cache depends --recurse`);
@@ -12,12 +13,14 @@
 #  5. purges the package and checks that nothing of it is left: only that parent's own folders.
 # Artefacts (file lists, screenshots) in target/package-check/.
 #
-# Usage: sh tests/package.sh   (from the repository root; apt-get runs through sudo when not root)
+# Usage: sh tests/package.sh [packages folder]   (default target/packages; relative to the
+# repository root; apt-get runs through sudo when not root)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-packages=target/packages
+packages=${1:-target/packages}
+packages=${packages%/}
 out="$root/target/package-check"
 rm -rf "$out"
 mkdir -p "$out"
@@ -26,11 +29,18 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 fail() { echo "package check: $*" >&2; exit 1; }
 step() { printf '\n· %s\n' "$*"; }
 
+case $packages in
+  target/packages) made_by="cargo xtask package" ;;
+  target/packages-verification) made_by="cargo xtask test (its packages stage)" ;;
+  *) made_by="the build that fills $packages" ;;
+esac
+# apt needs a path with a slash to take a file: ./ before a relative folder.
+case $packages in /* | ./*) ;; *) packages=./$packages ;; esac
 set -- "$packages"/cartable_*.deb
-[ $# = 1 ] && [ -f "$1" ] || fail "expected one $packages/cartable_*.deb: run \`cargo xtask package\` first"
+[ $# = 1 ] && [ -f "$1" ] || fail "expected one $packages/cartable_*.deb: run \`$made_by\` first"
 deb=$1
 set -- "$packages"/cartable-*.rpm
-[ $# = 1 ] && [ -f "$1" ] || fail "expected one $packages/cartable-*.rpm: run \`cargo xtask package\` first"
+[ $# = 1 ] && [ -f "$1" ] || fail "expected one $packages/cartable-*.rpm: run \`$made_by\` first"
 rpm=$1
 
 step "checksums"
@@ -75,9 +85,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 step "apt-get install $deb"
-# apt needs a path with a slash to take a file; the parent would do the same from a download folder.
+# $deb has a slash (above), as apt needs to take a file; a parent would do the same from a
+# download folder.
 installed=yes
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "./$deb"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "$deb"
 dpkg -L cartable | sort | tee "$out/dpkg-L.txt"
 [ -x /usr/bin/cartable ] || fail "/usr/bin/cartable is missing or not executable"
 desktop=/usr/share/applications/Cartable.desktop

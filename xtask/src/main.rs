@@ -8,8 +8,9 @@
 //! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
 //! - `cargo xtask bench [--build]`: the figures of `BENCHMARKS.md` into `bench/results/<date>.md`.
 //! - `cargo xtask package [--check]`: the .deb, the .rpm and the Windows zip into `target/packages/` (`--check`:
-//!   install the .deb, use it, remove it; also the last stage of `test`). With
-//!   `CARTABLE_UPDATE_KEY`, also each package's signature and the update manifest `latest.json`.
+//!   install the .deb, use it, remove it). With `CARTABLE_UPDATE_KEY`, also each package's
+//!   signature and the update manifest `latest.json`. `test` runs the same build and check with
+//!   the `verification` profile into `target/packages-verification/`, never signed.
 //! - `cargo xtask update-key <folder>`: a new minisign key pair for signing updates.
 //! - `cargo xtask windows`: the Windows app cross-compiled and zipped into `target/packages/`.
 //! - `cargo xtask mobile-check`: the app type-checked for Android (and iOS, up to its blockers).
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
         Some("package") => package::run(&root, &args[1..]),
         Some("update-key") => updates::generate(&args[1..]),
         Some("windows") => bootstrap::apt_packages()
-            .and_then(|()| platforms::windows(&root, package::Optimisation::Shipped)),
+            .and_then(|()| platforms::windows(&root, package::Profile::Shipped)),
         Some("mobile-check") => {
             bootstrap::apt_packages().and_then(|()| platforms::mobile_check(&root))
         }

@@ -13,6 +13,11 @@
 //! Given the publisher's key (`CARTABLE_UPDATE_KEY`, README "Publishing updates"), the packages
 //! are also signed and the static update manifest `latest.json` is written beside them
 //! ([`updates::sign_packages`]).
+//!
+//! `cargo xtask test`'s packages and Windows stages build the same way with the `verification`
+//! profile instead ([`Profile::Verification`]: same code and features, only faster to compile)
+//! into `target/packages-verification/`, unsigned, leaving `target/release/` and
+//! `target/packages/` as this command made them.
 
 use anyhow::{Context as _, bail};
 use std::path::Path;
@@ -23,36 +28,49 @@ use crate::{
     platforms, ui, updates,
 };
 
-/// Where the packages and their `.sha256` land.
-pub const OUT: &str = "target/packages";
-
 /// The AppStream metainfo the packages install.
 const METAINFO: &str = "packaging/linux/ca.cartable.client.metainfo.xml";
 
-/// How hard the compiler optimises a release build of the app. The code, features and packaging
-/// are the same either way; only the compile time and the binary's size and speed differ.
-#[derive(Clone, Copy, Debug)]
-pub enum Optimisation {
-    /// `[profile.release]` as shipped (fat LTO, one codegen unit): `cargo xtask package`,
-    /// `cargo xtask windows`, the release workflow and the bench's size figures.
+/// The Cargo profile a packaged build of the app uses, which also decides where its outputs land,
+/// so the two kinds never overwrite each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// `[profile.release]` as shipped (fat LTO, one codegen unit), into `target/release/` and
+    /// `target/packages/`: `cargo xtask package`, `cargo xtask windows`, the release workflow.
+    /// `cargo xtask bench` measures the same `target/release/cartable`.
     Shipped,
-    /// `cargo xtask test`'s packages and Windows stages: thin-local LTO and 16 codegen units.
-    /// What those stages prove (the .deb installs and works; the exe is a GUI PE32+ importing
-    /// only Windows' DLLs) does not depend on it, and a fresh machine's CI saves the minutes
-    /// BENCHMARKS.md gives ("CI time").
+    /// `[profile.verification]` of the root Cargo.toml, into `target/verification/` and
+    /// `target/packages-verification/`: `cargo xtask test`'s packages and Windows stages. Same
+    /// code and features as [`Profile::Shipped`], only thin-local LTO and 16 codegen units: what
+    /// those stages prove (the .deb installs and works; the exe is a GUI PE32+ importing only
+    /// Windows' DLLs) does not depend on optimisation, and they compile in a fraction of the time.
+    /// Its packages are never signed, so no test run writes a release-looking `latest.json`.
     Verification,
 }
 
-impl Optimisation {
-    /// Cargo's environment overrides of `[profile.release]` for this optimisation (Cargo book,
-    /// "Environment variables", `CARGO_PROFILE_<name>_LTO` and `_CODEGEN_UNITS`).
-    pub fn cargo_env(self) -> &'static [(&'static str, &'static str)] {
+impl Profile {
+    /// The profile's name for `cargo build --profile`, which is also its output folder under
+    /// `target/` (and `target/<triple>/`).
+    pub fn cargo_name(self) -> &'static str {
         match self {
-            Self::Shipped => &[],
-            Self::Verification => &[
-                ("CARGO_PROFILE_RELEASE_LTO", "false"),
-                ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
-            ],
+            Self::Shipped => "release",
+            Self::Verification => "verification",
+        }
+    }
+
+    /// Where the packages, the Windows zip and their `.sha256` land, from the workspace root.
+    pub fn packages_dir(self) -> &'static str {
+        match self {
+            Self::Shipped => "target/packages",
+            Self::Verification => "target/packages-verification",
+        }
+    }
+
+    /// The bundler's scratch folder (emptied on each run), from the workspace root.
+    fn bundler_work_dir(self) -> &'static str {
+        match self {
+            Self::Shipped => "target/package-build",
+            Self::Verification => "target/package-build-verification",
         }
     }
 }
@@ -68,25 +86,20 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         bootstrap::apt_packages()?
     }
     bootstrap::ensure_ui_tools(root)?;
-    build(root, Optimisation::Shipped)?;
-    platforms::windows(root, Optimisation::Shipped)?;
+    build(root, Profile::Shipped)?;
+    platforms::windows(root, Profile::Shipped)?;
     if check_too {
-        check(root)?;
+        check(root, Profile::Shipped)?;
     }
     Ok(())
 }
 
-/// Builds the UI and the app (release, optimised as `optimisation` says), checks the metainfo,
-/// and bundles the .deb and the .rpm into [`OUT`] with their SHA-256.
-pub fn build(root: &Path, optimisation: Optimisation) -> Result {
+/// Builds the UI and the app with `profile`, checks the metainfo, and bundles the .deb and the
+/// .rpm into [`Profile::packages_dir`] with their SHA-256; signs the shipped ones only.
+pub fn build(root: &Path, profile: Profile) -> Result {
     ui::build(root, true)?;
     // The default features are the shipped app: the embedded UI (custom-protocol) and the demo portal.
-    cmd::run_env(
-        root,
-        "cargo",
-        &["build", "--release", "-p", "cartable"],
-        optimisation.cargo_env(),
-    )?;
+    cmd::run(root, "cargo", &["build", "--profile", profile.cargo_name(), "-p", "cartable"])?;
     if cmd::exists("appstreamcli") {
         cmd::run(root, "appstreamcli", &["validate", "--no-net", METAINFO])?;
     } else {
@@ -94,9 +107,10 @@ pub fn build(root: &Path, optimisation: Optimisation) -> Result {
     }
     let target = root.join("target");
     let root_arg = root.to_string_lossy();
-    let app = target.join("release/cartable");
-    let work = target.join("package-build");
-    let out = root.join(OUT);
+    let app = target.join(profile.cargo_name()).join("cartable");
+    let work = root.join(profile.bundler_work_dir());
+    let packages = profile.packages_dir();
+    let out = root.join(packages);
     cmd::run_env(
         root,
         "cargo",
@@ -116,9 +130,13 @@ pub fn build(root: &Path, optimisation: Optimisation) -> Result {
         ],
         &[("CARGO_TARGET_DIR", &target.to_string_lossy())],
     )?;
-    // With CARTABLE_UPDATE_KEY: each package's .sig and the update manifest (src/updates.rs).
-    updates::sign_packages(root, &out, env!("CARGO_PKG_VERSION"))?;
-    println!("· packages in {OUT}/ (verify with: cd {OUT} && sha256sum -c *.sha256)");
+    match profile {
+        // With CARTABLE_UPDATE_KEY: each package's .sig and the update manifest (src/updates.rs).
+        Profile::Shipped => updates::sign_packages(root, &out, env!("CARGO_PKG_VERSION"))?,
+        // Never published: a signature or a latest.json here would look like a release.
+        Profile::Verification => println!("· verification packages: not signed, no latest.json"),
+    }
+    println!("· packages in {packages}/ (verify with: cd {packages} && sha256sum -c *.sha256)");
     Ok(())
 }
 
@@ -139,9 +157,44 @@ pub fn write_sha256(file: &Path) -> Result {
     std::fs::write(&path, &sum.stdout).with_context(|| format!("cannot write {}", path.display()))
 }
 
-/// Installs the .deb with apt, runs the installed app through the login form and a demo
-/// sign-up in the end-to-end world, removes it and checks nothing of it is left; compares the
-/// .rpm's files with the .deb's (`tests/package.sh`).
-pub fn check(root: &Path) -> Result {
-    cmd::run(root, "sh", &["tests/package.sh"])
+/// Installs the .deb `profile` built (in [`Profile::packages_dir`]) with apt, runs the installed
+/// app through the login form and a demo sign-up in the end-to-end world, removes it and checks
+/// nothing of it is left; compares the .rpm's files with the .deb's (`tests/package.sh`).
+pub fn check(root: &Path, profile: Profile) -> Result {
+    cmd::run(root, "sh", &["tests/package.sh", profile.packages_dir()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test run's build never replaces what `cargo xtask package` made.
+    #[test]
+    fn the_verification_build_has_folders_of_its_own() {
+        let (shipped, verification) = (Profile::Shipped, Profile::Verification);
+        assert_eq!(shipped.cargo_name(), "release");
+        assert_eq!(shipped.packages_dir(), "target/packages");
+        assert_eq!(shipped.bundler_work_dir(), "target/package-build");
+        assert_ne!(shipped.cargo_name(), verification.cargo_name());
+        assert_ne!(shipped.packages_dir(), verification.packages_dir());
+        assert_ne!(shipped.bundler_work_dir(), verification.bundler_work_dir());
+    }
+
+    /// `cargo build --profile verification` needs the root Cargo.toml's section, and only
+    /// compile-time settings may differ from the shipped profile.
+    #[test]
+    fn the_verification_profile_is_release_compiled_faster() {
+        let manifest = include_str!("../../Cargo.toml");
+        let header = format!("[profile.{}]", Profile::Verification.cargo_name());
+        let section = manifest.split(&header).nth(1).expect("the profile in the root Cargo.toml");
+        let settings: Vec<&str> = section
+            .split("\n[")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect();
+        assert_eq!(settings, ["inherits = \"release\"", "lto = false", "codegen-units = 16"]);
+    }
 }

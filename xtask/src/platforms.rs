@@ -3,7 +3,8 @@
 //! - `cargo xtask windows`: the release app cross-compiled for `x86_64-pc-windows-gnu` with
 //!   Debian's mingw-w64, zipped with `WebView2Loader.dll` into
 //!   `target/packages/cartable-windows-x64.zip`, after checking it is a PE32+ executable that
-//!   imports only DLLs Windows ships and the WebView2 loader;
+//!   imports only DLLs Windows ships and the WebView2 loader (`cargo xtask test`: the same with
+//!   the `verification` profile, into `target/packages-verification/`, [`package::Profile`]);
 //! - `cargo xtask mobile-check`: the app crate without the embedded portal, linted for
 //!   `aarch64-linux-android` (`cargo clippy -D warnings`: the phones' code paths, the Android
 //!   keystore) and checked for `aarch64-apple-ios` as far as the toolchain allows.
@@ -25,7 +26,7 @@ use crate::{
 /// The Windows target of the cross-build.
 const WINDOWS: &str = "x86_64-pc-windows-gnu";
 
-/// The zip the Windows build lands in, under [`package::OUT`].
+/// The zip the Windows build lands in, under [`package::Profile::packages_dir`].
 const WINDOWS_ZIP: &str = "cartable-windows-x64.zip";
 
 /// DLLs every Windows 10 and 11 installation ships (lower case), which the app may import.
@@ -71,21 +72,22 @@ pub const IOS_BLOCKERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// `cargo xtask windows`: see the module docs; the exe is optimised as `optimisation` says.
-pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
+/// `cargo xtask windows`: see the module docs; the exe is built with `profile`, and zipped into
+/// its [`package::Profile::packages_dir`].
+pub fn windows(root: &Path, profile: package::Profile) -> Result {
     bootstrap::rust_target(WINDOWS)?;
     if !cmd::exists("x86_64-w64-mingw32-gcc") {
         bail!("mingw-w64 is missing: run `cargo xtask test` once, or apt install mingw-w64");
     }
     ui::build(root, true)?;
-    // The shipped app: default features (the embedded UI and the demo portal), release profile.
-    cmd::run_env(
+    // Default features, as shipped: the embedded UI (custom-protocol) and the demo portal.
+    cmd::run(
         root,
         "cargo",
-        &["build", "--release", "--target", WINDOWS, "-p", "cartable"],
-        optimisation.cargo_env(),
+        &["build", "--profile", profile.cargo_name(), "--target", WINDOWS, "-p", "cartable"],
     )?;
-    let dir = root.join("target").join(WINDOWS).join("release");
+    // webview2-com-sys's build script copies WebView2Loader.dll beside the exe.
+    let dir = root.join("target").join(WINDOWS).join(profile.cargo_name());
     let exe = dir.join("cartable.exe");
     let kind = cmd::output("file", &["-b", &exe.to_string_lossy()]).unwrap_or_default();
     if !kind.starts_with("PE32+ executable") || !kind.contains("(GUI)") {
@@ -107,7 +109,8 @@ pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
         );
     }
     println!("· cartable.exe: {kind}; imports {}", imports.join(", "));
-    let out = root.join(package::OUT);
+    let packages = profile.packages_dir();
+    let out = root.join(packages);
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let zip = out.join(WINDOWS_ZIP);
     let _ = std::fs::remove_file(&zip);
@@ -119,8 +122,7 @@ pub fn windows(root: &Path, optimisation: package::Optimisation) -> Result {
     )?;
     package::write_sha256(&zip)?;
     println!(
-        "· {}/{WINDOWS_ZIP}: unzip and run cartable.exe (WebView2 is part of Windows 10 and 11)",
-        package::OUT
+        "· {packages}/{WINDOWS_ZIP}: unzip and run cartable.exe (WebView2 is part of Windows 10 and 11)"
     );
     Ok(())
 }

@@ -128,12 +128,14 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
             cmd::run(root, "sh", &["tests/e2e.sh"])
         })?;
         stage(&mut timings, "packages (deb, rpm) installed and used", || {
-            package::build(root, package::Optimisation::Verification)?;
-            package::check(root)
+            // The `verification` profile and folder (package::Profile): the shipped build in
+            // target/release/ and target/packages/ stays as `cargo xtask package` made it.
+            package::build(root, package::Profile::Verification)?;
+            package::check(root, package::Profile::Verification)
         })?;
         stage(&mut timings, "phones (Android lint, iOS check)", || platforms::mobile_check(root))?;
         stage(&mut timings, "Windows (cross-compiled, zipped)", || {
-            platforms::windows(root, package::Optimisation::Verification)
+            platforms::windows(root, package::Profile::Verification)
         })
     })();
     println!("\n== stage times ==");
