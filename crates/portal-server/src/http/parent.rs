@@ -28,7 +28,7 @@ pub mod openapi;
 /// registering them (the same as [`openapi()`]).
 pub fn router() -> Router<AppState> {
     let (routes, document) = documented_routes().split_for_parts();
-    routes.route("/openapi.json", openapi::openapi_json(document))
+    routes.route("/openapi.json", openapi::openapi_json(&document))
 }
 
 /// The OpenAPI document of the parent API: [`openapi::ParentApi`] with the entry of every route

@@ -7,10 +7,9 @@
 //! routes served and cannot drift from the handlers or cartable-core's wire types (feature
 //! `openapi`).
 
-use std::sync::Arc;
-
 use axum::{
-    Json,
+    body::Bytes,
+    http::header,
     routing::{MethodRouter, get},
 };
 use cartable_core::wire::parent::ProblemDetails;
@@ -54,13 +53,14 @@ impl Modify for BearerToken {
 }
 
 /// The `GET /openapi.json` route: answers 200 with `document` as `application/json`, no token.
-pub fn openapi_json<S>(document: utoipa::openapi::OpenApi) -> MethodRouter<S>
+/// The document is serialised once, when the router is built, not per request.
+pub fn openapi_json<S>(document: &utoipa::openapi::OpenApi) -> MethodRouter<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let document = Arc::new(document);
+    let body = Bytes::from(serde_json::to_vec(document).expect("an OpenAPI document serialises"));
     get(move || {
-        let document = Arc::clone(&document);
-        async move { Json(utoipa::openapi::OpenApi::clone(&document)) }
+        let body = body.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], body) }
     })
 }
