@@ -1,12 +1,15 @@
 //! The shell's one error type and how it crosses the IPC boundary.
 //!
-//! Every command answers `Result<C::Output, Error>`; an [`Error`] serializes as a
-//! [`Problem`] `{code, field, params}` whose `code` is one of [`codes`] or a domain error code
-//! of `cartable-core` (`email_missing_at`, `password_too_short`…). The UI translates the code;
-//! nothing ever crosses as a sentence. Internal details go to the log, never to the UI.
+//! Every command answers `Result<C::Output, Error>`; an [`Error`] serializes as an
+//! [`AppError`] `{code, field, params}`: a domain rule's error of `cartable-core`
+//! (`email_missing_at`, `password_too_short`…) or a [`Failure`]. The portal's answers are mapped
+//! here by exhaustive `match`es on their typed codes; the UI translates the result. Nothing ever
+//! crosses as a sentence. Internal details go to the log, never to the UI.
 
-use cartable_core::{Problem, ipc::codes};
-use portal_client::{NetworkErrorKind, RetryReason, ThrottleReason};
+use cartable_core::{AppError, Failure, Field, error::Unreachable};
+use portal_client::{
+    NetworkErrorKind, ProblemCode, RefusalCode, RetryReason, Suberror, ThrottleReason,
+};
 use serde::{Serialize, Serializer};
 
 /// What a command can fail with.
@@ -15,45 +18,34 @@ pub enum Error {
     /// A client error (network, decode, refusal, configuration, ended session).
     #[error(transparent)]
     Portal(#[from] portal_client::Error),
-    /// An expected refusal or input error, already a [`Problem`].
+    /// An expected refusal or input error, already an [`AppError`].
     #[error("{0}")]
-    Problem(Problem),
-    /// The command needs a signed-in parent.
-    #[error("not signed in")]
-    NotSignedIn,
-    /// The command continues a sign-up or reset but none is pending.
-    #[error("no pending sign-up or reset")]
-    NoPendingFlow,
-    /// The demo mailbox was asked for while a real portal is in use.
-    #[error("not the embedded demo portal")]
-    NotDemo,
+    App(AppError),
     /// Anything else; the message is logged, the UI gets `internal`.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
 impl Error {
-    /// The [`Problem`] the UI receives.
-    pub fn problem(&self) -> Problem {
+    /// The [`AppError`] the UI receives.
+    pub fn app_error(&self) -> AppError {
         match self {
-            Self::Portal(error) => portal_problem(error),
-            Self::Problem(problem) => problem.clone(),
-            Self::NotSignedIn => Problem::new(codes::NOT_SIGNED_IN),
-            Self::NoPendingFlow => Problem::new(codes::NO_PENDING_FLOW),
-            Self::NotDemo => Problem::new(codes::NOT_DEMO),
-            Self::Internal(_) => Problem::new(codes::INTERNAL),
+            Self::Portal(error) => portal_error(error),
+            Self::App(error) => error.clone(),
+            Self::Internal(_) => Failure::Internal.into(),
         }
-    }
-
-    /// A refusal with a code of [`codes`] and no parameters.
-    pub fn code(code: &str) -> Self {
-        Self::Problem(Problem::new(code))
     }
 }
 
-impl From<Problem> for Error {
-    fn from(problem: Problem) -> Self {
-        Self::Problem(problem)
+impl From<AppError> for Error {
+    fn from(error: AppError) -> Self {
+        Self::App(error)
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        Self::App(failure.into())
     }
 }
 
@@ -64,114 +56,144 @@ impl Serialize for Error {
             Self::Portal(error) if !error.is_network() => log::warn!("portal error: {error}"),
             _ => {}
         }
-        self.problem().serialize(serializer)
+        self.app_error().serialize(serializer)
     }
 }
 
-/// Parent-API refusal codes the UI translates as they are (`docs/contract.md §6`).
-const PASSED_THROUGH: &[&str] = &[
-    codes::NO_MATCHING_RECORD,
-    codes::EMAIL_NOT_VERIFIED,
-    codes::BOARD_NOT_SUBSCRIBED,
-    codes::TOO_MANY_ATTEMPTS,
-    codes::CHILD_NOT_FOUND,
-];
-
-/// Maps a client error to the UI's codes: network → `portal_unreachable`, `SessionEnded` →
-/// `session_expired`, parent-API refusals by their stable code, field errors to the first
-/// field's code on that field, anything else `portal_error` (details logged).
-pub fn portal_problem(error: &portal_client::Error) -> Problem {
+/// Maps a client error to what the UI shows: network → `portal_unreachable` with its kind,
+/// `SessionEnded` and `invalid_token` → `session_expired`, the parent API's refusals by their
+/// code (`docs/contract.md §6`), a field error on its field, anything else `portal_error`
+/// (details logged).
+pub fn portal_error(error: &portal_client::Error) -> AppError {
     match error {
         portal_client::Error::Network(network) => {
             let kind = match network.kind {
-                NetworkErrorKind::Timeout => "timeout",
-                NetworkErrorKind::Dns => "dns",
-                NetworkErrorKind::Tls => "tls",
-                NetworkErrorKind::ConnectionRefused => "connection_refused",
-                NetworkErrorKind::ConnectionReset => "connection_reset",
-                NetworkErrorKind::Proxy => "proxy",
-                _ => "other",
+                NetworkErrorKind::Timeout => Unreachable::Timeout,
+                NetworkErrorKind::Dns => Unreachable::Dns,
+                NetworkErrorKind::Tls => Unreachable::Tls,
+                NetworkErrorKind::ConnectionRefused => Unreachable::ConnectionRefused,
+                NetworkErrorKind::ConnectionReset => Unreachable::ConnectionReset,
+                NetworkErrorKind::Proxy => Unreachable::Proxy,
+                _ => Unreachable::Other,
             };
-            Problem::new(codes::PORTAL_UNREACHABLE).with("kind", kind)
+            Failure::PortalUnreachable { kind }.into()
         }
-        portal_client::Error::SessionEnded => Problem::new(codes::SESSION_EXPIRED),
-        portal_client::Error::Portal(refusal) => {
-            if let Some(first) = refusal.field_errors.first() {
-                return Problem::new(first.code.clone()).on_field(&first.field);
-            }
-            if PASSED_THROUGH.contains(&refusal.code.as_str()) {
-                let mut problem = Problem::new(refusal.code.clone());
-                if let Some(wait) = refusal.retry_after {
-                    problem = problem.with("retry_after", wait.as_secs());
-                }
-                if let Some(left) = refusal.attempts_left {
-                    problem = problem.with("attempts_left", left);
-                }
-                return problem;
-            }
-            if refusal.code == "invalid_token" {
-                return Problem::new(codes::SESSION_EXPIRED);
-            }
-            Problem::new(codes::PORTAL_ERROR).with("status", refusal.status)
-        }
-        _ => Problem::new(codes::PORTAL_ERROR),
+        portal_client::Error::SessionEnded => Failure::SessionExpired.into(),
+        portal_client::Error::Portal(refusal) => refusal_error(refusal),
+        _ => Failure::PortalError { status: None }.into(),
     }
 }
 
-/// Maps a flow step's "try again" answer (`docs/contract.md §§0–3`) to a [`Problem`].
-pub fn retry_problem(reason: &RetryReason) -> Problem {
+/// A portal refusal as the UI's error. Identity refusals reach here only when a flow could not
+/// place them (`docs/contract.md §0`), so they are `portal_error`.
+fn refusal_error(refusal: &portal_client::PortalError) -> AppError {
+    let retry_after = refusal.retry_after.map_or(60, |wait| wait.as_secs());
+    let attempts_left = refusal.attempts_left;
+    let failure = match &refusal.code {
+        RefusalCode::Api(code) => match code {
+            ProblemCode::InvalidFields => {
+                if let Some(first) = refusal.field_errors.first() {
+                    let error = AppError::from_code(&first.code, serde_json::Map::new());
+                    return match Field::of_request_field(&first.field) {
+                        Some(field) => error.on_field(field),
+                        None => error,
+                    };
+                }
+                Failure::PortalError { status: Some(refusal.status) }
+            }
+            ProblemCode::InvalidToken => Failure::SessionExpired,
+            ProblemCode::EmailNotVerified => Failure::EmailNotVerified,
+            ProblemCode::BoardNotSubscribed => Failure::BoardNotSubscribed,
+            ProblemCode::NoMatchingRecord => Failure::NoMatchingRecord { attempts_left },
+            ProblemCode::TooManyAttempts => Failure::TooManyAttempts { retry_after },
+            ProblemCode::ChildNotFound => Failure::ChildNotFound,
+            ProblemCode::Throttled => Failure::Throttled { retry_after },
+            ProblemCode::CodeSendsExceeded => Failure::CodeSendsExceeded { retry_after },
+            ProblemCode::CodeAttemptsExceeded => Failure::CodeAttemptsExceeded { retry_after },
+            ProblemCode::InvalidCode => Failure::InvalidCode { attempts_left },
+            ProblemCode::EmailInUse => Failure::EmailInUse,
+            ProblemCode::CodeExpired
+            | ProblemCode::InvalidBody
+            | ProblemCode::NotFound
+            | ProblemCode::MethodNotAllowed
+            | ProblemCode::PayloadTooLarge
+            | ProblemCode::UnsupportedMediaType
+            | ProblemCode::Internal
+            | ProblemCode::Other(_) => Failure::PortalError { status: Some(refusal.status) },
+        },
+        RefusalCode::Identity(_) => Failure::PortalError { status: Some(refusal.status) },
+    };
+    failure.into()
+}
+
+/// Maps a flow step's "try again" answer (`docs/contract.md §§0–3`) to what the UI shows.
+pub fn retry_error(reason: &RetryReason) -> AppError {
     match reason {
         RetryReason::WrongCode { attempts_left } => {
-            let problem = Problem::new(codes::INVALID_CODE).on_field("code");
-            match attempts_left {
-                Some(left) => problem.with("attempts_left", *left),
-                None => problem,
-            }
+            Failure::InvalidCode { attempts_left: *attempts_left }.into()
         }
-        RetryReason::PasswordRefused { suberror } if suberror == codes::PASSWORD_RECENTLY_USED => {
-            Problem::new(codes::PASSWORD_RECENTLY_USED).on_field("password")
+        RetryReason::PasswordRefused { suberror: Suberror::PasswordRecentlyUsed } => {
+            Failure::PasswordRecentlyUsed.into()
         }
+        // The policy's refusals carry no parameters on the wire: the UI checked them before
+        // sending, so this is a disagreement shown with the rule's message on the field.
         RetryReason::PasswordRefused { suberror } => {
-            Problem::new(suberror.clone()).on_field("password")
+            AppError::from_code(suberror.as_str(), serde_json::Map::new()).on_field(Field::Password)
         }
-        RetryReason::InvalidCredentials => Problem::new(codes::INVALID_CREDENTIALS),
+        RetryReason::InvalidCredentials => Failure::InvalidCredentials.into(),
         RetryReason::Throttled { reason, retry_after } => {
-            let code = match reason {
-                ThrottleReason::CodeAttemptsExceeded => codes::CODE_ATTEMPTS_EXCEEDED,
-                ThrottleReason::CodeSendsExceeded => codes::CODE_SENDS_EXCEEDED,
-                ThrottleReason::AccountLocked => codes::ACCOUNT_LOCKED,
-                _ => codes::THROTTLED,
-            };
-            Problem::new(code).with("retry_after", retry_after.as_secs())
+            let retry_after = retry_after.as_secs();
+            match reason {
+                ThrottleReason::CodeAttemptsExceeded => {
+                    Failure::CodeAttemptsExceeded { retry_after }
+                }
+                ThrottleReason::CodeSendsExceeded => Failure::CodeSendsExceeded { retry_after },
+                ThrottleReason::AccountLocked => Failure::AccountLocked { retry_after },
+                _ => Failure::Throttled { retry_after },
+            }
+            .into()
         }
-        _ => Problem::new(codes::PORTAL_ERROR),
+        _ => Failure::PortalError { status: None }.into(),
     }
 }
 
 /// `flow_expired` with the email to fill in again (`docs/contract.md §1` "Resume").
-pub fn flow_expired(email: &str) -> Problem {
-    Problem::new(codes::FLOW_EXPIRED).with("email", email)
+pub fn flow_expired(email: &str) -> AppError {
+    Failure::FlowExpired { email: email.to_owned() }.into()
 }
 
 /// Shorthand for a command's result.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Every code the shell itself emits belongs to [`codes::ALL`] (a test checks the mapping).
-pub fn is_shell_code(code: &str) -> bool {
-    codes::ALL.contains(&code)
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
 
+    use cartable_core::ErrorKind;
+    use cartable_core::wire::parent::FieldError;
+    use portal_client::PortalError;
+
     use super::*;
+
+    fn refusal(code: ProblemCode, field_errors: Vec<FieldError>) -> portal_client::Error {
+        PortalError {
+            status: 422,
+            code: RefusalCode::Api(code),
+            suberror: None,
+            retry_after: Some(Duration::from_secs(120)),
+            attempts_left: Some(3),
+            trace_id: None,
+            description: None,
+            field_errors,
+        }
+        .into()
+    }
 
     #[test]
     fn errors_serialize_as_code_and_params() {
-        let json = serde_json::to_value(Error::NotSignedIn).expect("serializes");
+        let json = serde_json::to_value(Error::from(Failure::NotSignedIn)).expect("serializes");
         assert_eq!(json, serde_json::json!({"code": "not_signed_in"}));
-        let throttled = retry_problem(&RetryReason::Throttled {
+        let throttled = retry_error(&RetryReason::Throttled {
             reason: ThrottleReason::CodeSendsExceeded,
             retry_after: Duration::from_secs(1200),
         });
@@ -182,25 +204,53 @@ mod tests {
     }
 
     #[test]
-    fn shell_codes_are_declared() {
-        let reasons = [
-            RetryReason::WrongCode { attempts_left: Some(4) },
-            RetryReason::InvalidCredentials,
-            RetryReason::PasswordRefused { suberror: "password_recently_used".into() },
-            RetryReason::Throttled {
-                reason: ThrottleReason::AccountLocked,
-                retry_after: Duration::from_secs(900),
-            },
-        ];
-        for reason in reasons {
-            assert!(is_shell_code(&retry_problem(&reason).code), "{reason:?}");
-        }
-        for error in
-            [Error::NotSignedIn, Error::NoPendingFlow, Error::NotDemo, Error::Internal("x".into())]
-        {
-            assert!(is_shell_code(&error.problem().code));
-        }
-        assert!(is_shell_code(&flow_expired("a@b.ca").code));
-        assert!(is_shell_code(&portal_problem(&portal_client::Error::SessionEnded).code));
+    fn parent_api_refusals_keep_their_code_and_limits() {
+        assert_eq!(
+            portal_error(&refusal(ProblemCode::NoMatchingRecord, vec![])),
+            Failure::NoMatchingRecord { attempts_left: Some(3) }.into()
+        );
+        assert_eq!(
+            portal_error(&refusal(ProblemCode::TooManyAttempts, vec![])),
+            Failure::TooManyAttempts { retry_after: 120 }.into()
+        );
+        assert_eq!(
+            portal_error(&refusal(ProblemCode::InvalidToken, vec![])),
+            Failure::SessionExpired.into()
+        );
+        let brand_new = portal_error(&refusal(ProblemCode::Other("brand_new".into()), vec![]));
+        assert_eq!(brand_new, Failure::PortalError { status: Some(422) }.into());
+    }
+
+    #[test]
+    fn a_field_error_lands_on_its_form_field() {
+        let error = portal_error(&refusal(
+            ProblemCode::InvalidFields,
+            vec![FieldError {
+                field: "permanent_code".into(),
+                code: "permanent_code_empty".into(),
+            }],
+        ));
+        assert_eq!(error.code(), "permanent_code_empty");
+        assert_eq!(error.field, Some(Field::Identifier));
+        assert!(matches!(error.kind, ErrorKind::Identifier(_)), "{error:?}");
+        let unknown = portal_error(&refusal(
+            ProblemCode::InvalidFields,
+            vec![FieldError { field: "nickname".into(), code: "brand_new".into() }],
+        ));
+        assert_eq!((unknown.code(), unknown.field), ("brand_new".to_owned(), None));
+    }
+
+    #[test]
+    fn password_refusals_land_on_the_password_field() {
+        let reused =
+            retry_error(&RetryReason::PasswordRefused { suberror: Suberror::PasswordRecentlyUsed });
+        assert_eq!(reused, Failure::PasswordRecentlyUsed.into());
+        assert_eq!(reused.field, Some(Field::Password));
+        let weak =
+            retry_error(&RetryReason::PasswordRefused { suberror: Suberror::PasswordTooWeak });
+        assert_eq!(
+            (weak.code(), weak.field),
+            ("password_too_weak".to_owned(), Some(Field::Password))
+        );
     }
 }

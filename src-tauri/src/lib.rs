@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use cartable_core::{Problem, ipc::codes};
+use cartable_core::{AppError, Failure};
 use tauri::{App, Builder, Emitter, Manager, Runtime};
 
 pub mod commands;
@@ -33,7 +33,7 @@ pub use settings::PortalEnv;
 pub use state::{AppState, Dirs};
 pub use updates::UpdateEnv;
 
-/// Event emitted once per launch when no keychain is usable; payload: the [`Problem`]
+/// Event emitted once per launch when no keychain is usable; payload: the [`AppError`]
 /// `keychain_unavailable`. The same fact is in `AppInfo.keychain_available` (Paramètres).
 pub const KEYCHAIN_UNAVAILABLE_EVENT: &str = "keychain-unavailable";
 
@@ -107,7 +107,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             let handle = app.handle().clone();
             let on_unavailable: keychain::UnavailableHook = Box::new(move |_cause| {
                 let _ = handle
-                    .emit(KEYCHAIN_UNAVAILABLE_EVENT, Problem::new(codes::KEYCHAIN_UNAVAILABLE));
+                    .emit(KEYCHAIN_UNAVAILABLE_EVENT, AppError::from(Failure::KeychainUnavailable));
             });
             app.manage(AppState::new(options.store, options.env, dirs, on_unavailable));
             app.manage(commands::social::SocialState::default());

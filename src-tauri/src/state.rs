@@ -15,7 +15,7 @@ use std::{
 };
 
 use cartable_core::{
-    Email,
+    Email, Failure,
     ipc::{AccountList, AccountSummary, AppInfo, Language, PortalInfo, PortalSource},
 };
 use portal_client::{Pending, PortalConfig, Session, SessionEvent};
@@ -228,10 +228,7 @@ impl AppState {
     /// a portal must be configured (`invalid_setting`, `reason: no_portal`).
     #[cfg(not(embedded_portal))]
     async fn connect_embedded(&self, _language: Language) -> Result<Connected> {
-        Err(Error::Problem(
-            cartable_core::Problem::new(cartable_core::ipc::codes::INVALID_SETTING)
-                .with("reason", "no_portal"),
-        ))
+        Err(cartable_core::Failure::InvalidSetting { reason: Some("no_portal".to_owned()) }.into())
     }
 
     /// Drops the connection (stopping the embedded portal) so the next command reconnects with
@@ -315,7 +312,7 @@ impl AppState {
     /// # Errors
     /// `not_signed_in`.
     pub async fn require_session(&self) -> Result<Signed> {
-        self.signed().await.ok_or(Error::NotSignedIn)
+        self.signed().await.ok_or(Failure::NotSignedIn.into())
     }
 
     /// Forgets the in-memory session after the portal ended it (`SessionEnded`): the session's
@@ -595,8 +592,7 @@ pub async fn account_key(session: &Session) -> Result<String> {
 /// The canonical email, or the domain error on field `email`.
 ///
 /// # Errors
-/// The email's [`cartable_core::EmailError`] as a problem on `email`.
+/// The email's [`cartable_core::EmailError`], on the email field.
 pub fn parse_email(input: &str) -> Result<Email> {
-    Email::parse(input)
-        .map_err(|e| cartable_core::Problem::from_tagged(&e).on_field("email").into())
+    Email::parse(input).map_err(|e| cartable_core::AppError::from(e).into())
 }

@@ -8,12 +8,12 @@
 
 use std::sync::Arc;
 
-use cartable_core::Problem;
 use cartable_core::ipc::{
     self, AccountArgs, FlowArgs, FlowCodeArgs, FlowKind, FlowPasswordArgs, FlowStartArgs, FlowStep,
     Language, PortalSource, SettingsUpdate, SignInArgs, SignedIn, SignedOut, Startup,
 };
 use cartable_core::wire::parent::AssociateRequest;
+use cartable_core::{AppError, Field};
 use cartable_lib::{MemoryStore, PortalEnv, keychain::StoredAccount};
 
 #[path = "support/harness.rs"]
@@ -93,7 +93,7 @@ fn sign_out_revokes_and_deletes_the_token_but_keeps_the_email() {
         "revoked at the portal"
     );
     assert_eq!(
-        launch.call::<ipc::ListChildren>(&()).map_err(|p| p.code),
+        launch.call::<ipc::ListChildren>(&()).map_err(|p| p.code()),
         Err("not_signed_in".into())
     );
     drop(launch);
@@ -129,7 +129,7 @@ fn forget_this_device_clears_everything() {
     // The demo portal starts afresh: the account no longer exists there.
     let refused =
         launch.call::<ipc::SignIn>(&SignInArgs { email: EMAIL.into(), password: PASSWORD.into() });
-    assert_eq!(refused.map_err(|p| p.code), Err("invalid_credentials".into()));
+    assert_eq!(refused.map_err(|p| p.code()), Err("invalid_credentials".into()));
 }
 
 #[test]
@@ -173,7 +173,7 @@ fn an_unreachable_portal_at_start_up_keeps_the_token() {
     let info = launch.info();
     assert_eq!((info.portal.id.as_str(), info.portal.demo), (id.as_str(), false));
     assert_eq!(info.portal.social_providers, ["google", "apple"], "the portal's own offer");
-    assert_eq!(launch.call::<ipc::DemoOutbox>(&()).map_err(|p| p.code), Err("not_demo".into()));
+    assert_eq!(launch.call::<ipc::DemoOutbox>(&()).map_err(|p| p.code()), Err("not_demo".into()));
     launch.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: EMAIL.into() });
     launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs {
         kind: FlowKind::SignUp,
@@ -229,7 +229,7 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
         code: "000000".into(),
     });
     let wrong = wrong.expect_err("a wrong code");
-    assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("invalid_code", Some("code")));
+    assert_eq!((wrong.code().as_str(), wrong.field), ("invalid_code", Some(Field::Code)));
     let code = second.demo_code(CANONICAL);
     let password_step =
         second.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code });
@@ -238,7 +238,7 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
         kind: FlowKind::SignUp,
         password: "court".into(),
     });
-    assert_eq!(weak.map(|_| ()).map_err(|p| p.code), Err("password_too_short".into()));
+    assert_eq!(weak.map(|_| ()).map_err(|p| p.code()), Err("password_too_short".into()));
     let signed = second.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
         kind: FlowKind::SignUp,
         password: PASSWORD.into(),
@@ -266,13 +266,13 @@ fn a_reset_runs_through_the_flow_commands_by_its_kind() {
     assert!(pending().contains("reset_code_sent"), "{}", pending());
     let code = launch.demo_code(CANONICAL);
     let other_kind = FlowCodeArgs { kind: FlowKind::SignUp, code: code.clone() };
-    let refused = launch.call::<ipc::FlowVerifyCode>(&other_kind).map_err(|p| p.code);
+    let refused = launch.call::<ipc::FlowVerifyCode>(&other_kind).map_err(|p| p.code());
     assert_eq!(refused.map(|_| ()), Err("no_pending_flow".into()));
     launch.ok::<ipc::FlowCancel>(&FlowArgs { kind: FlowKind::SignUp });
     assert_eq!(launch.ok::<ipc::PendingFlow>(&()), Some(FlowStep::Code(step)));
     let wrong = FlowCodeArgs { kind: FlowKind::Reset, code: "000000".into() };
     let wrong = launch.call::<ipc::FlowVerifyCode>(&wrong).expect_err("a wrong code");
-    assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("invalid_code", Some("code")));
+    assert_eq!((wrong.code().as_str(), wrong.field), ("invalid_code", Some(Field::Code)));
     assert!(pending().contains("reset_code_sent"), "kept after a wrong code");
 
     let next = launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::Reset, code });
@@ -312,19 +312,19 @@ fn input_errors_are_codes_on_fields() {
         email: "parent.exemple.ca".into(),
     });
     let bad = bad.expect_err("no @");
-    assert_eq!((bad.code.as_str(), bad.field.as_deref()), ("email_missing_at", Some("email")));
+    assert_eq!((bad.code().as_str(), bad.field), ("email_missing_at", Some(Field::Email)));
     let none = launch.call::<ipc::FlowVerifyCode>(&FlowCodeArgs {
         kind: FlowKind::SignUp,
         code: "123456".into(),
     });
-    assert_eq!(none.map(|_| ()).map_err(|p| p.code), Err("no_pending_flow".into()));
+    assert_eq!(none.map(|_| ()).map_err(|p| p.code()), Err("no_pending_flow".into()));
     let insecure = SettingsUpdate {
         language: None,
         portal_url: Some(Some("http://portail.example.ca".into())),
     };
     let refused = launch.call::<ipc::UpdateSettings>(&insecure).expect_err("http refused");
-    assert_eq!(refused.code, "invalid_setting");
-    assert_eq!(refused.params.get("reason"), Some(&serde_json::json!("insecure_url")));
+    assert_eq!(refused.code(), "invalid_setting");
+    assert_eq!(refused.params().get("reason"), Some(&serde_json::json!("insecure_url")));
 }
 
 /// The UI's wasm has no IDNA: it leaves internationalised domains to the shell, which must
@@ -333,13 +333,13 @@ fn input_errors_are_codes_on_fields() {
 fn bad_internationalised_domains_are_refused_on_the_email_field() {
     let computer = Computer::new();
     let launch = computer.launch();
-    let field_error = |problem: Problem| (problem.code, problem.field);
+    let field_error = |error: AppError| (error.code(), error.field);
     for (email, code) in [
         ("parent@école", "email_domain_missing_dot"),
         ("parent@-école.ca", "email_bad_domain"),
         ("parent@xn--bcher-.ch", "email_bad_domain"),
     ] {
-        let expected = (code.to_owned(), Some("email".to_owned()));
+        let expected = (code.to_owned(), Some(Field::Email));
         let start = |kind| FlowStartArgs { kind, email: email.into() };
         let refused = launch.call::<ipc::FlowStart>(&start(FlowKind::SignUp)).expect_err(email);
         assert_eq!(field_error(refused), expected, "sign-up {email}");
@@ -360,7 +360,7 @@ fn bad_internationalised_domains_are_refused_on_the_email_field() {
         email: "parent@-école.ca".into(),
     };
     let refused = launch.call::<ipc::AssociateChild>(&request).expect_err("bad domain");
-    assert_eq!(field_error(refused), ("email_bad_domain".to_owned(), Some("email".to_owned())));
+    assert_eq!(field_error(refused), ("email_bad_domain".to_owned(), Some(Field::Email)));
 }
 
 #[test]
@@ -411,7 +411,7 @@ fn two_parents(computer: &Computer, launch: &harness::Launch) -> (String, String
     let set_aside = launch.ok::<ipc::ListAccounts>(&());
     assert_eq!((set_aside.accounts.len(), set_aside.current), (1, None));
     assert_eq!(
-        launch.call::<ipc::ListChildren>(&()).map_err(|p| p.code),
+        launch.call::<ipc::ListChildren>(&()).map_err(|p| p.code()),
         Err("not_signed_in".into()),
         "nothing of the first parent answers while the second signs in"
     );

@@ -6,7 +6,10 @@
 
 use std::{sync::mpsc, time::Duration};
 
-use cartable_core::ipc::{self, BrowserLink, EmailArgs, LinkEmailVerifyArgs, SignedIn, SocialArgs};
+use cartable_core::{
+    Field,
+    ipc::{self, BrowserLink, EmailArgs, LinkEmailVerifyArgs, SignedIn, SocialArgs},
+};
 use cartable_lib::commands::social::SocialState;
 use tauri::Manager;
 
@@ -98,7 +101,7 @@ fn social_sign_in_then_linking_the_school_email() {
     let in_use = launch
         .call::<ipc::LinkEmailVerify>(&LinkEmailVerifyArgs { email: taken.email.clone(), code });
     let in_use = in_use.expect_err("another account's sign-in email");
-    assert_eq!((in_use.code.as_str(), in_use.field.as_deref()), ("email_in_use", Some("email")));
+    assert_eq!((in_use.code().as_str(), in_use.field), ("email_in_use", Some(Field::Email)));
 
     let challenge = launch.ok::<ipc::LinkEmailStart>(&EmailArgs { email: SCHOOL_EMAIL.into() });
     assert_eq!((challenge.email.as_str(), challenge.code_length), ("julie.gagnon@exemple.ca", 6));
@@ -108,7 +111,7 @@ fn social_sign_in_then_linking_the_school_email() {
         code: "000000".into(),
     });
     let wrong = wrong.expect_err("wrong code");
-    assert_eq!((wrong.code.as_str(), wrong.field.as_deref()), ("invalid_code", Some("code")));
+    assert_eq!((wrong.code().as_str(), wrong.field), ("invalid_code", Some(Field::Code)));
     let code = launch.demo_code(&challenge.email);
     let entry = launch.ok::<ipc::LinkEmailVerify>(&LinkEmailVerifyArgs {
         email: SCHOOL_EMAIL.into(),
@@ -133,14 +136,14 @@ fn cancelling_the_browser_sign_in() {
         launch.ok::<ipc::SocialSignInCancel>(&());
         running.join().expect("thread")
     });
-    assert_eq!(outcome.map_err(|p| p.code), Err("browser_cancelled".into()));
+    assert_eq!(outcome.map_err(|p| p.code()), Err("browser_cancelled".into()));
     assert_eq!(
-        launch.call::<ipc::GetMe>(&()).map(|_| ()).map_err(|p| p.code),
+        launch.call::<ipc::GetMe>(&()).map(|_| ()).map_err(|p| p.code()),
         Err("not_signed_in".into())
     );
     let unknown =
         launch.call::<ipc::SocialSignInStart>(&SocialArgs { provider: Some("myspace".into()) });
-    assert_eq!(unknown.map_err(|p| p.field), Err(Some("provider".into())));
+    assert_eq!(unknown.map_err(|p| p.field), Err(Some(Field::Provider)));
 }
 
 /// The system browser fails (no handler, or a handler that fails): the attempt keeps waiting
@@ -222,7 +225,7 @@ fn an_attempt_nobody_finishes_times_out() {
         assert_eq!(link, BrowserLink { url, open_failed: false });
         running.join().expect("thread")
     });
-    assert_eq!(outcome.map_err(|p| p.code), Err("browser_timed_out".into()));
+    assert_eq!(outcome.map_err(|p| p.code()), Err("browser_timed_out".into()));
     assert_eq!(launch.call::<ipc::SocialSignInReopen>(&()), Ok(None));
 }
 
@@ -240,10 +243,10 @@ fn a_clipboard_that_cannot_be_written_is_said() {
         browser.recv_timeout(Duration::from_secs(30)).expect("the browser was opened");
         launch.ok::<ipc::SocialSignInLink>(&()).expect("the address is offered");
         let refused = launch.call::<ipc::SocialSignInCopyLink>(&()).expect_err("no clipboard");
-        assert_eq!(refused.code, "clipboard_unavailable");
+        assert_eq!(refused.code(), "clipboard_unavailable");
         assert!(launch.ok::<ipc::SocialSignInReopen>(&()).is_some(), "still waiting");
         launch.ok::<ipc::SocialSignInCancel>(&());
         running.join().expect("thread")
     });
-    assert_eq!(outcome.map_err(|p| p.code), Err("browser_cancelled".into()));
+    assert_eq!(outcome.map_err(|p| p.code()), Err("browser_cancelled".into()));
 }

@@ -11,7 +11,7 @@ use std::{
 };
 
 use base64::Engine as _;
-use cartable_core::ipc::{self, UpdateStatus, codes};
+use cartable_core::ipc::{self, UpdateStatus};
 use cartable_lib::UpdateEnv;
 
 #[path = "support/harness.rs"]
@@ -150,7 +150,7 @@ fn refused_after_download(server: &Server, key: &Key, name: &str) {
     let launch = computer.launch();
     assert!(matches!(launch.ok::<ipc::UpdateCheck>(&()), UpdateStatus::Available(_)));
     let refused = launch.call::<ipc::UpdateDownload>(&()).expect_err("refused");
-    assert_eq!(refused.code, codes::UPDATE_SIGNATURE_INVALID);
+    assert_eq!(refused.code(), "update_signature_invalid");
     assert!(server.served().contains(&format!("/{name}")), "refused after download");
     assert!(files_in(&downloads(&computer)).is_empty());
 }
@@ -161,7 +161,7 @@ fn without_an_update_server_nothing_is_asked() {
     let launch = computer.launch();
     assert_eq!(launch.ok::<ipc::UpdateCheck>(&()), UpdateStatus::Off);
     let refused = launch.call::<ipc::UpdateDownload>(&()).expect_err("off");
-    assert_eq!(refused.code, codes::UPDATES_OFF);
+    assert_eq!(refused.code(), "updates_off");
     assert_eq!(launch.ok::<ipc::UpdateProgress>(&()), None);
 }
 
@@ -178,7 +178,7 @@ fn a_signed_update_is_offered_verified_and_saved_never_installed() {
 
     // "Télécharger et vérifier" before any check has nothing to download.
     let early = launch.call::<ipc::UpdateDownload>(&()).expect_err("no offer yet");
-    assert_eq!(early.code, codes::NO_UPDATE);
+    assert_eq!(early.code(), "no_update");
 
     let UpdateStatus::Available(offer) = launch.ok::<ipc::UpdateCheck>(&()) else {
         panic!("no update offered")
@@ -248,11 +248,11 @@ fn a_manifest_without_this_system_or_no_server_is_said_so() {
     });
     server.put("latest.json", manifest.to_string().as_bytes());
     let refused = computer(&server, &key).launch().call::<ipc::UpdateCheck>(&()).expect_err("");
-    assert_eq!(refused.code, codes::UPDATE_INVALID);
+    assert_eq!(refused.code(), "update_invalid");
 
     server.put("latest.json", b"<html>maintenance</html>");
     let refused = computer(&server, &key).launch().call::<ipc::UpdateCheck>(&()).expect_err("");
-    assert_eq!(refused.code, codes::UPDATE_INVALID);
+    assert_eq!(refused.code(), "update_invalid");
 
     let gone = TcpListener::bind(("127.0.0.1", 0)).expect("a port");
     let port = gone.local_addr().expect("address").port();
@@ -263,5 +263,5 @@ fn a_manifest_without_this_system_or_no_server_is_said_so() {
         pubkey: Some(key.pubkey()),
     };
     let refused = nowhere.launch().call::<ipc::UpdateCheck>(&()).expect_err("unreachable");
-    assert_eq!(refused.code, codes::UPDATE_UNREACHABLE);
+    assert_eq!(refused.code(), "update_unreachable");
 }

@@ -1,6 +1,7 @@
 //! The app: context, start-up, the router and the page frame (header, demo banner, footer).
 
 use cartable_core::ipc::{GetAppInfo, Language, RestoreSession, Startup, UiReady};
+use cartable_core::{ErrorKind, Failure};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 use sycamore_router::Router;
@@ -83,10 +84,15 @@ pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
 /// The notice key for a start-up that failed with `problem`: a build without the demo portal
 /// and no portal configured gets its own ("enter your portal's address in Paramètres"); any
 /// other problem its error message.
-pub fn startup_notice(problem: &cartable_core::Problem) -> String {
-    let no_portal = problem.code == cartable_core::ipc::codes::INVALID_SETTING
-        && problem.params.get("reason").and_then(|r| r.as_str()) == Some("no_portal");
-    if no_portal { "notice-no-portal".to_owned() } else { crate::i18n::problem_key(&problem.code) }
+pub fn startup_notice(problem: &cartable_core::AppError) -> String {
+    match &problem.kind {
+        ErrorKind::Failure(Failure::InvalidSetting { reason: Some(reason) })
+            if reason == "no_portal" =>
+        {
+            "notice-no-portal".to_owned()
+        }
+        _ => crate::i18n::problem_key(&problem.code()),
+    }
 }
 
 /// Tells the shell the first screen is interactive (`ui_ready`, the bench's start-up mark),
@@ -250,10 +256,9 @@ mod tests {
 
     #[test]
     fn a_build_without_the_demo_portal_says_where_to_enter_one() {
-        use cartable_core::Problem;
-        let no_portal = Problem::new("invalid_setting").with("reason", "no_portal");
-        assert_eq!(startup_notice(&no_portal), "notice-no-portal");
-        assert_eq!(startup_notice(&Problem::new("internal")), "err-internal");
+        let no_portal = Failure::InvalidSetting { reason: Some("no_portal".to_owned()) };
+        assert_eq!(startup_notice(&no_portal.into()), "notice-no-portal");
+        assert_eq!(startup_notice(&Failure::Internal.into()), "err-internal");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use cartable_core::ipc::Language;
 use sycamore::prelude::*;
 
@@ -74,9 +74,9 @@ pub fn character_arg(c: char) -> String {
 /// characters) gives `character` (the first one, named), `position` (1-based) and `count`;
 /// `retry_after` (seconds) also gives `minutes` (rounded up). Other arrays and objects are left
 /// out.
-pub fn problem_args(problem: &Problem) -> BTreeMap<String, Arg> {
+pub fn problem_args(problem: &AppError) -> BTreeMap<String, Arg> {
     let mut args = BTreeMap::new();
-    for (name, value) in &problem.params {
+    for (name, value) in &problem.params() {
         match value {
             serde_json::Value::Number(n) => {
                 let mut number = whole(n);
@@ -259,8 +259,9 @@ impl Translations {
 
     /// The message for a problem: its code's key with its params, or `err-unknown` (with the
     /// code) when this version has no message for the code.
-    pub fn problem(&self, lang: Language, problem: &Problem) -> String {
-        let mut key = problem_key(&problem.code);
+    pub fn problem(&self, lang: Language, problem: &AppError) -> String {
+        let code = problem.code();
+        let mut key = problem_key(&code);
         let mut args = problem_args(problem);
         // Messages that count attempts have a variant for when the portal gave no count.
         let unknown_count = format!("{key}-unknown");
@@ -270,7 +271,7 @@ impl Translations {
         if self.has(lang, &key) {
             self.text(lang, &key, &args)
         } else {
-            args.insert("code".to_owned(), Arg::Str(problem.code.clone()));
+            args.insert("code".to_owned(), Arg::Str(code));
             self.text(lang, "err-unknown", &args)
         }
     }
@@ -308,7 +309,7 @@ impl I18n {
     }
 
     /// The message for a problem.
-    pub fn problem(&self, problem: &Problem) -> String {
+    pub fn problem(&self, problem: &AppError) -> String {
         let lang = self.lang.get();
         with_translations(|tr| tr.problem(lang, problem))
     }
@@ -344,9 +345,9 @@ impl From<Tr> for View {
 mod tests {
     use std::collections::BTreeSet;
 
-    use cartable_core::ipc::codes;
+    use cartable_core::Failure;
+    use cartable_core::password::{OffendingChar, PasswordFailure};
     use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
-    use serde_json::json;
 
     use super::*;
 
@@ -459,108 +460,6 @@ mod tests {
         keys
     }
 
-    /// Every domain error code the UI can show, from core's error enums.
-    fn domain_codes() -> Vec<String> {
-        use cartable_core::birth_date::BirthDateError;
-        use cartable_core::code::CodeError;
-        use cartable_core::email::EmailError;
-        use cartable_core::identifiers::{NipError, PermanentCodeError, StudentNumberError};
-        use cartable_core::name::NameError;
-        use cartable_core::password::PasswordFailure;
-
-        let mut problems = vec![
-            Problem::from_tagged(&CodeError::CodeEmpty),
-            Problem::from_tagged(&CodeError::CodeNotDigits { character: 'a', position: 0 }),
-            Problem::from_tagged(&CodeError::CodeTooShort { length: 1, expected: 6 }),
-            Problem::from_tagged(&CodeError::CodeTooLong { length: 7, expected: 6 }),
-            Problem::from_tagged(&CodeError::CodeAmbiguous { count: 2 }),
-            Problem::from_tagged(&BirthDateError::BirthDateBadMonth { month: 13 }),
-            Problem::from_tagged(&BirthDateError::BirthDateNoSuchDay {
-                day: 31,
-                month: 4,
-                year: 2015,
-            }),
-            Problem::from_tagged(&BirthDateError::BirthDateInFuture),
-            Problem::from_tagged(&BirthDateError::BirthDateTooYoung { min_years: 2 }),
-            Problem::from_tagged(&BirthDateError::BirthDateTooOld { max_years: 25 }),
-            Problem::from_tagged(&BirthDateError::BirthDateBadFormat),
-            Problem::from_tagged(&NameError::NameEmpty),
-            Problem::from_tagged(&NameError::NameNoLetter),
-            Problem::from_tagged(&NameError::NameTooLong { length: 101, max: 100 }),
-            Problem::from_tagged(&NameError::NameDigit { character: '1', position: 0 }),
-            Problem::from_tagged(&NameError::NameControlCharacter {
-                code_point: "U+0009".into(),
-                position: 0,
-            }),
-            Problem::from_tagged(&NameError::NameInvalidCharacter { character: '@', position: 0 }),
-            Problem::from_tagged(&StudentNumberError::StudentNumberEmpty),
-            Problem::from_tagged(&StudentNumberError::StudentNumberNotDigit {
-                character: 'a',
-                position: 0,
-            }),
-            Problem::from_tagged(&StudentNumberError::StudentNumberLength {
-                length: 8,
-                expected: 7,
-            }),
-            Problem::from_tagged(&PermanentCodeError::PermanentCodeEmpty),
-            Problem::from_tagged(&PermanentCodeError::PermanentCodeInvalidCharacter {
-                character: '!',
-                position: 0,
-            }),
-            Problem::from_tagged(&PermanentCodeError::PermanentCodeLength {
-                length: 11,
-                expected: 12,
-            }),
-            Problem::from_tagged(&PermanentCodeError::PermanentCodeExpectedLetter {
-                character: '1',
-                position: 0,
-            }),
-            Problem::from_tagged(&PermanentCodeError::PermanentCodeExpectedDigit {
-                character: 'A',
-                position: 5,
-            }),
-            Problem::from_tagged(&NipError::NipEmpty),
-            Problem::from_tagged(&NipError::NipInvalidCharacter { character: 'O', position: 0 }),
-            Problem::from_tagged(&NipError::NipLength { length: 7, expected: 8 }),
-            Problem::from_tagged(&PasswordFailure::Invalid { offending: vec![] }),
-            Problem::from_tagged(&PasswordFailure::TooShort { length: 1, min: 8 }),
-            Problem::from_tagged(&PasswordFailure::TooLong { length: 17, max: 16 }),
-            Problem::from_tagged(&PasswordFailure::TooWeak {
-                classes_met: 1,
-                min_classes: 3,
-                classes: vec![],
-            }),
-            Problem::from_tagged(&cartable_core::identifiers::IdentifierError::IdentifierEmpty),
-        ];
-        for hint in crate::state::all_hint_samples() {
-            problems.push(Problem::from_tagged(&hint));
-        }
-        let mut codes: Vec<String> = problems.into_iter().map(|p| p.code).collect();
-        for error in [
-            EmailError::EmailEmpty,
-            EmailError::EmailMissingAt,
-            EmailError::EmailMultipleAt,
-            EmailError::EmailEmptyLocalPart,
-            EmailError::EmailEmptyDomain,
-            EmailError::EmailLocalPartTooLong { max: 64 },
-            EmailError::EmailInvalidCharacter { character: ' ', position: 0 },
-            EmailError::EmailBadLocalPart,
-            EmailError::EmailBadDomain,
-            EmailError::EmailDomainMissingDot,
-        ] {
-            codes.push(Problem::from_tagged(&error).code);
-        }
-        codes
-    }
-
-    /// Codes the portal's parent API may send through the shell (`ProblemCode::KNOWN`).
-    fn portal_codes() -> Vec<String> {
-        cartable_core::wire::parent::ProblemCode::KNOWN
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .collect()
-    }
-
     #[test]
     fn both_languages_have_the_same_keys() {
         let fr = keys(FR_CA);
@@ -575,11 +474,8 @@ mod tests {
     fn every_error_code_has_a_message() {
         let fr = keys(FR_CA);
         let en = keys(EN_CA);
-        let mut all: Vec<String> = codes::ALL.iter().map(|c| (*c).to_owned()).collect();
-        all.extend(crate::ipc::UI_CODES.iter().map(|c| (*c).to_owned()));
-        all.extend(crate::state::UI_CODES.iter().map(|c| (*c).to_owned()));
-        all.extend(domain_codes());
-        all.extend(portal_codes());
+        let mut all: Vec<String> =
+            cartable_core::error::every_error().iter().map(AppError::code).collect();
         all.push("unknown".to_owned());
         let missing: Vec<_> = all
             .iter()
@@ -587,6 +483,16 @@ mod tests {
             .filter(|k| !fr.contains(k) || !en.contains(k))
             .collect();
         assert!(missing.is_empty(), "error codes without a message: {missing:?}");
+        let shown: BTreeSet<String> = all.iter().map(|c| problem_key(c)).collect();
+        let unused: Vec<_> = fr
+            .iter()
+            .filter(|k| k.starts_with("err-"))
+            .filter(|k| {
+                !shown.contains(*k)
+                    && !k.strip_suffix("-unknown").is_some_and(|base| shown.contains(base))
+            })
+            .collect();
+        assert!(unused.is_empty(), "messages of codes the app never shows: {unused:?}");
     }
 
     #[test]
@@ -622,13 +528,13 @@ mod tests {
     #[test]
     fn problem_messages_interpolate_params() {
         let tr = Translations::load();
-        let problem = Problem::new("invalid_code").with("attempts_left", 2);
+        let problem = AppError::from(Failure::InvalidCode { attempts_left: Some(2) });
         let fr = tr.problem(Language::FrCa, &problem);
         let en = tr.problem(Language::EnCa, &problem);
         assert!(fr.contains('2') && en.contains('2'), "{fr} / {en}");
         assert_ne!(fr, en);
         let one =
-            tr.problem(Language::EnCa, &Problem::new("invalid_code").with("attempts_left", 1));
+            tr.problem(Language::EnCa, &Failure::InvalidCode { attempts_left: Some(1) }.into());
         assert!(one.contains("1 attempt") && !one.contains("attempts"), "{one}");
     }
 
@@ -636,8 +542,8 @@ mod tests {
     fn a_refused_setting_says_why_and_what_to_do() {
         let tr = Translations::load();
         let says = |lang, reason: Option<&str>| {
-            let problem = Problem::new("invalid_setting");
-            tr.problem(lang, &reason.map_or(problem.clone(), |r| problem.with("reason", r)))
+            let reason = reason.map(str::to_owned);
+            tr.problem(lang, &Failure::InvalidSetting { reason }.into())
         };
         assert!(says(Language::FrCa, Some("no_portal")).contains("Adresse du portail"));
         assert!(says(Language::EnCa, Some("no_portal")).contains("Portal address"));
@@ -648,16 +554,19 @@ mod tests {
     #[test]
     fn unknown_codes_get_a_generic_message_naming_the_code() {
         let tr = Translations::load();
-        let text = tr.problem(Language::FrCa, &Problem::new("brand_new_code"));
+        let unknown = AppError::from_code("brand_new_code", serde_json::Map::new());
+        let text = tr.problem(Language::FrCa, &unknown);
         assert!(text.contains("brand_new_code"), "{text}");
     }
 
     #[test]
     fn password_offending_character_is_named_with_a_1_based_position() {
-        let problem = Problem::new("password_is_invalid").with(
-            "offending",
-            json!([{"character": "é", "position": 3}, {"character": " ", "position": 5}]),
-        );
+        let problem = AppError::from(PasswordFailure::Invalid {
+            offending: vec![
+                OffendingChar { character: 'é', position: 3 },
+                OffendingChar { character: ' ', position: 5 },
+            ],
+        });
         let args = problem_args(&problem);
         assert_eq!(args.get("character"), Some(&Arg::Str("é".into())));
         assert_eq!(args.get("position"), Some(&Arg::Num(4)));
@@ -665,17 +574,18 @@ mod tests {
         let tr = Translations::load();
         let text = tr.problem(Language::FrCa, &problem);
         assert!(text.contains("é") && text.contains('4'), "{text}");
-        let space = Problem::new("password_is_invalid")
-            .with("offending", json!([{"character": " ", "position": 0}]));
+        let space = AppError::from(PasswordFailure::Invalid {
+            offending: vec![OffendingChar { character: ' ', position: 0 }],
+        });
         let en = tr.problem(Language::EnCa, &space);
         assert!(en.contains("space"), "{en}");
     }
 
     #[test]
     fn retry_after_gives_minutes_rounded_up() {
-        let args = problem_args(&Problem::new("throttled").with("retry_after", 61));
+        let args = problem_args(&Failure::Throttled { retry_after: 61 }.into());
         assert_eq!(args.get("minutes"), Some(&Arg::Num(2)));
-        let args = problem_args(&Problem::new("throttled").with("retry_after", 5));
+        let args = problem_args(&Failure::Throttled { retry_after: 5 }.into());
         assert_eq!(args.get("minutes"), Some(&Arg::Num(1)));
     }
 

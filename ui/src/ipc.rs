@@ -3,30 +3,23 @@
 //!
 //! Every portal action goes through [`call`], which invokes
 //! `window.__TAURI__.core.invoke(C::NAME, {args})` (the shell's handlers take one parameter named
-//! `args`) and decodes the answer as `C::Output`. Every failure is a [`Problem`]: the shell's own
-//! (`{code, field, params}`), or one of the codes of this module when the call could not be made
-//! at all. The binding uses `catch`, so a command error is a `Result`, never a panic
+//! `args`) and decodes the answer as `C::Output`. Every failure is an [`AppError`]: the shell's
+//! own (`{code, field, params}`), or `shell_unavailable` / `internal` when the call could not be
+//! made at all. The binding uses `catch`, so a command error is a `Result`, never a panic
 //! (tauri-docs issue #3457).
 
-use cartable_core::Problem;
 use cartable_core::ipc::Command;
+use cartable_core::{AppError, Failure};
 
-/// The page runs outside the Cartable shell (`window.__TAURI__` is missing, e.g. a plain
-/// browser showing `ui/dist`): nothing can reach a portal.
-pub const SHELL_UNAVAILABLE: &str = "shell_unavailable";
-
-/// Codes this module emits itself, besides the shell's (for translation completeness tests).
-pub const UI_CODES: &[&str] = &[SHELL_UNAVAILABLE];
-
-/// Turns whatever the shell rejected a call with, read as a [`Problem`], into one.
+/// Turns whatever the shell rejected a call with, read as an [`AppError`], into one.
 ///
-/// The shell rejects with a serialized `Problem`; anything else (a bare string from Tauri itself,
+/// The shell rejects with a serialized `AppError`; anything else (a bare string from Tauri itself,
 /// e.g. "command not allowed", or `null`) does not read as one and becomes `internal`, so the
 /// UI never shows raw text.
-pub fn problem_from_rejection<E>(read: Result<Problem, E>) -> Problem {
+pub fn problem_from_rejection<E>(read: Result<AppError, E>) -> AppError {
     match read {
-        Ok(problem) if !problem.code.is_empty() => problem,
-        _ => Problem::new(cartable_core::ipc::codes::INTERNAL),
+        Ok(problem) if !problem.code().is_empty() => problem,
+        _ => AppError::from(Failure::Internal),
     }
 }
 
@@ -65,47 +58,48 @@ mod bindings {
 ///
 /// # Errors
 ///
-/// The shell's [`Problem`]; [`SHELL_UNAVAILABLE`] outside the shell; `internal` when the
+/// The shell's [`AppError`]; [`Failure::ShellUnavailable`] outside the shell; `internal` when the
 /// arguments cannot be encoded or the answer cannot be decoded (a shell/UI version mismatch).
 #[cfg(target_arch = "wasm32")]
-pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, Problem> {
+pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, AppError> {
     use serde::Serialize;
 
     if !bindings::shell_present() {
-        return Err(Problem::new(SHELL_UNAVAILABLE));
+        return Err(AppError::from(Failure::ShellUnavailable));
     }
     // `json_compatible`: Tauri reads plain JS objects (not `Map`s) and JSON numbers. The
     // arguments go straight to JS values, without a `serde_json::Value` in between.
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    let js_args = Payload { args }
-        .serialize(&serializer)
-        .map_err(|_| Problem::new(cartable_core::ipc::codes::INTERNAL))?;
+    let js_args =
+        Payload { args }.serialize(&serializer).map_err(|_| AppError::from(Failure::Internal))?;
     match bindings::invoke(C::NAME, js_args).await {
         Ok(value) => serde_wasm_bindgen::from_value::<C::Output>(value)
-            .map_err(|_| Problem::new(cartable_core::ipc::codes::INTERNAL)),
+            .map_err(|_| AppError::from(Failure::Internal)),
         Err(error) => Err(problem_from_rejection(serde_wasm_bindgen::from_value(error))),
     }
 }
 
-/// Native builds (unit tests) have no shell: every call fails with [`SHELL_UNAVAILABLE`].
+/// Native builds (unit tests) have no shell: every call fails with
+/// [`Failure::ShellUnavailable`].
 ///
 /// # Errors
 ///
-/// Always [`SHELL_UNAVAILABLE`].
+/// Always [`Failure::ShellUnavailable`].
 #[cfg(not(target_arch = "wasm32"))]
-pub async fn call<C: Command>(_args: &C::Args) -> Result<C::Output, Problem> {
-    Err(Problem::new(SHELL_UNAVAILABLE))
+pub async fn call<C: Command>(_args: &C::Args) -> Result<C::Output, AppError> {
+    Err(AppError::from(Failure::ShellUnavailable))
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use cartable_core::ipc::Language;
     use serde_json::json;
 
     use super::*;
 
-    fn read(rejection: &serde_json::Value) -> Problem {
-        problem_from_rejection(serde_json::from_value::<Problem>(rejection.clone()))
+    fn read(rejection: &serde_json::Value) -> AppError {
+        problem_from_rejection(serde_json::from_value::<AppError>(rejection.clone()))
     }
 
     #[test]
@@ -113,15 +107,24 @@ mod tests {
         let rejection =
             json!({"code": "invalid_code", "field": "code", "params": {"attempts_left": 3}});
         let problem = read(&rejection);
-        assert_eq!(problem.code, "invalid_code");
-        assert_eq!(problem.field.as_deref(), Some("code"));
-        assert_eq!(problem.params.get("attempts_left"), Some(&json!(3)));
+        assert_eq!(problem, Failure::InvalidCode { attempts_left: Some(3) }.into());
+        assert_eq!(problem.field, Some(cartable_core::Field::Code));
+    }
+
+    #[test]
+    fn a_code_this_version_does_not_know_is_kept_for_a_generic_message() {
+        let rejection = json!({"code": "brand_new_refusal", "params": {"n": 2}});
+        let problem = read(&rejection);
+        assert_eq!(problem.code(), "brand_new_refusal");
+        assert!(matches!(problem.kind, cartable_core::ErrorKind::Other { .. }), "{problem:?}");
+        let text = crate::i18n::Translations::load().problem(Language::FrCa, &problem);
+        assert!(text.contains("brand_new_refusal"), "{text}");
     }
 
     #[test]
     fn anything_else_is_internal() {
         for rejection in [json!("command sign_in not allowed"), json!(null), json!({"code": ""})] {
-            assert_eq!(read(&rejection).code, "internal", "{rejection}");
+            assert_eq!(read(&rejection).code(), "internal", "{rejection}");
         }
     }
 }

@@ -2,36 +2,27 @@
 //!
 //! The rules themselves live in `cartable_core` (email, code, password, names, birth date,
 //! identifiers, boards); this module only turns form fields into the command arguments or into
-//! per-field [`Problem`]s, and shell errors into the field they belong to.
+//! per-field [`AppError`]s, and shell errors into the field they belong to.
 
 use std::collections::BTreeMap;
 
-use cartable_core::Problem;
 use cartable_core::birth_date::BirthDate;
+use cartable_core::birth_date::BirthDateError;
 use cartable_core::code::VerificationCode;
-use cartable_core::identifiers::{Nip, PermanentCodeHint, StudentIdentifier};
+use cartable_core::identifiers::{Nip, StudentIdentifier};
 use cartable_core::ipc::{AccountList, AppInfo, FlowStep, SignInArgs};
 use cartable_core::name::PersonName;
 use cartable_core::password::PasswordPolicy;
 use cartable_core::wire::parent::AssociateRequest;
+use cartable_core::{AppError, Failure};
 use sycamore::prelude::*;
 
 use crate::routes::AppRoute;
 
-/// A required field was left empty (UI-side check before any call).
-pub const FIELD_REQUIRED: &str = "field_required";
-/// The confirmation differs from the new password.
-pub const PASSWORD_MISMATCH: &str = "password_mismatch";
-/// No school body (or private school) was chosen in the picker.
-pub const BOARD_REQUIRED: &str = "board_required";
-
-/// Codes this module emits itself (for translation completeness tests).
-pub const UI_CODES: &[&str] = &[FIELD_REQUIRED, PASSWORD_MISMATCH, BOARD_REQUIRED];
-
 /// Per-field errors of a form, in the order the fields appear on screen.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldErrors {
-    errors: Vec<(String, Problem)>,
+    errors: Vec<(String, AppError)>,
 }
 
 impl FieldErrors {
@@ -40,15 +31,27 @@ impl FieldErrors {
         Self::default()
     }
 
-    /// Records `problem` for `field` (the first error of a field wins).
-    pub fn add(&mut self, field: &str, problem: Problem) {
+    /// Records `problem` for the input named `field` (the first error of a field wins).
+    pub fn add(&mut self, field: &str, problem: AppError) {
         if self.get(field).is_none() {
-            self.errors.push((field.to_owned(), problem.on_field(field)));
+            self.errors.push((field.to_owned(), problem));
         }
     }
 
+    /// The same errors with those of the input `from` moved to the input `to` (a second form
+    /// on a screen names its inputs apart).
+    #[must_use]
+    pub fn renamed(mut self, from: &str, to: &str) -> Self {
+        for (field, _) in &mut self.errors {
+            if field == from {
+                to.clone_into(field);
+            }
+        }
+        self
+    }
+
     /// The error of `field`, if any.
-    pub fn get(&self, field: &str) -> Option<&Problem> {
+    pub fn get(&self, field: &str) -> Option<&AppError> {
         self.errors.iter().find(|(f, _)| f == field).map(|(_, p)| p)
     }
 
@@ -63,7 +66,7 @@ impl FieldErrors {
     }
 
     /// Every error, in field order.
-    pub fn iter(&self) -> impl Iterator<Item = &(String, Problem)> {
+    pub fn iter(&self) -> impl Iterator<Item = &(String, AppError)> {
         self.errors.iter()
     }
 
@@ -76,7 +79,7 @@ impl FieldErrors {
 
 fn required(errors: &mut FieldErrors, field: &str, value: &str) -> bool {
     if value.trim().is_empty() {
-        errors.add(field, Problem::new(FIELD_REQUIRED));
+        errors.add(field, AppError::from(Failure::FieldRequired));
         false
     } else {
         true
@@ -88,7 +91,7 @@ fn required(errors: &mut FieldErrors, field: &str, value: &str) -> bool {
 /// every email it is given, refuses a bad one with the same error on the same field.
 pub fn check_email(errors: &mut FieldErrors, field: &str, value: &str) {
     if let Err(e) = cartable_core::email::check(value) {
-        errors.add(field, Problem::from_tagged(&e));
+        errors.add(field, AppError::from(e));
     }
 }
 
@@ -102,7 +105,7 @@ pub fn validate_sign_in(email: &str, password: &str) -> Result<SignInArgs, Field
     let mut errors = FieldErrors::new();
     check_email(&mut errors, "email", email);
     if password.is_empty() {
-        errors.add("password", Problem::new(FIELD_REQUIRED));
+        errors.add("password", AppError::from(Failure::FieldRequired));
     }
     if errors.is_empty() {
         Ok(SignInArgs { email: email.trim().to_owned(), password: password.to_owned() })
@@ -132,7 +135,7 @@ pub fn validate_code(code: &str, code_length: u8) -> Result<String, FieldErrors>
         Ok(code) => Ok(code.as_str().to_owned()),
         Err(e) => {
             let mut errors = FieldErrors::new();
-            errors.add("code", Problem::from_tagged(&e));
+            errors.add("code", AppError::from(e));
             Err(errors)
         }
     }
@@ -146,14 +149,14 @@ pub fn validate_code(code: &str, code_length: u8) -> Result<String, FieldErrors>
 pub fn validate_new_password(password: &str, confirmation: &str) -> Result<String, FieldErrors> {
     let mut errors = FieldErrors::new();
     if password.is_empty() {
-        errors.add("password", Problem::new(FIELD_REQUIRED));
+        errors.add("password", AppError::from(Failure::FieldRequired));
     } else if let Err(failure) = PasswordPolicy::check(password) {
-        errors.add("password", Problem::from_tagged(&failure));
+        errors.add("password", AppError::from(failure));
     }
     if confirmation.is_empty() {
-        errors.add("confirmation", Problem::new(FIELD_REQUIRED));
+        errors.add("confirmation", AppError::from(Failure::FieldRequired));
     } else if confirmation != password {
-        errors.add("confirmation", Problem::new(PASSWORD_MISMATCH));
+        errors.add("confirmation", AppError::from(Failure::PasswordMismatch));
     }
     if errors.is_empty() { Ok(password.to_owned()) } else { Err(errors) }
 }
@@ -176,9 +179,9 @@ pub struct IdentifierFeedback {
     /// The kind the input looks like (digits only → fiche), even when invalid.
     pub looks_like: Option<IdentifierKind>,
     /// Why it is refused.
-    pub error: Option<Problem>,
+    pub error: Option<AppError>,
     /// Soft remarks ("may not match, this is sometimes normal").
-    pub hints: Vec<Problem>,
+    pub hints: Vec<AppError>,
 }
 
 /// Recognises the identifier with core's rule and, for a code permanent, gathers core's hints
@@ -210,7 +213,8 @@ pub fn identifier_feedback(
             let hints = code
                 .hints(birth_date, last.as_ref(), first.as_ref())
                 .iter()
-                .map(Problem::from_tagged)
+                .cloned()
+                .map(AppError::from)
                 .collect();
             IdentifierFeedback {
                 kind: Some(IdentifierKind::PermanentCode),
@@ -222,25 +226,10 @@ pub fn identifier_feedback(
         Err(e) => IdentifierFeedback {
             kind: None,
             looks_like,
-            error: Some(Problem::from_tagged(&e)),
+            error: Some(AppError::from(e)),
             hints: Vec::new(),
         },
     }
-}
-
-/// One sample of each permanent-code hint (for the translation completeness test).
-pub fn all_hint_samples() -> Vec<PermanentCodeHint> {
-    vec![
-        PermanentCodeHint::PermanentCodeDayMayNotMatch { code_day: 1, birth_day: 2 },
-        PermanentCodeHint::PermanentCodeMonthMayNotMatch { code_month: 1, birth_month: 2 },
-        PermanentCodeHint::PermanentCodeYearMayNotMatch { code_year: 1, birth_year: 2 },
-        PermanentCodeHint::PermanentCodeDayMayNotBeADate { code_day: 40 },
-        PermanentCodeHint::PermanentCodeMonthMayNotBeADate { code_month: 40 },
-        PermanentCodeHint::PermanentCodeLettersMayNotMatch {
-            code_letters: "ABCD".into(),
-            name_letters: "TREL".into(),
-        },
-    ]
 }
 
 /// The association form as typed.
@@ -283,20 +272,20 @@ impl AssociateForm {
     /// # Errors
     ///
     /// `field_required` when a part is empty; core's birth-date error otherwise.
-    pub fn birth_date(&self, today: time::Date) -> Result<BirthDate, Problem> {
+    pub fn birth_date(&self, today: time::Date) -> Result<BirthDate, AppError> {
         // Digits as meant (`cartable_core::fold`): `０７`, `٠٧` are 07.
         let meant = |part: &str| part.chars().map(cartable_core::fold::fold).collect::<String>();
         let (day, month, year) = (meant(&self.day), meant(&self.month), meant(&self.year));
         let (day, month, year) = (day.trim(), month.trim(), year.trim());
         if day.is_empty() || month.is_empty() || year.is_empty() {
-            return Err(Problem::new(FIELD_REQUIRED));
+            return Err(AppError::from(Failure::FieldRequired));
         }
         let (Ok(day), Ok(month), Ok(year)) =
             (day.parse::<u8>(), month.parse::<u8>(), year.parse::<i32>())
         else {
-            return Err(Problem::new("birth_date_bad_format"));
+            return Err(AppError::from(BirthDateError::BirthDateBadFormat));
         };
-        BirthDate::new(day, month, year, today).map_err(|e| Problem::from_tagged(&e))
+        BirthDate::new(day, month, year, today).map_err(AppError::from)
     }
 
     /// Builds the request for the branch chosen (`docs/contract.md §6`): NIP (board or private
@@ -310,12 +299,12 @@ impl AssociateForm {
         let mut errors = FieldErrors::new();
         let school = if self.private_school { &self.private_school_id } else { &self.board_id };
         if school.trim().is_empty() {
-            errors.add("board", Problem::new(BOARD_REQUIRED));
+            errors.add("board", AppError::from(Failure::BoardRequired));
         }
         let birth_date = self.birth_date(today).map_err(|p| errors.add("birth_date", p)).ok();
         if self.has_nip {
             if let Err(e) = Nip::parse(&self.nip) {
-                errors.add("nip", Problem::from_tagged(&e));
+                errors.add("nip", AppError::from(e));
             }
             let errors = errors.sorted_by(ASSOCIATE_FIELDS);
             return match birth_date {
@@ -339,13 +328,13 @@ impl AssociateForm {
             if required(&mut errors, field, value)
                 && let Err(e) = PersonName::parse(value)
             {
-                errors.add(field, Problem::from_tagged(&e));
+                errors.add(field, AppError::from(e));
             }
         }
         let identifier = match StudentIdentifier::recognise(&self.identifier) {
             Ok(identifier) => Some(identifier),
             Err(e) => {
-                errors.add("identifier", Problem::from_tagged(&e));
+                errors.add("identifier", AppError::from(e));
                 None
             }
         };
@@ -388,47 +377,12 @@ impl AssociateForm {
     }
 }
 
-/// The form field a shell error belongs to, when it belongs to one: the problem's own `field`,
-/// else by code (`invalid_code` → `code`, `password_*` → `password`…). Answers that must not
-/// point at a field (`invalid_credentials`, `no_matching_record`: the portal never says which
-/// field differed) give `None` and show at the top of the form.
-pub fn field_of(problem: &Problem) -> Option<String> {
-    if let Some(field) = &problem.field {
-        return Some(field.clone());
-    }
-    let code = problem.code.as_str();
-    let field = match code {
-        "invalid_code" | "code_expired" => "code",
-        "password_recently_used" => "password",
-        "email_not_verified" | "user_already_exists" => "email",
-        "board_not_subscribed" => "board",
-        _ if code.starts_with("code_")
-            && code != "code_attempts_exceeded"
-            && code != "code_sends_exceeded" =>
-        {
-            "code"
-        }
-        _ if code.starts_with("password_") => "password",
-        _ if code.starts_with("email_") => "email",
-        _ if code.starts_with("birth_date_") => "birth_date",
-        _ if code.starts_with("nip_") => "nip",
-        _ if code.starts_with("student_number_")
-            || code.starts_with("permanent_code_")
-            || code.starts_with("identifier_") =>
-        {
-            "identifier"
-        }
-        _ => return None,
-    };
-    Some(field.to_owned())
-}
-
 /// Splits a shell error into per-field errors and a form-level one.
-pub fn place_problem(problem: Problem) -> (FieldErrors, Option<Problem>) {
+pub fn place_problem(problem: AppError) -> (FieldErrors, Option<AppError>) {
     let mut errors = FieldErrors::new();
-    match field_of(&problem) {
+    match problem.field {
         Some(field) => {
-            errors.add(&field, problem);
+            errors.add(field.as_str(), problem);
             (errors, None)
         }
         None => (errors, Some(problem)),
@@ -626,13 +580,14 @@ pub fn use_app() -> AppState {
 }
 
 /// The per-field errors as a map, for components that look fields up by name.
-pub fn errors_map(errors: &FieldErrors) -> BTreeMap<String, Problem> {
+pub fn errors_map(errors: &FieldErrors) -> BTreeMap<String, AppError> {
     errors.iter().cloned().collect()
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use cartable_core::Field;
     use serde_json::json;
     use time::macros::date;
 
@@ -705,8 +660,8 @@ mod tests {
     fn sign_in_checks_email_and_presence_only() {
         let errors = validate_sign_in("jean", "").unwrap_err();
         assert_eq!(errors.first_field(), Some("email"));
-        assert_eq!(errors.get("email").map(|p| p.code.as_str()), Some("email_missing_at"));
-        assert_eq!(errors.get("password").map(|p| p.code.as_str()), Some(FIELD_REQUIRED));
+        assert_eq!(errors.get("email").map(AppError::code).as_deref(), Some("email_missing_at"));
+        assert_eq!(errors.get("password").map(AppError::code).as_deref(), Some("field_required"));
         // A weak password is fine at sign-in (the policy applies only to new passwords).
         let args = validate_sign_in(" jean@example.ca ", "abc").unwrap();
         assert_eq!(args.email, "jean@example.ca");
@@ -717,20 +672,26 @@ mod tests {
     fn pasted_codes_are_normalised() {
         assert_eq!(validate_code("Code : 123 456", 6), Ok("123456".to_owned()));
         let errors = validate_code("12345", 6).unwrap_err();
-        assert_eq!(errors.get("code").map(|p| p.code.as_str()), Some("code_too_short"));
+        assert_eq!(errors.get("code").map(AppError::code).as_deref(), Some("code_too_short"));
     }
 
     #[test]
     fn new_password_gives_policy_and_confirmation_errors() {
         let errors = validate_new_password("abcdefg1", "abcdefg2").unwrap_err();
-        assert_eq!(errors.get("password").map(|p| p.code.as_str()), Some("password_too_weak"));
-        assert_eq!(errors.get("confirmation").map(|p| p.code.as_str()), Some(PASSWORD_MISMATCH));
+        assert_eq!(
+            errors.get("password").map(AppError::code).as_deref(),
+            Some("password_too_weak")
+        );
+        assert_eq!(
+            errors.get("confirmation").map(AppError::code).as_deref(),
+            Some("password_mismatch")
+        );
         assert_eq!(errors.first_field(), Some("password"));
         assert_eq!(validate_new_password("Abcdefg1", "Abcdefg1"), Ok("Abcdefg1".to_owned()));
         let errors = validate_new_password("Abc 1234!", "").unwrap_err();
         let problem = errors.get("password").unwrap();
-        assert_eq!(problem.code, "password_is_invalid");
-        assert_eq!(problem.field.as_deref(), Some("password"));
+        assert_eq!(problem.code(), "password_is_invalid");
+        assert_eq!(problem.field, Some(Field::Password));
     }
 
     #[test]
@@ -743,7 +704,7 @@ mod tests {
         let eight = identifier_feedback("12345678", None, "", "");
         assert_eq!(eight.kind, None);
         assert_eq!(eight.looks_like, Some(IdentifierKind::StudentNumber));
-        assert_eq!(eight.error.map(|p| p.code), Some("student_number_length".to_owned()));
+        assert_eq!(eight.error.map(|p| p.code()), Some("student_number_length".to_owned()));
         let short = identifier_feedback("TRE075312991", None, "", "");
         assert_eq!(short.looks_like, Some(IdentifierKind::PermanentCode));
         assert!(short.error.is_some());
@@ -756,9 +717,9 @@ mod tests {
         assert_eq!(feedback.hints, vec![]);
         let other = BirthDate::new(8, 4, 2013, TODAY).unwrap();
         let feedback = identifier_feedback("TREL07531299", Some(&other), "Gagnon", "Léa");
-        let codes: Vec<_> = feedback.hints.iter().map(|p| p.code.as_str()).collect();
-        assert!(codes.contains(&"permanent_code_day_may_not_match"), "{codes:?}");
-        assert!(codes.contains(&"permanent_code_letters_may_not_match"), "{codes:?}");
+        let codes: Vec<_> = feedback.hints.iter().map(AppError::code).collect();
+        assert!(codes.iter().any(|c| c == "permanent_code_day_may_not_match"), "{codes:?}");
+        assert!(codes.iter().any(|c| c == "permanent_code_letters_may_not_match"), "{codes:?}");
         assert_eq!(feedback.kind, Some(IdentifierKind::PermanentCode), "hints never block");
     }
 
@@ -806,7 +767,7 @@ mod tests {
         form.nip = "K7QM4RT0".into();
         let errors = form.validate(TODAY).unwrap_err();
         assert_eq!(errors.first_field(), Some("nip"));
-        assert_eq!(errors.get("nip").map(|p| p.code.as_str()), Some("nip_invalid_character"));
+        assert_eq!(errors.get("nip").map(AppError::code).as_deref(), Some("nip_invalid_character"));
     }
 
     #[test]
@@ -814,7 +775,7 @@ mod tests {
         let mut form = form();
         form.private_school = true;
         let errors = form.validate(TODAY).unwrap_err();
-        assert_eq!(errors.get("board").map(|p| p.code.as_str()), Some(BOARD_REQUIRED));
+        assert_eq!(errors.get("board").map(AppError::code).as_deref(), Some("board_required"));
         form.private_school_id = "ps-college-demo".into();
         assert!(matches!(form.validate(TODAY), Ok(AssociateRequest::PrivateSchool { .. })));
     }
@@ -833,23 +794,28 @@ mod tests {
         swapped.month = "4".into();
         let errors = swapped.validate(TODAY).unwrap_err();
         assert_eq!(
-            errors.get("birth_date").map(|p| p.code.as_str()),
+            errors.get("birth_date").map(AppError::code).as_deref(),
             Some("birth_date_no_such_day")
         );
     }
 
     #[test]
     fn shell_errors_land_on_their_field() {
-        let (errors, top) = place_problem(Problem::new("invalid_code").with("attempts_left", 2));
+        let wrong = AppError::from(Failure::InvalidCode { attempts_left: Some(2) });
+        let (errors, top) = place_problem(wrong);
         assert_eq!(errors.first_field(), Some("code"));
         assert!(top.is_none());
-        let (errors, top) = place_problem(Problem::new("no_matching_record"));
+        let none = AppError::from(Failure::NoMatchingRecord { attempts_left: None });
+        let (errors, top) = place_problem(none);
         assert!(errors.is_empty(), "never claims which field was wrong");
-        assert_eq!(top.map(|p| p.code), Some("no_matching_record".to_owned()));
-        assert_eq!(field_of(&Problem::new("invalid_credentials")), None);
-        assert_eq!(field_of(&Problem::new("password_too_weak")).as_deref(), Some("password"));
-        assert_eq!(field_of(&Problem::new("code_attempts_exceeded")), None);
-        assert_eq!(field_of(&Problem::new("x").on_field("nip")).as_deref(), Some("nip"));
+        assert_eq!(top.map(|p| p.code()), Some("no_matching_record".to_owned()));
+        let field_of = |error: AppError| place_problem(error).0.first_field().map(str::to_owned);
+        assert_eq!(field_of(Failure::InvalidCredentials.into()), None);
+        let weak = AppError::from_code("password_too_weak", serde_json::Map::new());
+        assert_eq!(field_of(weak.on_field(Field::Password)).as_deref(), Some("password"));
+        assert_eq!(field_of(Failure::CodeAttemptsExceeded { retry_after: 60 }.into()), None);
+        let unknown = AppError::from_code("x", serde_json::Map::new()).on_field(Field::Nip);
+        assert_eq!(field_of(unknown).as_deref(), Some("nip"));
     }
 
     #[test]

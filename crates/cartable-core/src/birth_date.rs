@@ -26,7 +26,9 @@ pub const MAX_AGE_YEARS: i32 = 25;
 pub struct BirthDate(Date);
 
 /// Why a date of birth was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum BirthDateError {
     /// The month is not 1 to 12.

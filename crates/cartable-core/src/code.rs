@@ -18,7 +18,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct VerificationCode(String);
 
 /// Why a pasted or typed code was refused. Positions are 0-based character indexes in the input.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum CodeError {
     /// Nothing but whitespace was given.
@@ -245,9 +247,8 @@ mod tests {
 
     #[test]
     fn errors_carry_stable_codes() {
-        let problem =
-            crate::Problem::from_tagged(&CodeError::CodeTooShort { length: 5, expected: 6 });
-        assert_eq!(problem.code, "code_too_short");
-        assert_eq!(problem.params.get("expected"), Some(&serde_json::json!(6)));
+        let problem = crate::AppError::from(CodeError::CodeTooShort { length: 5, expected: 6 });
+        assert_eq!(problem.code(), "code_too_short");
+        assert_eq!(problem.params().get("expected"), Some(&serde_json::json!(6)));
     }
 }

@@ -50,7 +50,9 @@ pub struct Email {
 }
 
 /// What is wrong with an email address.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum EmailError {
     /// Nothing but whitespace.
@@ -574,10 +576,7 @@ mod tests {
             Email::parse(&format!("{}@exemple.ca", "a".repeat(65))),
             Err(EmailError::EmailLocalPartTooLong { max: 64 })
         );
-        assert_eq!(
-            crate::Problem::from_tagged(&EmailError::EmailMissingAt).code,
-            "email_missing_at"
-        );
+        assert_eq!(crate::AppError::from(EmailError::EmailMissingAt).code(), "email_missing_at");
     }
 
     #[test]

@@ -41,7 +41,9 @@ fn is_dash(c: char) -> bool {
 pub struct StudentNumber(String);
 
 /// Why a numéro de fiche was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum StudentNumberError {
     /// Nothing but whitespace.
@@ -111,7 +113,9 @@ impl StudentNumber {
 pub struct PermanentCode(String);
 
 /// Why a code permanent was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum PermanentCodeError {
     /// Nothing but spaces and dashes.
@@ -156,7 +160,7 @@ pub enum PermanentCodeError {
 /// Never blocking: the code's layout is only reported by secondary sources, codes are
 /// sometimes reissued or keep old letters after a name change, and the real check is the
 /// school record. The UI shows these as "may not match, this is sometimes normal".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumIter)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum PermanentCodeHint {
     /// The day digits (5–6) are neither the birth day nor the birth day + 62: may not match
@@ -355,7 +359,9 @@ impl PermanentCode {
 pub struct Nip(String);
 
 /// Why a NIP was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum NipError {
     /// Nothing but spaces and dashes.
@@ -615,8 +621,10 @@ mod tests {
                 PermanentCodeHint::PermanentCodeMonthMayNotBeADate { code_month: 99 },
             ]
         );
-        let problem = crate::Problem::from_tagged(&hints[0]);
-        assert_eq!(problem.code, "permanent_code_day_may_not_match");
+        assert_eq!(
+            crate::AppError::from(hints[0].clone()).code(),
+            "permanent_code_day_may_not_match"
+        );
     }
 
     #[test]
@@ -670,12 +678,12 @@ mod tests {
                 expected: 7
             })
         );
-        assert_eq!(crate::Problem::from_tagged(&err).code, "student_number_length");
+        assert_eq!(crate::AppError::from(err).code(), "student_number_length");
         let err = StudentIdentifier::recognise("TRE075312991").unwrap_err();
-        assert_eq!(crate::Problem::from_tagged(&err).code, "permanent_code_expected_letter");
+        assert_eq!(crate::AppError::from(err).code(), "permanent_code_expected_letter");
         assert_eq!(StudentIdentifier::recognise(" "), Err(IdentifierError::IdentifierEmpty));
         assert_eq!(
-            crate::Problem::from_tagged(&IdentifierError::IdentifierEmpty).code,
+            crate::AppError::from(IdentifierError::IdentifierEmpty).code(),
             "identifier_empty"
         );
     }

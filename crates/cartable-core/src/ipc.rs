@@ -6,8 +6,8 @@
 //! or command breaks the build on both sides instead of a screen.
 //!
 //! Arguments are passed to Tauri as `{"args": <Args>}` (the handler's one parameter is named
-//! `args`). Errors are always a [`Problem`](crate::Problem) (`{code, field, params}`) whose
-//! `code` is one of [`codes`] or a domain error code from this crate; the UI translates it.
+//! `args`). Errors are always an [`AppError`](crate::AppError) (`{code, field, params}`):
+//! a domain rule's error or a [`Failure`](crate::Failure); the UI translates it.
 //!
 //! Secrets: the UI sends a password in exactly one command call ([`SignIn`],
 //! [`FlowSetPassword`]) and never receives a token.
@@ -199,128 +199,6 @@ pub const SOCIAL_PROVIDERS: &[&str] = &["google", "microsoft", "facebook", "link
 /// The social providers the portal's page offers by default (`docs/contract.md §5`): all of
 /// [`SOCIAL_PROVIDERS`] but Apple, which a portal offers only where it is configured.
 pub const DEFAULT_SOCIAL_PROVIDERS: &[&str] = &["google", "microsoft", "facebook", "linkedin"];
-
-/// Stable error codes the shell emits besides the portal's and the domain types' own.
-///
-/// The UI has a translation for each (`err-` + code with `-` for `_`), and a test fails when
-/// one is missing.
-pub mod codes {
-    /// The portal could not be reached (DNS, connection, TLS, timeout): "Réessayer".
-    pub const PORTAL_UNREACHABLE: &str = "portal_unreachable";
-    /// The portal answered something the app could not understand.
-    pub const PORTAL_ERROR: &str = "portal_error";
-    /// No keychain is usable: the session is kept in memory only (`docs/contract.md §9`).
-    pub const KEYCHAIN_UNAVAILABLE: &str = "keychain_unavailable";
-    /// Wrong email or password (also for an unknown email: `docs/contract.md §2`).
-    pub const INVALID_CREDENTIALS: &str = "invalid_credentials";
-    /// Sign-up for an email that already has an account; params: `email`.
-    pub const USER_ALREADY_EXISTS: &str = "user_already_exists";
-    /// No account uses this email (a real Entra tenant says so at sign-in).
-    pub const USER_NOT_FOUND: &str = "user_not_found";
-    /// Wrong verification code; params: `attempts_left`.
-    pub const INVALID_CODE: &str = "invalid_code";
-    /// The code or the step expired: restart at "send code", email kept; params: `email`.
-    pub const FLOW_EXPIRED: &str = "flow_expired";
-    /// Too soon or too often; params: `retry_after` (seconds).
-    pub const THROTTLED: &str = "throttled";
-    /// 5 wrong codes: ask for a new one; params: `retry_after`.
-    pub const CODE_ATTEMPTS_EXCEEDED: &str = "code_attempts_exceeded";
-    /// 10 codes sent within an hour; params: `retry_after`.
-    pub const CODE_SENDS_EXCEEDED: &str = "code_sends_exceeded";
-    /// 10 wrong passwords: locked 15 minutes; params: `retry_after`.
-    pub const ACCOUNT_LOCKED: &str = "account_locked";
-    /// The new password is the current one.
-    pub const PASSWORD_RECENTLY_USED: &str = "password_recently_used";
-    /// The portal wants the browser for this step (`docs/contract.md §5`).
-    pub const REDIRECT_REQUIRED: &str = "redirect_required";
-    /// No session: sign in first.
-    pub const NOT_SIGNED_IN: &str = "not_signed_in";
-    /// The stored session was refused by the portal: sign in again; params: `email`.
-    pub const SESSION_EXPIRED: &str = "session_expired";
-    /// There is no pending sign-up or reset to continue.
-    pub const NO_PENDING_FLOW: &str = "no_pending_flow";
-    /// No school record matches; params: `attempts_left` when known.
-    pub const NO_MATCHING_RECORD: &str = "no_matching_record";
-    /// The email given for association is not a verified email of the account.
-    pub const EMAIL_NOT_VERIFIED: &str = "email_not_verified";
-    /// The school body does not subscribe to the portal.
-    pub const BOARD_NOT_SUBSCRIBED: &str = "board_not_subscribed";
-    /// 10 failed associations within 24 hours; params: `retry_after`.
-    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
-    /// The child is not associated with this account.
-    pub const CHILD_NOT_FOUND: &str = "child_not_found";
-    /// The demo mailbox exists only with the embedded demo portal.
-    pub const NOT_DEMO: &str = "not_demo";
-    /// A setting was refused; params: `reason`.
-    pub const INVALID_SETTING: &str = "invalid_setting";
-    /// Anything else (details in the shell's log, never shown).
-    pub const INTERNAL: &str = "internal";
-    /// "Annuler" ended the browser sign-in (`docs/contract.md §5`).
-    pub const BROWSER_CANCELLED: &str = "browser_cancelled";
-    /// The browser did not come back within 5 minutes (`docs/contract.md §5`).
-    pub const BROWSER_TIMED_OUT: &str = "browser_timed_out";
-    /// The browser came back refused (provider cancelled: `params.error = access_denied`) or
-    /// with another attempt's `state` or `nonce`; params: `error` when the portal gave one.
-    pub const BROWSER_FAILED: &str = "browser_failed";
-    /// The email to link is the sign-in email of another account (`docs/contract.md §5`).
-    pub const EMAIL_IN_USE: &str = "email_in_use";
-    /// "Copier le lien" could not write the clipboard: the parent copies the address shown.
-    pub const CLIPBOARD_UNAVAILABLE: &str = "clipboard_unavailable";
-    /// No update server is configured: the package manager or the operator updates Cartable.
-    pub const UPDATES_OFF: &str = "updates_off";
-    /// The update server could not be reached, or answered an error.
-    pub const UPDATE_UNREACHABLE: &str = "update_unreachable";
-    /// The update server's manifest is unusable (not the expected format, or no package for
-    /// this system).
-    pub const UPDATE_INVALID: &str = "update_invalid";
-    /// The downloaded package's signature does not match the app's public key, or names another
-    /// version than the one offered: refused, nothing saved or installed.
-    pub const UPDATE_SIGNATURE_INVALID: &str = "update_signature_invalid";
-    /// "Télécharger et vérifier" with no update offered: check first.
-    pub const NO_UPDATE: &str = "no_update";
-    /// The verified package could not be written to the Downloads folder; params: `folder`.
-    pub const UPDATE_SAVE_FAILED: &str = "update_save_failed";
-
-    /// Every code above, for translation completeness tests.
-    pub const ALL: &[&str] = &[
-        PORTAL_UNREACHABLE,
-        PORTAL_ERROR,
-        KEYCHAIN_UNAVAILABLE,
-        INVALID_CREDENTIALS,
-        USER_ALREADY_EXISTS,
-        USER_NOT_FOUND,
-        INVALID_CODE,
-        FLOW_EXPIRED,
-        THROTTLED,
-        CODE_ATTEMPTS_EXCEEDED,
-        CODE_SENDS_EXCEEDED,
-        ACCOUNT_LOCKED,
-        PASSWORD_RECENTLY_USED,
-        REDIRECT_REQUIRED,
-        NOT_SIGNED_IN,
-        SESSION_EXPIRED,
-        NO_PENDING_FLOW,
-        NO_MATCHING_RECORD,
-        EMAIL_NOT_VERIFIED,
-        BOARD_NOT_SUBSCRIBED,
-        TOO_MANY_ATTEMPTS,
-        CHILD_NOT_FOUND,
-        NOT_DEMO,
-        INVALID_SETTING,
-        INTERNAL,
-        BROWSER_CANCELLED,
-        BROWSER_TIMED_OUT,
-        BROWSER_FAILED,
-        EMAIL_IN_USE,
-        CLIPBOARD_UNAVAILABLE,
-        UPDATES_OFF,
-        UPDATE_UNREACHABLE,
-        UPDATE_INVALID,
-        UPDATE_SIGNATURE_INVALID,
-        NO_UPDATE,
-        UPDATE_SAVE_FAILED,
-    ];
-}
 
 /// Interface language. French first (`fr-CA`), English complete (`en-CA`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

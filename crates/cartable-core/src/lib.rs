@@ -8,13 +8,13 @@ pub mod birth_date;
 pub mod boards;
 pub mod code;
 pub mod email;
+pub mod error;
 pub mod fold;
 pub mod identifiers;
 pub mod ipc;
 pub mod name;
 mod normal;
 pub mod password;
-pub mod problem;
 pub mod wire;
 
 pub use birth_date::{BirthDate, BirthDateError};
@@ -25,10 +25,10 @@ pub use code::{CodeError, VerificationCode};
 #[cfg(feature = "idna")]
 pub use email::Email;
 pub use email::EmailError;
+pub use error::{AppError, ErrorKind, Failure, Field};
 pub use identifiers::{
     IdentifierError, Nip, NipError, PermanentCode, PermanentCodeError, PermanentCodeHint,
     StudentIdentifier, StudentNumber, StudentNumberError,
 };
 pub use name::{NameError, PersonName};
 pub use password::{PasswordFailure, PasswordPolicy, PasswordReport};
-pub use problem::Problem;

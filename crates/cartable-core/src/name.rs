@@ -27,7 +27,9 @@ pub const NAME_MAX_LENGTH: usize = 100;
 pub struct PersonName(String);
 
 /// Why a name was refused. Positions are 0-based character indexes in the input as given.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum NameError {
     /// Nothing but whitespace.

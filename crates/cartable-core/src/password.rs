@@ -141,7 +141,9 @@ impl PasswordReport {
 
 /// Why a password is refused. The `code` of each variant is the portal's suberror
 /// (`docs/contract.md §1`), see [`PasswordFailure::suberror`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, strum::EnumIter,
+)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum PasswordFailure {
     /// A character outside lowercase, uppercase, digits and [`SYMBOLS`] (a space, an accented
@@ -278,10 +280,10 @@ mod tests {
                 offending: vec![OffendingChar { character: 'é', position: 4 }]
             }
         );
-        let problem = crate::Problem::from_tagged(&failure);
-        assert_eq!(problem.code, "password_is_invalid");
+        let problem = crate::AppError::from(failure.clone());
+        assert_eq!(problem.code(), "password_is_invalid");
         assert_eq!(
-            problem.params.get("offending"),
+            problem.params().get("offending"),
             Some(&serde_json::json!([{"character": "é", "position": 4}]))
         );
     }

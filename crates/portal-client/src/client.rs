@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{
     config::{ConfigError, ExtraRoot, PortalConfig},
-    error::{DecodeError, Error, NetworkError, NetworkErrorKind, PortalError},
+    error::{DecodeError, Error, NetworkError, NetworkErrorKind, PortalError, RefusalCode},
 };
 
 /// At most this many attempts for a GET (the client's retry policy; only GETs are retried).
@@ -102,7 +102,7 @@ impl Answer {
         match self.json::<ProblemDetails>() {
             Ok(p) => PortalError {
                 status: self.status.as_u16(),
-                code: p.code.as_str().to_owned(),
+                code: RefusalCode::Api(p.code),
                 suberror: None,
                 retry_after: self.retry_after,
                 attempts_left: None,

@@ -3,7 +3,8 @@
 
 use std::{error::Error as StdError, time::Duration};
 
-pub use cartable_core::wire::parent::FieldError;
+pub use cartable_core::wire::identity::{ErrorCode, Suberror};
+pub use cartable_core::wire::parent::{FieldError, ProblemCode};
 
 pub use crate::config::ConfigError;
 
@@ -25,6 +26,11 @@ pub enum Error {
     /// The configuration is wrong; nothing was sent.
     #[error("configuration: {0}")]
     Config(#[from] ConfigError),
+    /// The portal answered in the contract's shapes but not as the step expects (a reset whose
+    /// completion never reported success, a refresh answered with a browser redirect); what
+    /// was expected is named for the log.
+    #[error("unexpected answer: {0}")]
+    Unexpected(&'static str),
     /// The session ended: the portal answered `invalid_grant` to a refresh (the refresh token was
     /// revoked, expired or reused, `docs/contract.md §4`), or the parent signed out. Forget the
     /// stored refresh token and sign in again.
@@ -67,10 +73,11 @@ impl From<NetworkError> for Error {
 
 /// A refusal from the portal, from either error shape of `docs/contract.md §0`:
 ///
-/// - identity (`error`, `suberror`, `attempts_left`, `retry_after`, `trace_id`…): `code` is the
-///   `error` field (`invalid_grant`, `expired_token`, `temporarily_unavailable`…);
-/// - parent API problem details (`code`, `title`, `detail`, `errors`): `code` is the stable
-///   `code` field (`no_matching_record`, `child_not_found`…).
+/// - identity (`error`, `suberror`, `attempts_left`, `retry_after`, `trace_id`…): `code` is
+///   [`RefusalCode::Identity`] with the `error` field (`invalid_grant`, `expired_token`,
+///   `temporarily_unavailable`…);
+/// - parent API problem details (`code`, `title`, `detail`, `errors`): `code` is
+///   [`RefusalCode::Api`] with the stable `code` field (`no_matching_record`…).
 ///
 /// `retry_after` comes from the body's `retry_after` or, failing that, the `Retry-After` header
 /// (seconds, RFC 9110 §10.2.3).
@@ -79,9 +86,9 @@ pub struct PortalError {
     /// HTTP status, e.g. 400, 401, 403, 404, 422, 429.
     pub status: u16,
     /// The error code (identity `error`, or problem `code`).
-    pub code: String,
+    pub code: RefusalCode,
     /// Identity `suberror`, e.g. `invalid_oob_value`, `password_too_weak`, `throttled`.
-    pub suberror: Option<String>,
+    pub suberror: Option<Suberror>,
     /// Wait this long before trying again (429 answers).
     pub retry_after: Option<Duration>,
     /// Code attempts left after a wrong code (`docs/contract.md §1`).
@@ -92,6 +99,32 @@ pub struct PortalError {
     pub description: Option<String>,
     /// Field errors of a parent-API 400 (`errors: [{field, code}]`).
     pub field_errors: Vec<FieldError>,
+}
+
+/// The code of a refusal, by the error shape it came in (`docs/contract.md §0`). Both keep a
+/// code this version does not know in their `Other` variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefusalCode {
+    /// An identity error body's `error` (§§1–4).
+    Identity(ErrorCode),
+    /// A parent-API problem's `code` (§§5–6).
+    Api(ProblemCode),
+}
+
+impl RefusalCode {
+    /// The code as sent, e.g. `invalid_grant` or `child_not_found`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Identity(code) => code.as_str(),
+            Self::Api(code) => code.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for RefusalCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl std::fmt::Display for PortalError {

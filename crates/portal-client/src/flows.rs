@@ -42,7 +42,7 @@ use time::OffsetDateTime;
 
 use crate::{
     Portal, Session,
-    error::Error,
+    error::{Error, RefusalCode},
     identity::{Refusal, Reply},
 };
 
@@ -112,8 +112,8 @@ pub enum RetryReason {
     /// `password_is_invalid`, `password_too_short`, `password_too_long`, `password_too_weak`,
     /// `password_recently_used`, `password_banned`.
     PasswordRefused {
-        /// The suberror as sent.
-        suberror: String,
+        /// The suberror as sent, one of the six above.
+        suberror: Suberror,
     },
     /// `invalid_grant` at sign-in (§2): wrong email or password (the portal does not say which).
     InvalidCredentials,
@@ -418,16 +418,19 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 const MAX_POLLS: u32 = 30;
 
 /// Maps a refusal to the contract's outcome, or hands the state back with the error.
-fn outcome<N, S>(refusal: Refusal, email: &Email, state: S) -> StepResult<N, S> {
+fn outcome<N, S>(refusal: Box<Refusal>, email: &Email, state: S) -> StepResult<N, S> {
+    // A parent-API problem at an identity endpoint is outside the contract.
+    let RefusalCode::Identity(code) = refusal.error.code.clone() else {
+        return Err(Interrupted { state, error: refusal.error.into() });
+    };
     let e = &refusal.error;
     let email = email.clone();
-    let code = ErrorCode::from_wire(&e.code);
-    let sub = e.suberror.as_deref().map(Suberror::from_wire);
+    let sub = e.suberror.as_ref();
     if e.status == 429 || code == ErrorCode::TemporarilyUnavailable {
         return Ok(Step::Retry {
             state,
             reason: RetryReason::Throttled {
-                reason: ThrottleReason::from_suberror(sub.as_ref()),
+                reason: ThrottleReason::from_suberror(sub),
                 retry_after: e.retry_after.unwrap_or(DEFAULT_RETRY_AFTER),
             },
         });
@@ -444,10 +447,16 @@ fn outcome<N, S>(refusal: Refusal, email: &Email, state: S) -> StepResult<N, S> 
                 state,
                 reason: RetryReason::WrongCode { attempts_left: e.attempts_left },
             },
-            Some(s) if s.as_str().starts_with("password_") => Step::Retry {
-                state,
-                reason: RetryReason::PasswordRefused { suberror: s.as_str().to_owned() },
-            },
+            Some(
+                s @ (Suberror::PasswordTooWeak
+                | Suberror::PasswordTooShort
+                | Suberror::PasswordTooLong
+                | Suberror::PasswordRecentlyUsed
+                | Suberror::PasswordBanned
+                | Suberror::PasswordIsInvalid),
+            ) => {
+                Step::Retry { state, reason: RetryReason::PasswordRefused { suberror: s.clone() } }
+            }
             _ => Step::Retry { state, reason: RetryReason::InvalidCredentials },
         },
         _ => return Err(Interrupted { state, error: refusal.error.into() }),
@@ -810,7 +819,9 @@ impl CodeFlow for SignUpFlow {
         let (reply, state) =
             call::<ContinuationAnswer, _>(portal, "signup/v1.0/continue", &form, sent).await?;
         let next_token = match reply {
-            Reply::Refused(r) if r.error.code == ErrorCode::CredentialRequired.as_str() => {
+            Reply::Refused(r)
+                if r.error.code == RefusalCode::Identity(ErrorCode::CredentialRequired) =>
+            {
                 match r.continuation_token {
                     Some(t) => t,
                     None => {
@@ -953,17 +964,7 @@ impl CodeFlow for ResetFlow {
         }
         Err(Interrupted {
             state,
-            error: crate::PortalError {
-                status: 200,
-                code: "reset_failed".to_owned(),
-                suberror: None,
-                retry_after: None,
-                attempts_left: None,
-                trace_id: None,
-                description: Some("poll_completion did not report success".to_owned()),
-                field_errors: Vec::new(),
-            }
-            .into(),
+            error: crate::Error::Unexpected("poll_completion did not report success"),
         })
     }
 

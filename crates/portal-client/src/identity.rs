@@ -9,7 +9,7 @@ use serde::{Deserialize, de::DeserializeOwned};
 use crate::{
     Portal,
     client::Answer,
-    error::{Error, PortalError},
+    error::{Error, PortalError, RefusalCode},
 };
 
 /// A native-auth answer.
@@ -19,7 +19,7 @@ pub(crate) enum Reply<T> {
     /// HTTP 200 `{"challenge_type":"redirect"}`: the browser flow is needed (§5).
     Redirect,
     /// The identity error body.
-    Refused(Refusal),
+    Refused(Box<Refusal>),
 }
 
 /// An identity error answer, with what a flow may continue with.
@@ -37,8 +37,8 @@ pub(crate) fn refusal(answer: &Answer) -> Result<Refusal, Error> {
     Ok(Refusal {
         error: PortalError {
             status: answer.status.as_u16(),
-            code: body.error.as_str().to_owned(),
-            suberror: body.suberror.map(|s| s.as_str().to_owned()),
+            code: RefusalCode::Identity(body.error),
+            suberror: body.suberror,
             retry_after: body.retry_after.map(Duration::from_secs).or(answer.retry_after),
             attempts_left: body.attempts_left,
             trace_id: body.trace_id,
@@ -71,6 +71,6 @@ impl Portal {
             }
             return answer.json().map(Reply::Ok);
         }
-        refusal(&answer).map(Reply::Refused)
+        refusal(&answer).map(|r| Reply::Refused(Box::new(r)))
     }
 }

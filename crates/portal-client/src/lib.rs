@@ -96,7 +96,10 @@ pub use config::{
     ConfigError, DEFAULT_CLIENT_ID, DEFAULT_CONNECT_TIMEOUT, DEFAULT_LANGUAGE,
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_SCOPES, ExtraRoot, PortalConfig,
 };
-pub use error::{DecodeError, Error, NetworkError, NetworkErrorKind, PortalError};
+pub use error::{
+    DecodeError, Error, ErrorCode, NetworkError, NetworkErrorKind, PortalError, ProblemCode,
+    RefusalCode, Suberror,
+};
 pub use flows::{
     CodeFlow, CodeSent, Flow, Interrupted, NeedsPassword, Pending, Reset, ResetDone, ResetFlow,
     RetryReason, SignIn, SignInFlow, SignUp, SignUpFlow, Step, StepResult, ThrottleReason,

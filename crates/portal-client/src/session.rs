@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 use crate::{
     Portal,
     client::Answer,
-    error::{Error, PortalError},
+    error::{Error, ErrorCode, RefusalCode},
     identity::Reply,
     secret::{AccessToken, RefreshToken},
 };
@@ -287,7 +287,7 @@ impl Session {
                 self.notify(&SessionEvent::Rotated(new_refresh));
                 Ok(())
             }
-            Reply::Refused(r) if r.error.code == "invalid_grant" => {
+            Reply::Refused(r) if r.error.code == RefusalCode::Identity(ErrorCode::InvalidGrant) => {
                 tracing::info!("refresh token refused (invalid_grant); session ended");
                 {
                     let mut t = self.lock();
@@ -298,17 +298,9 @@ impl Session {
                 Err(Error::SessionEnded)
             }
             Reply::Refused(r) => Err(r.error.into()),
-            Reply::Redirect => Err(PortalError {
-                status: 200,
-                code: "redirect".to_owned(),
-                suberror: None,
-                retry_after: None,
-                attempts_left: None,
-                trace_id: None,
-                description: Some("the token endpoint asked for the browser".to_owned()),
-                field_errors: Vec::new(),
+            Reply::Redirect => {
+                Err(Error::Unexpected("the token endpoint asked for the browser at a refresh"))
             }
-            .into()),
         }
     }
 

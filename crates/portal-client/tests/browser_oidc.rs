@@ -299,7 +299,7 @@ async fn two_providers_with_one_email_unverified_emails_and_linking_the_school_e
     let me = unverified.me().await.expect("me");
     assert_eq!((me.emails[0].address.as_str(), me.emails[0].verified), (school, false));
     let refused = unverified.associate(&maelle(school)).await.expect_err("refused");
-    assert_eq!(refused.portal().expect("portal refusal").code, "email_not_verified");
+    assert_eq!(refused.portal().expect("portal refusal").code.as_str(), "email_not_verified");
 
     // Linking it with the emailed code makes it count.
     let email = Email::parse(school).expect("email");

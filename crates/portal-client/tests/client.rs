@@ -82,7 +82,7 @@ async fn sign_up_end_to_end_then_parent_api() {
     let refusal = gone.portal().expect("portal said no");
     assert_eq!((refusal.status, refusal.code.as_str()), (404, "child_not_found"));
     let gone = session.remove_child(&first.child.id).await.expect_err("twice");
-    assert_eq!(gone.portal().expect("refusal").code, "child_not_found");
+    assert_eq!(gone.portal().expect("refusal").code.as_str(), "child_not_found");
 }
 
 #[tokio::test]
@@ -215,7 +215,7 @@ async fn refused_password_keeps_the_state() {
     ] {
         needs = match needs.submit(&client, &SecretString::from(password)).await {
             Ok(Step::Retry { state, reason: RetryReason::PasswordRefused { suberror: s } }) => {
-                assert_eq!(s, suberror, "{password}");
+                assert_eq!(s.as_str(), suberror, "{password}");
                 state
             }
             _ => panic!("expected {suberror} for {password}"),
@@ -322,7 +322,7 @@ async fn reset_end_to_end_revokes_old_sessions_and_signs_in() {
     let needs = next(sent.verify(&client, &code(&right)).await);
     let needs = match needs.submit(&client, &SecretString::from(PASSWORD)).await {
         Ok(Step::Retry { state, reason: RetryReason::PasswordRefused { suberror } }) => {
-            assert_eq!(suberror, "password_recently_used");
+            assert_eq!(suberror.as_str(), "password_recently_used");
             state
         }
         _ => panic!("expected password_recently_used"),
@@ -734,7 +734,7 @@ async fn a_second_email_is_proved_with_a_code_and_then_counts_for_association() 
     assert!(r.retry_after.is_some_and(|d| d > Duration::ZERO));
 
     let wrong = session.verify_email(&school_email, &wrong_code(&right)).await.expect_err("wrong");
-    assert_eq!(wrong.portal().expect("refusal").code, "invalid_code");
+    assert_eq!(wrong.portal().expect("refusal").code.as_str(), "invalid_code");
     let entry = session.verify_email(&school_email, &code(&right)).await.expect("verified");
     assert!(entry.verified);
     assert_eq!(entry.address, school_email.as_str());

@@ -41,7 +41,7 @@ pub fn check_client(state: &AppState, client_id: &str) -> Result<(), OAuthError>
 /// 400 `invalid_request` naming the problem's code (e.g. `email_missing_at`).
 pub fn parse_username(username: &str) -> Result<Email, OAuthError> {
     Email::parse(username).map_err(|e| {
-        let code = cartable_core::Problem::from_tagged(&e).code;
+        let code = cartable_core::ErrorKind::from(e).code();
         OAuthError::invalid_request(format!("The username is not a valid email address ({code})."))
     })
 }

@@ -10,12 +10,12 @@
 //! continuation token is valid, and the email step (email filled in) after that.
 
 use cartable_core::{
-    Email, PasswordPolicy, Problem, VerificationCode,
+    AppError, Email, Failure, PasswordPolicy, VerificationCode,
     ipc::{
         AddAccount, ChangePasswordStart, CodeStep, DeleteAccount, FlowCancel, FlowKind, FlowResend,
         FlowSetPassword, FlowStart, FlowStep, FlowVerifyCode, ForgetAllAccounts, ForgetDevice,
         ListAccounts, PasswordStep, PendingFlow, RestoreSession, SignIn as SignInCommand, SignOut,
-        SignedIn, SignedOut, Startup, SwitchAccount, codes,
+        SignedIn, SignedOut, Startup, SwitchAccount,
     },
 };
 use portal_client::{
@@ -28,7 +28,7 @@ use tauri::State;
 use super::{Args, Reply};
 use crate::{
     AppState,
-    error::{Error, Result, flow_expired, retry_problem},
+    error::{Error, Result, flow_expired, retry_error},
     keychain::{StoredAccount, StoredPending},
     state::{CONTINUATION_SECONDS, FlowGuard, account_key, now_unix, parse_email},
 };
@@ -478,19 +478,20 @@ fn settle<N, S>(
 
 /// The error of a non-`Next` step and whether the flow may continue with the same state.
 fn step_error<N, S>(step: Step<N, S>) -> (bool, Error) {
-    let with_email =
-        |code: &str, email: &Email| Error::from(Problem::new(code).with("email", email.as_str()));
+    let email_of = |email: Email| email.as_str().to_owned();
     match step {
-        Step::Retry { reason, .. } => (true, retry_problem(&reason).into()),
+        Step::Retry { reason, .. } => (true, retry_error(&reason).into()),
         Step::Expired { email } => (false, flow_expired(email.as_str()).into()),
         Step::UserAlreadyExists { email } => {
-            (false, with_email(codes::USER_ALREADY_EXISTS, &email))
+            (false, Failure::UserAlreadyExists { email: email_of(email) }.into())
         }
-        Step::UserNotFound { email } => (false, with_email(codes::USER_NOT_FOUND, &email)),
+        Step::UserNotFound { email } => {
+            (false, Failure::UserNotFound { email: email_of(email) }.into())
+        }
         Step::Redirect { email } | Step::AttributesRequired { email, .. } => {
-            (false, with_email(codes::REDIRECT_REQUIRED, &email))
+            (false, Failure::RedirectRequired { email: email_of(email) }.into())
         }
-        _ => (true, Error::code(codes::PORTAL_ERROR)),
+        _ => (true, Failure::PortalError { status: None }.into()),
     }
 }
 
@@ -500,13 +501,13 @@ fn take<T: Clone>(
     flow: &mut FlowGuard<'_>,
     pick: impl FnOnce(&Pending) -> Option<&T>,
 ) -> Result<(T, StoredPending)> {
-    let stored = flow.take().ok_or(Error::NoPendingFlow)?;
+    let stored = flow.take().ok_or(Error::from(Failure::NoPendingFlow))?;
     let picked = pick(&stored.flow).cloned();
     match picked {
         Some(state) => Ok((state, stored)),
         None => {
             flow.restore(stored);
-            Err(Error::NoPendingFlow)
+            Err(Failure::NoPendingFlow.into())
         }
     }
 }
@@ -558,14 +559,12 @@ fn step_of<F: Kind>(stored: &StoredPending) -> FlowStep {
 }
 
 fn parse_code<F: Flow>(input: &str, sent: &CodeSent<F>) -> Result<VerificationCode> {
-    VerificationCode::parse(input, sent.code_length())
-        .map_err(|e| Problem::from_tagged(&e).on_field("code").into())
+    VerificationCode::parse(input, sent.code_length()).map_err(|e| AppError::from(e).into())
 }
 
 /// The portal's password policy, checked before sending (`docs/contract.md §1`); the
 /// failure's code is the portal's suberror, on field `password`.
 fn checked_password(password: String) -> Result<SecretString> {
-    PasswordPolicy::check(&password)
-        .map_err(|e| Error::from(Problem::from_tagged(&e).on_field("password")))?;
+    PasswordPolicy::check(&password).map_err(|e| Error::from(AppError::from(e)))?;
     Ok(SecretString::from(password))
 }

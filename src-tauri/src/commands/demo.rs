@@ -4,7 +4,10 @@
 
 use std::path::Path;
 
-use cartable_core::ipc::{DemoMail, DemoOutbox};
+use cartable_core::{
+    Failure,
+    ipc::{DemoMail, DemoOutbox},
+};
 use tauri::State;
 
 use super::{Args, Reply};
@@ -14,7 +17,7 @@ use crate::{AppState, error::Error};
 #[tauri::command]
 pub async fn demo_outbox(state: State<'_, AppState>, args: Args<DemoOutbox>) -> Reply<DemoOutbox> {
     let () = args;
-    let outbox = state.demo_outbox_dir().await.ok_or(Error::NotDemo)?;
+    let outbox = state.demo_outbox_dir().await.ok_or(Error::from(Failure::NotDemo))?;
     Ok(tokio::task::spawn_blocking(move || read_outbox(&outbox)).await.unwrap_or_default())
 }
 

@@ -1,8 +1,8 @@
 //! Paramètres: what the app runs against, language and portal.
 
 use cartable_core::{
-    Problem,
-    ipc::{GetAppInfo, UpdateSettings, codes},
+    AppError, Failure, Field,
+    ipc::{GetAppInfo, UpdateSettings},
 };
 use tauri::State;
 
@@ -26,7 +26,8 @@ pub async fn update_settings(
 ) -> Reply<UpdateSettings> {
     let portal_url = match args.portal_url {
         Some(Some(url)) => Some(Some(check_portal_url(&url).map_err(|reason| {
-            Problem::new(codes::INVALID_SETTING).on_field("portal_url").with("reason", reason)
+            AppError::from(Failure::InvalidSetting { reason: Some(reason.to_owned()) })
+                .on_field(Field::PortalUrl)
         })?)),
         other => other,
     };

@@ -22,13 +22,15 @@ use std::{
 };
 
 use cartable_core::{
-    Problem, VerificationCode,
+    AppError, Failure, Field, VerificationCode,
     ipc::{
         BrowserLink, LinkEmailChallenge, LinkEmailStart, LinkEmailVerify, SocialSignInCancel,
-        SocialSignInCopyLink, SocialSignInLink, SocialSignInReopen, SocialSignInStart, codes,
+        SocialSignInCopyLink, SocialSignInLink, SocialSignInReopen, SocialSignInStart,
     },
 };
-use portal_client::{BrowserError, BrowserSignIn, DEFAULT_BROWSER_TIMEOUT, Provider};
+use portal_client::{
+    BrowserError, BrowserSignIn, DEFAULT_BROWSER_TIMEOUT, ProblemCode, Provider, RefusalCode,
+};
 use tauri::State;
 use tokio::sync::{oneshot, watch};
 
@@ -208,10 +210,11 @@ pub fn provider(id: &str) -> Result<Provider> {
         "facebook" => Ok(Provider::Facebook),
         "linkedin" => Ok(Provider::LinkedIn),
         "apple" => Ok(Provider::Apple),
-        _ => Err(Problem::new(codes::INVALID_SETTING)
-            .on_field("provider")
-            .with("reason", "unknown_provider")
-            .into()),
+        _ => Err(AppError::from(Failure::InvalidSetting {
+            reason: Some("unknown_provider".to_owned()),
+        })
+        .on_field(Field::Provider)
+        .into()),
     }
 }
 
@@ -219,10 +222,10 @@ pub fn provider(id: &str) -> Result<Provider> {
 /// `browser_failed` (`params.error`: the portal's `error`, `state_mismatch` or
 /// `nonce_mismatch`), the portal's own errors as usual, a listener failure `internal`.
 pub fn browser_error(error: BrowserError) -> Error {
-    let failed = |reason: &str| Problem::new(codes::BROWSER_FAILED).with("error", reason).into();
+    let failed = |reason: &str| Failure::BrowserFailed { error: Some(reason.to_owned()) }.into();
     match error {
-        BrowserError::Cancelled => Error::code(codes::BROWSER_CANCELLED),
-        BrowserError::TimedOut => Error::code(codes::BROWSER_TIMED_OUT),
+        BrowserError::Cancelled => Failure::BrowserCancelled.into(),
+        BrowserError::TimedOut => Failure::BrowserTimedOut.into(),
         BrowserError::StateMismatch => failed("state_mismatch"),
         BrowserError::NonceMismatch => failed("nonce_mismatch"),
         BrowserError::Denied { error, .. } => failed(&error),
@@ -382,7 +385,7 @@ pub async fn social_sign_in_copy_link<R: tauri::Runtime>(
     .unwrap_or_else(|error| Err(error.to_string()));
     if let Err(reason) = written {
         log::warn!("cannot copy the sign-in address: {reason}");
-        return Err(Error::code(codes::CLIPBOARD_UNAVAILABLE));
+        return Err(Failure::ClipboardUnavailable.into());
     }
     Ok(Some(shown.link()))
 }
@@ -436,8 +439,8 @@ pub async fn link_email_verify(
             Some((linked, length)) if linked == email.as_str() => *length,
             _ => DEFAULT_CODE_LENGTH,
         };
-    let code = VerificationCode::parse(&args.code, length)
-        .map_err(|e| Error::from(Problem::from_tagged(&e).on_field("code")))?;
+    let code =
+        VerificationCode::parse(&args.code, length).map_err(|e| Error::from(AppError::from(e)))?;
     let to = email.clone();
     state
         .with_session(|s| async move { s.verify_email(&to, &code).await })
@@ -445,28 +448,15 @@ pub async fn link_email_verify(
         .map_err(|e| link_error(e, email.as_str()))
 }
 
-/// The linking refusals of `docs/contract.md §5` as the UI's codes: `invalid_code` on
-/// `code` (with `attempts_left`), `code_expired` as `flow_expired` with the email,
-/// `email_in_use` on `email`, throttling with `retry_after`; the rest as any portal error.
+/// The linking refusals of `docs/contract.md §5` as the UI shows them: `code_expired` as
+/// `flow_expired` with the email (the code step starts again); the others (`invalid_code` on
+/// `code`, `email_in_use` on `email`, throttling) as any parent-API refusal.
 fn link_error(error: Error, email: &str) -> Error {
-    let Error::Portal(portal_client::Error::Portal(refusal)) = &error else { return error };
-    let with_limits = |mut problem: Problem| {
-        if let Some(left) = refusal.attempts_left {
-            problem = problem.with("attempts_left", left);
-        }
-        if let Some(wait) = refusal.retry_after {
-            problem = problem.with("retry_after", wait.as_secs());
-        }
-        Error::from(problem)
-    };
-    match refusal.code.as_str() {
-        codes::INVALID_CODE => with_limits(Problem::new(codes::INVALID_CODE).on_field("code")),
-        "code_expired" => flow_expired(email).into(),
-        codes::EMAIL_IN_USE => Problem::new(codes::EMAIL_IN_USE).on_field("email").into(),
-        codes::THROTTLED | codes::CODE_SENDS_EXCEEDED | codes::CODE_ATTEMPTS_EXCEEDED => {
-            let mut problem = Problem::new(refusal.code.clone());
-            problem = problem.with("retry_after", refusal.retry_after.map_or(60, |w| w.as_secs()));
-            problem.into()
+    match &error {
+        Error::Portal(portal_client::Error::Portal(refusal))
+            if refusal.code == RefusalCode::Api(ProblemCode::CodeExpired) =>
+        {
+            flow_expired(email).into()
         }
         _ => error,
     }
@@ -481,15 +471,15 @@ mod tests {
         for id in cartable_core::ipc::SOCIAL_PROVIDERS {
             assert!(provider(id).is_ok(), "{id}");
         }
-        let unknown = provider("myspace").expect_err("unknown").problem();
+        let unknown = provider("myspace").expect_err("unknown").app_error();
         assert_eq!(
-            (unknown.code.as_str(), unknown.field.as_deref()),
-            ("invalid_setting", Some("provider"))
+            (unknown.code().as_str(), unknown.field),
+            ("invalid_setting", Some(Field::Provider))
         );
     }
 
     #[test]
-    fn browser_failures_are_shell_codes() {
+    fn browser_failures_have_their_codes() {
         let cases = [
             (BrowserError::Cancelled, "browser_cancelled"),
             (BrowserError::TimedOut, "browser_timed_out"),
@@ -501,14 +491,15 @@ mod tests {
             ),
         ];
         for (error, code) in cases {
-            let problem = browser_error(error).problem();
-            assert_eq!(problem.code, code);
-            assert!(crate::error::is_shell_code(&problem.code));
+            assert_eq!(browser_error(error).app_error().code(), code);
         }
         let denied = browser_error(BrowserError::Denied {
             error: "access_denied".into(),
             description: Some("cancelled".into()),
         });
-        assert_eq!(denied.problem().params.get("error"), Some(&serde_json::json!("access_denied")));
+        assert_eq!(
+            denied.app_error().kind,
+            Failure::BrowserFailed { error: Some("access_denied".into()) }.into()
+        );
     }
 }

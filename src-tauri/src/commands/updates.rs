@@ -120,7 +120,10 @@ pub async fn update_progress(
 mod platform {
     //! Phones are updated by their app stores: updates are off.
 
-    use cartable_core::ipc::{UpdateStatus, VerifiedUpdate, codes};
+    use cartable_core::{
+        Failure,
+        ipc::{UpdateStatus, VerifiedUpdate},
+    };
     use tauri::{AppHandle, Runtime};
 
     use super::UpdateState;
@@ -134,7 +137,7 @@ mod platform {
     }
 
     pub async fn download(_updates: &UpdateState) -> Result<VerifiedUpdate> {
-        Err(Error::code(codes::UPDATES_OFF))
+        Err(Failure::UpdatesOff.into())
     }
 }
 
@@ -145,8 +148,8 @@ mod platform {
     use std::time::Duration;
 
     use cartable_core::{
-        Problem,
-        ipc::{DownloadProgress, UpdateOffer, UpdateStatus, VerifiedUpdate, codes},
+        Failure,
+        ipc::{DownloadProgress, UpdateOffer, UpdateStatus, VerifiedUpdate},
     };
     use tauri::{AppHandle, Runtime};
     use tauri_plugin_updater::UpdaterExt as _;
@@ -197,12 +200,12 @@ mod platform {
 
     pub async fn download(updates: &UpdateState) -> Result<VerifiedUpdate> {
         if updates.source == UpdateSource::Off {
-            return Err(Error::code(codes::UPDATES_OFF));
+            return Err(Failure::UpdatesOff.into());
         }
         let _running = updates.running.lock().await;
         let offered =
             updates.offer.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-        let mut update = offered.ok_or_else(|| Error::code(codes::NO_UPDATE))?;
+        let mut update = offered.ok_or_else(|| Error::from(Failure::NoUpdate))?;
         update.timeout = Some(DOWNLOAD_TIMEOUT);
         updates.set_progress(Some(DownloadProgress { downloaded: 0, total: None }));
         let downloaded = update
@@ -225,7 +228,7 @@ mod platform {
         let folder = updates.downloads.clone();
         let path = blocking(|| hand_over(&folder, &name, &bytes)).map_err(|error| {
             log::warn!("cannot save the verified update in {}: {error}", folder.display());
-            Problem::new(codes::UPDATE_SAVE_FAILED).with("folder", folder.display().to_string())
+            Failure::UpdateSaveFailed { folder: folder.display().to_string() }
         })?;
         log::info!("update {} verified and saved as {}", update.version, path.display());
         Ok(VerifiedUpdate {
@@ -240,25 +243,25 @@ mod platform {
     /// unusable manifest `update_invalid`. Details go to the log.
     pub fn updater_error(error: tauri_plugin_updater::Error) -> Error {
         use tauri_plugin_updater::Error as E;
-        let code = match &error {
+        let failure = match &error {
             E::Minisign(_)
             | E::Base64(_)
             | E::SignatureUtf8(_)
             | E::SignedVersionMismatch { .. }
-            | E::MissingSignedVersion => codes::UPDATE_SIGNATURE_INVALID,
+            | E::MissingSignedVersion => Failure::UpdateSignatureInvalid,
             // An answer that is not JSON (a maintenance page) is the manifest's fault.
-            E::Reqwest(error) if error.is_decode() => codes::UPDATE_INVALID,
+            E::Reqwest(error) if error.is_decode() => Failure::UpdateInvalid,
             E::Reqwest(_) | E::Network(_) | E::ReleaseNotFound | E::Io(_) => {
-                codes::UPDATE_UNREACHABLE
+                Failure::UpdateUnreachable
             }
             E::Serialization(_)
             | E::Semver(_)
             | E::UrlParse(_)
             | E::TargetNotFound(_)
-            | E::TargetsNotFound(_) => codes::UPDATE_INVALID,
+            | E::TargetsNotFound(_) => Failure::UpdateInvalid,
             _ => return Error::Internal(format!("updater: {error}")),
         };
-        log::warn!("update refused ({code}): {error}");
-        Error::code(code)
+        log::warn!("update refused ({failure:?}): {error}");
+        failure.into()
     }
 }

@@ -9,7 +9,7 @@
 use std::{path::Path, sync::Arc};
 
 use cartable_core::{
-    Problem,
+    AppError,
     ipc::{
         self, AppInfo, Command, FlowCodeArgs, FlowKind, FlowPasswordArgs, FlowStartArgs, SignedIn,
     },
@@ -140,8 +140,8 @@ impl Launch {
         invoke_on(&self.window, cmd, body)
     }
 
-    /// Calls command `C` the way the UI does: `{"args": …}`; errors must be a [`Problem`].
-    pub fn call<C: Command>(&self, args: &C::Args) -> Result<C::Output, Problem> {
+    /// Calls command `C` the way the UI does: `{"args": …}`; errors must be an [`AppError`].
+    pub fn call<C: Command>(&self, args: &C::Args) -> Result<C::Output, AppError> {
         self.caller().call::<C>(args)
     }
 
@@ -188,13 +188,13 @@ impl Launch {
 pub struct Caller(WebviewWindow<MockRuntime>);
 
 impl Caller {
-    /// Calls command `C` the way the UI does: `{"args": …}`; errors must be a [`Problem`].
-    pub fn call<C: Command>(&self, args: &C::Args) -> Result<C::Output, Problem> {
+    /// Calls command `C` the way the UI does: `{"args": …}`; errors must be an [`AppError`].
+    pub fn call<C: Command>(&self, args: &C::Args) -> Result<C::Output, AppError> {
         let body = serde_json::json!({ "args": args });
         match invoke_on(&self.0, C::NAME, body) {
             Ok(value) => Ok(serde_json::from_value(value).expect("the descriptor's output type")),
             Err(error) => Err(serde_json::from_value(error.clone())
-                .unwrap_or_else(|_| panic!("{} answered a non-Problem error: {error}", C::NAME))),
+                .unwrap_or_else(|_| panic!("{} answered a non-AppError error: {error}", C::NAME))),
         }
     }
 }

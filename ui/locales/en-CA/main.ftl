@@ -311,14 +311,6 @@ err-password-mismatch = The confirmation does not match the new password.
 err-board-required = Choose a school body.
 
 ## Portal errors (parent API)
-err-invalid-token = Your session must be renewed. Try again.
-err-invalid-body = The portal did not understand the request.
-err-invalid-fields = The portal refused some of the information.
-err-not-found = Not found.
-err-method-not-allowed = The portal does not allow this action.
-err-payload-too-large = The request is too large.
-err-unsupported-media-type = Unsupported request format.
-err-code-expired = This code has expired. Ask for a new code.
 err-email-in-use = This email belongs to another account: sign in with that account to use it, or enter another email.
 
 ## Email

@@ -311,14 +311,6 @@ err-password-mismatch = La confirmation ne correspond pas au nouveau mot de pass
 err-board-required = Choisissez un organisme scolaire.
 
 ## Erreurs du portail (API parents)
-err-invalid-token = Votre session doit être renouvelée. Réessayez.
-err-invalid-body = La demande n'a pas été comprise par le portail.
-err-invalid-fields = Certains renseignements ont été refusés par le portail.
-err-not-found = Élément introuvable.
-err-method-not-allowed = Action non permise par le portail.
-err-payload-too-large = La demande est trop volumineuse.
-err-unsupported-media-type = Format de demande non pris en charge.
-err-code-expired = Ce code a expiré. Demandez un nouveau code.
 err-email-in-use = Ce courriel appartient à un autre compte : connectez-vous avec ce compte pour l'utiliser, ou entrez un autre courriel.
 
 ## Courriel

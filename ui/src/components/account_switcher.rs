@@ -2,8 +2,8 @@
 //! on this device, and "Ajouter un parent" (`docs/contract.md §9`). Only account keys and masked
 //! emails reach the UI, never a token.
 
-use cartable_core::Problem;
-use cartable_core::ipc::{AccountArgs, AddAccount, ListAccounts, Startup, SwitchAccount, codes};
+use cartable_core::ipc::{AccountArgs, AddAccount, ListAccounts, Startup, SwitchAccount};
+use cartable_core::{AppError, Failure, error::Unreachable};
 use sycamore::futures::{spawn_local, spawn_local_scoped};
 use sycamore::prelude::*;
 
@@ -29,7 +29,7 @@ pub fn AccountSwitcher() -> View {
     let i18n = use_i18n();
     let app = use_app();
     let open = create_signal(false);
-    let problem = create_signal(None::<Problem>);
+    let problem = create_signal(None::<AppError>);
 
     let switch = move |key: String| {
         problem.set(None);
@@ -50,7 +50,9 @@ pub fn AccountSwitcher() -> View {
                     go(&AppRoute::Login);
                 }
                 Ok(Startup::PortalUnreachable { .. }) => {
-                    problem.set(Some(Problem::new(codes::PORTAL_UNREACHABLE)));
+                    problem.set(Some(AppError::from(Failure::PortalUnreachable {
+                        kind: Unreachable::Other,
+                    })));
                 }
                 Ok(Startup::Pending(_)) => {}
                 Err(p) => problem.set(Some(p)),

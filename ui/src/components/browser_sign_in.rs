@@ -12,11 +12,11 @@
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
 
-use cartable_core::Problem;
 use cartable_core::ipc::{
     BrowserLink, SocialArgs, SocialSignInCancel, SocialSignInCopyLink, SocialSignInLink,
-    SocialSignInReopen, SocialSignInStart, codes,
+    SocialSignInReopen, SocialSignInStart,
 };
+use cartable_core::{AppError, ErrorKind, Failure};
 use std::future::Future;
 
 use sycamore::futures::spawn_local_scoped;
@@ -35,14 +35,14 @@ pub const LINK_DELAY_SECS: i64 = 4;
 
 /// What the screen shows after an attempt that did not sign in: nothing after "Annuler" (the
 /// parent chose it), the problem otherwise.
-pub fn shown_problem(problem: Problem) -> Option<Problem> {
-    (problem.code != codes::BROWSER_CANCELLED).then_some(problem)
+pub fn shown_problem(problem: AppError) -> Option<AppError> {
+    (problem.kind != Failure::BrowserCancelled.into()).then_some(problem)
 }
 
 /// Whether a failed attempt offers "Réessayer": the browser did not come back in time, so the
 /// same sign-in may simply be started again.
-pub fn offers_retry(problem: &Problem) -> bool {
-    problem.code == codes::BROWSER_TIMED_OUT
+pub fn offers_retry(problem: &AppError) -> bool {
+    problem.kind == Failure::BrowserTimedOut.into()
 }
 
 /// The running attempt's address as the shell gave it, and from when it is offered.
@@ -80,7 +80,7 @@ pub enum LinkNotice {
     /// The address is on the clipboard.
     Copied,
     /// The clipboard could not be written (`clipboard_unavailable`).
-    NotCopied(Problem),
+    NotCopied(AppError),
     /// The system browser was asked again and reported no failure.
     Reopened,
     /// The system browser was asked again and failed again.
@@ -116,7 +116,7 @@ pub struct BrowserAttempt {
     /// The browser is open and the app waits for it.
     pub waiting: Signal<bool>,
     /// Why the last attempt did not sign in (never "Annuler").
-    pub error: Signal<Option<Problem>>,
+    pub error: Signal<Option<AppError>>,
     /// The running attempt's address, once the shell gave it.
     pub link: Signal<Option<ShownLink>>,
     /// What the last "Copier le lien" or "Ouvrir de nouveau" did.
@@ -422,10 +422,15 @@ fn select_all(event: web_sys::FocusEvent) {
 /// The web fallback: when `top` holds `redirect_required`, "Continuer dans le navigateur" opens
 /// the portal's own sign-in page in the system browser; nothing otherwise.
 #[component(inline_props)]
-pub fn BrowserFallback(top: Signal<Option<Problem>>) -> View {
+pub fn BrowserFallback(top: Signal<Option<AppError>>) -> View {
     let attempt = BrowserAttempt::new();
-    let asked =
-        move || top.with(|t| t.as_ref().is_some_and(|p| p.code == codes::REDIRECT_REQUIRED));
+    let asked = move || {
+        top.with(|t| {
+            t.as_ref().is_some_and(|p| {
+                matches!(p.kind, ErrorKind::Failure(Failure::RedirectRequired { .. }))
+            })
+        })
+    };
     view! {
         (if asked() {
             view! {
@@ -481,22 +486,32 @@ mod tests {
                 assert!(tr.has(lang, key), "{key} in {lang:?}");
             }
         }
-        assert_eq!(LinkNotice::NotCopied(Problem::new("clipboard_unavailable")).key(), None);
+        assert_eq!(LinkNotice::NotCopied(Failure::ClipboardUnavailable.into()).key(), None);
     }
 
     #[test]
     fn only_a_timed_out_attempt_offers_to_try_again() {
-        assert!(offers_retry(&Problem::new("browser_timed_out")));
-        for code in ["browser_failed", "portal_unreachable", "internal"] {
-            assert!(!offers_retry(&Problem::new(code)), "{code}");
+        assert!(offers_retry(&Failure::BrowserTimedOut.into()));
+        for failure in others() {
+            assert!(!offers_retry(&failure.clone().into()), "{failure:?}");
         }
     }
 
     #[test]
     fn a_cancel_is_not_shown_as_an_error() {
-        assert_eq!(shown_problem(Problem::new("browser_cancelled")), None);
-        for code in ["browser_timed_out", "browser_failed", "portal_unreachable"] {
-            assert_eq!(shown_problem(Problem::new(code)).map(|p| p.code).as_deref(), Some(code));
+        assert_eq!(shown_problem(Failure::BrowserCancelled.into()), None);
+        for failure in others().into_iter().chain([Failure::BrowserTimedOut]) {
+            let error = AppError::from(failure);
+            assert_eq!(shown_problem(error.clone()), Some(error));
         }
+    }
+
+    fn others() -> [Failure; 3] {
+        use cartable_core::error::Unreachable;
+        [
+            Failure::BrowserFailed { error: None },
+            Failure::PortalUnreachable { kind: Unreachable::Dns },
+            Failure::Internal,
+        ]
     }
 }

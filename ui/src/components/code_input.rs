@@ -9,7 +9,7 @@
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -42,7 +42,7 @@ pub struct CodeForm {
     /// Errors under the fields.
     pub errors: Signal<FieldErrors>,
     /// A problem on no field, above the form.
-    pub top: Signal<Option<Problem>>,
+    pub top: Signal<Option<AppError>>,
     /// A request runs: the submit button waits and another submit does nothing.
     pub busy: Signal<bool>,
 }
@@ -66,9 +66,9 @@ impl CodeForm {
         self,
         length: u8,
         send: impl FnOnce(String) -> Sent + 'static,
-        done: impl FnOnce(Result<T, Problem>) + 'static,
+        done: impl FnOnce(Result<T, AppError>) + 'static,
     ) where
-        Sent: Future<Output = Result<T, Problem>> + 'static,
+        Sent: Future<Output = Result<T, AppError>> + 'static,
     {
         if self.busy.get() {
             return;
@@ -87,7 +87,7 @@ impl CodeForm {
     }
 
     /// Shows a refusal under its field, else above the form.
-    pub fn show(self, problem: Problem) {
+    pub fn show(self, problem: AppError) {
         show_problem(self.errors, self.top, problem);
     }
 }

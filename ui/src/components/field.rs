@@ -7,7 +7,7 @@
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use sycamore::prelude::*;
 
 use crate::i18n::{Tr, use_i18n};
@@ -54,8 +54,19 @@ pub fn checked<T>(errors: Signal<FieldErrors>, check: Result<T, FieldErrors>) ->
 
 /// Shows a refusal under its field, else in `top` above the form, and focuses the first field
 /// in error (or the form's alert).
-pub fn show_problem(errors: Signal<FieldErrors>, top: Signal<Option<Problem>>, problem: Problem) {
+pub fn show_problem(errors: Signal<FieldErrors>, top: Signal<Option<AppError>>, problem: AppError) {
     let (fields, form) = place_problem(problem);
+    show_placed(errors, top, fields, form);
+}
+
+/// Shows errors already placed ([`place_problem`]): `fields` under their fields, `form` above
+/// the form; focuses the first field in error (or the form's alert).
+pub fn show_placed(
+    errors: Signal<FieldErrors>,
+    top: Signal<Option<AppError>>,
+    fields: FieldErrors,
+    form: Option<AppError>,
+) {
     errors.set(fields);
     top.set(form);
     errors.with(focus_first_error);
@@ -283,7 +294,7 @@ pub fn ErrorText(name: &'static str, errors: Signal<FieldErrors>) -> View {
 /// The form's alert region: every field error and the form-level one, announced politely by
 /// screen readers (`aria-live`), and focusable when no field is at fault.
 #[component(inline_props)]
-pub fn FormAlert(errors: Signal<FieldErrors>, top: Signal<Option<Problem>>) -> View {
+pub fn FormAlert(errors: Signal<FieldErrors>, top: Signal<Option<AppError>>) -> View {
     let i18n = use_i18n();
     view! {
         div(id="form-alert", class="form-alert", tabindex="-1", aria-live="assertive", aria-atomic="true") {

@@ -5,47 +5,34 @@
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
 
-use cartable_core::Problem;
 use cartable_core::ipc::{
-    EmailArgs, LinkEmailChallenge, LinkEmailStart, LinkEmailVerify, LinkEmailVerifyArgs, codes,
+    EmailArgs, LinkEmailChallenge, LinkEmailStart, LinkEmailVerify, LinkEmailVerifyArgs,
 };
+use cartable_core::{AppError, ErrorKind, Failure, Field};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 use crate::components::busy_button::BusyButton;
 use crate::components::clock::use_clock;
 use crate::components::code_input::{CodeForm, CodeInput, resend_label};
-use crate::components::field::{FormAlert, TextField, checked};
+use crate::components::field::{FormAlert, TextField, checked, show_placed};
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
-use crate::state::{FieldErrors, seconds_left, validate_email};
+use crate::state::{FieldErrors, place_problem, seconds_left, validate_email};
 
 /// The link form's email field (the association form under it keeps `email`: ids stay unique).
 pub const LINK_EMAIL_FIELD: &str = "link_email";
 
-/// A problem on `email` moved to [`LINK_EMAIL_FIELD`], so it shows under the link form's field.
-pub fn on_link_field(mut problem: Problem) -> Problem {
-    if problem.field.as_deref() == Some("email") {
-        problem.field = Some(LINK_EMAIL_FIELD.to_owned());
-    }
-    problem
-}
-
-/// Field errors of the email check, on [`LINK_EMAIL_FIELD`].
-pub fn link_field_errors(found: &FieldErrors) -> FieldErrors {
-    let mut moved = FieldErrors::new();
-    for (_, problem) in found.iter() {
-        let problem = on_link_field(problem.clone());
-        let field = problem.field.clone().unwrap_or_else(|| LINK_EMAIL_FIELD.to_owned());
-        moved.add(&field, problem);
-    }
-    moved
+/// Field errors on `email` moved to [`LINK_EMAIL_FIELD`], so they show under the link form's
+/// field.
+pub fn link_field_errors(found: FieldErrors) -> FieldErrors {
+    found.renamed(Field::Email.as_str(), LINK_EMAIL_FIELD)
 }
 
 /// Whether an association refusal opens the linking step (the email is not a verified email
 /// of the account, `docs/contract.md §6`).
-pub fn opens_link_step(problem: &Problem) -> bool {
-    problem.code == codes::EMAIL_NOT_VERIFIED
+pub fn opens_link_step(problem: &AppError) -> bool {
+    problem.kind == Failure::EmailNotVerified.into()
 }
 
 /// The code step for `address` when the portal refuses to send again so soon (`throttled`):
@@ -83,10 +70,13 @@ pub fn LinkEmail(
     let form = CodeForm::new();
     let CodeForm { code, errors, top, busy } = form;
 
-    let fail = move |problem: Problem| form.show(on_link_field(problem));
+    let fail = move |problem: AppError| {
+        let (fields, above) = place_problem(problem);
+        show_placed(form.errors, form.top, link_field_errors(fields), above);
+    };
     let send = move || {
         top.set(None);
-        let check = validate_email(&typed.get_clone()).map_err(|found| link_field_errors(&found));
+        let check = validate_email(&typed.get_clone()).map_err(link_field_errors);
         let Some(address) = checked(errors, check) else {
             return;
         };
@@ -99,7 +89,8 @@ pub fn LinkEmail(
                 // A code went to this address moments ago (before the app was closed,
                 // say): open the code field for it, with the wait said above it.
                 Err(problem)
-                    if problem.code == codes::THROTTLED && challenge.with(Option::is_none) =>
+                    if matches!(problem.kind, ErrorKind::Failure(Failure::Throttled { .. }))
+                        && challenge.with(Option::is_none) =>
                 {
                     challenge.set(Some(recent_code(&address)));
                     top.set(Some(problem));
@@ -129,7 +120,7 @@ pub fn LinkEmail(
             }
             // Said only once the code proved the address (§5): back to the email field, which
             // keeps what was typed, with the refusal under it.
-            Err(problem) if problem.code == codes::EMAIL_IN_USE => {
+            Err(problem) if problem.kind == Failure::EmailInUse.into() => {
                 code.set(String::new());
                 challenge.set(None);
                 fail(problem);
@@ -199,17 +190,21 @@ mod tests {
 
     #[test]
     fn only_an_unverified_email_opens_the_step() {
-        assert!(opens_link_step(&Problem::new("email_not_verified")));
-        assert!(!opens_link_step(&Problem::new("no_matching_record")));
+        assert!(opens_link_step(&Failure::EmailNotVerified.into()));
+        assert!(!opens_link_step(&Failure::NoMatchingRecord { attempts_left: None }.into()));
     }
 
     #[test]
     fn email_problems_move_to_the_link_field() {
-        let moved = on_link_field(Problem::new("email_in_use").on_field("email"));
-        assert_eq!(moved.field.as_deref(), Some("link_email"));
+        let (in_use, _) = place_problem(Failure::EmailInUse.into());
+        let moved = link_field_errors(in_use);
+        assert_eq!(moved.get("link_email").map(AppError::code).as_deref(), Some("email_in_use"));
         let found = validate_email("parent.exemple.ca").expect_err("no @");
-        let moved = link_field_errors(&found);
-        assert_eq!(moved.get("link_email").map(|p| p.code.as_str()), Some("email_missing_at"));
+        let moved = link_field_errors(found);
+        assert_eq!(
+            moved.get("link_email").map(AppError::code).as_deref(),
+            Some("email_missing_at")
+        );
         assert!(moved.get("email").is_none());
     }
 
@@ -225,6 +220,6 @@ mod tests {
     fn pasted_codes_are_accepted_and_wrong_lengths_refused() {
         assert_eq!(validate_code("Code : 123 456", 6).ok().as_deref(), Some("123456"));
         let refused = validate_code("12345", 6).expect_err("too short");
-        assert_eq!(refused.get("code").map(|p| p.code.as_str()), Some("code_too_short"));
+        assert_eq!(refused.get("code").map(AppError::code).as_deref(), Some("code_too_short"));
     }
 }

@@ -5,7 +5,7 @@
 //! The shell checks when this card opens (no server configured: it says so and asks nothing);
 //! it never installs anything itself (`src-tauri/src/updates.rs`).
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use cartable_core::ipc::{
     DownloadProgress, UpdateCheck, UpdateDownload, UpdateOffer, UpdateProgress, UpdateStatus,
     VerifiedUpdate,
@@ -36,7 +36,7 @@ pub enum Phase {
     /// The package's signature verified; it was saved for the package manager.
     Verified(VerifiedUpdate),
     /// The check or the download was refused.
-    Failed(Problem),
+    Failed(AppError),
 }
 
 impl Phase {
@@ -208,6 +208,8 @@ pub fn UpdatesCard() -> View {
 
 #[cfg(test)]
 mod tests {
+    use cartable_core::Failure;
+
     use super::*;
 
     fn offer() -> UpdateOffer {
@@ -222,7 +224,7 @@ mod tests {
             Phase::Checked(UpdateStatus::Off),
             Phase::Checked(UpdateStatus::UpToDate { current_version: "0.1.0".into() }),
             Phase::Downloading { offer: offer(), progress: None },
-            Phase::Failed(Problem::new("update_signature_invalid")),
+            Phase::Failed(Failure::UpdateSignatureInvalid.into()),
         ] {
             assert!(phase.offer().is_none(), "{phase:?}");
         }
@@ -233,7 +235,7 @@ mod tests {
         assert!(!Phase::Checked(UpdateStatus::Off).can_check_again());
         assert!(!Phase::Checking.can_check_again());
         assert!(!Phase::Downloading { offer: offer(), progress: None }.can_check_again());
-        assert!(Phase::Failed(Problem::new("update_unreachable")).can_check_again());
+        assert!(Phase::Failed(Failure::UpdateUnreachable.into()).can_check_again());
         assert!(Phase::Checked(UpdateStatus::Available(offer())).can_check_again());
     }
 }

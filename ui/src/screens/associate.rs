@@ -1,9 +1,9 @@
 //! "Associer un enfant" (`docs/contract.md §6`): the NIP and private-school questions, the
 //! board picker, names, birth date, identifier and email.
 
-use cartable_core::Problem;
 use cartable_core::ipc::{AssociateChild, GetMe, PrivateSchools, SchoolBoards as SchoolBoardsCmd};
 use cartable_core::wire::parent::SchoolBoardEntry;
+use cartable_core::{AppError, ErrorKind, Failure};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -71,7 +71,7 @@ pub fn Associate() -> View {
     sync_on_submit(year_input, year);
     sync_on_submit(email_input, email);
     let errors = create_signal(FieldErrors::new());
-    let top = create_signal(None::<Problem>);
+    let top = create_signal(None::<AppError>);
     let busy = create_signal(false);
     // "Lier le courriel donné à l'école" (`docs/contract.md §5`): over the form while open.
     let link_open = create_signal(false);
@@ -176,7 +176,11 @@ pub fn Associate() -> View {
         })
         .collect::<Vec<_>>();
     let no_match = create_selector(move || {
-        top.with(|t| t.as_ref().is_some_and(|p| p.code == "no_matching_record"))
+        top.with(|t| {
+            t.as_ref().is_some_and(|p| {
+                matches!(p.kind, ErrorKind::Failure(Failure::NoMatchingRecord { .. }))
+            })
+        })
     });
 
     view! {

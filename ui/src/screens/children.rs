@@ -1,6 +1,6 @@
 //! "Mes enfants": the associated children (name, school, board); add, remove, open.
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use cartable_core::ipc::{ChildArgs, ListChildren, RemoveChild, SchoolBoards as SchoolBoardsCmd};
 use cartable_core::wire::parent::{Child, SchoolBoardEntry};
 use sycamore::futures::spawn_local_scoped;
@@ -41,7 +41,7 @@ pub fn Children() -> View {
     let app = use_app();
     let children = create_signal(None::<Vec<Child>>);
     let boards = create_signal(embedded_boards());
-    let problem = create_signal(None::<Problem>);
+    let problem = create_signal(None::<AppError>);
     let confirming = create_signal(None::<String>);
     let notice = app.notice.get_clone();
     app.notice.set(None);

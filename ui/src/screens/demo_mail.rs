@@ -1,6 +1,6 @@
 //! The demo portal's mailbox: the emails it "sent" (codes included), newest first.
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use cartable_core::ipc::{DemoMail as DemoMailMessage, DemoOutbox};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -13,7 +13,7 @@ use crate::ipc;
 pub fn DemoMail() -> View {
     let i18n = use_i18n();
     let mails = create_signal(None::<Vec<DemoMailMessage>>);
-    let problem = create_signal(None::<Problem>);
+    let problem = create_signal(None::<AppError>);
     let load = move || {
         spawn_local_scoped(async move {
             match ipc::call::<DemoOutbox>(&()).await {

@@ -3,7 +3,7 @@
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use cartable_core::ipc::{ChildArgs, GetDossier, Language};
 use cartable_core::wire::parent::DossierSection;
 use sycamore::futures::spawn_local_scoped;
@@ -18,7 +18,7 @@ use crate::routes::AppRoute;
 pub fn Dossier(id: String) -> View {
     let i18n = use_i18n();
     let sections = create_signal(None::<Vec<DossierSection>>);
-    let problem = create_signal(None::<Problem>);
+    let problem = create_signal(None::<AppError>);
     spawn_local_scoped(async move {
         match ipc::call::<GetDossier>(&ChildArgs { child_id: id }).await {
             Ok(list) => sections.set(Some(list)),

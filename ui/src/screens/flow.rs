@@ -5,12 +5,11 @@
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
 
-use cartable_core::Problem;
 use cartable_core::ipc::{
     CodeStep, FlowArgs, FlowCancel, FlowCodeArgs, FlowKind, FlowPasswordArgs, FlowResend,
     FlowSetPassword, FlowStart, FlowStartArgs, FlowStep, FlowVerifyCode, PasswordStep, PendingFlow,
-    codes,
 };
+use cartable_core::{AppError, ErrorKind, Failure};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -34,20 +33,21 @@ use crate::state::{
 fn handle_flow_problem(
     app: AppState,
     kind: FlowKind,
-    problem: &Problem,
+    problem: &AppError,
     exists: Signal<bool>,
 ) -> bool {
-    let email = problem.params.get("email").and_then(|e| e.as_str()).map(str::to_owned);
-    match problem.code.as_str() {
-        codes::FLOW_EXPIRED | codes::NO_PENDING_FLOW => {
-            let email = email.unwrap_or_else(|| app.email.get_clone());
-            app.flow.set(Some(FlowStep::Email { flow: kind, email }));
+    let ErrorKind::Failure(failure) = &problem.kind else { return false };
+    match failure {
+        Failure::FlowExpired { email } => {
+            app.flow.set(Some(FlowStep::Email { flow: kind, email: email.clone() }));
             false
         }
-        codes::USER_ALREADY_EXISTS => {
-            if let Some(email) = email {
-                app.email.set(email);
-            }
+        Failure::NoPendingFlow => {
+            app.flow.set(Some(FlowStep::Email { flow: kind, email: app.email.get_clone() }));
+            false
+        }
+        Failure::UserAlreadyExists { email } => {
+            app.email.set(email.clone());
             app.flow.set(None);
             exists.set(true);
             true
@@ -130,7 +130,7 @@ fn EmailStep(kind: FlowKind, initial: String, exists: Signal<bool>) -> View {
     let app = use_app();
     let email = create_signal(initial);
     let errors = create_signal(FieldErrors::new());
-    let top = create_signal(None::<Problem>);
+    let top = create_signal(None::<AppError>);
     let busy = create_signal(false);
     let submit = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
@@ -189,7 +189,7 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
         create_memo(move || seconds_left(now.get(), step.with(|s| s.resend_available_at)));
     let expires_left = create_memo(move || seconds_left(now.get(), step.with(|s| s.expires_at)));
 
-    let fail = move |problem: Problem| {
+    let fail = move |problem: AppError| {
         if !handle_flow_problem(app, kind, &problem, exists) {
             form.show(problem);
         }
@@ -276,7 +276,7 @@ fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
     let password = create_signal(String::new());
     let confirmation = create_signal(String::new());
     let errors = create_signal(FieldErrors::new());
-    let top = create_signal(None::<Problem>);
+    let top = create_signal(None::<AppError>);
     let busy = create_signal(false);
     let exists = create_signal(false);
     let email = step.email.clone();

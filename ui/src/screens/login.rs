@@ -1,6 +1,6 @@
 //! "Accès aux parents": sign in with email and password (`docs/contract.md §2`).
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use cartable_core::ipc::{DEFAULT_SOCIAL_PROVIDERS, SignIn, SignedIn};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -43,7 +43,7 @@ pub fn Login() -> View {
     let email = create_signal(app.email.get_clone());
     let password = create_signal(String::new());
     let errors = create_signal(FieldErrors::new());
-    let top = create_signal(None::<Problem>);
+    let top = create_signal(None::<AppError>);
     let busy = create_signal(false);
     // A failed social sign-in is said in the social card, not in the password form.
     let attempt = BrowserAttempt::new();

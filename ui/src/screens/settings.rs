@@ -2,7 +2,7 @@
 //! (the current parent), forget every account, delete the account, whether "stay signed
 //! in" works on this computer, and updates (`components::updates`).
 
-use cartable_core::Problem;
+use cartable_core::AppError;
 use cartable_core::ipc::{
     ChangePasswordStart, DeleteAccount, FlowStep, ForgetAllAccounts, ForgetDevice, GetAppInfo,
     GetMe, Language, SettingsUpdate, SignOut, UpdateSettings,
@@ -32,7 +32,7 @@ pub fn set_language(app: AppState, i18n: I18n, lang: Language) {
 /// Runs `C` ("Oublier cet appareil", "Oublier tous les comptes"), then shows the login screen
 /// with nothing of the forgotten parent and reads the app's info again; a refusal is shown in
 /// `problem`.
-fn forget_then_log_in<C>(app: AppState, problem: Signal<Option<Problem>>)
+fn forget_then_log_in<C>(app: AppState, problem: Signal<Option<AppError>>)
 where
     C: cartable_core::ipc::Command<Args = (), Output = ()>,
 {
@@ -64,10 +64,10 @@ fn refresh_info(app: AppState) {
 pub fn Settings() -> View {
     let i18n = use_i18n();
     let app = use_app();
-    let problem = create_signal(None::<Problem>);
+    let problem = create_signal(None::<AppError>);
     let saved = create_signal(false);
     // A refused portal address is said under its field, not at the top of the page.
-    let portal_problem = create_signal(None::<Problem>);
+    let portal_problem = create_signal(None::<AppError>);
     let portal = create_signal(app.info.with(|i| {
         i.as_ref().filter(|i| !i.portal.demo).map(|i| i.portal.origin.clone()).unwrap_or_default()
     }));

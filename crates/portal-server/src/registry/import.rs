@@ -35,7 +35,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cartable_core::{
-    BirthDate, Email, Nip, PermanentCode, PersonName, Problem, SchoolBoards, StudentNumber,
+    BirthDate, Email, ErrorKind, Nip, PermanentCode, PersonName, SchoolBoards, StudentNumber,
     wire::parent::SectionId,
 };
 use serde::Deserialize;
@@ -231,9 +231,9 @@ fn err(line: usize, field: &str, code: impl Into<String>) -> RowError {
     RowError { line, field: Some(field.to_owned()), code: code.into(), detail: None }
 }
 
-/// The stable code of a cartable-core rule error (its serde `code` tag).
-fn code_of<E: serde::Serialize>(error: &E) -> String {
-    Problem::from_tagged(error).code
+/// The stable code of a cartable-core rule error.
+fn code_of(error: impl Into<ErrorKind>) -> String {
+    error.into().code()
 }
 
 /// Parses and checks every line; collects every error.
@@ -315,39 +315,39 @@ fn check_student(line: usize, s: StudentLine) -> Result<Student, Vec<RowError>> 
     }
     let student_number = s.student_number.as_deref().map(StudentNumber::parse).transpose();
     let student_number = student_number.unwrap_or_else(|e| {
-        errors.push(err(line, "student_number", code_of(&e)));
+        errors.push(err(line, "student_number", code_of(e)));
         None
     });
     let permanent_code = s.permanent_code.as_deref().map(PermanentCode::parse).transpose();
     let permanent_code = permanent_code.unwrap_or_else(|e| {
-        errors.push(err(line, "permanent_code", code_of(&e)));
+        errors.push(err(line, "permanent_code", code_of(e)));
         None
     });
     if s.student_number.is_none() && s.permanent_code.is_none() {
         errors.push(err(line, "student_number", "required"));
     }
     let last_name = PersonName::parse(&s.last_name)
-        .map_err(|e| errors.push(err(line, "last_name", code_of(&e))))
+        .map_err(|e| errors.push(err(line, "last_name", code_of(e))))
         .ok();
     let first_name = PersonName::parse(&s.first_name)
-        .map_err(|e| errors.push(err(line, "first_name", code_of(&e))))
+        .map_err(|e| errors.push(err(line, "first_name", code_of(e))))
         .ok();
     let birth_date = BirthDate::parse_iso(&s.birth_date)
-        .map_err(|e| errors.push(err(line, "birth_date", code_of(&e))))
+        .map_err(|e| errors.push(err(line, "birth_date", code_of(e))))
         .ok();
     let mut guardians = Vec::new();
     for (i, email) in s.guardian_emails.iter().enumerate() {
         match Email::parse(email) {
             Ok(email) if !guardians.contains(&email) => guardians.push(email),
             Ok(_) => errors.push(err(line, &format!("guardian_emails[{i}]"), "duplicate_in_file")),
-            Err(e) => errors.push(err(line, &format!("guardian_emails[{i}]"), code_of(&e))),
+            Err(e) => errors.push(err(line, &format!("guardian_emails[{i}]"), code_of(e))),
         }
     }
     let nip = match s.nip {
         None => None,
         Some(nip) => {
             let value = Nip::parse(&nip.value)
-                .map_err(|e| errors.push(err(line, "nip.value", code_of(&e))))
+                .map_err(|e| errors.push(err(line, "nip.value", code_of(e))))
                 .ok();
             let expires = OffsetDateTime::parse(&nip.expires_at, &Rfc3339)
                 .map_err(|_| errors.push(err(line, "nip.expires_at", "invalid_timestamp")))

@@ -18,7 +18,7 @@ use axum::{
     http::StatusCode,
 };
 use cartable_core::{
-    BirthDate, Email, Nip, PermanentCode, PersonName, Problem, StudentIdentifier, StudentNumber,
+    BirthDate, Email, ErrorKind, Nip, PermanentCode, PersonName, StudentIdentifier, StudentNumber,
     wire::parent::{
         AssociateRequest, Child, DossierSection, FieldError, ProblemCode, School, SectionId,
     },
@@ -335,8 +335,8 @@ impl Fields {
     }
 
     /// The parsed value, or `None` after recording the rule's code for `field`.
-    fn check<T, E: serde::Serialize>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result.map_err(|error| self.push(field, Problem::from_tagged(&error).code)).ok()
+    fn check<T, E: Into<ErrorKind>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        result.map_err(|error| self.push(field, error.into().code())).ok()
     }
 }
 

@@ -198,7 +198,7 @@ impl IntoResponses for VerifyEmailProblems {
 
 fn parse_email(text: &str) -> Result<Email, ApiProblem> {
     Email::parse(text).map_err(|e| {
-        let code = cartable_core::Problem::from_tagged(&e).code;
+        let code = cartable_core::ErrorKind::from(e).code();
         ApiProblem::invalid_fields(vec![FieldError { field: "email".to_owned(), code }])
     })
 }

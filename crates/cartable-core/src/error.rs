@@ -1,0 +1,631 @@
+//! The one error type that crosses the Tauri IPC boundary, typed from the rule or refusal that
+//! raised it to the screen that shows it.
+//!
+//! An [`AppError`] is an [`ErrorKind`] (which rule or refusal, with typed parameters) and the
+//! [`Field`] of the form it belongs to. It travels as JSON `{"code", "field", "params"}`:
+//! `code` is stable snake_case, `params` holds the values a message needs. The UI turns `code`
+//! into a translated sentence (its Fluent key is `err-` followed by the code with `_` replaced by
+//! `-`) and fills the parameters in. Nothing on either side parses a human sentence, and a code
+//! this version does not know (a newer portal's) decodes to [`ErrorKind::Other`], which the UI
+//! shows as a generic message naming the code.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::birth_date::BirthDateError;
+use crate::code::CodeError;
+use crate::email::EmailError;
+use crate::identifiers::{
+    IdentifierError, NipError, PermanentCodeError, PermanentCodeHint, StudentNumberError,
+};
+use crate::name::NameError;
+use crate::password::PasswordFailure;
+
+/// A form field of the app, where an error is shown (JSON: its snake_case name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// An email: the sign-in, sign-up or reset email, the email to link, or the parent's email
+    /// of the association form.
+    Email,
+    /// The six-digit verification code.
+    Code,
+    /// A new or current password.
+    Password,
+    /// The new password typed a second time.
+    Confirmation,
+    /// The school board or private school of the association form.
+    Board,
+    /// The child's last name.
+    LastName,
+    /// The child's first name.
+    FirstName,
+    /// The child's date of birth.
+    BirthDate,
+    /// The numéro de fiche or code permanent (one field, `docs/contract.md §6`).
+    Identifier,
+    /// The NIP of a school that gave one.
+    Nip,
+    /// The social provider of a browser sign-in.
+    Provider,
+    /// The portal address of the settings.
+    PortalUrl,
+}
+
+impl Field {
+    /// The field's snake_case name, as in JSON (`birth_date`); the UI's forms name their
+    /// inputs the same way.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Code => "code",
+            Self::Password => "password",
+            Self::Confirmation => "confirmation",
+            Self::Board => "board",
+            Self::LastName => "last_name",
+            Self::FirstName => "first_name",
+            Self::BirthDate => "birth_date",
+            Self::Identifier => "identifier",
+            Self::Nip => "nip",
+            Self::Provider => "provider",
+            Self::PortalUrl => "portal_url",
+        }
+    }
+
+    /// The form field of a parent-API request field (`docs/contract.md §6`, the `field` of
+    /// `errors[]`): `student_number` and `permanent_code` are the one identifier field;
+    /// `board_id` and `private_school` the board. `None` for a field no form shows.
+    pub fn of_request_field(name: &str) -> Option<Self> {
+        Some(match name {
+            "email" => Self::Email,
+            "code" => Self::Code,
+            "board_id" | "private_school" => Self::Board,
+            "last_name" => Self::LastName,
+            "first_name" => Self::FirstName,
+            "birth_date" => Self::BirthDate,
+            "student_number" | "permanent_code" => Self::Identifier,
+            "nip" => Self::Nip,
+            _ => return None,
+        })
+    }
+}
+
+/// How the portal could not be reached, the `kind` of [`Failure::PortalUnreachable`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unreachable {
+    /// No answer in time.
+    Timeout,
+    /// The name did not resolve.
+    Dns,
+    /// The TLS handshake or the certificate failed.
+    Tls,
+    /// Nothing listens at the address.
+    ConnectionRefused,
+    /// The connection was cut.
+    ConnectionReset,
+    /// The system's proxy refused or failed.
+    Proxy,
+    /// Any other transport failure.
+    #[default]
+    Other,
+}
+
+/// The refusals and failures of the app itself: the portal's answers as the shell maps them,
+/// the shell's own failures and the UI's form checks. Each variant's `code` is its snake_case
+/// name; its fields are its `params` (`docs/contract.md` names the portal's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumIter)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Failure {
+    /// The portal could not be reached: "Réessayer".
+    PortalUnreachable {
+        /// What failed.
+        kind: Unreachable,
+    },
+    /// The portal answered something the app could not understand or did not expect.
+    PortalError {
+        /// The HTTP status, when there was an answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+    },
+    /// No keychain is usable: the session is kept in memory only (`docs/contract.md §9`).
+    KeychainUnavailable,
+    /// Wrong email or password (also for an unknown email: `docs/contract.md §2`).
+    InvalidCredentials,
+    /// Sign-up for an email that already has an account.
+    UserAlreadyExists {
+        /// The email, to offer "Mot de passe oublié?" with it.
+        email: String,
+    },
+    /// No account uses this email (a real Entra tenant says so at sign-in).
+    UserNotFound {
+        /// The email typed.
+        email: String,
+    },
+    /// Wrong verification code (`docs/contract.md §1` "Codes").
+    InvalidCode {
+        /// Tries left on this code, when the portal says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attempts_left: Option<u32>,
+    },
+    /// The code or the step expired: restart at "send code" with the email kept
+    /// (`docs/contract.md §1` "Resume").
+    FlowExpired {
+        /// The email to fill in again.
+        email: String,
+    },
+    /// Too soon or too often (`docs/contract.md §0`).
+    Throttled {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 5 wrong codes: ask for a new one.
+    CodeAttemptsExceeded {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 10 codes sent within an hour.
+    CodeSendsExceeded {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// 10 wrong passwords: locked 15 minutes (`docs/contract.md §2`).
+    AccountLocked {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// The new password is the current one (`docs/contract.md §3`).
+    PasswordRecentlyUsed,
+    /// The portal wants the browser for this step (`docs/contract.md §5`).
+    RedirectRequired {
+        /// The email of the flow, to continue with in the browser.
+        email: String,
+    },
+    /// No session: sign in first.
+    NotSignedIn,
+    /// The stored session was refused by the portal: sign in again.
+    SessionExpired,
+    /// There is no pending sign-up or reset to continue.
+    NoPendingFlow,
+    /// No school record matches; the portal never says which field differed
+    /// (`docs/contract.md §6`).
+    NoMatchingRecord {
+        /// Association attempts left, when the portal says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attempts_left: Option<u32>,
+    },
+    /// The email given for association is not a verified email of the account.
+    EmailNotVerified,
+    /// The school body does not subscribe to the portal.
+    BoardNotSubscribed,
+    /// 10 failed associations within 24 hours (`docs/contract.md §6`).
+    TooManyAttempts {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+    /// The child is not associated with this account.
+    ChildNotFound,
+    /// The demo mailbox exists only with the embedded demo portal.
+    NotDemo,
+    /// A setting was refused.
+    InvalidSetting {
+        /// Why, when known: `no_portal`, `unknown_provider`, or a portal address rule.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Anything else (details in the shell's log, never shown).
+    Internal,
+    /// "Annuler" ended the browser sign-in (`docs/contract.md §5`).
+    BrowserCancelled,
+    /// The browser did not come back within 5 minutes (`docs/contract.md §5`).
+    BrowserTimedOut,
+    /// The browser came back refused or with another attempt's `state` or `nonce`.
+    BrowserFailed {
+        /// The portal's or the provider's `error` (e.g. `access_denied`), when there was one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// The email to link is the sign-in email of another account (`docs/contract.md §5`).
+    EmailInUse,
+    /// "Copier le lien" could not write the clipboard: the parent copies the address shown.
+    ClipboardUnavailable,
+    /// No update server is configured: the package manager or the operator updates Cartable.
+    UpdatesOff,
+    /// The update server could not be reached, or answered an error.
+    UpdateUnreachable,
+    /// The update server's manifest is unusable.
+    UpdateInvalid,
+    /// The downloaded package's signature does not match the app's key, or names another
+    /// version than the one offered: refused, nothing saved or installed.
+    UpdateSignatureInvalid,
+    /// "Télécharger et vérifier" with no update offered: check first.
+    NoUpdate,
+    /// The verified package could not be written to the Downloads folder.
+    UpdateSaveFailed {
+        /// The folder it tried.
+        folder: String,
+    },
+    /// A required form field is empty (the UI's check before anything is sent).
+    FieldRequired,
+    /// The password confirmation differs from the password (the UI's check).
+    PasswordMismatch,
+    /// No school board or private school was chosen (the UI's check).
+    BoardRequired,
+    /// The UI runs outside the Cartable window (a plain browser): nothing can be sent.
+    ShellUnavailable,
+}
+
+/// Which rule or refusal an [`AppError`] reports, with its parameters.
+///
+/// Serialized as one object with the `code` and the parameters side by side (the domain errors'
+/// own `#[serde(tag = "code")]` shape); [`AppError`] moves the parameters under `params`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ErrorKind {
+    /// An email refused by `email::check` (`docs/contract.md §1` "Email").
+    Email(EmailError),
+    /// A verification code refused before it is sent.
+    Code(CodeError),
+    /// A password refused by the policy (`docs/contract.md §1`).
+    Password(PasswordFailure),
+    /// A date of birth refused (`docs/contract.md §6`).
+    BirthDate(BirthDateError),
+    /// A child's name refused.
+    Name(NameError),
+    /// A numéro de fiche or code permanent refused.
+    Identifier(IdentifierError),
+    /// A code permanent that may not match the other answers (a warning, never blocking).
+    PermanentCodeHint(PermanentCodeHint),
+    /// A NIP refused.
+    Nip(NipError),
+    /// A refusal or failure of the app (see [`Failure`]).
+    Failure(Failure),
+    /// A code this version does not know, from a newer portal or shell.
+    Other {
+        /// The code as received.
+        code: String,
+        /// Its parameters as received.
+        #[serde(flatten)]
+        params: Map<String, Value>,
+    },
+}
+
+macro_rules! kinds_from {
+    ($($variant:ident($type:ty)),* $(,)?) => {$(
+        impl From<$type> for ErrorKind {
+            fn from(error: $type) -> Self {
+                Self::$variant(error)
+            }
+        }
+
+        impl From<$type> for AppError {
+            fn from(error: $type) -> Self {
+                Self::new(ErrorKind::$variant(error))
+            }
+        }
+    )*};
+}
+
+kinds_from!(
+    Email(EmailError),
+    Code(CodeError),
+    Password(PasswordFailure),
+    BirthDate(BirthDateError),
+    Name(NameError),
+    Identifier(IdentifierError),
+    PermanentCodeHint(PermanentCodeHint),
+    Nip(NipError),
+    Failure(Failure),
+);
+
+impl From<StudentNumberError> for ErrorKind {
+    fn from(error: StudentNumberError) -> Self {
+        Self::Identifier(IdentifierError::StudentNumber(error))
+    }
+}
+
+impl From<PermanentCodeError> for ErrorKind {
+    fn from(error: PermanentCodeError) -> Self {
+        Self::Identifier(IdentifierError::PermanentCode(error))
+    }
+}
+
+impl ErrorKind {
+    /// The field this kind of error belongs to wherever it is raised (`None` for the child's
+    /// names, which share one rule, and for answers that must not point at a field, such as
+    /// `invalid_credentials` and `no_matching_record`, which never say which field differed).
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Self::Email(_) => Some(Field::Email),
+            Self::Code(_) => Some(Field::Code),
+            Self::Password(_) => Some(Field::Password),
+            Self::BirthDate(_) => Some(Field::BirthDate),
+            Self::Identifier(_) | Self::PermanentCodeHint(_) => Some(Field::Identifier),
+            Self::Nip(_) => Some(Field::Nip),
+            Self::Name(_) | Self::Other { .. } => None,
+            Self::Failure(failure) => failure.field(),
+        }
+    }
+
+    /// The stable snake_case code, e.g. `password_too_short`.
+    pub fn code(&self) -> String {
+        self.split().0
+    }
+
+    /// The code and the parameters, as serde writes them.
+    fn split(&self) -> (String, Map<String, Value>) {
+        let mut params = match serde_json::to_value(self) {
+            Ok(Value::Object(map)) => map,
+            // Every variant is a tagged enum or a struct: always an object.
+            _ => Map::new(),
+        };
+        let code = match params.remove("code") {
+            Some(Value::String(code)) => code,
+            _ => "internal".to_owned(),
+        };
+        (code, params)
+    }
+}
+
+impl Failure {
+    /// The field this failure belongs to wherever it is raised, see [`ErrorKind::field`].
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Self::InvalidCode { .. } => Some(Field::Code),
+            Self::PasswordRecentlyUsed => Some(Field::Password),
+            Self::PasswordMismatch => Some(Field::Confirmation),
+            Self::UserAlreadyExists { .. } | Self::EmailNotVerified | Self::EmailInUse => {
+                Some(Field::Email)
+            }
+            Self::BoardNotSubscribed | Self::BoardRequired => Some(Field::Board),
+            Self::PortalUnreachable { .. }
+            | Self::PortalError { .. }
+            | Self::KeychainUnavailable
+            | Self::InvalidCredentials
+            | Self::UserNotFound { .. }
+            | Self::FlowExpired { .. }
+            | Self::Throttled { .. }
+            | Self::CodeAttemptsExceeded { .. }
+            | Self::CodeSendsExceeded { .. }
+            | Self::AccountLocked { .. }
+            | Self::RedirectRequired { .. }
+            | Self::NotSignedIn
+            | Self::SessionExpired
+            | Self::NoPendingFlow
+            | Self::NoMatchingRecord { .. }
+            | Self::TooManyAttempts { .. }
+            | Self::ChildNotFound
+            | Self::NotDemo
+            | Self::InvalidSetting { .. }
+            | Self::Internal
+            | Self::BrowserCancelled
+            | Self::BrowserTimedOut
+            | Self::BrowserFailed { .. }
+            | Self::ClipboardUnavailable
+            | Self::UpdatesOff
+            | Self::UpdateUnreachable
+            | Self::UpdateInvalid
+            | Self::UpdateSignatureInvalid
+            | Self::NoUpdate
+            | Self::UpdateSaveFailed { .. }
+            | Self::FieldRequired
+            | Self::ShellUnavailable => None,
+        }
+    }
+}
+
+/// An error as the UI receives and shows it: what happened ([`ErrorKind`]) and where
+/// ([`Field`]).
+///
+/// JSON (the IPC shape, the same for every command):
+/// `{"code": "password_too_short", "field": "password", "params": {"length": 5, "min": 8}}`;
+/// `field` and `params` are left out when empty. A `code` this version does not know, or a
+/// known one whose parameters do not fit, decodes to [`ErrorKind::Other`] and never fails.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppError {
+    /// What happened.
+    pub kind: ErrorKind,
+    /// The form field to show it on; `None` shows it at the top of the screen.
+    pub field: Option<Field>,
+}
+
+impl AppError {
+    /// An error on the field its kind belongs to ([`ErrorKind::field`]).
+    pub fn new(kind: ErrorKind) -> Self {
+        let field = kind.field();
+        Self { kind, field }
+    }
+
+    /// The same error shown on `field` instead (builder style).
+    #[must_use]
+    pub fn on_field(mut self, field: Field) -> Self {
+        self.field = Some(field);
+        self
+    }
+
+    /// The stable snake_case code, e.g. `no_matching_record`.
+    pub fn code(&self) -> String {
+        self.kind.code()
+    }
+
+    /// The parameters the translated message interpolates, by name.
+    pub fn params(&self) -> Map<String, Value> {
+        self.kind.split().1
+    }
+
+    /// An error received with a code and parameters only (a field error of the parent API,
+    /// `docs/contract.md §6`): the known kind when they fit one, else [`ErrorKind::Other`].
+    pub fn from_code(code: &str, params: Map<String, Value>) -> Self {
+        let mut object = params;
+        object.insert("code".to_owned(), Value::String(code.to_owned()));
+        let kind = serde_json::from_value(Value::Object(object))
+            .unwrap_or_else(|_| ErrorKind::Other { code: code.to_owned(), params: Map::new() });
+        Self::new(kind)
+    }
+}
+
+impl From<ErrorKind> for AppError {
+    fn from(kind: ErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.code())?;
+        if let Some(field) = self.field {
+            write!(f, " ({field:?})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+/// The JSON shape of [`AppError`].
+#[derive(Serialize, Deserialize)]
+struct Wire {
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    field: Option<Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    params: Map<String, Value>,
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (code, params) = self.kind.split();
+        let field = self.field.map(|f| serde_json::to_value(f).unwrap_or(Value::Null));
+        Wire { code, field, params }.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for AppError {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let wire = Wire::deserialize(deserializer)?;
+        let mut error = Self::from_code(&wire.code, wire.params.clone());
+        if let ErrorKind::Other { params, .. } = &mut error.kind {
+            *params = wire.params;
+        }
+        // A field this version does not know shows the error at the top.
+        if let Some(field) = wire.field {
+            error.field = serde_json::from_value(field).ok();
+        }
+        Ok(error)
+    }
+}
+
+/// One error of every code this crate defines (the domain rules' and [`Failure`]'s), with
+/// default parameters: for tests that every code has a message.
+pub fn every_error() -> Vec<AppError> {
+    use strum::IntoEnumIterator;
+
+    let mut all: Vec<AppError> = Vec::new();
+    all.extend(EmailError::iter().map(AppError::from));
+    all.extend(CodeError::iter().map(AppError::from));
+    all.extend(PasswordFailure::iter().map(AppError::from));
+    all.extend(BirthDateError::iter().map(AppError::from));
+    all.extend(NameError::iter().map(AppError::from));
+    all.push(IdentifierError::IdentifierEmpty.into());
+    all.extend(
+        crate::identifiers::StudentNumberError::iter()
+            .map(|e| IdentifierError::StudentNumber(e).into()),
+    );
+    all.extend(
+        crate::identifiers::PermanentCodeError::iter()
+            .map(|e| IdentifierError::PermanentCode(e).into()),
+    );
+    all.extend(PermanentCodeHint::iter().map(AppError::from));
+    all.extend(NipError::iter().map(AppError::from));
+    all.extend(Failure::iter().map(AppError::from));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn domain_errors_keep_their_code_params_and_field() {
+        let error = AppError::from(PasswordFailure::TooShort { length: 5, min: 8 });
+        assert_eq!(
+            serde_json::to_value(&error).expect("serializes"),
+            json!({"code": "password_too_short", "field": "password",
+                   "params": {"length": 5, "min": 8}})
+        );
+        let back: AppError = serde_json::from_value(json!({
+            "code": "password_too_short", "field": "password", "params": {"length": 5, "min": 8}
+        }))
+        .expect("decodes");
+        assert_eq!(back, error);
+    }
+
+    #[test]
+    fn failures_round_trip_without_empty_parts() {
+        let error = AppError::from(Failure::NotSignedIn);
+        assert_eq!(
+            serde_json::to_value(&error).expect("serializes"),
+            json!({"code": "not_signed_in"})
+        );
+        let wrong = AppError::from(Failure::InvalidCode { attempts_left: Some(2) });
+        let json = serde_json::to_value(&wrong).expect("serializes");
+        assert_eq!(
+            json,
+            json!({"code": "invalid_code", "field": "code",
+                                "params": {"attempts_left": 2}})
+        );
+        assert_eq!(serde_json::from_value::<AppError>(json).expect("decodes"), wrong);
+    }
+
+    #[test]
+    fn unknown_codes_and_misfit_params_decode_to_other() {
+        let unknown: AppError =
+            serde_json::from_value(json!({"code": "brand_new", "params": {"n": 1}, "field": "x"}))
+                .expect("decodes");
+        assert_eq!(
+            unknown,
+            AppError {
+                kind: ErrorKind::Other {
+                    code: "brand_new".into(),
+                    params: json!({"n": 1}).as_object().cloned().expect("object")
+                },
+                field: None,
+            }
+        );
+        assert_eq!(unknown.code(), "brand_new");
+        let misfit: AppError =
+            serde_json::from_value(json!({"code": "throttled"})).expect("decodes");
+        assert!(matches!(misfit.kind, ErrorKind::Other { .. }), "{misfit:?}");
+        assert_eq!(
+            serde_json::to_value(&misfit).expect("serializes"),
+            json!({"code": "throttled"})
+        );
+    }
+
+    #[test]
+    fn every_code_is_distinct_and_decodes_to_its_own_kind() {
+        let mut seen = std::collections::BTreeSet::new();
+        for error in every_error() {
+            assert!(seen.insert(error.code()), "{} twice", error.code());
+            let json = serde_json::to_value(&error).expect("serializes");
+            assert_eq!(serde_json::from_value::<AppError>(json).expect("decodes"), error);
+        }
+    }
+
+    #[test]
+    fn field_names_are_their_json_names() {
+        use strum::IntoEnumIterator;
+        for field in Field::iter() {
+            assert_eq!(serde_json::to_value(field).expect("serializes"), json!(field.as_str()));
+        }
+    }
+
+    #[test]
+    fn request_fields_map_to_form_fields() {
+        assert_eq!(Field::of_request_field("permanent_code"), Some(Field::Identifier));
+        assert_eq!(Field::of_request_field("board_id"), Some(Field::Board));
+        assert_eq!(Field::of_request_field("nickname"), None);
+    }
+}
