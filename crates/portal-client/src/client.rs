@@ -76,13 +76,13 @@ impl Answer {
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(&mut de).map_err(|e| self.decode_error(&e)).and_then(|v| {
-            de.end().map_err(|e| self.decode_error_at(".", &e.to_string()))?;
+            de.end().map_err(|e| self.decode_error_at(".", &describe(&e)))?;
             Ok(v)
         })
     }
 
     fn decode_error(&self, e: &serde_path_to_error::Error<serde_json::Error>) -> Error {
-        self.decode_error_at(&e.path().to_string(), &e.inner().to_string())
+        self.decode_error_at(&e.path().to_string(), &describe(e.inner()))
     }
 
     pub(crate) fn decode_error_at(&self, path: &str, message: &str) -> Error {
@@ -345,9 +345,44 @@ pub fn install_crypto_provider() {
     }
 }
 
+/// What a JSON error says, without serde_json's text: that text can quote the value it refused
+/// (a token in an answer), and [`DecodeError`] reaches the logs. Its category and position,
+/// with the path the caller adds, say which field broke.
+fn describe(error: &serde_json::Error) -> String {
+    let what = match error.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not JSON",
+        serde_json::error::Category::Data => "a missing field or a value of the wrong type",
+        serde_json::error::Category::Eof => "cut short",
+    };
+    format!("{what} at line {} column {}", error.line(), error.column())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_errors_name_the_place_never_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Tokens {
+            #[allow(dead_code)]
+            expires_in: u64,
+        }
+        let answer = Answer {
+            status: StatusCode::OK,
+            endpoint: "oauth2/v2.0/token".to_owned(),
+            retry_after: None,
+            etag: None,
+            content_type: Some("application/json".to_owned()),
+            body: br#"{"expires_in": "eyJhbGciOi.secret"}"#.to_vec(),
+        };
+        let Err(Error::Decode(error)) = answer.json::<Tokens>() else { panic!("decodes") };
+        for shown in [error.to_string(), format!("{error:?}")] {
+            assert!(!shown.contains("secret"), "{shown}");
+            assert!(shown.contains("expires_in") && shown.contains("column"), "{shown}");
+        }
+    }
 
     #[test]
     fn backoff_grows_and_stays_jittered() {

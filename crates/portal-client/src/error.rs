@@ -269,7 +269,7 @@ pub struct DecodeError {
     pub endpoint: String,
     /// JSON path of the mismatch (`.` for the root), from `serde_path_to_error`.
     pub path: String,
-    /// What was wrong there.
+    /// What was wrong there: the JSON error's kind and position, never the value.
     pub message: String,
     /// `Content-Type` of the answer, if any.
     pub content_type: Option<String>,
