@@ -30,7 +30,7 @@ impl Error {
     /// The [`AppError`] the UI receives.
     pub fn app_error(&self) -> AppError {
         match self {
-            Self::Portal(error) => portal_error(error),
+            Self::Portal(error) => client_error(error),
             Self::App(error) => error.clone(),
             Self::Internal(_) => Failure::Internal.into(),
         }
@@ -64,7 +64,7 @@ impl Serialize for Error {
 /// `SessionEnded` and `invalid_token` → `session_expired`, the parent API's refusals by their
 /// code (`docs/contract.md §6`), a field error on its field, anything else `portal_error`
 /// (details logged).
-pub fn portal_error(error: &portal_client::Error) -> AppError {
+pub fn client_error(error: &portal_client::Error) -> AppError {
     match error {
         portal_client::Error::Network(network) => {
             let kind = match network.kind {
@@ -87,6 +87,7 @@ pub fn portal_error(error: &portal_client::Error) -> AppError {
 /// A portal refusal as the UI's error. Identity refusals reach here only when a flow could not
 /// place them (`docs/contract.md §0`), so they are `portal_error`.
 fn refusal_error(refusal: &portal_client::PortalError) -> AppError {
+    // The §5 throttles always come with `Retry-After`; a minute if a portal left it out.
     let retry_after = refusal.retry_after.map_or(60, |wait| wait.as_secs());
     let attempts_left = refusal.attempts_left;
     let failure = match &refusal.code {
@@ -105,7 +106,9 @@ fn refusal_error(refusal: &portal_client::PortalError) -> AppError {
             ProblemCode::EmailNotVerified => Failure::EmailNotVerified,
             ProblemCode::BoardNotSubscribed => Failure::BoardNotSubscribed,
             ProblemCode::NoMatchingRecord => Failure::NoMatchingRecord { attempts_left },
-            ProblemCode::TooManyAttempts => Failure::TooManyAttempts { retry_after },
+            ProblemCode::TooManyAttempts => {
+                Failure::TooManyAttempts { retry_after: refusal.retry_after.map(|w| w.as_secs()) }
+            }
             ProblemCode::ChildNotFound => Failure::ChildNotFound,
             ProblemCode::Throttled => Failure::Throttled { retry_after },
             ProblemCode::CodeSendsExceeded => Failure::CodeSendsExceeded { retry_after },
@@ -136,7 +139,7 @@ pub fn retry_error(reason: &RetryReason) -> AppError {
             Failure::PasswordRecentlyUsed.into()
         }
         // The policy's refusals carry no parameters on the wire: the UI checked them before
-        // sending, so this is a disagreement shown with the rule's message on the field.
+        // sending, so this is a disagreement, shown on the field under the rule's code.
         RetryReason::PasswordRefused { suberror } => {
             AppError::from_code(suberror.as_str(), serde_json::Map::new()).on_field(Field::Password)
         }
@@ -169,7 +172,6 @@ pub type Result<T> = std::result::Result<T, Error>;
 mod tests {
     use std::time::Duration;
 
-    use cartable_core::ErrorKind;
     use cartable_core::wire::parent::FieldError;
     use portal_client::PortalError;
 
@@ -203,27 +205,58 @@ mod tests {
         );
     }
 
+    /// The exact JSON the UI receives for the portal's answers: codes, fields and params.
+    #[test]
+    fn refusals_cross_the_ipc_as_before() {
+        let wire = |error: portal_client::Error| {
+            serde_json::to_value(Error::from(error)).expect("serializes")
+        };
+        assert_eq!(
+            wire(refusal(ProblemCode::NoMatchingRecord, vec![])),
+            serde_json::json!({"code": "no_matching_record", "params": {"attempts_left": 3}})
+        );
+        assert_eq!(
+            wire(refusal(ProblemCode::InvalidCode, vec![])),
+            serde_json::json!({"code": "invalid_code", "field": "code",
+                               "params": {"attempts_left": 3}})
+        );
+        assert_eq!(
+            wire(refusal(ProblemCode::EmailNotVerified, vec![])),
+            serde_json::json!({"code": "email_not_verified", "field": "email"})
+        );
+        let unknown_school =
+            FieldError { field: "private_school_id".into(), code: "unknown_private_school".into() };
+        assert_eq!(
+            wire(refusal(ProblemCode::InvalidFields, vec![unknown_school])),
+            serde_json::json!({"code": "unknown_private_school", "field": "board"})
+        );
+        assert_eq!(
+            wire(portal_client::Error::SessionEnded),
+            serde_json::json!({"code": "session_expired"})
+        );
+    }
+
     #[test]
     fn parent_api_refusals_keep_their_code_and_limits() {
         assert_eq!(
-            portal_error(&refusal(ProblemCode::NoMatchingRecord, vec![])),
+            client_error(&refusal(ProblemCode::NoMatchingRecord, vec![])),
             Failure::NoMatchingRecord { attempts_left: Some(3) }.into()
         );
         assert_eq!(
-            portal_error(&refusal(ProblemCode::TooManyAttempts, vec![])),
-            Failure::TooManyAttempts { retry_after: 120 }.into()
+            client_error(&refusal(ProblemCode::TooManyAttempts, vec![])),
+            Failure::TooManyAttempts { retry_after: Some(120) }.into()
         );
         assert_eq!(
-            portal_error(&refusal(ProblemCode::InvalidToken, vec![])),
+            client_error(&refusal(ProblemCode::InvalidToken, vec![])),
             Failure::SessionExpired.into()
         );
-        let brand_new = portal_error(&refusal(ProblemCode::Other("brand_new".into()), vec![]));
+        let brand_new = client_error(&refusal(ProblemCode::Other("brand_new".into()), vec![]));
         assert_eq!(brand_new, Failure::PortalError { status: Some(422) }.into());
     }
 
     #[test]
     fn a_field_error_lands_on_its_form_field() {
-        let error = portal_error(&refusal(
+        let error = client_error(&refusal(
             ProblemCode::InvalidFields,
             vec![FieldError {
                 field: "permanent_code".into(),
@@ -232,8 +265,7 @@ mod tests {
         ));
         assert_eq!(error.code(), "permanent_code_empty");
         assert_eq!(error.field, Some(Field::Identifier));
-        assert!(matches!(error.kind, ErrorKind::Identifier(_)), "{error:?}");
-        let unknown = portal_error(&refusal(
+        let unknown = client_error(&refusal(
             ProblemCode::InvalidFields,
             vec![FieldError { field: "nickname".into(), code: "brand_new".into() }],
         ));

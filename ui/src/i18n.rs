@@ -263,9 +263,11 @@ impl Translations {
         let code = problem.code();
         let mut key = problem_key(&code);
         let mut args = problem_args(problem);
-        // Messages that count attempts have a variant for when the portal gave no count.
+        // Messages that count attempts or minutes have a variant for when the portal gave no
+        // count.
         let unknown_count = format!("{key}-unknown");
-        if !args.contains_key("attempts_left") && self.has(lang, &unknown_count) {
+        let counted = args.contains_key("attempts_left") || args.contains_key("minutes");
+        if !counted && self.has(lang, &unknown_count) {
             key = unknown_count;
         }
         if self.has(lang, &key) {

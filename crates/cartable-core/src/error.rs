@@ -74,12 +74,12 @@ impl Field {
 
     /// The form field of a parent-API request field (`docs/contract.md §6`, the `field` of
     /// `errors[]`): `student_number` and `permanent_code` are the one identifier field;
-    /// `board_id` and `private_school` the board. `None` for a field no form shows.
+    /// `board_id` and `private_school_id` the board picker. `None` for a field no form shows.
     pub fn of_request_field(name: &str) -> Option<Self> {
         Some(match name {
             "email" => Self::Email,
             "code" => Self::Code,
-            "board_id" | "private_school" => Self::Board,
+            "board_id" | "private_school_id" => Self::Board,
             "last_name" => Self::LastName,
             "first_name" => Self::FirstName,
             "birth_date" => Self::BirthDate,
@@ -111,156 +111,231 @@ pub enum Unreachable {
     Other,
 }
 
-/// The refusals and failures of the app itself: the portal's answers as the shell maps them,
-/// the shell's own failures and the UI's form checks. Each variant's `code` is its snake_case
-/// name; its fields are its `params` (`docs/contract.md` names the portal's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::EnumIter)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum Failure {
-    /// The portal could not be reached: "Réessayer".
-    PortalUnreachable {
-        /// What failed.
-        kind: Unreachable,
-    },
-    /// The portal answered something the app could not understand or did not expect.
-    PortalError {
-        /// The HTTP status, when there was an answer.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        status: Option<u16>,
-    },
-    /// No keychain is usable: the session is kept in memory only (`docs/contract.md §9`).
-    KeychainUnavailable,
-    /// Wrong email or password (also for an unknown email: `docs/contract.md §2`).
-    InvalidCredentials,
-    /// Sign-up for an email that already has an account.
-    UserAlreadyExists {
-        /// The email, to offer "Mot de passe oublié?" with it.
-        email: String,
-    },
-    /// No account uses this email (a real Entra tenant says so at sign-in).
-    UserNotFound {
-        /// The email typed.
-        email: String,
-    },
-    /// Wrong verification code (`docs/contract.md §1` "Codes").
-    InvalidCode {
-        /// Tries left on this code, when the portal says.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        attempts_left: Option<u32>,
-    },
-    /// The code or the step expired: restart at "send code" with the email kept
-    /// (`docs/contract.md §1` "Resume").
-    FlowExpired {
-        /// The email to fill in again.
-        email: String,
-    },
-    /// Too soon or too often (`docs/contract.md §0`).
-    Throttled {
-        /// Seconds to wait.
-        retry_after: u64,
-    },
-    /// 5 wrong codes: ask for a new one.
-    CodeAttemptsExceeded {
-        /// Seconds to wait.
-        retry_after: u64,
-    },
-    /// 10 codes sent within an hour.
-    CodeSendsExceeded {
-        /// Seconds to wait.
-        retry_after: u64,
-    },
-    /// 10 wrong passwords: locked 15 minutes (`docs/contract.md §2`).
-    AccountLocked {
-        /// Seconds to wait.
-        retry_after: u64,
-    },
-    /// The new password is the current one (`docs/contract.md §3`).
-    PasswordRecentlyUsed,
-    /// The portal wants the browser for this step (`docs/contract.md §5`).
-    RedirectRequired {
-        /// The email of the flow, to continue with in the browser.
-        email: String,
-    },
-    /// No session: sign in first.
-    NotSignedIn,
-    /// The stored session was refused by the portal: sign in again.
-    SessionExpired,
-    /// There is no pending sign-up or reset to continue.
-    NoPendingFlow,
-    /// No school record matches; the portal never says which field differed
-    /// (`docs/contract.md §6`).
-    NoMatchingRecord {
-        /// Association attempts left, when the portal says.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        attempts_left: Option<u32>,
-    },
-    /// The email given for association is not a verified email of the account.
-    EmailNotVerified,
-    /// The school body does not subscribe to the portal.
-    BoardNotSubscribed,
-    /// 10 failed associations within 24 hours (`docs/contract.md §6`).
-    TooManyAttempts {
-        /// Seconds to wait.
-        retry_after: u64,
-    },
-    /// The child is not associated with this account.
-    ChildNotFound,
-    /// The demo mailbox exists only with the embedded demo portal.
-    NotDemo,
-    /// A setting was refused.
-    InvalidSetting {
-        /// Why, when known: `no_portal`, `unknown_provider`, or a portal address rule.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
-    /// Anything else (details in the shell's log, never shown).
-    Internal,
-    /// "Annuler" ended the browser sign-in (`docs/contract.md §5`).
-    BrowserCancelled,
-    /// The browser did not come back within 5 minutes (`docs/contract.md §5`).
-    BrowserTimedOut,
-    /// The browser came back refused or with another attempt's `state` or `nonce`.
-    BrowserFailed {
-        /// The portal's or the provider's `error` (e.g. `access_denied`), when there was one.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        error: Option<String>,
-    },
-    /// The email to link is the sign-in email of another account (`docs/contract.md §5`).
-    EmailInUse,
-    /// "Copier le lien" could not write the clipboard: the parent copies the address shown.
-    ClipboardUnavailable,
-    /// No update server is configured: the package manager or the operator updates Cartable.
-    UpdatesOff,
-    /// The update server could not be reached, or answered an error.
-    UpdateUnreachable,
-    /// The update server's manifest is unusable.
-    UpdateInvalid,
-    /// The downloaded package's signature does not match the app's key, or names another
-    /// version than the one offered: refused, nothing saved or installed.
-    UpdateSignatureInvalid,
-    /// "Télécharger et vérifier" with no update offered: check first.
-    NoUpdate,
-    /// The verified package could not be written to the Downloads folder.
-    UpdateSaveFailed {
-        /// The folder it tried.
-        folder: String,
-    },
-    /// A required form field is empty (the UI's check before anything is sent).
-    FieldRequired,
-    /// The password confirmation differs from the password (the UI's check).
-    PasswordMismatch,
-    /// No school board or private school was chosen (the UI's check).
-    BoardRequired,
-    /// The UI runs outside the Cartable window (a plain browser): nothing can be sent.
-    ShellUnavailable,
+/// Defines [`Failure`] and its wire form: each variant's code, written next to it, and its
+/// fields as the parameters (a `None` field is left out). Serde's derive would do the same in
+/// far more code: this keeps the UI's wasm small.
+macro_rules! failures {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident $({ $( $(#[$fmeta:meta])* $field:ident: $ty:ty, )* })? => $code:literal,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant $({ $( $(#[$fmeta])* $field: $ty, )* })?, )*
+        }
+
+        impl $name {
+            /// The stable snake_case code, e.g. `invalid_code`.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $( Self::$variant { .. } => $code, )*
+                }
+            }
+
+            /// The parameters by name; a field that is `None` is left out.
+            pub fn params(&self) -> Map<String, Value> {
+                let mut params = Map::new();
+                match self {
+                    $( Self::$variant $({ $( $field, )* })? => {
+                        $($( put_param(&mut params, stringify!($field), $field); )*)?
+                    } )*
+                }
+                params
+            }
+
+            /// The failure of `code` with `params`; `None` when `code` is not one of these or
+            /// a parameter is missing or of another type.
+            pub fn from_parts(code: &str, params: &Map<String, Value>) -> Option<Self> {
+                Some(match code {
+                    $( $code => Self::$variant $({ $( $field: param(params, stringify!($field))?, )* })?, )*
+                    _ => return None,
+                })
+            }
+
+            /// Every failure, with default parameters (for tests that each has a message).
+            pub fn every() -> Vec<Self> {
+                vec![ $( Self::$variant $({ $( $field: Default::default(), )* })?, )* ]
+            }
+        }
+    };
+}
+
+/// Adds `value` to `params` as `name`, unless it is `None` (JSON `null`).
+fn put_param<T: Serialize>(params: &mut Map<String, Value>, name: &str, value: &T) {
+    match serde_json::to_value(value) {
+        Ok(Value::Null) | Err(_) => {}
+        Ok(value) => {
+            params.insert(name.to_owned(), value);
+        }
+    }
+}
+
+/// The parameter `name` as a `T` (a missing one reads as `null`: `None` for an `Option`).
+fn param<T: serde::de::DeserializeOwned>(params: &Map<String, Value>, name: &str) -> Option<T> {
+    serde_json::from_value(params.get(name).cloned().unwrap_or(Value::Null)).ok()
+}
+
+failures! {
+    /// The refusals and failures of the app itself: the portal's answers as the shell maps them,
+    /// the shell's own failures and the UI's form checks. Each variant's `code` is written next to
+    /// it; its fields are its `params` (`docs/contract.md` names the portal's); a `None` field is
+    /// left out.
+    pub enum Failure {
+        /// The portal could not be reached: "Réessayer".
+        PortalUnreachable {
+            /// What failed.
+            kind: Unreachable,
+        } => "portal_unreachable",
+        /// The portal answered something the app could not understand or did not expect.
+        PortalError {
+            /// The HTTP status, when there was an answer.
+            status: Option<u16>,
+        } => "portal_error",
+        /// No keychain is usable: the session is kept in memory only (`docs/contract.md §9`).
+        KeychainUnavailable => "keychain_unavailable",
+        /// Wrong email or password (also for an unknown email: `docs/contract.md §2`).
+        InvalidCredentials => "invalid_credentials",
+        /// Sign-up for an email that already has an account.
+        UserAlreadyExists {
+            /// The email, to offer "Mot de passe oublié?" with it.
+            email: String,
+        } => "user_already_exists",
+        /// No account uses this email (a real Entra tenant says so at sign-in).
+        UserNotFound {
+            /// The email typed.
+            email: String,
+        } => "user_not_found",
+        /// Wrong verification code (`docs/contract.md §1` "Codes").
+        InvalidCode {
+            /// Tries left on this code, when the portal says.
+            attempts_left: Option<u32>,
+        } => "invalid_code",
+        /// The code or the step expired: restart at "send code" with the email kept
+        /// (`docs/contract.md §1` "Resume").
+        FlowExpired {
+            /// The email to fill in again.
+            email: String,
+        } => "flow_expired",
+        /// Too soon or too often (`docs/contract.md §0`).
+        Throttled {
+            /// Seconds to wait.
+            retry_after: u64,
+        } => "throttled",
+        /// 5 wrong codes: ask for a new one.
+        CodeAttemptsExceeded {
+            /// Seconds to wait.
+            retry_after: u64,
+        } => "code_attempts_exceeded",
+        /// 10 codes sent within an hour.
+        CodeSendsExceeded {
+            /// Seconds to wait.
+            retry_after: u64,
+        } => "code_sends_exceeded",
+        /// 10 wrong passwords: locked 15 minutes (`docs/contract.md §2`).
+        AccountLocked {
+            /// Seconds to wait.
+            retry_after: u64,
+        } => "account_locked",
+        /// The new password is the current one (`docs/contract.md §3`).
+        PasswordRecentlyUsed => "password_recently_used",
+        /// The portal wants the browser for this step (`docs/contract.md §5`).
+        RedirectRequired {
+            /// The email of the flow, to continue with in the browser.
+            email: String,
+        } => "redirect_required",
+        /// No session: sign in first.
+        NotSignedIn => "not_signed_in",
+        /// The stored session was refused by the portal: sign in again.
+        SessionExpired => "session_expired",
+        /// There is no pending sign-up or reset to continue.
+        NoPendingFlow => "no_pending_flow",
+        /// No school record matches; the portal never says which field differed
+        /// (`docs/contract.md §6`).
+        NoMatchingRecord {
+            /// Association attempts left, when the portal says.
+            attempts_left: Option<u32>,
+        } => "no_matching_record",
+        /// The email given for association is not a verified email of the account.
+        EmailNotVerified => "email_not_verified",
+        /// The school body does not subscribe to the portal.
+        BoardNotSubscribed => "board_not_subscribed",
+        /// 10 failed associations within 24 hours (`docs/contract.md §6`).
+        TooManyAttempts {
+            /// Seconds to wait, when the portal says (`Retry-After`).
+            retry_after: Option<u64>,
+        } => "too_many_attempts",
+        /// The association named both or neither of two exclusive fields (`student_number` and
+        /// `permanent_code`, or `board_id` and `private_school_id`; `docs/contract.md §6`).
+        ExactlyOneRequired => "exactly_one_required",
+        /// The school board chosen is not in the portal's list (`docs/contract.md §6`).
+        UnknownBoard => "unknown_board",
+        /// The private school chosen is not in the portal's list (`docs/contract.md §6`).
+        UnknownPrivateSchool => "unknown_private_school",
+        /// The child is not associated with this account.
+        ChildNotFound => "child_not_found",
+        /// The demo mailbox exists only with the embedded demo portal.
+        NotDemo => "not_demo",
+        /// A setting was refused.
+        InvalidSetting {
+            /// Why, when known: `no_portal`, `unknown_provider`, or a portal address rule.
+            reason: Option<String>,
+        } => "invalid_setting",
+        /// Anything else (details in the shell's log, never shown).
+        Internal => "internal",
+        /// "Annuler" ended the browser sign-in (`docs/contract.md §5`).
+        BrowserCancelled => "browser_cancelled",
+        /// The browser did not come back within 5 minutes (`docs/contract.md §5`).
+        BrowserTimedOut => "browser_timed_out",
+        /// The browser came back refused or with another attempt's `state` or `nonce`.
+        BrowserFailed {
+            /// The portal's or the provider's `error` (e.g. `access_denied`), when there was one.
+            error: Option<String>,
+        } => "browser_failed",
+        /// The email to link is the sign-in email of another account (`docs/contract.md §5`).
+        EmailInUse => "email_in_use",
+        /// "Copier le lien" could not write the clipboard: the parent copies the address shown.
+        ClipboardUnavailable => "clipboard_unavailable",
+        /// No update server is configured: the package manager or the operator updates Cartable.
+        UpdatesOff => "updates_off",
+        /// The update server could not be reached, or answered an error.
+        UpdateUnreachable => "update_unreachable",
+        /// The update server's manifest is unusable.
+        UpdateInvalid => "update_invalid",
+        /// The downloaded package's signature does not match the app's key, or names another
+        /// version than the one offered: refused, nothing saved or installed.
+        UpdateSignatureInvalid => "update_signature_invalid",
+        /// "Télécharger et vérifier" with no update offered: check first.
+        NoUpdate => "no_update",
+        /// The verified package could not be written to the Downloads folder.
+        UpdateSaveFailed {
+            /// The folder it tried.
+            folder: String,
+        } => "update_save_failed",
+        /// A required form field is empty (the UI's check before anything is sent).
+        FieldRequired => "field_required",
+        /// The password confirmation differs from the password (the UI's check).
+        PasswordMismatch => "password_mismatch",
+        /// No school board or private school was chosen (the UI's check).
+        BoardRequired => "board_required",
+        /// The UI runs outside the Cartable window (a plain browser): nothing can be sent.
+        ShellUnavailable => "shell_unavailable",
+    }
 }
 
 /// Which rule or refusal an [`AppError`] reports, with its parameters.
 ///
-/// Serialized as one object with the `code` and the parameters side by side (the domain errors'
-/// own `#[serde(tag = "code")]` shape); [`AppError`] moves the parameters under `params`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+/// Domain rules' errors are typed where they are raised (the UI's checks, the shell's); the
+/// app's own [`Failure`]s are typed on both sides of the IPC. A domain rule's error received
+/// over the IPC reads as [`ErrorKind::Other`] with its code and parameters, which is all the UI
+/// needs to show it: nothing branches on them, and decoding them into their types would
+/// cost the UI's wasm about 20 KB.
+#[derive(Debug, Clone, PartialEq)]
 pub enum ErrorKind {
     /// An email refused by `email::check` (`docs/contract.md §1` "Email").
     Email(EmailError),
@@ -280,12 +355,12 @@ pub enum ErrorKind {
     Nip(NipError),
     /// A refusal or failure of the app (see [`Failure`]).
     Failure(Failure),
-    /// A code this version does not know, from a newer portal or shell.
+    /// An error received as a code that is not a [`Failure`]: a domain rule's error, or a code
+    /// this version does not know (from a newer portal or shell).
     Other {
         /// The code as received.
         code: String,
         /// Its parameters as received.
-        #[serde(flatten)]
         params: Map<String, Value>,
     },
 }
@@ -352,19 +427,35 @@ impl ErrorKind {
         self.split().0
     }
 
-    /// The code and the parameters, as serde writes them.
+    /// The code and the parameters.
     fn split(&self) -> (String, Map<String, Value>) {
-        let mut params = match serde_json::to_value(self) {
-            Ok(Value::Object(map)) => map,
-            // Every variant is a tagged enum or a struct: always an object.
-            _ => Map::new(),
-        };
-        let code = match params.remove("code") {
-            Some(Value::String(code)) => code,
-            _ => "internal".to_owned(),
-        };
-        (code, params)
+        match self {
+            Self::Email(error) => tagged(error),
+            Self::Code(error) => tagged(error),
+            Self::Password(error) => tagged(error),
+            Self::BirthDate(error) => tagged(error),
+            Self::Name(error) => tagged(error),
+            Self::Identifier(error) => tagged(error),
+            Self::PermanentCodeHint(hint) => tagged(hint),
+            Self::Nip(error) => tagged(error),
+            Self::Failure(failure) => (failure.code().to_owned(), failure.params()),
+            Self::Other { code, params } => (code.clone(), params.clone()),
+        }
     }
+}
+
+/// A domain rule's error (`#[serde(tag = "code")]`) as its code and parameters.
+fn tagged<T: Serialize>(error: &T) -> (String, Map<String, Value>) {
+    let mut params = match serde_json::to_value(error) {
+        Ok(Value::Object(map)) => map,
+        // Every rule's error is a tagged enum: always an object.
+        _ => Map::new(),
+    };
+    let code = match params.remove("code") {
+        Some(Value::String(code)) => code,
+        _ => "internal".to_owned(),
+    };
+    (code, params)
 }
 
 impl Failure {
@@ -377,7 +468,10 @@ impl Failure {
             Self::UserAlreadyExists { .. } | Self::EmailNotVerified | Self::EmailInUse => {
                 Some(Field::Email)
             }
-            Self::BoardNotSubscribed | Self::BoardRequired => Some(Field::Board),
+            Self::BoardNotSubscribed
+            | Self::BoardRequired
+            | Self::UnknownBoard
+            | Self::UnknownPrivateSchool => Some(Field::Board),
             Self::PortalUnreachable { .. }
             | Self::PortalError { .. }
             | Self::KeychainUnavailable
@@ -394,6 +488,7 @@ impl Failure {
             | Self::NoPendingFlow
             | Self::NoMatchingRecord { .. }
             | Self::TooManyAttempts { .. }
+            | Self::ExactlyOneRequired
             | Self::ChildNotFound
             | Self::NotDemo
             | Self::InvalidSetting { .. }
@@ -453,14 +548,22 @@ impl AppError {
         self.kind.split().1
     }
 
-    /// An error received with a code and parameters only (a field error of the parent API,
-    /// `docs/contract.md §6`): the known kind when they fit one, else [`ErrorKind::Other`].
+    /// An error received as a code and parameters (a field error of the parent API,
+    /// `docs/contract.md §6`): the known kind when they fit one, else [`ErrorKind::Other`]; on
+    /// the field its kind belongs to.
     pub fn from_code(code: &str, params: Map<String, Value>) -> Self {
-        let mut object = params;
-        object.insert("code".to_owned(), Value::String(code.to_owned()));
-        let kind = serde_json::from_value(Value::Object(object))
-            .unwrap_or_else(|_| ErrorKind::Other { code: code.to_owned(), params: Map::new() });
-        Self::new(kind)
+        Self::new(ErrorKind::from_code(code, params))
+    }
+}
+
+impl ErrorKind {
+    /// The kind of a code and its parameters: the [`Failure`] they make, else
+    /// [`ErrorKind::Other`] with them.
+    fn from_code(code: &str, params: Map<String, Value>) -> Self {
+        match Failure::from_parts(code, &params) {
+            Some(failure) => Self::Failure(failure),
+            None => Self::Other { code: code.to_owned(), params },
+        }
     }
 }
 
@@ -474,7 +577,7 @@ impl std::fmt::Display for AppError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.code())?;
         if let Some(field) = self.field {
-            write!(f, " ({field:?})")?;
+            write!(f, " ({})", field.as_str())?;
         }
         Ok(())
     }
@@ -503,15 +606,11 @@ impl Serialize for AppError {
 impl<'de> Deserialize<'de> for AppError {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let wire = Wire::deserialize(deserializer)?;
-        let mut error = Self::from_code(&wire.code, wire.params.clone());
-        if let ErrorKind::Other { params, .. } = &mut error.kind {
-            *params = wire.params;
-        }
-        // A field this version does not know shows the error at the top.
-        if let Some(field) = wire.field {
-            error.field = serde_json::from_value(field).ok();
-        }
-        Ok(error)
+        Ok(Self {
+            kind: ErrorKind::from_code(&wire.code, wire.params),
+            // Exactly as sent; a field this version does not know shows the error at the top.
+            field: wire.field.and_then(|field| serde_json::from_value(field).ok()),
+        })
     }
 }
 
@@ -537,7 +636,7 @@ pub fn every_error() -> Vec<AppError> {
     );
     all.extend(PermanentCodeHint::iter().map(AppError::from));
     all.extend(NipError::iter().map(AppError::from));
-    all.extend(Failure::iter().map(AppError::from));
+    all.extend(Failure::every().into_iter().map(AppError::from));
     all
 }
 
@@ -559,11 +658,17 @@ mod tests {
             "code": "password_too_short", "field": "password", "params": {"length": 5, "min": 8}
         }))
         .expect("decodes");
-        assert_eq!(back, error);
+        assert_eq!(
+            (back.code(), back.field, back.params()),
+            (error.code(), error.field, error.params())
+        );
     }
 
     #[test]
     fn failures_round_trip_without_empty_parts() {
+        let without_field: AppError =
+            serde_json::from_value(json!({"code": "invalid_code"})).expect("decodes");
+        assert_eq!(without_field.field, None, "the field is read as sent, never made up");
         let error = AppError::from(Failure::NotSignedIn);
         assert_eq!(
             serde_json::to_value(&error).expect("serializes"),
@@ -605,13 +710,31 @@ mod tests {
     }
 
     #[test]
-    fn every_code_is_distinct_and_decodes_to_its_own_kind() {
+    fn every_code_is_distinct_and_crosses_the_ipc_unchanged() {
         let mut seen = std::collections::BTreeSet::new();
         for error in every_error() {
             assert!(seen.insert(error.code()), "{} twice", error.code());
             let json = serde_json::to_value(&error).expect("serializes");
-            assert_eq!(serde_json::from_value::<AppError>(json).expect("decodes"), error);
+            let back = serde_json::from_value::<AppError>(json.clone()).expect("decodes");
+            assert_eq!(serde_json::to_value(&back).expect("serializes"), json);
+            if let ErrorKind::Failure(_) = error.kind {
+                assert_eq!(back, error, "a failure decodes to itself");
+            }
         }
+    }
+
+    #[test]
+    fn failures_keep_their_typed_parameters() {
+        let wrong = Failure::from_parts("invalid_code", &Map::new());
+        assert_eq!(wrong, Some(Failure::InvalidCode { attempts_left: None }));
+        let params = json!({"retry_after": 120}).as_object().cloned().expect("object");
+        assert_eq!(
+            Failure::from_parts("too_many_attempts", &params),
+            Some(Failure::TooManyAttempts { retry_after: Some(120) })
+        );
+        let wrong_type = json!({"retry_after": "soon"}).as_object().cloned().expect("object");
+        assert_eq!(Failure::from_parts("throttled", &wrong_type), None);
+        assert_eq!(Failure::from_parts("email_missing_at", &Map::new()), None);
     }
 
     #[test]

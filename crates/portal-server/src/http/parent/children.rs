@@ -18,7 +18,8 @@ use axum::{
     http::StatusCode,
 };
 use cartable_core::{
-    BirthDate, Email, ErrorKind, Nip, PermanentCode, PersonName, StudentIdentifier, StudentNumber,
+    BirthDate, Email, ErrorKind, Failure, Nip, PermanentCode, PersonName, StudentIdentifier,
+    StudentNumber,
     wire::parent::{
         AssociateRequest, Child, DossierSection, FieldError, ProblemCode, School, SectionId,
     },
@@ -330,13 +331,14 @@ enum Checked {
 struct Fields(Vec<FieldError>);
 
 impl Fields {
-    fn push(&mut self, field: &str, code: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_owned(), code: code.into() });
+    /// Records the code of `error` (a rule's error or a [`Failure`]) for `field`.
+    fn push(&mut self, field: &str, error: impl Into<ErrorKind>) {
+        self.0.push(FieldError { field: field.to_owned(), code: error.into().code() });
     }
 
     /// The parsed value, or `None` after recording the rule's code for `field`.
     fn check<T, E: Into<ErrorKind>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        result.map_err(|error| self.push(field, error.into().code())).ok()
+        result.map_err(|error| self.push(field, error)).ok()
     }
 }
 
@@ -389,8 +391,8 @@ async fn check_fields(
                     .check("permanent_code", PermanentCode::parse(code))
                     .map(StudentIdentifier::PermanentCode),
                 (Some(_), Some(_)) | (None, None) => {
-                    fields.push("student_number", "exactly_one_required");
-                    fields.push("permanent_code", "exactly_one_required");
+                    fields.push("student_number", Failure::ExactlyOneRequired);
+                    fields.push("permanent_code", Failure::ExactlyOneRequired);
                     None
                 }
             };
@@ -420,8 +422,8 @@ async fn check_fields(
                 (Some(board), None) => Some((Org::Board(board), "board_id")),
                 (None, Some(school)) => Some((Org::PrivateSchool(school), "private_school_id")),
                 _ => {
-                    fields.push("board_id", "exactly_one_required");
-                    fields.push("private_school_id", "exactly_one_required");
+                    fields.push("board_id", Failure::ExactlyOneRequired);
+                    fields.push("private_school_id", Failure::ExactlyOneRequired);
                     None
                 }
             };
@@ -455,11 +457,11 @@ async fn check_org(
 ) -> Result<bool, ApiProblem> {
     let subscribed = registry::subscribed(&state.db, org).await?;
     if subscribed.is_none() {
-        let code = match org {
-            Org::Board(_) => "unknown_board",
-            Org::PrivateSchool(_) => "unknown_private_school",
+        let unknown = match org {
+            Org::Board(_) => Failure::UnknownBoard,
+            Org::PrivateSchool(_) => Failure::UnknownPrivateSchool,
         };
-        fields.push(field, code);
+        fields.push(field, unknown);
     }
     Ok(subscribed == Some(true))
 }
