@@ -6,7 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use cartable_core::ipc::{DEFAULT_SOCIAL_PROVIDERS, Language, PortalSource, SOCIAL_PROVIDERS};
+use cartable_core::Provider;
+use cartable_core::error::SettingRefusal;
+use cartable_core::ipc::{Language, PortalSource};
 use serde::{Deserialize, Serialize};
 
 /// File name inside the app config directory.
@@ -66,7 +68,7 @@ pub struct PortalEnv {
     /// `CARTABLE_CLIENT_ID`: overrides the client id `cartable`.
     pub client_id: Option<String>,
     /// `CARTABLE_SOCIAL_PROVIDERS`: the social providers the portal offers, comma-separated ids
-    /// of [`SOCIAL_PROVIDERS`] (e.g. `google,microsoft,facebook,linkedin,apple`), or `none`.
+    /// of [`Provider`]s (e.g. `google,microsoft,facebook,linkedin,apple`), or `none`.
     pub social_providers: Option<String>,
 }
 
@@ -83,26 +85,25 @@ impl PortalEnv {
         }
     }
 
-    /// The social providers to offer, in [`SOCIAL_PROVIDERS`] order: those named by
+    /// The social providers to offer, in [`Provider::ALL`]'s order: those named by
     /// `CARTABLE_SOCIAL_PROVIDERS` (case-insensitive; unknown ids are skipped with a warning;
-    /// `none` offers none), else [`DEFAULT_SOCIAL_PROVIDERS`].
-    pub fn offered_providers(&self) -> Vec<String> {
+    /// `none` offers none), else [`Provider::DEFAULT`].
+    pub fn offered_providers(&self) -> Vec<Provider> {
         let Some(list) = &self.social_providers else {
-            return DEFAULT_SOCIAL_PROVIDERS.iter().map(|&id| id.to_owned()).collect();
+            return Provider::DEFAULT.to_vec();
         };
-        let named: Vec<String> = list
+        let mut named = Vec::new();
+        for id in list
             .split(',')
-            .map(|id| id.trim().to_lowercase())
-            .filter(|id| !id.is_empty() && id != "none")
-            .collect();
-        for unknown in named.iter().filter(|id| !SOCIAL_PROVIDERS.contains(&id.as_str())) {
-            log::warn!("CARTABLE_SOCIAL_PROVIDERS: unknown provider {unknown:?} ignored");
+            .map(str::trim)
+            .filter(|id| !id.is_empty() && !id.eq_ignore_ascii_case("none"))
+        {
+            match Provider::from_id(id) {
+                Some(provider) => named.push(provider),
+                None => log::warn!("CARTABLE_SOCIAL_PROVIDERS: unknown provider {id:?} ignored"),
+            }
         }
-        SOCIAL_PROVIDERS
-            .iter()
-            .filter(|&&id| named.iter().any(|n| n == id))
-            .map(|&id| id.to_owned())
-            .collect()
+        Provider::ALL.into_iter().filter(|p| named.contains(p)).collect()
     }
 }
 
@@ -153,17 +154,17 @@ pub fn normalize_origin(url: &str) -> String {
 /// a loopback host; no path, query or user info).
 ///
 /// # Errors
-/// The reason, a stable snake_case word for `invalid_setting`'s `reason` parameter.
-pub fn check_portal_url(url: &str) -> Result<String, &'static str> {
+/// Why the address is refused, `invalid_setting`'s `reason`.
+pub fn check_portal_url(url: &str) -> Result<String, SettingRefusal> {
     let origin = normalize_origin(url);
-    let parsed = url::Url::parse(&origin).map_err(|_| "invalid_url")?;
+    let parsed = url::Url::parse(&origin).map_err(|_| SettingRefusal::InvalidUrl)?;
     if parsed.path() != "/" {
-        return Err("not_an_origin");
+        return Err(SettingRefusal::NotAnOrigin);
     }
     portal_client::PortalConfig::from_origin(&origin).map_err(|error| match error {
-        portal_client::ConfigError::InsecureUrl { .. } => "insecure_url",
-        portal_client::ConfigError::UnsupportedScheme { .. } => "unsupported_scheme",
-        _ => "invalid_url",
+        portal_client::ConfigError::InsecureUrl { .. } => SettingRefusal::InsecureUrl,
+        portal_client::ConfigError::UnsupportedScheme { .. } => SettingRefusal::UnsupportedScheme,
+        _ => SettingRefusal::InvalidUrl,
     })?;
     Ok(origin)
 }
@@ -205,6 +206,9 @@ mod tests {
         let offered = |list: Option<&str>| {
             PortalEnv { social_providers: list.map(str::to_owned), ..PortalEnv::default() }
                 .offered_providers()
+                .into_iter()
+                .map(Provider::id)
+                .collect::<Vec<_>>()
         };
         assert_eq!(offered(None), ["google", "microsoft", "facebook", "linkedin"]);
         assert_eq!(
@@ -222,9 +226,12 @@ mod tests {
             Ok("https://portail.example.ca".into())
         );
         assert_eq!(check_portal_url("http://127.0.0.1:8787"), Ok("http://127.0.0.1:8787".into()));
-        assert_eq!(check_portal_url("http://portail.example.ca"), Err("insecure_url"));
-        assert_eq!(check_portal_url("https://portail.example.ca/x"), Err("not_an_origin"));
-        assert_eq!(check_portal_url("portail"), Err("invalid_url"));
+        assert_eq!(check_portal_url("http://portail.example.ca"), Err(SettingRefusal::InsecureUrl));
+        assert_eq!(
+            check_portal_url("https://portail.example.ca/x"),
+            Err(SettingRefusal::NotAnOrigin)
+        );
+        assert_eq!(check_portal_url("portail"), Err(SettingRefusal::InvalidUrl));
     }
 
     #[test]

@@ -228,7 +228,8 @@ impl AppState {
     /// a portal must be configured (`invalid_setting`, `reason: no_portal`).
     #[cfg(not(embedded_portal))]
     async fn connect_embedded(&self, _language: Language) -> Result<Connected> {
-        Err(cartable_core::Failure::InvalidSetting { reason: Some("no_portal".to_owned()) }.into())
+        let reason = Some(cartable_core::error::SettingRefusal::NoPortal);
+        Err(cartable_core::Failure::InvalidSetting { reason }.into())
     }
 
     /// Drops the connection (stopping the embedded portal) so the next command reconnects with

@@ -172,7 +172,11 @@ fn an_unreachable_portal_at_start_up_keeps_the_token() {
     let launch = computer.launch();
     let info = launch.info();
     assert_eq!((info.portal.id.as_str(), info.portal.demo), (id.as_str(), false));
-    assert_eq!(info.portal.social_providers, ["google", "apple"], "the portal's own offer");
+    assert_eq!(
+        info.portal.social_providers,
+        [cartable_core::Provider::Google, cartable_core::Provider::Apple],
+        "the portal's own offer"
+    );
     assert_eq!(launch.call::<ipc::DemoOutbox>(&()).map_err(|p| p.code()), Err("not_demo".into()));
     launch.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: EMAIL.into() });
     launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs {

@@ -1,5 +1,6 @@
 //! The app: context, start-up, the router and the page frame (header, demo banner, footer).
 
+use cartable_core::error::SettingRefusal;
 use cartable_core::ipc::{GetAppInfo, Language, RestoreSession, Startup, UiReady};
 use cartable_core::{ErrorKind, Failure};
 use sycamore::futures::spawn_local_scoped;
@@ -86,9 +87,7 @@ pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
 /// other problem its error message.
 pub fn startup_notice(problem: &cartable_core::AppError) -> String {
     match &problem.kind {
-        ErrorKind::Failure(Failure::InvalidSetting { reason: Some(reason) })
-            if reason == "no_portal" =>
-        {
+        ErrorKind::Failure(Failure::InvalidSetting { reason: Some(SettingRefusal::NoPortal) }) => {
             "notice-no-portal".to_owned()
         }
         _ => crate::i18n::problem_key(&problem.code()),
@@ -256,7 +255,7 @@ mod tests {
 
     #[test]
     fn a_build_without_the_demo_portal_says_where_to_enter_one() {
-        let no_portal = Failure::InvalidSetting { reason: Some("no_portal".to_owned()) };
+        let no_portal = Failure::InvalidSetting { reason: Some(SettingRefusal::NoPortal) };
         assert_eq!(startup_notice(&no_portal.into()), "notice-no-portal");
         assert_eq!(startup_notice(&Failure::Internal.into()), "err-internal");
     }

@@ -348,6 +348,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use cartable_core::Failure;
+    use cartable_core::error::SettingRefusal;
     use cartable_core::password::{OffendingChar, PasswordFailure};
     use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 
@@ -543,13 +544,14 @@ mod tests {
     #[test]
     fn a_refused_setting_says_why_and_what_to_do() {
         let tr = Translations::load();
-        let says = |lang, reason: Option<&str>| {
-            let reason = reason.map(str::to_owned);
+        let says = |lang, reason: Option<SettingRefusal>| {
             tr.problem(lang, &Failure::InvalidSetting { reason }.into())
         };
-        assert!(says(Language::FrCa, Some("no_portal")).contains("Adresse du portail"));
-        assert!(says(Language::EnCa, Some("no_portal")).contains("Portal address"));
-        assert!(says(Language::FrCa, Some("insecure_url")).contains("https://"));
+        assert!(
+            says(Language::FrCa, Some(SettingRefusal::NoPortal)).contains("Adresse du portail")
+        );
+        assert!(says(Language::EnCa, Some(SettingRefusal::NoPortal)).contains("Portal address"));
+        assert!(says(Language::FrCa, Some(SettingRefusal::InsecureUrl)).contains("https://"));
         assert_eq!(says(Language::EnCa, None), "This setting is not valid.");
     }
 

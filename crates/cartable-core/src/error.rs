@@ -46,8 +46,6 @@ pub enum Field {
     Identifier,
     /// The NIP of a school that gave one.
     Nip,
-    /// The social provider of a browser sign-in.
-    Provider,
     /// The portal address of the settings.
     PortalUrl,
 }
@@ -67,7 +65,6 @@ impl Field {
             Self::BirthDate => "birth_date",
             Self::Identifier => "identifier",
             Self::Nip => "nip",
-            Self::Provider => "provider",
             Self::PortalUrl => "portal_url",
         }
     }
@@ -88,6 +85,22 @@ impl Field {
             _ => return None,
         })
     }
+}
+
+/// Why a setting was refused, the `reason` of [`Failure::InvalidSetting`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingRefusal {
+    /// A build without the demo portal, and no portal address set: enter one in Paramètres.
+    NoPortal,
+    /// The portal address is not a URL.
+    InvalidUrl,
+    /// The portal address has a path, a query or user info: only the origin is wanted.
+    NotAnOrigin,
+    /// `http://` to a host that is not this computer: https is required.
+    InsecureUrl,
+    /// Neither https nor http.
+    UnsupportedScheme,
 }
 
 /// How the portal could not be reached, the `kind` of [`Failure::PortalUnreachable`].
@@ -283,8 +296,8 @@ failures! {
         NotDemo => "not_demo",
         /// A setting was refused.
         InvalidSetting {
-            /// Why, when known: `no_portal`, `unknown_provider`, or a portal address rule.
-            reason: Option<String>,
+            /// Why, when known.
+            reason: Option<SettingRefusal>,
         } => "invalid_setting",
         /// Anything else (details in the shell's log, never shown).
         Internal => "internal",

@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use crate::Provider;
+
 use crate::wire::parent::{
     AssociateRequest, Child, DossierSection, EmailEntry, Me, PrivateSchool, SchoolBoardEntry,
 };
@@ -192,14 +194,6 @@ macro_rules! command_table {
 
 command_table!(commands);
 
-/// The social providers' ids of [`SocialArgs::provider`], in the portal's order
-/// (`docs/contract.md §5`; Apple only where the portal offers it).
-pub const SOCIAL_PROVIDERS: &[&str] = &["google", "microsoft", "facebook", "linkedin", "apple"];
-
-/// The social providers the portal's page offers by default (`docs/contract.md §5`): all of
-/// [`SOCIAL_PROVIDERS`] but Apple, which a portal offers only where it is configured.
-pub const DEFAULT_SOCIAL_PROVIDERS: &[&str] = &["google", "microsoft", "facebook", "linkedin"];
-
 /// Interface language. French first (`fr-CA`), English complete (`en-CA`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Language {
@@ -233,11 +227,11 @@ pub struct PortalInfo {
     pub demo: bool,
     /// Where the portal setting came from.
     pub source: PortalSource,
-    /// The social providers the portal offers, ids of [`SOCIAL_PROVIDERS`] in that order:
-    /// [`DEFAULT_SOCIAL_PROVIDERS`] unless the environment's `CARTABLE_SOCIAL_PROVIDERS` says
+    /// The social providers the portal offers, in [`Provider::ALL`]'s order:
+    /// [`Provider::DEFAULT`] unless the environment's `CARTABLE_SOCIAL_PROVIDERS` says
     /// otherwise (`docs/contract.md §0`, §5: Apple only where configured).
     #[serde(default)]
-    pub social_providers: Vec<String>,
+    pub social_providers: Vec<Provider>,
 }
 
 /// Precedence of the portal setting (`docs/contract.md §0`).
@@ -358,9 +352,9 @@ impl std::fmt::Debug for SignInArgs {
 /// Argument of [`SocialSignInStart`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SocialArgs {
-    /// One of [`SOCIAL_PROVIDERS`]; `None`: the portal's own chooser page.
+    /// The provider's button; `None`: the portal's own chooser page.
     #[serde(default)]
-    pub provider: Option<String>,
+    pub provider: Option<Provider>,
 }
 
 /// The address of a browser sign-in that is waiting for the browser (answer of

@@ -15,6 +15,7 @@ pub mod ipc;
 pub mod name;
 mod normal;
 pub mod password;
+pub mod social;
 pub mod wire;
 
 pub use birth_date::{BirthDate, BirthDateError};
@@ -32,3 +33,4 @@ pub use identifiers::{
 };
 pub use name::{NameError, PersonName};
 pub use password::{PasswordFailure, PasswordPolicy, PasswordReport};
+pub use social::Provider;

@@ -38,45 +38,12 @@ use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope
 use secrecy::{ExposeSecret as _, SecretString};
 use tokio::net::TcpListener;
 
+pub use cartable_core::Provider;
+
 use crate::{Error, Portal, Session, identity::Reply};
 
 /// How long [`BrowserSignIn::finish`] waits by default: 5 minutes.
 pub const DEFAULT_BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
-
-/// The providers of `docs/contract.md §5`, by `domain_hint`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Provider {
-    /// `google.com`.
-    Google,
-    /// `live.com` (Microsoft: Hotmail, Outlook).
-    Microsoft,
-    /// `facebook.com`.
-    Facebook,
-    /// `linkedin.com`.
-    LinkedIn,
-    /// `apple.com` (where the portal offers it).
-    Apple,
-}
-
-impl Provider {
-    /// The `domain_hint` the portal picks the provider by.
-    pub fn domain_hint(self) -> &'static str {
-        match self {
-            Self::Google => "google.com",
-            Self::Microsoft => "live.com",
-            Self::Facebook => "facebook.com",
-            Self::LinkedIn => "linkedin.com",
-            Self::Apple => "apple.com",
-        }
-    }
-
-    /// The provider of a `domain_hint` (`google.com`…), if it is one of §5.
-    pub fn from_domain_hint(hint: &str) -> Option<Self> {
-        [Self::Google, Self::Microsoft, Self::Facebook, Self::LinkedIn, Self::Apple]
-            .into_iter()
-            .find(|p| p.domain_hint().eq_ignore_ascii_case(hint))
-    }
-}
 
 /// Why a browser sign-in did not produce a session.
 #[derive(Debug, thiserror::Error)]

@@ -26,7 +26,7 @@ pub async fn update_settings(
 ) -> Reply<UpdateSettings> {
     let portal_url = match args.portal_url {
         Some(Some(url)) => Some(Some(check_portal_url(&url).map_err(|reason| {
-            AppError::from(Failure::InvalidSetting { reason: Some(reason.to_owned()) })
+            AppError::from(Failure::InvalidSetting { reason: Some(reason) })
                 .on_field(Field::PortalUrl)
         })?)),
         other => other,

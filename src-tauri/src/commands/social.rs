@@ -22,7 +22,7 @@ use std::{
 };
 
 use cartable_core::{
-    AppError, Failure, Field, VerificationCode,
+    AppError, Failure, VerificationCode,
     ipc::{
         BrowserLink, LinkEmailChallenge, LinkEmailStart, LinkEmailVerify, SocialSignInCancel,
         SocialSignInCopyLink, SocialSignInLink, SocialSignInReopen, SocialSignInStart,
@@ -199,25 +199,6 @@ impl Drop for Presented<'_> {
     }
 }
 
-/// The provider of a [`cartable_core::ipc::SOCIAL_PROVIDERS`] id.
-///
-/// # Errors
-/// `invalid_setting` on field `provider` (`reason: unknown_provider`) for any other id.
-pub fn provider(id: &str) -> Result<Provider> {
-    match id {
-        "google" => Ok(Provider::Google),
-        "microsoft" => Ok(Provider::Microsoft),
-        "facebook" => Ok(Provider::Facebook),
-        "linkedin" => Ok(Provider::LinkedIn),
-        "apple" => Ok(Provider::Apple),
-        _ => Err(AppError::from(Failure::InvalidSetting {
-            reason: Some("unknown_provider".to_owned()),
-        })
-        .on_field(Field::Provider)
-        .into()),
-    }
-}
-
 /// A browser flow's failure as the UI's codes: `browser_cancelled`, `browser_timed_out`,
 /// `browser_failed` (`params.error`: the portal's `error`, `state_mismatch` or
 /// `nonce_mismatch`), the portal's own errors as usual, a listener failure `internal`.
@@ -243,7 +224,7 @@ pub async fn social_sign_in_start<R: tauri::Runtime>(
     social: State<'_, SocialState>,
     args: Args<SocialSignInStart>,
 ) -> Reply<SocialSignInStart> {
-    let chosen = args.provider.as_deref().map(provider).transpose()?;
+    let chosen = args.provider;
     let (portal, _) = state.client().await?;
     let cancelled = social.arm();
     let cancel = async move {
@@ -465,18 +446,6 @@ fn link_error(error: Error, email: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_provider_id_is_known_and_nothing_else() {
-        for id in cartable_core::ipc::SOCIAL_PROVIDERS {
-            assert!(provider(id).is_ok(), "{id}");
-        }
-        let unknown = provider("myspace").expect_err("unknown").app_error();
-        assert_eq!(
-            (unknown.code().as_str(), unknown.field),
-            ("invalid_setting", Some(Field::Provider))
-        );
-    }
 
     #[test]
     fn browser_failures_have_their_codes() {

@@ -292,7 +292,6 @@ err-invalid-setting = { $reason ->
     [not_an_origin] Enter only the site's address, without a path: for example https://portail.example.ca
     [unsupported_scheme] The portal address must start with https://
     [invalid_url] This portal address is not valid. Example: https://portail.example.ca
-    [unknown_provider] This sign-in provider is not offered.
    *[other] This setting is not valid.
 }
 err-internal = Something unexpected happened. Try again.

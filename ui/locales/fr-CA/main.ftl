@@ -292,7 +292,6 @@ err-invalid-setting = { $reason ->
     [not_an_origin] Entrez seulement l'adresse du site, sans chemin : par exemple https://portail.exemple.ca
     [unsupported_scheme] L'adresse du portail doit commencer par https://
     [invalid_url] Cette adresse de portail n'est pas valide. Exemple : https://portail.exemple.ca
-    [unknown_provider] Ce fournisseur de connexion n'est pas offert.
    *[other] Ce paramètre n'est pas valide.
 }
 err-internal = Une erreur inattendue s'est produite. Réessayez.

@@ -16,7 +16,7 @@ use cartable_core::ipc::{
     BrowserLink, SocialArgs, SocialSignInCancel, SocialSignInCopyLink, SocialSignInLink,
     SocialSignInReopen, SocialSignInStart,
 };
-use cartable_core::{AppError, ErrorKind, Failure};
+use cartable_core::{AppError, ErrorKind, Failure, Provider};
 use std::future::Future;
 
 use sycamore::futures::spawn_local_scoped;
@@ -122,7 +122,7 @@ pub struct BrowserAttempt {
     /// What the last "Copier le lien" or "Ouvrir de nouveau" did.
     pub notice: Signal<Option<LinkNotice>>,
     /// The provider of the last attempt, for "Réessayer".
-    provider: Signal<Option<&'static str>>,
+    provider: Signal<Option<Provider>>,
     app: AppState,
     /// The creating component's scope, where the tasks run.
     scope: NodeHandle,
@@ -157,10 +157,10 @@ impl BrowserAttempt {
         self.scope.run_in(|| spawn_local_scoped(task));
     }
 
-    /// Opens the browser on `provider` (an id of `SOCIAL_PROVIDERS`; `None`: the portal's own
+    /// Opens the browser on `provider` (`None`: the portal's own
     /// page) and, once signed in, opens "Mes enfants". Meanwhile asks the shell for the
     /// attempt's address. Does nothing while an attempt runs.
-    pub fn start(self, provider: Option<&'static str>) {
+    pub fn start(self, provider: Option<Provider>) {
         if self.waiting.get() {
             return;
         }
@@ -171,7 +171,7 @@ impl BrowserAttempt {
         self.notice.set(None);
         self.waiting.set(true);
         self.spawn(async move {
-            let args = SocialArgs { provider: provider.map(str::to_owned) };
+            let args = SocialArgs { provider };
             let result = ipc::call::<SocialSignInStart>(&args).await;
             self.waiting.set(false);
             self.link.set(None);

@@ -1,7 +1,7 @@
 //! "Accès aux parents": sign in with email and password (`docs/contract.md §2`).
 
-use cartable_core::AppError;
-use cartable_core::ipc::{DEFAULT_SOCIAL_PROVIDERS, SignIn, SignedIn};
+use cartable_core::ipc::{SignIn, SignedIn};
+use cartable_core::{AppError, Provider};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -13,24 +13,14 @@ use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{FieldErrors, place_problem, use_app, validate_sign_in};
 
-/// The social providers' names by id, in the portal's order (`docs/contract.md §5`).
-pub const PROVIDERS: &[(&str, &str)] = &[
-    ("google", "Google"),
-    ("microsoft", "Microsoft"),
-    ("facebook", "Facebook"),
-    ("linkedin", "LinkedIn"),
-    ("apple", "Apple"),
-];
-
 /// The buttons to show: the providers `offered` by the portal (`PortalInfo::social_providers`;
-/// before start-up answers, [`DEFAULT_SOCIAL_PROVIDERS`]), in the portal's order.
-pub fn shown_providers(offered: Option<&[String]>) -> Vec<(&'static str, &'static str)> {
-    PROVIDERS
-        .iter()
-        .copied()
-        .filter(|(id, _)| match offered {
-            Some(offered) => offered.iter().any(|o| o == id),
-            None => DEFAULT_SOCIAL_PROVIDERS.contains(id),
+/// before start-up answers, [`Provider::DEFAULT`]), in the portal's order.
+pub fn shown_providers(offered: Option<&[Provider]>) -> Vec<Provider> {
+    Provider::ALL
+        .into_iter()
+        .filter(|provider| match offered {
+            Some(offered) => offered.contains(provider),
+            None => Provider::DEFAULT.contains(provider),
         })
         .collect()
 }
@@ -102,12 +92,12 @@ pub fn Login() -> View {
         shown
             .get_clone()
             .into_iter()
-            .map(|(id, name)| {
+            .map(|provider| {
                 view! {
-                    button(r#type="button", class=format!("button social social-{id}"),
+                    button(r#type="button", class=format!("button social social-{}", provider.id()),
                         disabled=move || attempt.waiting.get(),
-                        on:click=move |_| if !busy.get() { attempt.start(Some(id)) }) {
-                        (Tr { key: "login-social-with" }) " " (name)
+                        on:click=move |_| if !busy.get() { attempt.start(Some(provider)) }) {
+                        (Tr { key: "login-social-with" }) " " (provider.name())
                     }
                 }
             })
@@ -156,20 +146,17 @@ mod tests {
 
     #[test]
     fn apple_shows_only_when_the_portal_offers_it() {
-        let ids = |offered: Option<&[String]>| {
-            shown_providers(offered).into_iter().map(|(id, _)| id).collect::<Vec<_>>()
-        };
-        assert_eq!(ids(None), ["google", "microsoft", "facebook", "linkedin"]);
-        let all: Vec<String> =
-            ["apple", "google", "microsoft", "facebook", "linkedin"].map(str::to_owned).to_vec();
-        assert_eq!(ids(Some(&all)), ["google", "microsoft", "facebook", "linkedin", "apple"]);
-        assert!(ids(Some(&[])).is_empty());
-    }
-
-    #[test]
-    fn every_button_names_a_provider_the_shell_knows() {
-        for (id, _) in PROVIDERS {
-            assert!(cartable_core::ipc::SOCIAL_PROVIDERS.contains(id), "{id}");
-        }
+        let default =
+            [Provider::Google, Provider::Microsoft, Provider::Facebook, Provider::LinkedIn];
+        assert_eq!(shown_providers(None), default);
+        let all = [
+            Provider::Apple,
+            Provider::Google,
+            Provider::Microsoft,
+            Provider::Facebook,
+            Provider::LinkedIn,
+        ];
+        assert_eq!(shown_providers(Some(&all)), Provider::ALL);
+        assert!(shown_providers(Some(&[])).is_empty());
     }
 }
