@@ -90,7 +90,7 @@ pub fn startup_notice(problem: &cartable_core::AppError) -> String {
         ErrorKind::Failure(Failure::InvalidSetting { reason: Some(SettingRefusal::NoPortal) }) => {
             "notice-no-portal".to_owned()
         }
-        _ => crate::i18n::problem_key(&problem.code()),
+        _ => crate::i18n::error_key(&problem.code()),
     }
 }
 

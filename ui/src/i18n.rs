@@ -4,8 +4,8 @@
 //! into tables of [`Part`]s that [`Translations`] resolves as `fluent-bundle` does (without
 //! isolation marks); a test compares the two on every message, so the wasm carries neither
 //! the Fluent parser nor its resolver, number formatting and plural rules. Error codes become
-//! messages through [`problem_key`] (`err-` + the code with `_` replaced by `-`) and
-//! [`problem_args`] (the problem's `params`, made printable). A test fails when the two files do
+//! messages through [`error_key`] (`err-` + the code with `_` replaced by `-`) and
+//! [`error_args`] (the problem's `params`, made printable). A test fails when the two files do
 //! not have the same keys, when a code the app can receive has no message, or when the code
 //! asks for a key that does not exist.
 
@@ -50,7 +50,7 @@ impl From<String> for Arg {
 
 /// The Fluent key of an error code: `err-` + the code with `_` replaced by `-`
 /// (`no_matching_record` → `err-no-matching-record`).
-pub fn problem_key(code: &str) -> String {
+pub fn error_key(code: &str) -> String {
     format!("err-{}", code.replace('_', "-"))
 }
 
@@ -67,14 +67,14 @@ pub fn character_arg(c: char) -> String {
     }
 }
 
-/// The arguments a problem's message interpolates, from its `params`.
+/// The arguments an error's message interpolates, from its `params`.
 ///
 /// Numbers and strings pass as they are; a 0-based `position` becomes 1-based (people count from
 /// one); a `character` is named with [`character_arg`]; `offending` (the password's refused
 /// characters) gives `character` (the first one, named), `position` (1-based) and `count`;
 /// `retry_after` (seconds) also gives `minutes` (rounded up). Other arrays and objects are left
 /// out.
-pub fn problem_args(problem: &AppError) -> BTreeMap<String, Arg> {
+pub fn error_args(problem: &AppError) -> BTreeMap<String, Arg> {
     let mut args = BTreeMap::new();
     for (name, value) in &problem.params() {
         match value {
@@ -257,12 +257,12 @@ impl Translations {
         out
     }
 
-    /// The message for a problem: its code's key with its params, or `err-unknown` (with the
+    /// The message for an error: its code's key with its params, or `err-unknown` (with the
     /// code) when this version has no message for the code.
-    pub fn problem(&self, lang: Language, problem: &AppError) -> String {
+    pub fn error(&self, lang: Language, problem: &AppError) -> String {
         let code = problem.code();
-        let mut key = problem_key(&code);
-        let mut args = problem_args(problem);
+        let mut key = error_key(&code);
+        let mut args = error_args(problem);
         // Messages that count attempts or minutes have a variant for when the portal gave no
         // count.
         let unknown_count = format!("{key}-unknown");
@@ -310,10 +310,10 @@ impl I18n {
         with_translations(|tr| tr.text(lang, key, &args))
     }
 
-    /// The message for a problem.
-    pub fn problem(&self, problem: &AppError) -> String {
+    /// The message for an error.
+    pub fn error(&self, problem: &AppError) -> String {
         let lang = self.lang.get();
-        with_translations(|tr| tr.problem(lang, problem))
+        with_translations(|tr| tr.error(lang, problem))
     }
 }
 
@@ -482,11 +482,11 @@ mod tests {
         all.push("unknown".to_owned());
         let missing: Vec<_> = all
             .iter()
-            .map(|c| problem_key(c))
+            .map(|c| error_key(c))
             .filter(|k| !fr.contains(k) || !en.contains(k))
             .collect();
         assert!(missing.is_empty(), "error codes without a message: {missing:?}");
-        let shown: BTreeSet<String> = all.iter().map(|c| problem_key(c)).collect();
+        let shown: BTreeSet<String> = all.iter().map(|c| error_key(c)).collect();
         let unused: Vec<_> = fr
             .iter()
             .filter(|k| k.starts_with("err-"))
@@ -529,15 +529,14 @@ mod tests {
     }
 
     #[test]
-    fn problem_messages_interpolate_params() {
+    fn error_messages_interpolate_params() {
         let tr = Translations::load();
         let problem = AppError::from(Failure::InvalidCode { attempts_left: Some(2) });
-        let fr = tr.problem(Language::FrCa, &problem);
-        let en = tr.problem(Language::EnCa, &problem);
+        let fr = tr.error(Language::FrCa, &problem);
+        let en = tr.error(Language::EnCa, &problem);
         assert!(fr.contains('2') && en.contains('2'), "{fr} / {en}");
         assert_ne!(fr, en);
-        let one =
-            tr.problem(Language::EnCa, &Failure::InvalidCode { attempts_left: Some(1) }.into());
+        let one = tr.error(Language::EnCa, &Failure::InvalidCode { attempts_left: Some(1) }.into());
         assert!(one.contains("1 attempt") && !one.contains("attempts"), "{one}");
     }
 
@@ -545,7 +544,7 @@ mod tests {
     fn a_refused_setting_says_why_and_what_to_do() {
         let tr = Translations::load();
         let says = |lang, reason: Option<SettingRefusal>| {
-            tr.problem(lang, &Failure::InvalidSetting { reason }.into())
+            tr.error(lang, &Failure::InvalidSetting { reason }.into())
         };
         assert!(
             says(Language::FrCa, Some(SettingRefusal::NoPortal)).contains("Adresse du portail")
@@ -559,7 +558,7 @@ mod tests {
     fn unknown_codes_get_a_generic_message_naming_the_code() {
         let tr = Translations::load();
         let unknown = AppError::from_code("brand_new_code", serde_json::Map::new());
-        let text = tr.problem(Language::FrCa, &unknown);
+        let text = tr.error(Language::FrCa, &unknown);
         assert!(text.contains("brand_new_code"), "{text}");
     }
 
@@ -571,31 +570,31 @@ mod tests {
                 OffendingChar { character: ' ', position: 5 },
             ],
         });
-        let args = problem_args(&problem);
+        let args = error_args(&problem);
         assert_eq!(args.get("character"), Some(&Arg::Str("é".into())));
         assert_eq!(args.get("position"), Some(&Arg::Num(4)));
         assert_eq!(args.get("count"), Some(&Arg::Num(2)));
         let tr = Translations::load();
-        let text = tr.problem(Language::FrCa, &problem);
+        let text = tr.error(Language::FrCa, &problem);
         assert!(text.contains("é") && text.contains('4'), "{text}");
         let space = AppError::from(PasswordFailure::Invalid {
             offending: vec![OffendingChar { character: ' ', position: 0 }],
         });
-        let en = tr.problem(Language::EnCa, &space);
+        let en = tr.error(Language::EnCa, &space);
         assert!(en.contains("space"), "{en}");
     }
 
     #[test]
     fn retry_after_gives_minutes_rounded_up() {
-        let args = problem_args(&Failure::Throttled { retry_after: 61 }.into());
+        let args = error_args(&Failure::Throttled { retry_after: 61 }.into());
         assert_eq!(args.get("minutes"), Some(&Arg::Num(2)));
-        let args = problem_args(&Failure::Throttled { retry_after: 5 }.into());
+        let args = error_args(&Failure::Throttled { retry_after: 5 }.into());
         assert_eq!(args.get("minutes"), Some(&Arg::Num(1)));
     }
 
     #[test]
     fn keys_follow_the_code_rule() {
-        assert_eq!(problem_key("no_matching_record"), "err-no-matching-record");
+        assert_eq!(error_key("no_matching_record"), "err-no-matching-record");
         assert_eq!(character_arg(' '), "space");
         assert_eq!(character_arg('\t'), "space");
         assert_eq!(character_arg('\u{7}'), "U+0007");

@@ -16,7 +16,7 @@ use cartable_core::{AppError, Failure};
 /// The shell rejects with a serialized `AppError`; anything else (a bare string from Tauri itself,
 /// e.g. "command not allowed", or `null`) does not read as one and becomes `internal`, so the
 /// UI never shows raw text.
-pub fn problem_from_rejection<E>(read: Result<AppError, E>) -> AppError {
+pub fn error_from_rejection<E>(read: Result<AppError, E>) -> AppError {
     match read {
         Ok(problem) if !problem.code().is_empty() => problem,
         _ => AppError::from(Failure::Internal),
@@ -75,7 +75,7 @@ pub async fn call<C: Command>(args: &C::Args) -> Result<C::Output, AppError> {
     match bindings::invoke(C::NAME, js_args).await {
         Ok(value) => serde_wasm_bindgen::from_value::<C::Output>(value)
             .map_err(|_| AppError::from(Failure::Internal)),
-        Err(error) => Err(problem_from_rejection(serde_wasm_bindgen::from_value(error))),
+        Err(error) => Err(error_from_rejection(serde_wasm_bindgen::from_value(error))),
     }
 }
 
@@ -99,7 +99,7 @@ mod tests {
     use super::*;
 
     fn read(rejection: &serde_json::Value) -> AppError {
-        problem_from_rejection(serde_json::from_value::<AppError>(rejection.clone()))
+        error_from_rejection(serde_json::from_value::<AppError>(rejection.clone()))
     }
 
     #[test]
@@ -117,7 +117,7 @@ mod tests {
         let problem = read(&rejection);
         assert_eq!(problem.code(), "brand_new_refusal");
         assert!(matches!(problem.kind, cartable_core::ErrorKind::Other { .. }), "{problem:?}");
-        let text = crate::i18n::Translations::load().problem(Language::FrCa, &problem);
+        let text = crate::i18n::Translations::load().error(Language::FrCa, &problem);
         assert!(text.contains("brand_new_refusal"), "{text}");
     }
 

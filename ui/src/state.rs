@@ -19,7 +19,9 @@ use sycamore::prelude::*;
 
 use crate::routes::AppRoute;
 
-/// Per-field errors of a form, in the order the fields appear on screen.
+/// Per-field errors of a form, in the order the fields appear on screen, keyed by the name of
+/// the input that shows each (an error's own `field` says which kind of field it belongs to;
+/// a form with two email inputs shows it under the one it names).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FieldErrors {
     errors: Vec<(String, AppError)>,
@@ -378,7 +380,7 @@ impl AssociateForm {
 }
 
 /// Splits a shell error into per-field errors and a form-level one.
-pub fn place_problem(problem: AppError) -> (FieldErrors, Option<AppError>) {
+pub fn place_error(problem: AppError) -> (FieldErrors, Option<AppError>) {
     let mut errors = FieldErrors::new();
     match problem.field {
         Some(field) => {
@@ -802,14 +804,14 @@ mod tests {
     #[test]
     fn shell_errors_land_on_their_field() {
         let wrong = AppError::from(Failure::InvalidCode { attempts_left: Some(2) });
-        let (errors, top) = place_problem(wrong);
+        let (errors, top) = place_error(wrong);
         assert_eq!(errors.first_field(), Some("code"));
         assert!(top.is_none());
         let none = AppError::from(Failure::NoMatchingRecord { attempts_left: None });
-        let (errors, top) = place_problem(none);
+        let (errors, top) = place_error(none);
         assert!(errors.is_empty(), "never claims which field was wrong");
         assert_eq!(top.map(|p| p.code()), Some("no_matching_record".to_owned()));
-        let field_of = |error: AppError| place_problem(error).0.first_field().map(str::to_owned);
+        let field_of = |error: AppError| place_error(error).0.first_field().map(str::to_owned);
         assert_eq!(field_of(Failure::InvalidCredentials.into()), None);
         let weak = AppError::from_code("password_too_weak", serde_json::Map::new());
         assert_eq!(field_of(weak.on_field(Field::Password)).as_deref(), Some("password"));

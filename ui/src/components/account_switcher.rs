@@ -121,7 +121,7 @@ pub fn AccountSwitcher() -> View {
                                 ul { (items) }
                                 button(r#type="button", class="button secondary", on:click=add) { (Tr { key: "accounts-add" }) }
                                 (match problem.get_clone() {
-                                    Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                                    Some(p) => { let text = i18n.error(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                                     None => view! {},
                                 })
                             }

@@ -35,7 +35,7 @@ pub const LINK_DELAY_SECS: i64 = 4;
 
 /// What the screen shows after an attempt that did not sign in: nothing after "Annuler" (the
 /// parent chose it), the problem otherwise.
-pub fn shown_problem(problem: AppError) -> Option<AppError> {
+pub fn shown_error(problem: AppError) -> Option<AppError> {
     (problem.kind != Failure::BrowserCancelled.into()).then_some(problem)
 }
 
@@ -181,7 +181,7 @@ impl BrowserAttempt {
                     app.signed_in(signed.email, signed.persisted);
                     go(&AppRoute::Children);
                 }
-                Err(problem) => self.error.set(shown_problem(problem)),
+                Err(problem) => self.error.set(shown_error(problem)),
             }
         });
         self.spawn(async move { self.fetch_link().await });
@@ -265,7 +265,7 @@ pub fn BrowserStatus(attempt: BrowserAttempt) -> View {
             } else {
                 match attempt.error.get_clone() {
                     Some(problem) => {
-                        let text = i18n.problem(&problem);
+                        let text = i18n.error(&problem);
                         let retry = offers_retry(&problem);
                         view! {
                             div(class="alert error-box", role="alert") {
@@ -375,7 +375,7 @@ fn NoticeLine(notice: LinkNotice) -> View {
     reveal_on_mount(node);
     match notice {
         LinkNotice::NotCopied(problem) => {
-            let text = move || i18n.problem(&problem);
+            let text = move || i18n.error(&problem);
             view! { p(class="error", id="browser-link-notice", r#ref=node) { (text) } }
         }
         notice => {
@@ -499,10 +499,10 @@ mod tests {
 
     #[test]
     fn a_cancel_is_not_shown_as_an_error() {
-        assert_eq!(shown_problem(Failure::BrowserCancelled.into()), None);
+        assert_eq!(shown_error(Failure::BrowserCancelled.into()), None);
         for failure in others().into_iter().chain([Failure::BrowserTimedOut]) {
             let error = AppError::from(failure);
-            assert_eq!(shown_problem(error.clone()), Some(error));
+            assert_eq!(shown_error(error.clone()), Some(error));
         }
     }
 

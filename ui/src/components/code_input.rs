@@ -13,7 +13,7 @@ use cartable_core::AppError;
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
-use crate::components::field::{TextField, TextFieldProps, checked, show_problem};
+use crate::components::field::{TextField, TextFieldProps, checked, show_error};
 use crate::i18n::I18n;
 use crate::state::{FieldErrors, format_countdown, validate_code};
 
@@ -88,7 +88,7 @@ impl CodeForm {
 
     /// Shows a refusal under its field, else above the form.
     pub fn show(self, problem: AppError) {
-        show_problem(self.errors, self.top, problem);
+        show_error(self.errors, self.top, problem);
     }
 }
 

@@ -11,7 +11,7 @@ use cartable_core::AppError;
 use sycamore::prelude::*;
 
 use crate::i18n::{Tr, use_i18n};
-use crate::state::{FieldErrors, place_problem};
+use crate::state::{FieldErrors, place_error};
 
 /// The DOM id of a field's input (`field-email`).
 pub fn input_id(field: &str) -> String {
@@ -54,12 +54,12 @@ pub fn checked<T>(errors: Signal<FieldErrors>, check: Result<T, FieldErrors>) ->
 
 /// Shows a refusal under its field, else in `top` above the form, and focuses the first field
 /// in error (or the form's alert).
-pub fn show_problem(errors: Signal<FieldErrors>, top: Signal<Option<AppError>>, problem: AppError) {
-    let (fields, form) = place_problem(problem);
+pub fn show_error(errors: Signal<FieldErrors>, top: Signal<Option<AppError>>, problem: AppError) {
+    let (fields, form) = place_error(problem);
     show_placed(errors, top, fields, form);
 }
 
-/// Shows errors already placed ([`place_problem`]): `fields` under their fields, `form` above
+/// Shows errors already placed ([`place_error`]): `fields` under their fields, `form` above
 /// the form; focuses the first field in error (or the form's alert).
 pub fn show_placed(
     errors: Signal<FieldErrors>,
@@ -286,7 +286,7 @@ pub fn ErrorText(name: &'static str, errors: Signal<FieldErrors>) -> View {
     let id = format!("error-{name}");
     view! {
         p(class="error", id=id) {
-            (errors.with(|e| e.get(name).map(|p| i18n.problem(p)).unwrap_or_default()))
+            (errors.with(|e| e.get(name).map(|p| i18n.error(p)).unwrap_or_default()))
         }
     }
 }
@@ -299,8 +299,8 @@ pub fn FormAlert(errors: Signal<FieldErrors>, top: Signal<Option<AppError>>) -> 
     view! {
         div(id="form-alert", class="form-alert", tabindex="-1", aria-live="assertive", aria-atomic="true") {
             (if top.with(Option::is_some) || !errors.with(FieldErrors::is_empty) {
-                let mut lines: Vec<String> = top.with(|t| t.iter().map(|p| i18n.problem(p)).collect());
-                lines.extend(errors.with(|e| e.iter().map(|(_, p)| i18n.problem(p)).collect::<Vec<_>>()));
+                let mut lines: Vec<String> = top.with(|t| t.iter().map(|p| i18n.error(p)).collect());
+                lines.extend(errors.with(|e| e.iter().map(|(_, p)| i18n.error(p)).collect::<Vec<_>>()));
                 // "Veuillez corriger ce qui suit" only when a field is at fault; a form-level
                 // problem alone (throttled, portal unreachable) is said as it is.
                 let fields_at_fault = !errors.with(FieldErrors::is_empty);

@@ -18,7 +18,7 @@ use crate::components::code_input::{CodeForm, CodeInput, resend_label};
 use crate::components::field::{FormAlert, TextField, checked, show_placed};
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
-use crate::state::{FieldErrors, place_problem, seconds_left, validate_email};
+use crate::state::{FieldErrors, place_error, seconds_left, validate_email};
 
 /// The link form's email field (the association form under it keeps `email`: ids stay unique).
 pub const LINK_EMAIL_FIELD: &str = "link_email";
@@ -71,7 +71,7 @@ pub fn LinkEmail(
     let CodeForm { code, errors, top, busy } = form;
 
     let fail = move |problem: AppError| {
-        let (fields, above) = place_problem(problem);
+        let (fields, above) = place_error(problem);
         show_placed(form.errors, form.top, link_field_errors(fields), above);
     };
     let send = move || {
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn email_problems_move_to_the_link_field() {
-        let (in_use, _) = place_problem(Failure::EmailInUse.into());
+        let (in_use, _) = place_error(Failure::EmailInUse.into());
         let moved = link_field_errors(in_use);
         assert_eq!(moved.get("link_email").map(AppError::code).as_deref(), Some("email_in_use"));
         let found = validate_email("parent.exemple.ca").expect_err("no @");

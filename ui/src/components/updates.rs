@@ -178,7 +178,7 @@ pub fn UpdatesCard() -> View {
                 }
             }
             Phase::Failed(problem) => {
-                let text = i18n.problem(&problem);
+                let text = i18n.error(&problem);
                 view! { div(class="alert error-box", role="alert", id="update-refused") { p { (text) } } }
             }
         }

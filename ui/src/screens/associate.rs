@@ -17,8 +17,8 @@ use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
 use crate::state::{
-    AssociateForm, FieldErrors, IdentifierKind, identifier_feedback, place_problem,
-    today_in_quebec, use_app,
+    AssociateForm, FieldErrors, IdentifierKind, identifier_feedback, place_error, today_in_quebec,
+    use_app,
 };
 
 /// The embedded list of bodies as picker entries (when the portal's list is unavailable), all
@@ -158,7 +158,7 @@ pub fn Associate() -> View {
                                 link_not_verified.set(true);
                                 link_open.set(true);
                             }
-                            let (fields, form) = place_problem(problem);
+                            let (fields, form) = place_error(problem);
                             errors.set(fields);
                             top.set(form);
                             errors.with(focus_first_error);
@@ -270,7 +270,7 @@ pub fn Associate() -> View {
                                 // Built outside `with` (no reactive node while a signal is borrowed).
                                 let hints = feedback.with(|f| f.hints.clone());
                                 let hints: Vec<View> = hints.iter().map(|h| {
-                                    let text = i18n.problem(h);
+                                    let text = i18n.error(h);
                                     view! { li { (text) } }
                                 }).collect();
                                 if hints.is_empty() { view! {} } else {

@@ -87,7 +87,7 @@ pub fn Children() -> View {
             div(aria-live="polite") {
                 (match problem.get_clone() {
                     Some(p) => {
-                        let text = i18n.problem(&p);
+                        let text = i18n.error(&p);
                         view! {
                             div(class="alert error-box", role="alert") {
                                 p { (text) }

@@ -33,7 +33,7 @@ pub fn DemoMail() -> View {
             p(class="lead") { (Tr { key: "demo-mail-intro" }) }
             button(r#type="button", class="button secondary", on:click=move |_| load()) { (Tr { key: "demo-mail-refresh" }) }
             (match problem.get_clone() {
-                Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                Some(p) => { let text = i18n.error(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                 None => view! {},
             })
             (match mails.get_clone() {

@@ -30,7 +30,7 @@ pub fn Dossier(id: String) -> View {
             p { a(href=AppRoute::Children.href()) { "← " (Tr { key: "children-title" }) } }
             h1(tabindex="-1") { (Tr { key: "dossier-title" }) }
             (match problem.get_clone() {
-                Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                Some(p) => { let text = i18n.error(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                 None => view! {},
             })
             (match sections.get_clone() {

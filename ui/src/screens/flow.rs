@@ -18,7 +18,7 @@ use crate::components::browser_sign_in::BrowserFallback;
 use crate::components::busy_button::BusyButton;
 use crate::components::clock::use_clock;
 use crate::components::code_input::{CodeForm, CodeInput, resend_label};
-use crate::components::field::{FormAlert, PasswordField, TextField, checked, show_problem};
+use crate::components::field::{FormAlert, PasswordField, TextField, checked, show_error};
 use crate::components::password_checklist::PasswordChecklist;
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
@@ -150,7 +150,7 @@ fn EmailStep(kind: FlowKind, initial: String, exists: Signal<bool>) -> View {
                 Ok(step) => app.flow.set(Some(FlowStep::Code(step))),
                 Err(problem) => {
                     if !handle_flow_problem(app, kind, &problem, exists) {
-                        show_problem(errors, top, problem);
+                        show_error(errors, top, problem);
                     }
                 }
             }
@@ -304,7 +304,7 @@ fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
                 }
                 Err(problem) => {
                     if !handle_flow_problem(app, kind, &problem, exists) {
-                        show_problem(errors, top, problem);
+                        show_error(errors, top, problem);
                     }
                 }
             }

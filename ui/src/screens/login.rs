@@ -11,7 +11,7 @@ use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_
 use crate::i18n::{Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{FieldErrors, place_problem, use_app, validate_sign_in};
+use crate::state::{FieldErrors, place_error, use_app, validate_sign_in};
 
 /// The buttons to show: the providers `offered` by the portal (`PortalInfo::social_providers`;
 /// before start-up answers, [`Provider::DEFAULT`]), in the portal's order.
@@ -67,7 +67,7 @@ pub fn Login() -> View {
                             enter(signed);
                         }
                         Err(problem) => {
-                            let (fields, form) = place_problem(problem);
+                            let (fields, form) = place_error(problem);
                             errors.set(fields);
                             top.set(form);
                             errors.with(focus_first_error);

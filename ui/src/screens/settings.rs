@@ -167,7 +167,7 @@ pub fn Settings() -> View {
             h1(tabindex="-1") { (i18n.t("settings-title")) }
             div(aria-live="polite") {
                 (match problem.get_clone() {
-                    Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                    Some(p) => { let text = i18n.error(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                     None => view! {},
                 })
             }
@@ -259,7 +259,7 @@ pub fn Settings() -> View {
                     }
                     (if saved.get() { view! { p(class="alert success-box", role="status") { (i18n.t("settings-saved")) } } } else { view! {} })
                     (match portal_problem.get_clone() {
-                        Some(p) => { let text = i18n.problem(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
+                        Some(p) => { let text = i18n.error(&p); view! { p(class="alert error-box", role="alert") { (text) } } }
                         None => view! {},
                     })
                     button(r#type="submit", class="button primary", disabled=move || busy.get()) { (i18n.t("common-save")) }
