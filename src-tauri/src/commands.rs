@@ -1,7 +1,7 @@
 //! The Tauri commands, one per [`cartable_core::ipc`] descriptor, grouped by flow.
 //!
 //! Each handler takes the managed [`AppState`](crate::AppState) and one parameter `args` of
-//! the descriptor's `Args` type, and answers `Result<Output, Error>` ([`Reply`]); the type
+//! the descriptor's `Args` type, and answers `Result<Output, Error>` ([`CommandResult`]); the type
 //! aliases make a handler that drifts from its descriptor fail to compile. Handlers are a few
 //! lines: the work lives in [`crate::state`] and `portal-client`.
 
@@ -25,4 +25,4 @@ pub use self::{auth::*, children::*, demo::*, launch::*, settings::*, social::*,
 pub type Args<C> = <C as Command>::Args;
 
 /// The result of command `C`.
-pub type Reply<C> = Result<<C as Command>::Output, Error>;
+pub type CommandResult<C> = Result<<C as Command>::Output, Error>;

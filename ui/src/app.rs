@@ -13,7 +13,7 @@ use crate::i18n::{I18n, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, HashIntegration, focus_main, go, replace};
 use crate::screens;
-use crate::state::{AppState, Session, use_app};
+use crate::state::{SignInState, UiState, use_app};
 
 /// Where start-up sends the parent.
 pub fn route_after_startup(startup: &Startup) -> AppRoute {
@@ -39,9 +39,9 @@ pub fn flow_of(step: &cartable_core::ipc::FlowStep) -> cartable_core::ipc::FlowK
 }
 
 /// Asks the shell what it runs against and where the parent stands, then sets
-/// [`AppState::landing`], which the start screen opens (at once if the parent is on it; a
+/// [`UiState::landing`], which the start screen opens (at once if the parent is on it; a
 /// parent who opened another screen meanwhile stays there). Also used by "Réessayer".
-pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
+pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
     spawn_local_scoped(async move {
         if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
             i18n.lang.set(info.language);
@@ -61,7 +61,7 @@ pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
                     }
                     Startup::Pending(step) => {
                         app.flow.set(Some(step));
-                        app.session.set(Session::SignedOut);
+                        app.session.set(SignInState::SignedOut);
                     }
                     Startup::PortalUnreachable { email } => {
                         if let Some(email) = email {
@@ -73,7 +73,7 @@ pub fn start_up(app: AppState, i18n: I18n, unreachable: Signal<bool>) {
             }
             Err(problem) => {
                 // Outside the shell (or a broken shell): show the login screen with the reason.
-                app.session.set(Session::SignedOut);
+                app.session.set(SignInState::SignedOut);
                 app.notice.set(Some(startup_notice(&problem)));
                 app.landing.set(Some(AppRoute::Login));
             }
@@ -105,7 +105,7 @@ fn report_ready() {
 /// The root component.
 #[component]
 pub fn App() -> View {
-    let app = AppState::new();
+    let app = UiState::new();
     provide_context(app);
     let i18n = I18n::new(Language::FrCa);
     provide_context(i18n);
@@ -129,10 +129,10 @@ pub fn App() -> View {
 
 /// Where the header's brand link goes: the children when signed in, the start screen while
 /// start-up runs (it moves on to where start-up lands), else the login form.
-fn brand_route(session: &Session) -> AppRoute {
+fn brand_route(session: &SignInState) -> AppRoute {
     match session {
-        Session::SignedIn { .. } => AppRoute::Children,
-        Session::Starting => AppRoute::Start,
+        SignInState::SignedIn { .. } => AppRoute::Children,
+        SignInState::Starting => AppRoute::Start,
         _ => AppRoute::Login,
     }
 }
@@ -149,7 +149,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
     // Screens that need a session send a signed-out parent to the login screen.
     create_effect(move || {
         let needs = route.with(AppRoute::needs_session);
-        if needs && app.session.with(|s| *s == Session::SignedOut) {
+        if needs && app.session.with(|s| *s == SignInState::SignedOut) {
             replace(&AppRoute::Login);
         }
     });
@@ -169,7 +169,7 @@ fn Frame(route: ReadSignal<AppRoute>) -> View {
         document().set_title(&title);
     });
     let signed_in =
-        create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
+        create_selector(move || matches!(app.session.get_clone(), SignInState::SignedIn { .. }));
     view! {
         a(class="skip-link", href="#main", on:click=|e: web_sys::MouseEvent| {
             e.prevent_default();
@@ -249,8 +249,8 @@ mod tests {
 
     #[test]
     fn the_brand_link_waits_for_start_up_before_choosing_login() {
-        assert_eq!(brand_route(&Session::Starting), AppRoute::Start);
-        assert_eq!(brand_route(&Session::SignedOut), AppRoute::Login);
+        assert_eq!(brand_route(&SignInState::Starting), AppRoute::Start);
+        assert_eq!(brand_route(&SignInState::SignedOut), AppRoute::Login);
     }
 
     #[test]

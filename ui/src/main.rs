@@ -8,6 +8,8 @@
 
 pub mod app;
 pub mod components;
+pub mod dates;
+pub mod forms;
 pub mod i18n;
 pub mod ipc;
 pub mod routes;

@@ -40,7 +40,7 @@ use tokio::net::TcpListener;
 
 pub use cartable_core::Provider;
 
-use crate::{Error, Portal, Session, identity::Reply};
+use crate::{Error, Portal, Session, identity::IdentityReply};
 
 /// How long [`BrowserSignIn::finish`] waits by default: 5 minutes.
 pub const DEFAULT_BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
@@ -302,9 +302,9 @@ impl BrowserSignIn {
         };
         let tokens = match self.portal.identity::<TokenResponse>("oauth2/v2.0/token", &form).await?
         {
-            Reply::Ok(tokens) => tokens,
-            Reply::Refused(refusal) => return Err(Error::from(refusal.error).into()),
-            Reply::Redirect => {
+            IdentityReply::Ok(tokens) => tokens,
+            IdentityReply::Refused(refusal) => return Err(Error::from(refusal.error).into()),
+            IdentityReply::Redirect => {
                 return Err(BrowserError::Denied {
                     error: "redirect".to_owned(),
                     description: None,

@@ -43,7 +43,7 @@ use time::OffsetDateTime;
 use crate::{
     Portal, Session,
     error::{Error, RefusalCode},
-    identity::{Refusal, Reply},
+    identity::{IdentityReply, Refusal},
 };
 
 /// The outcome of a flow step that got an answer of the contract.
@@ -469,7 +469,7 @@ async fn call<T: serde::de::DeserializeOwned, S>(
     path: &str,
     form: &(impl Serialize + ?Sized),
     state: S,
-) -> Result<(Reply<T>, S), Interrupted<S>> {
+) -> Result<(IdentityReply<T>, S), Interrupted<S>> {
     match portal.identity::<T>(path, form).await {
         Ok(reply) => Ok((reply, state)),
         Err(error) => Err(Interrupted { state, error }),
@@ -492,7 +492,7 @@ async fn challenge_code<F: Flow, S>(
         call::<ChallengeAnswer, S>(portal, &format!("{}challenge", F::PREFIX), &form, state)
             .await?;
     match reply {
-        Reply::Ok(ChallengeAnswer::Oob(c)) => Ok(Step::Next(CodeSent {
+        IdentityReply::Ok(ChallengeAnswer::Oob(c)) => Ok(Step::Next(CodeSent {
             email: email.clone(),
             continuation_token: ContinuationToken(c.continuation_token),
             target_label: c.challenge_target_label,
@@ -501,8 +501,10 @@ async fn challenge_code<F: Flow, S>(
             sent_at: OffsetDateTime::now_utc(),
             flow: PhantomData,
         })),
-        Reply::Ok(_) | Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
-        Reply::Refused(r) => outcome(r, email, state),
+        IdentityReply::Ok(_) | IdentityReply::Redirect => {
+            Ok(Step::Redirect { email: email.clone() })
+        }
+        IdentityReply::Refused(r) => outcome(r, email, state),
     }
 }
 
@@ -517,9 +519,9 @@ async fn start_with_code<F: Flow, S>(
     let path = format!("{}start", F::PREFIX);
     let (reply, state) = call::<ContinuationAnswer, S>(portal, &path, form, state).await?;
     match reply {
-        Reply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
-        Reply::Redirect => Ok(Step::Redirect { email }),
-        Reply::Refused(r) => outcome(r, &email, state),
+        IdentityReply::Ok(t) => challenge_code(portal, &email, &t.continuation_token, state).await,
+        IdentityReply::Redirect => Ok(Step::Redirect { email }),
+        IdentityReply::Refused(r) => outcome(r, &email, state),
     }
 }
 
@@ -539,15 +541,17 @@ async fn challenge_password<F: Flow, S>(
         call::<ChallengeAnswer, S>(portal, &format!("{}challenge", F::PREFIX), &form, state)
             .await?;
     match reply {
-        Reply::Ok(ChallengeAnswer::Password { continuation_token }) => {
+        IdentityReply::Ok(ChallengeAnswer::Password { continuation_token }) => {
             Ok(Step::Next(NeedsPassword {
                 email: email.clone(),
                 continuation_token: ContinuationToken(continuation_token),
                 flow: PhantomData,
             }))
         }
-        Reply::Ok(_) | Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
-        Reply::Refused(r) => outcome(r, email, state),
+        IdentityReply::Ok(_) | IdentityReply::Redirect => {
+            Ok(Step::Redirect { email: email.clone() })
+        }
+        IdentityReply::Refused(r) => outcome(r, email, state),
     }
 }
 
@@ -561,9 +565,9 @@ async fn token_grant<S>(
     let (reply, state) =
         call::<TokenResponse, S>(portal, "oauth2/v2.0/token", &form, state).await?;
     match reply {
-        Reply::Ok(tokens) => Ok(Step::Next(Session::from_tokens(portal.clone(), tokens))),
-        Reply::Redirect => Ok(Step::Redirect { email: email.clone() }),
-        Reply::Refused(r) => outcome(r, email, state),
+        IdentityReply::Ok(tokens) => Ok(Step::Next(Session::from_tokens(portal.clone(), tokens))),
+        IdentityReply::Redirect => Ok(Step::Redirect { email: email.clone() }),
+        IdentityReply::Refused(r) => outcome(r, email, state),
     }
 }
 
@@ -613,9 +617,11 @@ impl SignIn {
         let (reply, state) =
             call::<ContinuationAnswer, Self>(portal, "oauth2/v2.0/initiate", &form, self).await?;
         match reply {
-            Reply::Ok(t) => challenge_password(portal, &email, &t.continuation_token, state).await,
-            Reply::Redirect => Ok(Step::Redirect { email }),
-            Reply::Refused(r) => outcome(r, &email, state),
+            IdentityReply::Ok(t) => {
+                challenge_password(portal, &email, &t.continuation_token, state).await
+            }
+            IdentityReply::Redirect => Ok(Step::Redirect { email }),
+            IdentityReply::Refused(r) => outcome(r, &email, state),
         }
     }
 }
@@ -819,7 +825,7 @@ impl CodeFlow for SignUpFlow {
         let (reply, state) =
             call::<ContinuationAnswer, _>(portal, "signup/v1.0/continue", &form, sent).await?;
         let next_token = match reply {
-            Reply::Refused(r)
+            IdentityReply::Refused(r)
                 if r.error.code == RefusalCode::Identity(ErrorCode::CredentialRequired) =>
             {
                 match r.continuation_token {
@@ -830,9 +836,9 @@ impl CodeFlow for SignUpFlow {
                 }
             }
             // A tenant that took the password at `start` accepts the code outright.
-            Reply::Ok(t) => t.continuation_token,
-            Reply::Redirect => return Ok(Step::Redirect { email }),
-            Reply::Refused(r) => return outcome(r, &email, state),
+            IdentityReply::Ok(t) => t.continuation_token,
+            IdentityReply::Redirect => return Ok(Step::Redirect { email }),
+            IdentityReply::Refused(r) => return outcome(r, &email, state),
         };
         challenge_password(portal, &email, &next_token, state).await
     }
@@ -854,9 +860,9 @@ impl CodeFlow for SignUpFlow {
         let (reply, state) =
             call::<ContinuationAnswer, _>(portal, "signup/v1.0/continue", &form, needs).await?;
         let token = match reply {
-            Reply::Ok(t) => t.continuation_token,
-            Reply::Redirect => return Ok(Step::Redirect { email }),
-            Reply::Refused(r) => return outcome(r, &email, state),
+            IdentityReply::Ok(t) => t.continuation_token,
+            IdentityReply::Redirect => return Ok(Step::Redirect { email }),
+            IdentityReply::Refused(r) => return outcome(r, &email, state),
         };
         let form = TokenRequest {
             client_id: portal.config().client_id().to_owned(),
@@ -895,13 +901,13 @@ impl CodeFlow for ResetFlow {
             call::<ResetContinueAnswer, _>(portal, "resetpassword/v1.0/continue", &form, sent)
                 .await?;
         match reply {
-            Reply::Ok(t) => Ok(Step::Next(NeedsPassword {
+            IdentityReply::Ok(t) => Ok(Step::Next(NeedsPassword {
                 email,
                 continuation_token: ContinuationToken(t.continuation_token),
                 flow: PhantomData,
             })),
-            Reply::Redirect => Ok(Step::Redirect { email }),
-            Reply::Refused(r) => outcome(r, &email, state),
+            IdentityReply::Redirect => Ok(Step::Redirect { email }),
+            IdentityReply::Refused(r) => outcome(r, &email, state),
         }
     }
 
@@ -921,9 +927,9 @@ impl CodeFlow for ResetFlow {
         let (reply, mut state) =
             call::<ResetSubmitAnswer, _>(portal, "resetpassword/v1.0/submit", &form, needs).await?;
         let submitted = match reply {
-            Reply::Ok(s) => s,
-            Reply::Redirect => return Ok(Step::Redirect { email }),
-            Reply::Refused(r) => return outcome(r, &email, state),
+            IdentityReply::Ok(s) => s,
+            IdentityReply::Redirect => return Ok(Step::Redirect { email }),
+            IdentityReply::Refused(r) => return outcome(r, &email, state),
         };
         let interval = Duration::from_secs(submitted.poll_interval.clamp(1, 10));
         let mut token = submitted.continuation_token;
@@ -941,7 +947,7 @@ impl CodeFlow for ResetFlow {
             .await?;
             state = s;
             match reply {
-                Reply::Ok(p) => {
+                IdentityReply::Ok(p) => {
                     if let Some(t) = p.continuation_token {
                         token = t;
                     }
@@ -958,8 +964,8 @@ impl CodeFlow for ResetFlow {
                         }
                     }
                 }
-                Reply::Redirect => return Ok(Step::Redirect { email }),
-                Reply::Refused(r) => return outcome(r, &email, state),
+                IdentityReply::Redirect => return Ok(Step::Redirect { email }),
+                IdentityReply::Refused(r) => return outcome(r, &email, state),
             }
         }
         Err(Interrupted {

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// A native-auth answer.
-pub(crate) enum Reply<T> {
+pub(crate) enum IdentityReply<T> {
     /// HTTP 200 with the step's body.
     Ok(T),
     /// HTTP 200 `{"challenge_type":"redirect"}`: the browser flow is needed (§5).
@@ -56,7 +56,7 @@ impl Portal {
         &self,
         path: &str,
         form: &(impl serde::Serialize + ?Sized),
-    ) -> Result<Reply<T>, Error> {
+    ) -> Result<IdentityReply<T>, Error> {
         let answer = self.post_form(path, form).await?;
         if answer.status.is_success() {
             #[derive(Deserialize)]
@@ -67,10 +67,10 @@ impl Portal {
             if let Ok(Probe { challenge_type: Some(t) }) = serde_json::from_slice(&answer.body)
                 && t == "redirect"
             {
-                return Ok(Reply::Redirect);
+                return Ok(IdentityReply::Redirect);
             }
-            return answer.json().map(Reply::Ok);
+            return answer.json().map(IdentityReply::Ok);
         }
-        refusal(&answer).map(|r| Reply::Refused(Box::new(r)))
+        refusal(&answer).map(|r| IdentityReply::Refused(Box::new(r)))
     }
 }

@@ -16,7 +16,7 @@ use crate::{
     Portal,
     client::Answer,
     error::{Error, ErrorCode, RefusalCode},
-    identity::Reply,
+    identity::IdentityReply,
     secret::{AccessToken, RefreshToken},
 };
 
@@ -276,7 +276,7 @@ impl Session {
             ..TokenRequest::default()
         };
         match portal.identity::<TokenResponse>("oauth2/v2.0/token", &form).await? {
-            Reply::Ok(response) => {
+            IdentityReply::Ok(response) => {
                 let new_refresh = RefreshToken::new(response.refresh_token.clone());
                 {
                     let mut t = self.lock();
@@ -287,7 +287,9 @@ impl Session {
                 self.notify(&SessionEvent::Rotated(new_refresh));
                 Ok(())
             }
-            Reply::Refused(r) if r.error.code == RefusalCode::Identity(ErrorCode::InvalidGrant) => {
+            IdentityReply::Refused(r)
+                if r.error.code == RefusalCode::Identity(ErrorCode::InvalidGrant) =>
+            {
                 tracing::info!("refresh token refused (invalid_grant); session ended");
                 {
                     let mut t = self.lock();
@@ -297,8 +299,8 @@ impl Session {
                 self.notify(&SessionEvent::Ended);
                 Err(Error::SessionEnded)
             }
-            Reply::Refused(r) => Err(r.error.into()),
-            Reply::Redirect => {
+            IdentityReply::Refused(r) => Err(r.error.into()),
+            IdentityReply::Redirect => {
                 Err(Error::Unexpected("the token endpoint asked for the browser at a refresh"))
             }
         }

@@ -25,7 +25,7 @@ use portal_client::{
 use secrecy::SecretString;
 use tauri::State;
 
-use super::{Args, Reply};
+use super::{Args, CommandResult};
 use crate::{
     AppState,
     error::{Error, Result, flow_expired, retry_error},
@@ -43,7 +43,7 @@ use crate::{
 pub async fn restore_session(
     state: State<'_, AppState>,
     args: Args<RestoreSession>,
-) -> Reply<RestoreSession> {
+) -> CommandResult<RestoreSession> {
     let () = args;
     if let Some(signed) = state.signed().await {
         let persisted = state.keychain().available();
@@ -65,7 +65,7 @@ pub async fn restore_session(
 
 /// Resumes the session of account `key` from its entry and makes it the current parent's.
 /// `invalid_grant` (or no entry) unlists it; a network failure keeps everything as it was.
-async fn resume(state: &AppState, portal: &Portal, key: &str) -> Reply<RestoreSession> {
+async fn resume(state: &AppState, portal: &Portal, key: &str) -> CommandResult<RestoreSession> {
     let Some(StoredAccount { email, refresh_token: Some(token) }) = state.stored_account(key).await
     else {
         let email = state.account_index().await.email_of(key).map(str::to_owned);
@@ -138,7 +138,7 @@ async fn migrate_legacy(state: &AppState, portal: &Portal) -> Result<Option<Star
 pub async fn pending_flow(
     state: State<'_, AppState>,
     args: Args<PendingFlow>,
-) -> Reply<PendingFlow> {
+) -> CommandResult<PendingFlow> {
     let () = args;
     Ok(state.flow().await.current().map(flow_step))
 }
@@ -183,7 +183,10 @@ fn kind_of(pending: &Pending) -> FlowKind {
 
 /// Sends the verification code of a new sign-up or reset (`flow_start`).
 #[tauri::command]
-pub async fn flow_start(state: State<'_, AppState>, args: Args<FlowStart>) -> Reply<FlowStart> {
+pub async fn flow_start(
+    state: State<'_, AppState>,
+    args: Args<FlowStart>,
+) -> CommandResult<FlowStart> {
     let email = parse_email(&args.email)?;
     by_kind!(args.kind, F => start::<F>(&state, email).await)
 }
@@ -194,7 +197,7 @@ pub async fn flow_start(state: State<'_, AppState>, args: Args<FlowStart>) -> Re
 pub async fn change_password_start(
     state: State<'_, AppState>,
     args: Args<ChangePasswordStart>,
-) -> Reply<ChangePasswordStart> {
+) -> CommandResult<ChangePasswordStart> {
     let () = args;
     let signed = state.require_session().await?;
     start::<ResetFlow>(&state, parse_email(&signed.email)?).await
@@ -202,7 +205,10 @@ pub async fn change_password_start(
 
 /// Sends a new code for the pending flow of `kind` (`flow_resend`).
 #[tauri::command]
-pub async fn flow_resend(state: State<'_, AppState>, args: Args<FlowResend>) -> Reply<FlowResend> {
+pub async fn flow_resend(
+    state: State<'_, AppState>,
+    args: Args<FlowResend>,
+) -> CommandResult<FlowResend> {
     by_kind!(args.kind, F => resend::<F>(&state).await)
 }
 
@@ -211,7 +217,7 @@ pub async fn flow_resend(state: State<'_, AppState>, args: Args<FlowResend>) -> 
 pub async fn flow_verify_code(
     state: State<'_, AppState>,
     args: Args<FlowVerifyCode>,
-) -> Reply<FlowVerifyCode> {
+) -> CommandResult<FlowVerifyCode> {
     by_kind!(args.kind, F => verify_code::<F>(&state, &args.code).await)
 }
 
@@ -222,7 +228,7 @@ pub async fn flow_verify_code(
 pub async fn flow_set_password(
     state: State<'_, AppState>,
     args: Args<FlowSetPassword>,
-) -> Reply<FlowSetPassword> {
+) -> CommandResult<FlowSetPassword> {
     let password = checked_password(args.password)?;
     by_kind!(args.kind, F => set_password::<F>(&state, &password).await)
 }
@@ -230,7 +236,10 @@ pub async fn flow_set_password(
 /// Abandons the pending flow of `kind` (`flow_cancel`); nothing pending, or a flow of the other
 /// kind (which stays), is not an error.
 #[tauri::command]
-pub async fn flow_cancel(state: State<'_, AppState>, args: Args<FlowCancel>) -> Reply<FlowCancel> {
+pub async fn flow_cancel(
+    state: State<'_, AppState>,
+    args: Args<FlowCancel>,
+) -> CommandResult<FlowCancel> {
     let mut flow = state.flow().await;
     if flow.current().is_some_and(|stored| kind_of(&stored.flow) == args.kind) {
         flow.clear();
@@ -285,7 +294,7 @@ async fn set_password<F: Kind>(state: &AppState, password: &SecretString) -> Res
 pub async fn sign_in(
     state: State<'_, AppState>,
     args: Args<SignInCommand>,
-) -> Reply<SignInCommand> {
+) -> CommandResult<SignInCommand> {
     let email = parse_email(&args.email)?;
     let password = SecretString::from(args.password);
     let (portal, _) = state.client().await?;
@@ -308,7 +317,7 @@ async fn password_sign_in(
 /// revocation endpoint) and deletes their entry; the email stays for the next login, and the
 /// other parents stay signed in (`sign_out`).
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>, args: Args<SignOut>) -> Reply<SignOut> {
+pub async fn sign_out(state: State<'_, AppState>, args: Args<SignOut>) -> CommandResult<SignOut> {
     let () = args;
     let email = match end_session(&state).await {
         Some(signed) => {
@@ -327,7 +336,7 @@ pub async fn sign_out(state: State<'_, AppState>, args: Args<SignOut>) -> Reply<
 pub async fn forget_device(
     state: State<'_, AppState>,
     args: Args<ForgetDevice>,
-) -> Reply<ForgetDevice> {
+) -> CommandResult<ForgetDevice> {
     let () = args;
     if let Some(signed) = end_session(&state).await {
         state.forget_account(&signed.key).await;
@@ -343,7 +352,7 @@ pub async fn forget_device(
 pub async fn forget_all_accounts(
     state: State<'_, AppState>,
     args: Args<ForgetAllAccounts>,
-) -> Reply<ForgetAllAccounts> {
+) -> CommandResult<ForgetAllAccounts> {
     let () = args;
     end_session(&state).await;
     if let Ok((portal, _)) = state.client().await {
@@ -367,7 +376,7 @@ pub async fn forget_all_accounts(
 pub async fn delete_account(
     state: State<'_, AppState>,
     args: Args<DeleteAccount>,
-) -> Reply<DeleteAccount> {
+) -> CommandResult<DeleteAccount> {
     let () = args;
     state.with_session(|s| async move { s.delete_account().await }).await?;
     if let Some(signed) = state.take_session().await {
@@ -383,7 +392,7 @@ pub async fn delete_account(
 pub async fn list_accounts(
     state: State<'_, AppState>,
     args: Args<ListAccounts>,
-) -> Reply<ListAccounts> {
+) -> CommandResult<ListAccounts> {
     let () = args;
     Ok(state.accounts().await)
 }
@@ -396,7 +405,7 @@ pub async fn list_accounts(
 pub async fn switch_account(
     state: State<'_, AppState>,
     args: Args<SwitchAccount>,
-) -> Reply<SwitchAccount> {
+) -> CommandResult<SwitchAccount> {
     if let Some(signed) = state.signed().await.filter(|s| s.key == args.key) {
         let persisted = state.keychain().available();
         return Ok(Startup::SignedIn(SignedIn { email: signed.email, persisted }));
@@ -414,7 +423,10 @@ pub async fn switch_account(
 /// "Ajouter un parent" (`add_account`): the current parent is set aside, still signed in, and
 /// the next sign-in or sign-up adds another.
 #[tauri::command]
-pub async fn add_account(state: State<'_, AppState>, args: Args<AddAccount>) -> Reply<AddAccount> {
+pub async fn add_account(
+    state: State<'_, AppState>,
+    args: Args<AddAccount>,
+) -> CommandResult<AddAccount> {
     let () = args;
     state.park().await;
     Ok(())

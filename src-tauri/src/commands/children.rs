@@ -10,7 +10,7 @@ use cartable_core::{
 };
 use tauri::State;
 
-use super::{Args, Reply};
+use super::{Args, CommandResult};
 use crate::{AppState, state::parse_email};
 
 /// The 72 school bodies with `subscribed`; the embedded list (all subscribed) when the portal
@@ -19,7 +19,7 @@ use crate::{AppState, state::parse_email};
 pub async fn school_boards(
     state: State<'_, AppState>,
     args: Args<SchoolBoardsCommand>,
-) -> Reply<SchoolBoardsCommand> {
+) -> CommandResult<SchoolBoardsCommand> {
     let () = args;
     let (portal, _) = state.client().await?;
     match portal.school_boards().await {
@@ -40,14 +40,14 @@ pub async fn school_boards(
 pub async fn private_schools(
     state: State<'_, AppState>,
     args: Args<PrivateSchools>,
-) -> Reply<PrivateSchools> {
+) -> CommandResult<PrivateSchools> {
     let () = args;
     Ok(state.client().await?.0.private_schools().await?)
 }
 
 /// The signed-in parent's account.
 #[tauri::command]
-pub async fn get_me(state: State<'_, AppState>, args: Args<GetMe>) -> Reply<GetMe> {
+pub async fn get_me(state: State<'_, AppState>, args: Args<GetMe>) -> CommandResult<GetMe> {
     let () = args;
     state.with_session(|s| async move { s.me().await }).await
 }
@@ -57,7 +57,7 @@ pub async fn get_me(state: State<'_, AppState>, args: Args<GetMe>) -> Reply<GetM
 pub async fn list_children(
     state: State<'_, AppState>,
     args: Args<ListChildren>,
-) -> Reply<ListChildren> {
+) -> CommandResult<ListChildren> {
     let () = args;
     state.with_session(|s| async move { s.children().await }).await
 }
@@ -67,7 +67,7 @@ pub async fn list_children(
 pub async fn associate_child(
     state: State<'_, AppState>,
     args: Args<AssociateChild>,
-) -> Reply<AssociateChild> {
+) -> CommandResult<AssociateChild> {
     // The UI's wasm checks emails without IDNA and leaves internationalised domains to the
     // shell: refused here with the field error the UI gives for an ASCII one.
     if let AssociateRequest::Identity { email, .. }
@@ -84,12 +84,15 @@ pub async fn associate_child(
 pub async fn remove_child(
     state: State<'_, AppState>,
     args: Args<RemoveChild>,
-) -> Reply<RemoveChild> {
+) -> CommandResult<RemoveChild> {
     state.with_session(|s| async move { s.remove_child(&args.child_id).await }).await
 }
 
 /// The sections of a child's file.
 #[tauri::command]
-pub async fn get_dossier(state: State<'_, AppState>, args: Args<GetDossier>) -> Reply<GetDossier> {
+pub async fn get_dossier(
+    state: State<'_, AppState>,
+    args: Args<GetDossier>,
+) -> CommandResult<GetDossier> {
     state.with_session(|s| async move { s.dossier(&args.child_id).await }).await
 }

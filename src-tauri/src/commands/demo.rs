@@ -10,12 +10,15 @@ use cartable_core::{
 };
 use tauri::State;
 
-use super::{Args, Reply};
+use super::{Args, CommandResult};
 use crate::{AppState, error::Error};
 
 /// The outbox, newest first; `not_demo` unless the embedded demo portal is in use.
 #[tauri::command]
-pub async fn demo_outbox(state: State<'_, AppState>, args: Args<DemoOutbox>) -> Reply<DemoOutbox> {
+pub async fn demo_outbox(
+    state: State<'_, AppState>,
+    args: Args<DemoOutbox>,
+) -> CommandResult<DemoOutbox> {
     let () = args;
     let outbox = state.demo_outbox_dir().await.ok_or(Error::from(Failure::NotDemo))?;
     Ok(tokio::task::spawn_blocking(move || read_outbox(&outbox)).await.unwrap_or_default())

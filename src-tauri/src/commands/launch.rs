@@ -10,7 +10,7 @@ use std::{
 
 use cartable_core::ipc::UiReady;
 
-use super::{Args, Reply};
+use super::{Args, CommandResult};
 
 /// When [`mark_start`] ran (first thing in `run`), for [`ui_ready`].
 static STARTED: OnceLock<Instant> = OnceLock::new();
@@ -26,7 +26,7 @@ pub fn mark_start() {
 /// [`mark_start`] in milliseconds and the wall clock in Unix milliseconds (the bench compares
 /// the latter with the moment it started the process).
 #[tauri::command]
-pub async fn ui_ready(args: Args<UiReady>) -> Reply<UiReady> {
+pub async fn ui_ready(args: Args<UiReady>) -> CommandResult<UiReady> {
     let () = args;
     if READY.swap(true, Ordering::SeqCst) {
         return Ok(());

@@ -6,12 +6,15 @@ use cartable_core::{
 };
 use tauri::State;
 
-use super::{Args, Reply};
+use super::{Args, CommandResult};
 use crate::{AppState, settings::check_portal_url};
 
 /// Portal, demo mode, language, keychain availability, version (`get_app_info`).
 #[tauri::command]
-pub async fn get_app_info(state: State<'_, AppState>, args: Args<GetAppInfo>) -> Reply<GetAppInfo> {
+pub async fn get_app_info(
+    state: State<'_, AppState>,
+    args: Args<GetAppInfo>,
+) -> CommandResult<GetAppInfo> {
     let () = args;
     state.app_info().await
 }
@@ -23,7 +26,7 @@ pub async fn get_app_info(state: State<'_, AppState>, args: Args<GetAppInfo>) ->
 pub async fn update_settings(
     state: State<'_, AppState>,
     args: Args<UpdateSettings>,
-) -> Reply<UpdateSettings> {
+) -> CommandResult<UpdateSettings> {
     let portal_url = match args.portal_url {
         Some(Some(url)) => Some(Some(check_portal_url(&url).map_err(|reason| {
             AppError::from(Failure::InvalidSetting { reason: Some(reason) })

@@ -34,7 +34,7 @@ use portal_client::{
 use tauri::State;
 use tokio::sync::{oneshot, watch};
 
-use super::{Args, Reply, auth::signed_in};
+use super::{Args, CommandResult, auth::signed_in};
 use crate::{
     AppState,
     error::{Error, Result, flow_expired},
@@ -223,7 +223,7 @@ pub async fn social_sign_in_start<R: tauri::Runtime>(
     state: State<'_, AppState>,
     social: State<'_, SocialState>,
     args: Args<SocialSignInStart>,
-) -> Reply<SocialSignInStart> {
+) -> CommandResult<SocialSignInStart> {
     let chosen = args.provider;
     let (portal, _) = state.client().await?;
     let cancelled = social.arm();
@@ -313,7 +313,7 @@ async fn open_browser(opener: Opener, url: &url::Url) -> bool {
 pub async fn social_sign_in_cancel(
     social: State<'_, SocialState>,
     args: Args<SocialSignInCancel>,
-) -> Reply<SocialSignInCancel> {
+) -> CommandResult<SocialSignInCancel> {
     let () = args;
     social.fire();
     Ok(())
@@ -325,7 +325,7 @@ pub async fn social_sign_in_cancel(
 pub async fn social_sign_in_link(
     social: State<'_, SocialState>,
     args: Args<SocialSignInLink>,
-) -> Reply<SocialSignInLink> {
+) -> CommandResult<SocialSignInLink> {
     let () = args;
     Ok(social.wait_shown(LINK_WAIT).await.as_ref().map(Shown::link))
 }
@@ -336,7 +336,7 @@ pub async fn social_sign_in_link(
 pub async fn social_sign_in_reopen(
     social: State<'_, SocialState>,
     args: Args<SocialSignInReopen>,
-) -> Reply<SocialSignInReopen> {
+) -> CommandResult<SocialSignInReopen> {
     let () = args;
     let Some(shown) = social.shown() else { return Ok(None) };
     let opened = open_browser(social.opener(), &shown.url).await;
@@ -353,7 +353,7 @@ pub async fn social_sign_in_copy_link<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     social: State<'_, SocialState>,
     args: Args<SocialSignInCopyLink>,
-) -> Reply<SocialSignInCopyLink> {
+) -> CommandResult<SocialSignInCopyLink> {
     let () = args;
     let Some(shown) = social.shown() else { return Ok(None) };
     let text = shown.url.to_string();
@@ -390,7 +390,7 @@ pub async fn link_email_start(
     state: State<'_, AppState>,
     social: State<'_, SocialState>,
     args: Args<LinkEmailStart>,
-) -> Reply<LinkEmailStart> {
+) -> CommandResult<LinkEmailStart> {
     let email = parse_email(&args.email)?;
     let to = email.clone();
     let challenge = state
@@ -413,7 +413,7 @@ pub async fn link_email_verify(
     state: State<'_, AppState>,
     social: State<'_, SocialState>,
     args: Args<LinkEmailVerify>,
-) -> Reply<LinkEmailVerify> {
+) -> CommandResult<LinkEmailVerify> {
     let email = parse_email(&args.email)?;
     let length =
         match social.link_code_length.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {

@@ -10,7 +10,7 @@ use std::{
 use cartable_core::ipc::{DownloadProgress, UpdateCheck, UpdateDownload, UpdateProgress};
 use tauri::{AppHandle, Runtime, State};
 
-use super::{Args, Reply};
+use super::{Args, CommandResult};
 use crate::updates::{UpdateEnv, UpdateSource};
 
 /// The updates' managed state: where they come from, the key a debug build verifies with, where
@@ -86,7 +86,7 @@ pub async fn update_check<R: Runtime>(
     app: AppHandle<R>,
     updates: State<'_, UpdateState>,
     args: Args<UpdateCheck>,
-) -> Reply<UpdateCheck> {
+) -> CommandResult<UpdateCheck> {
     let () = args;
     platform::check(&app, &updates).await
 }
@@ -101,7 +101,7 @@ pub async fn update_check<R: Runtime>(
 pub async fn update_download(
     updates: State<'_, UpdateState>,
     args: Args<UpdateDownload>,
-) -> Reply<UpdateDownload> {
+) -> CommandResult<UpdateDownload> {
     let () = args;
     platform::download(&updates).await
 }
@@ -111,7 +111,7 @@ pub async fn update_download(
 pub async fn update_progress(
     updates: State<'_, UpdateState>,
     args: Args<UpdateProgress>,
-) -> Reply<UpdateProgress> {
+) -> CommandResult<UpdateProgress> {
     let () = args;
     Ok(updates.progress())
 }

@@ -10,12 +10,12 @@ use sycamore::prelude::*;
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{AppState, Session, use_app};
+use crate::state::{SignInState, UiState, use_app};
 
 /// Asks the shell again which parents are signed in on this device (after start-up and every
 /// sign-in, sign-out or switch). Not scoped: the answer must land even if the screen that
 /// asked is gone.
-pub fn reload_accounts(app: AppState) {
+pub fn reload_accounts(app: UiState) {
     spawn_local(async move {
         if let Ok(list) = ipc::call::<ListAccounts>(&()).await {
             app.accounts.set(list);
@@ -37,7 +37,7 @@ pub fn AccountSwitcher() -> View {
             match ipc::call::<SwitchAccount>(&AccountArgs { key }).await {
                 Ok(Startup::SignedIn(signed)) => {
                     open.set(false);
-                    let session = Session::SignedIn {
+                    let session = SignInState::SignedIn {
                         email: signed.email.clone(),
                         persisted: signed.persisted,
                     };
@@ -46,7 +46,7 @@ pub fn AccountSwitcher() -> View {
                 }
                 Ok(Startup::SignedOut { email, .. }) => {
                     open.set(false);
-                    app.switched(Session::SignedOut, email, Some("notice-session-expired"));
+                    app.switched(SignInState::SignedOut, email, Some("notice-session-expired"));
                     go(&AppRoute::Login);
                 }
                 Ok(Startup::PortalUnreachable { .. }) => {
@@ -66,7 +66,7 @@ pub fn AccountSwitcher() -> View {
             match ipc::call::<AddAccount>(&()).await {
                 Ok(()) => {
                     open.set(false);
-                    app.switched(Session::SignedOut, None, Some("notice-adding-parent"));
+                    app.switched(SignInState::SignedOut, None, Some("notice-adding-parent"));
                     go(&AppRoute::Login);
                 }
                 Err(p) => problem.set(Some(p)),
@@ -101,7 +101,7 @@ pub fn AccountSwitcher() -> View {
     };
     let shown = create_selector(move || {
         app.accounts.with(|l| !l.accounts.is_empty())
-            || matches!(app.session.get_clone(), Session::SignedIn { .. })
+            || matches!(app.session.get_clone(), SignInState::SignedIn { .. })
     });
 
     view! {

@@ -10,8 +10,8 @@ use cartable_core::wire::parent::{PrivateSchool, SchoolBoardEntry};
 use sycamore::prelude::*;
 
 use crate::components::field::{ErrorText, input_id};
+use crate::forms::FieldErrors;
 use crate::i18n::{Tr, use_i18n};
-use crate::state::FieldErrors;
 
 /// How many matches are listed at once.
 pub const MAX_SHOWN: usize = 8;

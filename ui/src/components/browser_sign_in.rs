@@ -23,10 +23,11 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 use crate::components::clock::use_clock;
+use crate::dates::now_unix;
 use crate::i18n::{Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{AppState, now_unix, use_app};
+use crate::state::{UiState, use_app};
 
 /// Seconds after which the sign-in address is offered although the system browser reported no
 /// failure: it may still have opened nothing (a handler that fails quietly, a window hidden
@@ -123,7 +124,7 @@ pub struct BrowserAttempt {
     pub notice: Signal<Option<LinkNotice>>,
     /// The provider of the last attempt, for "Réessayer".
     provider: Signal<Option<Provider>>,
-    app: AppState,
+    app: UiState,
     /// The creating component's scope, where the tasks run.
     scope: NodeHandle,
 }

@@ -2,7 +2,7 @@
 
 use sycamore::prelude::*;
 
-use crate::state::now_unix;
+use crate::dates::now_unix;
 
 /// A signal holding the current Unix second, updated every second while the calling component
 /// lives (the interval is cleared on cleanup).

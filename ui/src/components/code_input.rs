@@ -14,8 +14,9 @@ use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
 use crate::components::field::{TextField, TextFieldProps, checked, show_error};
+use crate::dates::format_countdown;
+use crate::forms::{FieldErrors, validate_code};
 use crate::i18n::I18n;
-use crate::state::{FieldErrors, format_countdown, validate_code};
 
 /// The code field (name `code`), without a length limit so a pasted sentence is never cut.
 #[component(inline_props)]

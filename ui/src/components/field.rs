@@ -10,8 +10,8 @@
 use cartable_core::AppError;
 use sycamore::prelude::*;
 
+use crate::forms::{FieldErrors, place_error};
 use crate::i18n::{Tr, use_i18n};
-use crate::state::{FieldErrors, place_error};
 
 /// The DOM id of a field's input (`field-email`).
 pub fn input_id(field: &str) -> String {

@@ -16,9 +16,10 @@ use crate::components::busy_button::BusyButton;
 use crate::components::clock::use_clock;
 use crate::components::code_input::{CodeForm, CodeInput, resend_label};
 use crate::components::field::{FormAlert, TextField, checked, show_placed};
+use crate::dates::seconds_left;
+use crate::forms::{FieldErrors, place_error, validate_email};
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
-use crate::state::{FieldErrors, place_error, seconds_left, validate_email};
 
 /// The link form's email field (the association form under it keeps `email`: ids stay unique).
 pub const LINK_EMAIL_FIELD: &str = "link_email";
@@ -186,7 +187,7 @@ pub fn LinkEmail(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::validate_code;
+    use crate::forms::validate_code;
 
     #[test]
     fn only_an_unverified_email_opens_the_step() {

@@ -13,13 +13,12 @@ use crate::components::field::{
     ErrorText, FormAlert, TextField, YesNo, focus_first_error, input_id, sync_on_submit,
 };
 use crate::components::link_email::{LinkEmail, opens_link_step};
+use crate::dates::today_in_quebec;
+use crate::forms::{AssociateForm, FieldErrors, IdentifierKind, identifier_feedback, place_error};
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{
-    AssociateForm, FieldErrors, IdentifierKind, identifier_feedback, place_error, today_in_quebec,
-    use_app,
-};
+use crate::state::use_app;
 
 /// The embedded list of bodies as picker entries (when the portal's list is unavailable), all
 /// marked subscribed since nothing says otherwise.
@@ -58,7 +57,7 @@ pub fn Associate() -> View {
     let identifier = create_signal(String::new());
     let nip = create_signal(String::new());
     let email = create_signal(match app.session.get_clone() {
-        crate::state::Session::SignedIn { email, .. } => email,
+        crate::state::SignInState::SignedIn { email, .. } => email,
         _ => app.email.get_clone(),
     });
     let verified = create_signal(Vec::<String>::new());

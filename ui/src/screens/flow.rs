@@ -1,6 +1,6 @@
 //! The three steps shared by sign-up and password reset (`docs/contract.md §§1, 3`): email →
 //! code → new password. The current step lives in the shell (it survives closing the app), and
-//! in [`AppState::flow`] here.
+//! in [`UiState::flow`] here.
 
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
@@ -20,18 +20,17 @@ use crate::components::clock::use_clock;
 use crate::components::code_input::{CodeForm, CodeInput, resend_label};
 use crate::components::field::{FormAlert, PasswordField, TextField, checked, show_error};
 use crate::components::password_checklist::PasswordChecklist;
+use crate::dates::{format_countdown, seconds_left};
+use crate::forms::{FieldErrors, validate_email, validate_new_password};
 use crate::i18n::{Arg, Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{
-    AppState, FieldErrors, format_countdown, seconds_left, use_app, validate_email,
-    validate_new_password,
-};
+use crate::state::{UiState, use_app};
 
 /// What a step does with an error: `flow_expired` goes back to the email step with the email
 /// kept; `user_already_exists` ends the sign-up and offers login/reset; others stay on the step.
 fn handle_flow_problem(
-    app: AppState,
+    app: UiState,
     kind: FlowKind,
     problem: &AppError,
     exists: Signal<bool>,

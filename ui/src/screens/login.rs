@@ -8,10 +8,11 @@ use sycamore::prelude::*;
 use crate::components::browser_sign_in::{BrowserAttempt, BrowserFallback, BrowserStatus};
 use crate::components::busy_button::BusyButton;
 use crate::components::field::{FormAlert, PasswordField, TextField, focus_first_error};
+use crate::forms::{FieldErrors, place_error, validate_sign_in};
 use crate::i18n::{Tr, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{FieldErrors, place_error, use_app, validate_sign_in};
+use crate::state::use_app;
 
 /// The buttons to show: the providers `offered` by the portal (`PortalInfo::social_providers`;
 /// before start-up answers, [`Provider::DEFAULT`]), in the portal's order.

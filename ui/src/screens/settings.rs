@@ -15,11 +15,11 @@ use crate::components::updates::UpdatesCard;
 use crate::i18n::{Arg, I18n, use_i18n};
 use crate::ipc;
 use crate::routes::{AppRoute, go};
-use crate::state::{AppState, Session, use_app};
+use crate::state::{SignInState, UiState, use_app};
 
 /// Switches the language, through the shell so the portal's emails follow; the UI switches at
 /// once even if the shell cannot be reached.
-pub fn set_language(app: AppState, i18n: I18n, lang: Language) {
+pub fn set_language(app: UiState, i18n: I18n, lang: Language) {
     i18n.lang.set(lang);
     spawn_local_scoped(async move {
         let update = SettingsUpdate { language: Some(lang), portal_url: None };
@@ -32,14 +32,14 @@ pub fn set_language(app: AppState, i18n: I18n, lang: Language) {
 /// Runs `C` ("Oublier cet appareil", "Oublier tous les comptes"), then shows the login screen
 /// with nothing of the forgotten parent and reads the app's info again; a refusal is shown in
 /// `problem`.
-fn forget_then_log_in<C>(app: AppState, problem: Signal<Option<AppError>>)
+fn forget_then_log_in<C>(app: UiState, problem: Signal<Option<AppError>>)
 where
     C: cartable_core::ipc::Command<Args = (), Output = ()>,
 {
     spawn_local_scoped(async move {
         match ipc::call::<C>(&()).await {
             Ok(()) => {
-                app.switched(Session::SignedOut, None, None);
+                app.switched(SignInState::SignedOut, None, None);
                 go(&AppRoute::Login);
                 refresh_info(app);
             }
@@ -51,7 +51,7 @@ where
 /// Asks the shell again what the app runs against: a portal chosen while signed in takes effect
 /// at sign-out, and the demo banner and "Portail utilisé" must follow. Not scoped to this
 /// screen: signing out removes the part of it that asked, and the answer must still land.
-fn refresh_info(app: AppState) {
+fn refresh_info(app: UiState) {
     sycamore::futures::spawn_local(async move {
         if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
             app.info.set(Some(info));
@@ -74,7 +74,7 @@ pub fn Settings() -> View {
     let confirm_delete = create_signal(false);
     let busy = create_signal(false);
     let signed_in =
-        create_selector(move || matches!(app.session.get_clone(), Session::SignedIn { .. }));
+        create_selector(move || matches!(app.session.get_clone(), SignInState::SignedIn { .. }));
     // "Changer le mot de passe" only for an account with a password (`local` among its
     // providers): an account made with a social button has none (`docs/contract.md §5`).
     // Asked whenever the parent is signed in, including by a start-up that ends while this
@@ -143,7 +143,7 @@ pub fn Settings() -> View {
         spawn_local_scoped(async move {
             match ipc::call::<DeleteAccount>(&()).await {
                 Ok(()) => {
-                    app.switched(Session::SignedOut, None, Some("settings-deleted"));
+                    app.switched(SignInState::SignedOut, None, Some("settings-deleted"));
                     go(&AppRoute::Login);
                 }
                 Err(p) => problem.set(Some(p)),
@@ -195,7 +195,7 @@ pub fn Settings() -> View {
                 view! {
                     section(class="card") {
                         h2 { (i18n.t("settings-account")) }
-                        p { (match app.session.get_clone() { Session::SignedIn { email, .. } => email, _ => String::new() }) }
+                        p { (match app.session.get_clone() { SignInState::SignedIn { email, .. } => email, _ => String::new() }) }
                         div(class="actions column") {
                             (match has_password.get() {
                                 Some(true) => view! { button(r#type="button", class="button secondary", on:click=change_password) { (i18n.t("settings-change-password")) } },
