@@ -1527,27 +1527,6 @@ pub async fn stored_pending() -> Result<Option<Value>> {
     keychain_entry(&format!("{KEYCHAIN_ACCOUNT}|pending")).await
 }
 
-/// The first run of `len` ASCII digits in `text` that is not part of a longer run (a
-/// verification code in a mail's subject or body).
-pub fn find_code(text: &str, len: usize) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i - start == len {
-                return Some(text[start..i].to_owned());
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
 /// The size the app opens its window at on a new computer (`app.windows[0]` of
 /// `tauri.conf.json`).
 ///
@@ -1576,13 +1555,6 @@ fn webdriver() -> ClientBuilder<HttpConnector> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn finds_a_six_digit_code_only() {
-        assert_eq!(find_code("Votre code : 042917", 6).as_deref(), Some("042917"));
-        assert_eq!(find_code("2025-01-01 code 1234567 then 654321.", 6).as_deref(), Some("654321"));
-        assert_eq!(find_code("no code", 6), None);
-    }
 
     #[test]
     fn reads_plain_fluent_messages() {

@@ -19,10 +19,11 @@
 
 use cartable_e2e::{
     Clipboard, Env, Result, Scenario, SystemBrowser, Texts, Theme, Viewport, collapse, fail,
-    find_code, stored_account, stored_parents, stored_pending,
+    stored_account, stored_parents, stored_pending,
     updates::{Pace, StaticServer, UpdateKey, manifest, next_minor},
 };
 use fantoccini::key::Key;
+use test_support::code_in;
 
 /// The guardian email of the O'Neil siblings in the demo fixture.
 const ONEIL_EMAIL: &str = "famille.oneil@example.com";
@@ -75,7 +76,7 @@ async fn code_from_mailbox(
                 continue;
             }
             let subject = mail.find(fantoccini::Locator::Css("h2")).await?.text().await?;
-            if let Some(found) = find_code(&subject, 6).filter(|c| !used.contains(c)) {
+            if let Some(found) = code_in(&subject, 6).filter(|c| !used.contains(c)) {
                 code = Some(found);
                 return Ok(true);
             }
@@ -518,22 +519,8 @@ async fn sign_up_and_associate(s: &mut Scenario, t: &Texts, email: &str) -> Resu
 /// The newest code mailed to `email`, read from the demo portal's outbox files (the link step
 /// lives on the association screen, which the demo mailbox screen would replace).
 fn code_in_outbox(s: &Scenario, email: &str) -> Result<String> {
-    let mut newest: Option<(std::time::SystemTime, String)> = None;
-    for entry in std::fs::read_dir(s.env().demo_outbox())? {
-        let path = entry?.path();
-        let text = std::fs::read_to_string(&path)?;
-        if !text.to_lowercase().contains(&email.to_lowercase()) {
-            continue;
-        }
-        let when = std::fs::metadata(&path)?.modified()?;
-        let subject = text.lines().find(|l| l.starts_with("Subject:")).unwrap_or_default();
-        if let Some(code) = find_code(subject, 6)
-            && newest.as_ref().is_none_or(|(t, _)| when > *t)
-        {
-            newest = Some((when, code));
-        }
-    }
-    newest.map(|(_, code)| code).ok_or_else(|| fail(format!("no code for {email} in the outbox")))
+    test_support::latest_code(&s.env().demo_outbox(), email)
+        .ok_or_else(|| fail(format!("no code for {email} in the outbox")))
 }
 
 #[tokio::test]
@@ -984,7 +971,7 @@ async fn code_by_keyboard(s: &mut Scenario, t: &Texts, email: &str) -> Result<St
         for mail in s.client()?.find_all(fantoccini::Locator::Css("li.mail")).await? {
             if mail.text().await?.contains(email) {
                 let subject = mail.find(fantoccini::Locator::Css("h2")).await?.text().await?;
-                code = find_code(&subject, 6);
+                code = code_in(&subject, 6);
                 return Ok(code.is_some());
             }
         }

@@ -33,10 +33,7 @@
 //! # let state = portal_server::AppState::open(config, portal_server::clock::system()).await?;
 //! # tokio::spawn(portal_server::serve(listener, state));
 //! # let read_code_from_email = || -> String {
-//! #     let mail = std::fs::read_dir(dir.path().join("outbox")).unwrap()
-//! #         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).next().unwrap();
-//! #     let subject = mail.lines().find(|l| l.starts_with("Subject:")).unwrap().to_owned();
-//! #     subject.split(|c: char| !c.is_ascii_digit()).find(|r| r.len() == 6).unwrap().to_owned()
+//! #     test_support::latest_code(&dir.path().join("outbox"), "parent@example.ca").unwrap()
 //! # };
 //! // `origin` is e.g. "https://portail.example.ca"; http:// is accepted on loopback only.
 //! let config = PortalConfig::from_origin(&origin)?.with_language("en-CA");

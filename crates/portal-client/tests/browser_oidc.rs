@@ -117,26 +117,9 @@ impl World {
         (client, profile)
     }
 
-    /// The code in the subject of the last message to `to` (English subjects are ASCII).
+    /// The code in the subject of the last message to `to`.
     fn last_code(&self, to: &str) -> String {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.outbox)
-            .expect("outbox")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .rev()
-            .map(|f| std::fs::read_to_string(f).expect("eml"))
-            .filter(|m| m.lines().any(|l| l.starts_with("To:") && l.contains(to)))
-            .find_map(|m| {
-                let subject = m.lines().find(|l| l.starts_with("Subject:"))?.to_owned();
-                subject
-                    .split(|c: char| !c.is_ascii_digit())
-                    .find(|w| w.len() == 6)
-                    .map(str::to_owned)
-            })
+        test_support::latest_code(&self.outbox, to)
             .unwrap_or_else(|| panic!("no code mailed to {to}"))
     }
 

@@ -6,8 +6,9 @@ mod common;
 
 use std::{sync::Arc, time::Duration as StdDuration};
 
-use common::{CLIENT, PASSWORD, Reply, SCOPE, TestPortal, assert_identity_error_shape, six_digits};
+use common::{CLIENT, PASSWORD, Reply, SCOPE, TestPortal, assert_identity_error_shape};
 use portal_server::{clock::ManualClock, config::MailTransport, db};
+use test_support::{CODE_LENGTH, code_in};
 use time::Duration;
 
 const SIGNUP_START: &str = "/auth/signup/v1.0/start";
@@ -382,7 +383,7 @@ async fn reset_for_an_unknown_email_answers_the_same_and_mails_no_code() {
     assert_eq!(shapes[1].8, "invalid_oob_value");
     assert_eq!(shapes[1].9, 4);
     let mail = p.mails_to("inconnu@exemple.ca").pop().expect("a notice is mailed");
-    assert!(mail.code().is_none() && six_digits(&mail.body).is_none(), "{mail:?}");
+    assert!(mail.code().is_none() && code_in(&mail.body, CODE_LENGTH).is_none(), "{mail:?}");
     assert!(!mail.body.chars().any(|c| c.is_ascii_digit()), "{mail:?}");
     assert!(
         mail.body.contains("Aucun compte") && mail.body.contains("Créer un compte"),
@@ -759,7 +760,9 @@ impl SmtpServer {
         files.sort_by_key(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok());
         files
             .iter()
-            .map(|f| common::parse_mail(&std::fs::read_to_string(f).expect("read message")))
+            .map(|f| {
+                common::Mail::parse(&std::fs::read(f).expect("read message")).expect("a message")
+            })
             .collect()
     }
 }

@@ -8,7 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{CLIENT, Mail, PASSWORD, Reply, TestPortal, six_digits};
+use common::{CLIENT, Mail, PASSWORD, Reply, TestPortal};
+use test_support::{CODE_LENGTH, code_in};
 
 const RESET_SUBMIT: &str = "/auth/resetpassword/v1.0/submit";
 const RESET_POLL: &str = "/auth/resetpassword/v1.0/poll_completion";
@@ -61,8 +62,8 @@ async fn wait_for_notices(p: &TestPortal, email: &str) -> Vec<Mail> {
 
 /// Asserts that `mail` is a notice with no code and no password in it.
 fn assert_no_secret(mail: &Mail) {
-    assert!(six_digits(&mail.subject).is_none(), "a code in the subject: {mail:?}");
-    assert!(six_digits(&mail.body).is_none(), "a code in the body: {mail:?}");
+    assert!(code_in(&mail.subject, CODE_LENGTH).is_none(), "a code in the subject: {mail:?}");
+    assert!(code_in(&mail.body, CODE_LENGTH).is_none(), "a code in the body: {mail:?}");
     for password in [PASSWORD, NEW_PASSWORD] {
         assert!(
             !mail.subject.contains(password) && !mail.body.contains(password),

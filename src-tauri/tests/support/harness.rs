@@ -164,7 +164,8 @@ impl Launch {
         let mails = self.ok::<ipc::DemoOutbox>(&());
         let mail =
             mails.iter().find(|m| m.to.eq_ignore_ascii_case(to)).expect("a mail to the parent");
-        code_in(&mail.subject)
+        test_support::code_in(&mail.subject, test_support::CODE_LENGTH)
+            .unwrap_or_else(|| panic!("no code in {:?}", mail.subject))
     }
 
     /// A complete sign-up on the embedded demo portal.
@@ -217,16 +218,6 @@ fn invoke_on(
         .map(|body| body.deserialize::<serde_json::Value>().expect("JSON answer"))
 }
 
-/// The 6-digit code in a subject line (`docs/contract.md §8`).
-pub fn code_in(subject: &str) -> String {
-    let digits: Vec<char> = subject.chars().collect();
-    digits
-        .windows(6)
-        .find(|w| w.iter().all(char::is_ascii_digit))
-        .map(|w| w.iter().collect())
-        .unwrap_or_else(|| panic!("no code in {subject:?}"))
-}
-
 pub fn refresh_token(computer: &Computer, portal_id: &str) -> String {
     computer.account(portal_id).and_then(|a| a.refresh_token).expect("a stored refresh token")
 }
@@ -276,10 +267,10 @@ impl OwnPortal {
         }
     }
 
+    /// The code of the newest message to `to` in this portal's outbox.
     pub fn code_for(&self, to: &str) -> String {
-        let mails = cartable_lib::commands::demo::read_outbox(&self.outbox);
-        let mail = mails.iter().find(|m| m.to.eq_ignore_ascii_case(to)).expect("a mail");
-        code_in(&mail.subject)
+        test_support::latest_code(&self.outbox, to)
+            .unwrap_or_else(|| panic!("no code mailed to {to}"))
     }
 }
 

@@ -24,7 +24,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use base64::Engine as _;
 use cartable_core::{Email, VerificationCode, wire::parent::AssociateRequest};
 use portal_client::{Portal, PortalConfig, Session, SignIn, SignUp, Step, StepResult};
 use secrecy::SecretString;
@@ -847,7 +846,7 @@ pub fn registry_file(students: usize, boards: &[String]) -> (String, Vec<Associa
 async fn wait_for_code(outbox: &Path, email: &str) -> Result<String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        if let Some(code) = latest_code(outbox, email) {
+        if let Some(code) = test_support::latest_code(outbox, email) {
             return Ok(code);
         }
         if Instant::now() > deadline {
@@ -855,68 +854,6 @@ async fn wait_for_code(outbox: &Path, email: &str) -> Result<String> {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-/// The code in the subject of the newest `.eml` addressed to `email`.
-pub fn latest_code(outbox: &Path, email: &str) -> Option<String> {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(outbox)
-        .ok()?
-        .filter_map(|e| {
-            let e = e.ok()?;
-            Some((e.metadata().ok()?.modified().ok()?, e.path()))
-        })
-        .filter(|(_, p)| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
-    files.sort();
-    files.iter().rev().find_map(|(_, path)| {
-        let mail = std::fs::read_to_string(path).ok()?;
-        let to = header(&mail, "To")?;
-        if !to.to_lowercase().contains(&email.to_lowercase()) {
-            return None;
-        }
-        let subject = decode_words(&header(&mail, "Subject")?);
-        subject.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).map(str::to_owned)
-    })
-}
-
-/// An unfolded header value.
-fn header(mail: &str, name: &str) -> Option<String> {
-    let head = mail.split("\r\n\r\n").next()?;
-    let mut value: Option<String> = None;
-    for line in head.split("\r\n") {
-        if let Some(v) = value.as_mut() {
-            if line.starts_with(' ') || line.starts_with('\t') {
-                v.push_str(line.trim_start());
-                continue;
-            }
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':')
-            && k.eq_ignore_ascii_case(name)
-        {
-            value = Some(v.trim().to_owned());
-        }
-    }
-    value
-}
-
-/// Decodes RFC 2047 `=?utf-8?b?…?=` words; other text is kept.
-fn decode_words(value: &str) -> String {
-    let mut out = String::new();
-    for word in value.split_whitespace() {
-        let lower = word.to_ascii_lowercase();
-        if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(&word[10..word.len() - 2])
-                .unwrap_or_default();
-            out.push_str(&String::from_utf8_lossy(&bytes));
-        } else {
-            out.push(' ');
-            out.push_str(word);
-            out.push(' ');
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -964,17 +901,5 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), 1_000, "identifiers are unique per body");
         assert_eq!(file.matches(SCALE_PARENT).count(), ASSOCIATIONS);
-    }
-
-    #[test]
-    fn reads_the_code_from_an_encoded_subject() {
-        let subject =
-            base64::engine::general_purpose::STANDARD.encode("Votre code Cartable : 123456");
-        assert!(decode_words(&format!("=?utf-8?b?{subject}?=")).contains("123456"));
-        let mail = format!("To: a@example.com\r\nSubject: =?utf-8?b?{subject}?=\r\n\r\nbody");
-        assert_eq!(
-            header(&mail, "subject").map(|s| decode_words(&s)).as_deref(),
-            Some("Votre code Cartable : 123456")
-        );
     }
 }

@@ -14,7 +14,6 @@ use std::{
     time::Duration,
 };
 
-use base64::Engine;
 use cartable_core::{Email, VerificationCode};
 use portal_client::{Portal, PortalConfig, Session, SignIn, SignUp, Step};
 use portal_server::{AppState, clock::ManualClock, config::Config};
@@ -54,12 +53,13 @@ impl TestPortal {
 
     /// The digits of the latest code emailed to `email`.
     pub fn latest_code(&self, email: &str) -> String {
-        latest_code(&self.outbox, email).unwrap_or_else(|| panic!("no code mailed to {email}"))
+        test_support::latest_code(&self.outbox, email)
+            .unwrap_or_else(|| panic!("no code mailed to {email}"))
     }
 
     /// How many messages went to `email`.
     pub fn mail_count(&self, email: &str) -> usize {
-        mails_to(&self.outbox, email).len()
+        test_support::mails_to(&self.outbox, email).len()
     }
 
     /// Signs up `email` with `password` through the whole flow; returns the session.
@@ -119,67 +119,6 @@ impl<N, S: std::fmt::Debug> std::fmt::Debug for DebugStep<'_, N, S> {
             _ => f.write_str("another outcome"),
         }
     }
-}
-
-fn mails_to(outbox: &Path, email: &str) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(outbox) else { return Vec::new() };
-    let mut names: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
-    names.sort();
-    names
-        .into_iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter(|m| {
-            header(m, "To").is_some_and(|to| to.to_lowercase().contains(&email.to_lowercase()))
-        })
-        .collect()
-}
-
-fn latest_code(outbox: &Path, email: &str) -> Option<String> {
-    let mail = mails_to(outbox, email).pop()?;
-    let subject = decode_words(&header(&mail, "Subject")?);
-    subject.split(|c: char| !c.is_ascii_digit()).find(|run| run.len() == 6).map(str::to_owned)
-}
-
-/// An unfolded header value.
-fn header(mail: &str, name: &str) -> Option<String> {
-    let head = mail.split("\r\n\r\n").next()?;
-    let mut value: Option<String> = None;
-    for line in head.split("\r\n") {
-        if let Some(v) = value.as_mut() {
-            if line.starts_with(' ') || line.starts_with('\t') {
-                v.push_str(line.trim_start());
-                continue;
-            }
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':')
-            && k.eq_ignore_ascii_case(name)
-        {
-            value = Some(v.trim().to_owned());
-        }
-    }
-    value
-}
-
-/// Decodes RFC 2047 `=?utf-8?b?…?=` words; other text is kept.
-fn decode_words(value: &str) -> String {
-    let mut out = String::new();
-    for word in value.split_whitespace() {
-        let lower = word.to_ascii_lowercase();
-        if lower.starts_with("=?utf-8?b?") && word.ends_with("?=") {
-            let b64 = &word[10..word.len() - 2];
-            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap_or_default();
-            out.push_str(&String::from_utf8_lossy(&bytes));
-        } else {
-            out.push(' ');
-            out.push_str(word);
-            out.push(' ');
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 // ---- an HTTP intermediary that records requests and may rewrite discovery ----
@@ -479,6 +418,5 @@ pub async fn flaky_relay(
 
 /// The decoded subject of the latest message to `email`.
 pub fn latest_subject(outbox: &Path, email: &str) -> Option<String> {
-    let mail = mails_to(outbox, email).pop()?;
-    Some(decode_words(&header(&mail, "Subject")?).trim().to_owned())
+    test_support::mails_to(outbox, email).pop().map(|mail| mail.subject)
 }

@@ -4,7 +4,8 @@
 //!
 //! Use it from any test file of this crate with `mod common;`. Main entry points:
 //! [`TestPortal::start`], [`TestPortal::start_in`], [`TestPortal::post`], [`TestPortal::mails_to`],
-//! [`TestPortal::last_code`], [`TestPortal::sign_up`], [`TestPortal::sign_in`], [`parse_mail`].
+//! [`TestPortal::last_code`], [`TestPortal::sign_up`], [`TestPortal::sign_in`]; the messages are
+//! `test_support`'s [`Mail`].
 //!
 //! `mod.rs` is allowed here: `tests/common.rs` would become a test binary of its own.
 #![allow(dead_code, clippy::mod_module_files, clippy::unwrap_used, clippy::expect_used)]
@@ -16,7 +17,6 @@ use std::{
     sync::Arc,
 };
 
-use base64::Engine as _;
 use portal_server::{
     AppState,
     clock::ManualClock,
@@ -24,6 +24,7 @@ use portal_server::{
     db::Location,
 };
 use serde_json::Value;
+pub use test_support::Mail;
 use time::OffsetDateTime;
 
 /// The default public client.
@@ -308,25 +309,17 @@ impl Remote {
 
     /// Every message in the outbox, oldest first.
     pub fn mails(&self) -> Vec<Mail> {
-        let Some(outbox) = &self.outbox else { return Vec::new() };
-        let Ok(entries) = std::fs::read_dir(outbox) else { return Vec::new() };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        files.sort();
-        files.iter().map(|f| parse_mail(&std::fs::read_to_string(f).expect("read eml"))).collect()
+        self.outbox.as_deref().map(test_support::outbox).unwrap_or_default()
     }
 
     /// Messages to `email` (compared case-insensitively), oldest first.
     pub fn mails_to(&self, email: &str) -> Vec<Mail> {
-        self.mails().into_iter().filter(|m| m.to.eq_ignore_ascii_case(email)).collect()
+        self.outbox.as_deref().map(|o| test_support::mails_to(o, email)).unwrap_or_default()
     }
 
     /// The code of the last message to `email`; panics when there is none.
     pub fn last_code(&self, email: &str) -> String {
-        let mails = self.mails_to(email);
-        let last = mails.last().unwrap_or_else(|| panic!("no mail to {email}"));
+        let last = self.mails_to(email).pop().unwrap_or_else(|| panic!("no mail to {email}"));
         last.code().unwrap_or_else(|| panic!("no code in {last:?}"))
     }
 
@@ -539,136 +532,6 @@ pub async fn into_reply(resp: reqwest::Response) -> Reply {
     let text = resp.text().await.expect("body");
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
     Reply { status, json, text, retry_after }
-}
-
-/// One email, decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mail {
-    /// The `From` header as written (display name and address).
-    pub from: String,
-    /// The `To` address (without display name).
-    pub to: String,
-    /// The decoded subject.
-    pub subject: String,
-    /// The decoded plain-text body.
-    pub body: String,
-}
-
-impl Mail {
-    /// The 6-digit code of the subject line, if any.
-    pub fn code(&self) -> Option<String> {
-        six_digits(&self.subject)
-    }
-}
-
-/// The first run of exactly 6 ASCII digits in `text`.
-pub fn six_digits(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i - start == 6 {
-                return Some(text[start..i].to_owned());
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
-/// Parses an RFC 5322 message as the portal writes it (one text part, base64 or plain body;
-/// subject possibly RFC 2047-encoded). Accepts CRLF or LF line ends and a leading mbox
-/// `From ` line.
-pub fn parse_mail(raw: &str) -> Mail {
-    let raw = raw.replace("\r\n", "\n");
-    let raw = match raw.strip_prefix("From ") {
-        Some(rest) => rest.split_once('\n').map_or("", |(_, r)| r).to_owned(),
-        None => raw,
-    };
-    let (head, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
-    // Unfold continuation lines (RFC 5322 §2.2.3).
-    let mut headers: Vec<(String, String)> = Vec::new();
-    for line in head.lines() {
-        if line.starts_with([' ', '\t']) {
-            if let Some(last) = headers.last_mut() {
-                last.1.push(' ');
-                last.1.push_str(line.trim());
-            }
-        } else if let Some((name, value)) = line.split_once(':') {
-            headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-        }
-    }
-    let get = |name: &str| {
-        headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default()
-    };
-    let to = get("to");
-    let to = match (to.find('<'), to.find('>')) {
-        (Some(a), Some(b)) if a < b => to[a + 1..b].to_owned(),
-        _ => to,
-    };
-    let body = if get("content-transfer-encoding").eq_ignore_ascii_case("base64") {
-        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        String::from_utf8(
-            base64::engine::general_purpose::STANDARD.decode(compact).expect("base64 body"),
-        )
-        .expect("utf-8 body")
-    } else {
-        body.to_owned()
-    };
-    Mail { from: decode_words(&get("from")), to, subject: decode_words(&get("subject")), body }
-}
-
-/// Decodes RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`); whitespace between two
-/// encoded words is dropped (RFC 2047 §6.2).
-pub fn decode_words(value: &str) -> String {
-    let mut out = Vec::<u8>::new();
-    let mut rest = value;
-    let mut last_was_word = false;
-    while !rest.is_empty() {
-        match rest.find("=?") {
-            Some(start) => {
-                let between = &rest[..start];
-                if !(last_was_word && between.trim().is_empty()) {
-                    out.extend_from_slice(between.as_bytes());
-                }
-                let word = &rest[start + 2..];
-                let parts: Vec<&str> = word.splitn(3, '?').collect();
-                let Some(end) = parts.get(2).and_then(|p| p.find("?=")) else {
-                    out.extend_from_slice(&rest.as_bytes()[start..]);
-                    break;
-                };
-                let text = &parts[2][..end];
-                if parts[1].eq_ignore_ascii_case("b") {
-                    out.extend(base64::engine::general_purpose::STANDARD.decode(text).expect("b"));
-                } else {
-                    let mut bytes = text.bytes();
-                    while let Some(b) = bytes.next() {
-                        match b {
-                            b'_' => out.push(b' '),
-                            b'=' => {
-                                let hex: String = bytes.by_ref().take(2).map(char::from).collect();
-                                out.push(u8::from_str_radix(&hex, 16).expect("q hex"));
-                            }
-                            b => out.push(b),
-                        }
-                    }
-                }
-                let consumed = parts[0].len() + parts[1].len() + 2 + end + 2;
-                rest = &word[consumed..];
-                last_was_word = true;
-            }
-            None => {
-                out.extend_from_slice(rest.as_bytes());
-                break;
-            }
-        }
-    }
-    String::from_utf8(out).expect("utf-8 subject")
 }
 
 /// `count` requests built by `request(portal, i)`, sent at the same moment (a barrier releases
