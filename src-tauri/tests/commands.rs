@@ -181,7 +181,7 @@ fn an_unreachable_portal_at_start_up_keeps_the_token() {
     launch.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: EMAIL.into() });
     launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs {
         kind: FlowKind::SignUp,
-        code: portal.code_for(CANONICAL),
+        code: portal.code_for(CANONICAL).into(),
     });
     launch.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
         kind: FlowKind::SignUp,
@@ -235,8 +235,8 @@ fn a_sign_up_interrupted_after_send_code_resumes_at_the_code_step() {
     let wrong = wrong.expect_err("a wrong code");
     assert_eq!((wrong.code().as_str(), wrong.field), ("invalid_code", Some(Field::Code)));
     let code = second.demo_code(CANONICAL);
-    let password_step =
-        second.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code });
+    let password_step = second
+        .ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code: code.into() });
     assert_eq!(password_step.email, CANONICAL);
     let weak = second.call::<ipc::FlowSetPassword>(&FlowPasswordArgs {
         kind: FlowKind::SignUp,
@@ -269,7 +269,7 @@ fn a_reset_runs_through_the_flow_commands_by_its_kind() {
     assert_eq!((step.flow, step.email.as_str()), (FlowKind::Reset, CANONICAL));
     assert!(pending().contains("reset_code_sent"), "{}", pending());
     let code = launch.demo_code(CANONICAL);
-    let other_kind = FlowCodeArgs { kind: FlowKind::SignUp, code: code.clone() };
+    let other_kind = FlowCodeArgs { kind: FlowKind::SignUp, code: code.clone().into() };
     let refused = launch.call::<ipc::FlowVerifyCode>(&other_kind).map_err(|p| p.code());
     assert_eq!(refused.map(|_| ()), Err("no_pending_flow".into()));
     launch.ok::<ipc::FlowCancel>(&FlowArgs { kind: FlowKind::SignUp });
@@ -279,7 +279,8 @@ fn a_reset_runs_through_the_flow_commands_by_its_kind() {
     assert_eq!((wrong.code().as_str(), wrong.field), ("invalid_code", Some(Field::Code)));
     assert!(pending().contains("reset_code_sent"), "kept after a wrong code");
 
-    let next = launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::Reset, code });
+    let next = launch
+        .ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::Reset, code: code.into() });
     assert_eq!((next.flow, next.email.as_str()), (FlowKind::Reset, CANONICAL));
     assert!(pending().contains("reset_needs_password"), "{}", pending());
     let new_password = FlowPasswordArgs { kind: FlowKind::Reset, password: "Nouveau-2026".into() };

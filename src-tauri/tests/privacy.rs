@@ -54,7 +54,10 @@ fn logs_hold_no_secret_and_no_full_email() {
         code: "999999".into(),
     });
     assert!(wrong.is_err());
-    launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code: code.clone() });
+    launch.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs {
+        kind: FlowKind::SignUp,
+        code: code.clone().into(),
+    });
     launch.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
         kind: FlowKind::SignUp,
         password: PASSWORD.into(),

@@ -98,8 +98,10 @@ fn social_sign_in_then_linking_the_school_email() {
     // refusal comes once the code proved the parent owns it.
     let taken = launch.ok::<ipc::LinkEmailStart>(&EmailArgs { email: CANONICAL.into() });
     let code = launch.demo_code(&taken.email);
-    let in_use = launch
-        .call::<ipc::LinkEmailVerify>(&LinkEmailVerifyArgs { email: taken.email.clone(), code });
+    let in_use = launch.call::<ipc::LinkEmailVerify>(&LinkEmailVerifyArgs {
+        email: taken.email.clone(),
+        code: code.into(),
+    });
     let in_use = in_use.expect_err("another account's sign-in email");
     assert_eq!((in_use.code().as_str(), in_use.field), ("email_in_use", Some(Field::Email)));
 
@@ -115,7 +117,7 @@ fn social_sign_in_then_linking_the_school_email() {
     let code = launch.demo_code(&challenge.email);
     let entry = launch.ok::<ipc::LinkEmailVerify>(&LinkEmailVerifyArgs {
         email: SCHOOL_EMAIL.into(),
-        code: format!("Code : {} ", &code),
+        code: format!("Code : {} ", &code).into(),
     });
     assert_eq!((entry.address.as_str(), entry.verified), ("julie.gagnon@exemple.ca", true));
     let me = launch.ok::<ipc::GetMe>(&());

@@ -107,7 +107,7 @@ pub fn validate_sign_in(email: &str, password: &str) -> Result<SignInArgs, Field
         errors.add("password", AppError::from(Failure::FieldRequired));
     }
     if errors.is_empty() {
-        Ok(SignInArgs { email: email.trim().to_owned(), password: password.to_owned() })
+        Ok(SignInArgs { email: email.trim().to_owned(), password: password.into() })
     } else {
         Err(errors)
     }
@@ -427,7 +427,7 @@ mod tests {
         // A weak password is fine at sign-in (the policy applies only to new passwords).
         let args = validate_sign_in(" jean@example.ca ", "abc").unwrap();
         assert_eq!(args.email, "jean@example.ca");
-        assert_eq!(args.password, "abc");
+        assert_eq!(args.password.expose(), "abc");
     }
 
     #[test]

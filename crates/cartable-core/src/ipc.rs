@@ -16,6 +16,7 @@
 //! password: one command per step ([`FlowStart`], [`FlowResend`], [`FlowVerifyCode`],
 //! [`FlowSetPassword`], [`FlowCancel`]), each naming the flow by its [`FlowKind`].
 
+use crate::Secret;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::Provider;
@@ -315,38 +316,26 @@ pub struct FlowCodeArgs {
     /// Sign-up or reset.
     pub kind: FlowKind,
     /// The code as typed or pasted ("123 456", "Code : 123456").
-    pub code: String,
+    pub code: Secret,
 }
 
 /// `{"kind": "sign_up", "password": "…"}`: argument of [`FlowSetPassword`]; the password is
 /// sent once, never stored, never returned.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowPasswordArgs {
     /// Sign-up or reset.
     pub kind: FlowKind,
     /// The new password.
-    pub password: String,
-}
-
-impl std::fmt::Debug for FlowPasswordArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FlowPasswordArgs").field("kind", &self.kind).finish_non_exhaustive()
-    }
+    pub password: Secret,
 }
 
 /// Sign-in with a Mozaïk (local) account.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInArgs {
     /// The email as typed.
     pub email: String,
     /// The password, sent once.
-    pub password: String,
-}
-
-impl std::fmt::Debug for SignInArgs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInArgs").field("email", &self.email).finish_non_exhaustive()
-    }
+    pub password: Secret,
 }
 
 /// Argument of [`SocialSignInStart`].
@@ -391,7 +380,7 @@ pub struct LinkEmailVerifyArgs {
     /// The email being linked, as in [`LinkEmailChallenge::email`].
     pub email: String,
     /// The code as typed or pasted ("123 456", "Code : 123456").
-    pub code: String,
+    pub code: Secret,
 }
 
 /// `{"key": "…"}`: a parent signed in on this device ([`AccountSummary::key`]).

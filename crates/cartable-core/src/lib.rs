@@ -15,6 +15,7 @@ pub mod ipc;
 pub mod name;
 mod normal;
 pub mod password;
+pub mod secret;
 pub mod social;
 pub mod wire;
 
@@ -33,4 +34,5 @@ pub use identifiers::{
 };
 pub use name::{NameError, PersonName};
 pub use password::{PasswordFailure, PasswordPolicy, PasswordReport};
+pub use secret::Secret;
 pub use social::Provider;

@@ -295,9 +295,9 @@ impl BrowserSignIn {
         let form = TokenRequest {
             client_id: self.portal.config().client_id().to_owned(),
             grant_type: "authorization_code".to_owned(),
-            code: Some(code.clone()),
+            code: Some(code.as_str().into()),
             redirect_uri: Some(self.redirect_uri.clone()),
-            code_verifier: Some(self.verifier.expose_secret().to_owned()),
+            code_verifier: Some(self.verifier.expose_secret().into()),
             ..TokenRequest::default()
         };
         let tokens = match self.portal.identity::<TokenResponse>("oauth2/v2.0/token", &form).await?
@@ -311,7 +311,7 @@ impl BrowserSignIn {
                 });
             }
         };
-        if id_token_nonce(&tokens.id_token).as_deref() != Some(self.nonce.expose_secret()) {
+        if id_token_nonce(tokens.id_token.expose()).as_deref() != Some(self.nonce.expose_secret()) {
             return Err(BrowserError::NonceMismatch);
         }
         Ok(Session::from_tokens(self.portal.clone(), tokens))

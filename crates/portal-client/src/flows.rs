@@ -24,7 +24,7 @@
 use std::{marker::PhantomData, time::Duration};
 
 use cartable_core::{
-    Email, VerificationCode,
+    Email, Secret, VerificationCode,
     wire::{
         identity::{
             ChallengeAnswer, ChallengeRequest, ContinuationAnswer, ErrorCode, PollCompletionAnswer,
@@ -180,18 +180,6 @@ impl<S> From<Interrupted<S>> for Error {
 /// What a step returns.
 pub type StepResult<N, S> = Result<Step<N, S>, Interrupted<S>>;
 
-/// An opaque continuation token (§0): `Debug` does not show it. Serialized as its text, since
-/// a resumable state needs it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-struct ContinuationToken(String);
-
-impl std::fmt::Debug for ContinuationToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ContinuationToken([redacted])")
-    }
-}
-
 mod sealed {
     pub trait Sealed {}
 }
@@ -256,7 +244,7 @@ pub struct Reset {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CodeSent<F> {
     email: Email,
-    continuation_token: ContinuationToken,
+    continuation_token: Secret,
     target_label: String,
     code_length: usize,
     interval: u64,
@@ -285,7 +273,7 @@ impl<F> Clone for CodeSent<F> {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct NeedsPassword<F> {
     email: Email,
-    continuation_token: ContinuationToken,
+    continuation_token: Secret,
     #[serde(skip)]
     flow: PhantomData<F>,
 }
@@ -305,7 +293,7 @@ impl<F> Clone for NeedsPassword<F> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResetDone {
     email: Email,
-    continuation_token: ContinuationToken,
+    continuation_token: Secret,
 }
 
 /// A pending sign-up or reset, as the shell stores it in the keychain (`docs/contract.md §9`
@@ -418,7 +406,7 @@ const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 const MAX_POLLS: u32 = 30;
 
 /// Maps a refusal to the contract's outcome, or hands the state back with the error.
-fn outcome<N, S>(refusal: Box<Refusal>, email: &Email, state: S) -> StepResult<N, S> {
+fn outcome<N, S>(refusal: Refusal, email: &Email, state: S) -> StepResult<N, S> {
     // A parent-API problem at an identity endpoint is outside the contract.
     let RefusalCode::Identity(code) = refusal.error.code.clone() else {
         return Err(Interrupted { state, error: refusal.error.into() });
@@ -480,12 +468,12 @@ async fn call<T: serde::de::DeserializeOwned, S>(
 async fn challenge_code<F: Flow, S>(
     portal: &Portal,
     email: &Email,
-    continuation_token: &str,
+    continuation_token: &Secret,
     state: S,
 ) -> StepResult<CodeSent<F>, S> {
     let form = ChallengeRequest {
         client_id: portal.config().client_id().to_owned(),
-        continuation_token: continuation_token.to_owned(),
+        continuation_token: continuation_token.clone(),
         challenge_type: Some("oob redirect".to_owned()),
     };
     let (reply, state) =
@@ -494,7 +482,7 @@ async fn challenge_code<F: Flow, S>(
     match reply {
         IdentityReply::Ok(ChallengeAnswer::Oob(c)) => Ok(Step::Next(CodeSent {
             email: email.clone(),
-            continuation_token: ContinuationToken(c.continuation_token),
+            continuation_token: c.continuation_token,
             target_label: c.challenge_target_label,
             code_length: c.code_length,
             interval: c.interval.unwrap_or(DEFAULT_INTERVAL),
@@ -529,12 +517,12 @@ async fn start_with_code<F: Flow, S>(
 async fn challenge_password<F: Flow, S>(
     portal: &Portal,
     email: &Email,
-    continuation_token: &str,
+    continuation_token: &Secret,
     state: S,
 ) -> StepResult<NeedsPassword<F>, S> {
     let form = ChallengeRequest {
         client_id: portal.config().client_id().to_owned(),
-        continuation_token: continuation_token.to_owned(),
+        continuation_token: continuation_token.clone(),
         challenge_type: Some("password redirect".to_owned()),
     };
     let (reply, state) =
@@ -544,7 +532,7 @@ async fn challenge_password<F: Flow, S>(
         IdentityReply::Ok(ChallengeAnswer::Password { continuation_token }) => {
             Ok(Step::Next(NeedsPassword {
                 email: email.clone(),
-                continuation_token: ContinuationToken(continuation_token),
+                continuation_token,
                 flow: PhantomData,
             }))
         }
@@ -691,7 +679,7 @@ impl<F: Flow> CodeSent<F> {
     /// [`Interrupted`] with `self` on a network, decode or unexpected portal error.
     pub async fn resend(self, portal: &Portal) -> StepResult<CodeSent<F>, Self> {
         let email = self.email.clone();
-        let token = self.continuation_token.0.clone();
+        let token = self.continuation_token.clone();
         challenge_code(portal, &email, &token, self).await
     }
 }
@@ -762,8 +750,8 @@ impl NeedsPassword<SignInFlow> {
         let form = TokenRequest {
             client_id: portal.config().client_id().to_owned(),
             grant_type: "password".to_owned(),
-            continuation_token: Some(self.continuation_token.0.clone()),
-            password: Some(password.expose_secret().to_owned()),
+            continuation_token: Some(self.continuation_token.clone()),
+            password: Some(Secret::new(password.expose_secret())),
             username: Some(self.email.as_str().to_owned()),
             scope: Some(portal.config().scope()),
             ..TokenRequest::default()
@@ -816,9 +804,9 @@ impl CodeFlow for SignUpFlow {
     ) -> StepResult<NeedsPassword<Self>, CodeSent<Self>> {
         let form = SignUpContinueRequest {
             client_id: portal.config().client_id().to_owned(),
-            continuation_token: sent.continuation_token.0.clone(),
+            continuation_token: sent.continuation_token.clone(),
             grant_type: "oob".to_owned(),
-            oob: Some(code.as_str().to_owned()),
+            oob: Some(Secret::new(code.as_str())),
             password: None,
         };
         let email = sent.email.clone();
@@ -851,10 +839,10 @@ impl CodeFlow for SignUpFlow {
     ) -> StepResult<Session, NeedsPassword<Self>> {
         let form = SignUpContinueRequest {
             client_id: portal.config().client_id().to_owned(),
-            continuation_token: needs.continuation_token.0.clone(),
+            continuation_token: needs.continuation_token.clone(),
             grant_type: "password".to_owned(),
             oob: None,
-            password: Some(password.expose_secret().to_owned()),
+            password: Some(Secret::new(password.expose_secret())),
         };
         let email = needs.email.clone();
         let (reply, state) =
@@ -892,9 +880,9 @@ impl CodeFlow for ResetFlow {
     ) -> StepResult<NeedsPassword<Self>, CodeSent<Self>> {
         let form = ResetContinueRequest {
             client_id: portal.config().client_id().to_owned(),
-            continuation_token: sent.continuation_token.0.clone(),
+            continuation_token: sent.continuation_token.clone(),
             grant_type: "oob".to_owned(),
-            oob: code.as_str().to_owned(),
+            oob: Secret::new(code.as_str()),
         };
         let email = sent.email.clone();
         let (reply, state) =
@@ -903,7 +891,7 @@ impl CodeFlow for ResetFlow {
         match reply {
             IdentityReply::Ok(t) => Ok(Step::Next(NeedsPassword {
                 email,
-                continuation_token: ContinuationToken(t.continuation_token),
+                continuation_token: t.continuation_token,
                 flow: PhantomData,
             })),
             IdentityReply::Redirect => Ok(Step::Redirect { email }),
@@ -920,8 +908,8 @@ impl CodeFlow for ResetFlow {
     ) -> StepResult<ResetDone, NeedsPassword<Self>> {
         let form = ResetSubmitRequest {
             client_id: portal.config().client_id().to_owned(),
-            continuation_token: needs.continuation_token.0.clone(),
-            new_password: password.expose_secret().to_owned(),
+            continuation_token: needs.continuation_token.clone(),
+            new_password: Secret::new(password.expose_secret()),
         };
         let email = needs.email.clone();
         let (reply, mut state) =
@@ -953,10 +941,7 @@ impl CodeFlow for ResetFlow {
                     }
                     match p.status {
                         PollStatus::Succeeded => {
-                            return Ok(Step::Next(ResetDone {
-                                email,
-                                continuation_token: ContinuationToken(token),
-                            }));
+                            return Ok(Step::Next(ResetDone { email, continuation_token: token }));
                         }
                         PollStatus::Failed => break,
                         PollStatus::InProgress | PollStatus::NotStarted => {
@@ -999,7 +984,7 @@ impl ResetDone {
         let form = TokenRequest {
             client_id: portal.config().client_id().to_owned(),
             grant_type: "continuation_token".to_owned(),
-            continuation_token: Some(self.continuation_token.0.clone()),
+            continuation_token: Some(self.continuation_token.clone()),
             username: Some(self.email.as_str().to_owned()),
             scope: Some(portal.config().scope()),
             ..TokenRequest::default()

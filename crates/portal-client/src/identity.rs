@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use cartable_core::wire::identity::IdentityError;
+use cartable_core::{Secret, wire::identity::IdentityError};
 use serde::{Deserialize, de::DeserializeOwned};
 
 use crate::{
@@ -19,14 +19,14 @@ pub(crate) enum IdentityReply<T> {
     /// HTTP 200 `{"challenge_type":"redirect"}`: the browser flow is needed (§5).
     Redirect,
     /// The identity error body.
-    Refused(Box<Refusal>),
+    Refused(Refusal),
 }
 
 /// An identity error answer, with what a flow may continue with.
 pub(crate) struct Refusal {
     pub(crate) error: PortalError,
     /// `credential_required` and `attributes_required` carry the next token (§0).
-    pub(crate) continuation_token: Option<String>,
+    pub(crate) continuation_token: Option<Secret>,
     /// `attributes_required`: the names the tenant asks for.
     pub(crate) required_attributes: Vec<String>,
 }
@@ -71,6 +71,6 @@ impl Portal {
             }
             return answer.json().map(IdentityReply::Ok);
         }
-        refusal(&answer).map(|r| IdentityReply::Refused(Box::new(r)))
+        refusal(&answer).map(IdentityReply::Refused)
     }
 }

@@ -108,7 +108,7 @@ impl Session {
     ) -> Result<EmailEntry, Error> {
         let body = to_json(&VerifyEmailRequest {
             email: email.as_str().to_owned(),
-            code: code.as_str().to_owned(),
+            code: code.as_str().into(),
         })?;
         self.api(Method::POST, "me/emails/verify", Some(&body)).await?.json()
     }

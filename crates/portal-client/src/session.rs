@@ -94,7 +94,7 @@ impl Session {
     pub(crate) fn from_tokens(portal: Portal, response: TokenResponse) -> Self {
         let tokens = Tokens {
             access: Some(access_of(&response)),
-            refresh: Some(RefreshToken::new(response.refresh_token)),
+            refresh: Some(RefreshToken::new(response.refresh_token.expose())),
             generation: 0,
         };
         Self::new(portal, tokens)
@@ -175,7 +175,7 @@ impl Session {
             }
         };
         let form = RevokeRequest {
-            token: refresh.expose_secret().to_owned(),
+            token: refresh.expose_secret().into(),
             token_type_hint: Some("refresh_token".to_owned()),
             client_id: self.0.portal.config().client_id().to_owned(),
         };
@@ -271,13 +271,13 @@ impl Session {
         let form = TokenRequest {
             client_id: portal.config().client_id().to_owned(),
             grant_type: "refresh_token".to_owned(),
-            refresh_token: Some(refresh.expose_secret().to_owned()),
+            refresh_token: Some(refresh.expose_secret().into()),
             scope: Some(portal.config().scope()),
             ..TokenRequest::default()
         };
         match portal.identity::<TokenResponse>("oauth2/v2.0/token", &form).await? {
             IdentityReply::Ok(response) => {
-                let new_refresh = RefreshToken::new(response.refresh_token.clone());
+                let new_refresh = RefreshToken::new(response.refresh_token.expose());
                 {
                     let mut t = self.lock();
                     t.access = Some(access_of(&response));
@@ -345,5 +345,8 @@ impl Session {
 fn access_of(response: &TokenResponse) -> (AccessToken, Instant) {
     let lifetime = Duration::from_secs(response.expires_in);
     let margin = REFRESH_MARGIN.min(lifetime / 10);
-    (AccessToken::new(response.access_token.clone()), Instant::now() + lifetime - margin)
+    (
+        AccessToken::new(response.access_token.expose().to_owned()),
+        Instant::now() + lifetime - margin,
+    )
 }

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use cartable_core::{
-    Email,
+    Email, Secret,
     wire::{
         identity::{ErrorCode, TokenRequest},
         tokens::TokenResponse,
@@ -473,12 +473,15 @@ pub async fn authorization_code_grant(
     state: &AppState,
     req: &TokenRequest,
 ) -> Result<TokenResponse, OAuthError> {
-    let required = |value: &Option<String>, name: &str| {
-        value.clone().filter(|v| !v.is_empty()).ok_or_else(|| OAuthError::missing_parameter(name))
+    let required = |value: Option<&str>, name: &str| {
+        value
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| OAuthError::missing_parameter(name))
     };
-    let code = required(&req.code, "code")?;
-    let redirect_uri = required(&req.redirect_uri, "redirect_uri")?;
-    let verifier = required(&req.code_verifier, "code_verifier")?;
+    let code = required(req.code.as_ref().map(Secret::expose), "code")?;
+    let redirect_uri = required(req.redirect_uri.as_deref(), "redirect_uri")?;
+    let verifier = required(req.code_verifier.as_ref().map(Secret::expose), "code_verifier")?;
     let hash = state.hash_key.hash(CODE_PURPOSE, &code);
     let row: Option<CodeRow> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT account_id, client_id, redirect_uri, code_challenge, nonce, scope, expires_at, \

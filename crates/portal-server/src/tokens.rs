@@ -548,9 +548,9 @@ fn mint(
         token_type: "Bearer".to_owned(),
         scope,
         expires_in: lifetime,
-        access_token: keys.sign(&access).map_err(TokenError::Signing)?,
-        refresh_token,
-        id_token: keys.sign(&id).map_err(TokenError::Signing)?,
+        access_token: keys.sign(&access).map_err(TokenError::Signing)?.into(),
+        refresh_token: refresh_token.into(),
+        id_token: keys.sign(&id).map_err(TokenError::Signing)?.into(),
     })
 }
 

@@ -141,7 +141,11 @@ impl Portal {
         let tokens = issue_tokens(&self.state, &id, "cartable", "openid offline_access", None)
             .await
             .expect("tokens");
-        Parent { id, access: tokens.access_token, refresh: tokens.refresh_token }
+        Parent {
+            id,
+            access: tokens.access_token.expose().to_owned(),
+            refresh: tokens.refresh_token.expose().to_owned(),
+        }
     }
 
     async fn add_email(&self, account: &str, email: &str, verified: bool) {
@@ -163,7 +167,7 @@ impl Portal {
             issue_tokens(&self.state, &parent.id, "cartable", "openid offline_access", None)
                 .await
                 .expect("tokens");
-        parent.access = tokens.access_token;
+        parent.access = tokens.access_token.expose().to_owned();
     }
 
     async fn call(

@@ -185,7 +185,7 @@ async fn issued_jwts_verify_against_the_jwks_with_the_contract_claims() {
     assert_eq!(tokens.token_type, "Bearer");
     assert_eq!(tokens.scope, SCOPE);
     assert_eq!(tokens.expires_in, 900);
-    assert_eq!(tokens.refresh_token.len(), 43, "256 bits, base64url");
+    assert_eq!(tokens.refresh_token.expose().len(), 43, "256 bits, base64url");
 
     // The wire shape of §4, field for field.
     let json = serde_json::to_value(&tokens).expect("JSON");
@@ -200,14 +200,14 @@ async fn issued_jwts_verify_against_the_jwks_with_the_contract_claims() {
     let issuer = format!("{}/auth/v2.0", portal.origin);
     let api = format!("{}/api/v1/", portal.origin);
 
-    let access: AccessClaims = decode(&jwks, &tokens.access_token, &issuer, &api);
+    let access: AccessClaims = decode(&jwks, tokens.access_token.expose(), &issuer, &api);
     assert_eq!(access.sub, account);
     assert_eq!(access.scp, "parent");
     assert_eq!(access.exp - access.iat, 900);
     assert_eq!(access.iat, portal.clock.now().unix_timestamp());
     assert!(!access.jti.is_empty());
 
-    let id: IdTokenClaims = decode(&jwks, &tokens.id_token, &issuer, CLIENT);
+    let id: IdTokenClaims = decode(&jwks, tokens.id_token.expose(), &issuer, CLIENT);
     assert_eq!(id.sub, account);
     assert_eq!(id.email.as_deref(), Some("parent@example.ca"));
     assert_eq!(id.email_verified, Some(true));
@@ -216,16 +216,16 @@ async fn issued_jwts_verify_against_the_jwks_with_the_contract_claims() {
 
     // The server's own verifier accepts the access token and refuses the ID token (wrong aud).
     assert_eq!(
-        verify_access_token(&portal.state, &tokens.access_token).expect("valid").sub,
+        verify_access_token(&portal.state, tokens.access_token.expose()).expect("valid").sub,
         account
     );
-    assert!(verify_access_token(&portal.state, &tokens.id_token).is_err());
+    assert!(verify_access_token(&portal.state, tokens.id_token.expose()).is_err());
 
     // The refresh token is stored only as a keyed hash.
     let plain: i64 = db::on!(portal.state.db, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = $1"
     )
-    .bind(&tokens.refresh_token)
+    .bind(tokens.refresh_token.expose())
     .fetch_one(c)
     .await)
     .expect("count");
@@ -240,26 +240,29 @@ async fn refresh_rotates_on_every_use() {
     let account = portal.new_account("rotate@example.ca").await;
     let first = portal.sign_in(&account).await;
 
-    let second = portal.refresh(&first.refresh_token).await.expect("first refresh");
+    let second = portal.refresh(first.refresh_token.expose()).await.expect("first refresh");
     assert_ne!(second.refresh_token, first.refresh_token);
     assert_eq!(second.scope, SCOPE);
     assert_eq!(
-        verify_access_token(&portal.state, &second.access_token).expect("valid").sub,
+        verify_access_token(&portal.state, second.access_token.expose()).expect("valid").sub,
         account
     );
-    let third = portal.refresh(&second.refresh_token).await.expect("second refresh");
+    let third = portal.refresh(second.refresh_token.expose()).await.expect("second refresh");
     assert_ne!(third.refresh_token, second.refresh_token);
 
     // Another client cannot use it (RFC 6749 §6), and that does not burn it.
-    let other = refresh_grant(&portal.state, "someone-else", &third.refresh_token, None).await;
+    let other =
+        refresh_grant(&portal.state, "someone-else", third.refresh_token.expose(), None).await;
     assert_eq!(failure(other), GrantFailure::ClientMismatch);
     // A refresh may narrow the scope but not widen it.
     let wider =
-        refresh_grant(&portal.state, CLIENT, &third.refresh_token, Some("openid parent")).await;
+        refresh_grant(&portal.state, CLIENT, third.refresh_token.expose(), Some("openid parent"))
+            .await;
     assert!(matches!(wider, Err(TokenError::InvalidScope)), "{wider:?}");
-    let narrower = refresh_grant(&portal.state, CLIENT, &third.refresh_token, Some("openid"))
-        .await
-        .expect("narrower scope");
+    let narrower =
+        refresh_grant(&portal.state, CLIENT, third.refresh_token.expose(), Some("openid"))
+            .await
+            .expect("narrower scope");
     assert_eq!(narrower.scope, "openid");
     assert_eq!(failure(portal.refresh("not-a-token").await), GrantFailure::Unknown);
     portal.stop().await;
@@ -272,13 +275,13 @@ async fn reusing_a_rotated_token_revokes_the_family() {
     let account = portal.new_account("reuse@example.ca").await;
     let first = portal.sign_in(&account).await;
     let bystander = portal.sign_in(&account).await; // another device: another family
-    let second = portal.refresh(&first.refresh_token).await.expect("refresh");
+    let second = portal.refresh(first.refresh_token.expose()).await.expect("refresh");
 
-    assert_eq!(failure(portal.refresh(&first.refresh_token).await), GrantFailure::Reused);
+    assert_eq!(failure(portal.refresh(first.refresh_token.expose()).await), GrantFailure::Reused);
     // The newest token of the family is dead too…
-    assert_eq!(failure(portal.refresh(&second.refresh_token).await), GrantFailure::Revoked);
+    assert_eq!(failure(portal.refresh(second.refresh_token.expose()).await), GrantFailure::Revoked);
     // …but the other family is untouched.
-    portal.refresh(&bystander.refresh_token).await.expect("other family still works");
+    portal.refresh(bystander.refresh_token.expose()).await.expect("other family still works");
     portal.stop().await;
 }
 
@@ -292,18 +295,18 @@ async fn refresh_tokens_expire_after_30_days_unused_and_90_days_in_all() {
     let idle = portal.sign_in(&account).await;
     let mut kept = portal.sign_in(&account).await;
     portal.clock.advance(Duration::days(29));
-    kept = portal.refresh(&kept.refresh_token).await.expect("day 29");
+    kept = portal.refresh(kept.refresh_token.expose()).await.expect("day 29");
     portal.clock.advance(Duration::days(1) + Duration::seconds(1));
-    assert_eq!(failure(portal.refresh(&idle.refresh_token).await), GrantFailure::Inactive);
+    assert_eq!(failure(portal.refresh(idle.refresh_token.expose()).await), GrantFailure::Inactive);
 
     // Absolute: refreshed every 29 days, the family still ends 90 days after sign-in.
-    kept = portal.refresh(&kept.refresh_token).await.expect("day 30");
+    kept = portal.refresh(kept.refresh_token.expose()).await.expect("day 30");
     portal.clock.advance(Duration::days(29));
-    kept = portal.refresh(&kept.refresh_token).await.expect("day 59");
+    kept = portal.refresh(kept.refresh_token.expose()).await.expect("day 59");
     portal.clock.advance(Duration::days(29));
-    kept = portal.refresh(&kept.refresh_token).await.expect("day 88");
+    kept = portal.refresh(kept.refresh_token.expose()).await.expect("day 88");
     portal.clock.advance(Duration::days(2));
-    assert_eq!(failure(portal.refresh(&kept.refresh_token).await), GrantFailure::Expired);
+    assert_eq!(failure(portal.refresh(kept.refresh_token.expose()).await), GrantFailure::Expired);
     portal.stop().await;
 }
 
@@ -313,36 +316,36 @@ async fn revocation_answers_200_and_kills_the_family() {
     let portal = Portal::start(dir.path(), clock(), None).await;
     let account = portal.new_account("revoke@example.ca").await;
     let first = portal.sign_in(&account).await;
-    let second = portal.refresh(&first.refresh_token).await.expect("refresh");
+    let second = portal.refresh(first.refresh_token.expose()).await.expect("refresh");
 
     // Revoking the rotated first token revokes the family, including the live second one.
     let response = portal
         .revoke(&[
-            ("token", first.refresh_token.as_str()),
+            ("token", first.refresh_token.expose()),
             ("token_type_hint", "refresh_token"),
             ("client_id", CLIENT),
         ])
         .await;
     assert_eq!(response.status(), 200);
-    assert_eq!(failure(portal.refresh(&second.refresh_token).await), GrantFailure::Revoked);
+    assert_eq!(failure(portal.refresh(second.refresh_token.expose()).await), GrantFailure::Revoked);
 
     // Garbage, an access token, or no hint: still 200 (RFC 7009 §2.2).
     let fresh = portal.sign_in(&account).await;
-    for token in ["garbage", fresh.access_token.as_str()] {
+    for token in ["garbage", fresh.access_token.expose()] {
         let response = portal.revoke(&[("token", token), ("client_id", CLIENT)]).await;
         assert_eq!(response.status(), 200);
     }
-    portal.refresh(&fresh.refresh_token).await.expect("untouched by the other revocations");
+    portal.refresh(fresh.refresh_token.expose()).await.expect("untouched by the other revocations");
 
     // An unknown client is refused with the identity error body (§0), and revokes nothing.
     let later = portal.sign_in(&account).await;
     let response =
-        portal.revoke(&[("token", later.refresh_token.as_str()), ("client_id", "intruder")]).await;
+        portal.revoke(&[("token", later.refresh_token.expose()), ("client_id", "intruder")]).await;
     assert_eq!(response.status(), 400);
     let body: serde_json::Value = response.json().await.expect("JSON");
     assert_eq!(body["error"], "invalid_client");
     assert!(body["error_codes"].is_array());
-    portal.refresh(&later.refresh_token).await.expect("not revoked");
+    portal.refresh(later.refresh_token.expose()).await.expect("not revoked");
     portal.stop().await;
 }
 
@@ -357,9 +360,9 @@ async fn revoke_all_for_account_ends_every_session_of_that_account_only() {
     let theirs = portal.sign_in(&other).await;
 
     assert_eq!(revoke_all_for_account(&portal.state, &account).await.expect("revoke"), 2);
-    assert_eq!(failure(portal.refresh(&phone.refresh_token).await), GrantFailure::Revoked);
-    assert_eq!(failure(portal.refresh(&laptop.refresh_token).await), GrantFailure::Revoked);
-    portal.refresh(&theirs.refresh_token).await.expect("other account untouched");
+    assert_eq!(failure(portal.refresh(phone.refresh_token.expose()).await), GrantFailure::Revoked);
+    assert_eq!(failure(portal.refresh(laptop.refresh_token.expose()).await), GrantFailure::Revoked);
+    portal.refresh(theirs.refresh_token.expose()).await.expect("other account untouched");
     portal.stop().await;
 }
 
@@ -379,10 +382,10 @@ async fn keys_survive_a_restart() {
     assert_eq!(jwks_after, jwks_before);
     let issuer = format!("{origin}/auth/v2.0");
     let claims: AccessClaims =
-        decode(&jwks_after, &tokens.access_token, &issuer, &format!("{origin}/api/v1/"));
+        decode(&jwks_after, tokens.access_token.expose(), &issuer, &format!("{origin}/api/v1/"));
     assert_eq!(claims.sub, account);
-    verify_access_token(&after.state, &tokens.access_token).expect("still valid");
-    after.refresh(&tokens.refresh_token).await.expect("refresh token still valid");
+    verify_access_token(&after.state, tokens.access_token.expose()).expect("still valid");
+    after.refresh(tokens.refresh_token.expose()).await.expect("refresh token still valid");
     after.stop().await;
 }
 
@@ -409,10 +412,10 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
         request.send()
     };
 
-    let ok = call(Some(format!("Bearer {}", tokens.access_token))).await.expect("GET");
+    let ok = call(Some(format!("Bearer {}", tokens.access_token.expose()))).await.expect("GET");
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.text().await.expect("body"), account);
-    let ok = call(Some(format!("bearer {}", tokens.access_token))).await.expect("GET");
+    let ok = call(Some(format!("bearer {}", tokens.access_token.expose()))).await.expect("GET");
     assert_eq!(ok.status(), 200, "the scheme is case-insensitive");
 
     let expect_401 = |response: reqwest::Response, case: &'static str| async move {
@@ -435,9 +438,12 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
     };
     expect_401(call(None).await.expect("GET"), "missing").await;
     expect_401(call(Some("Bearer garbage".into())).await.expect("GET"), "garbage").await;
-    expect_401(call(Some(format!("Basic {}", tokens.access_token))).await.expect("GET"), "scheme")
-        .await;
-    let id_token = format!("Bearer {}", tokens.id_token);
+    expect_401(
+        call(Some(format!("Basic {}", tokens.access_token.expose()))).await.expect("GET"),
+        "scheme",
+    )
+    .await;
+    let id_token = format!("Bearer {}", tokens.id_token.expose());
     expect_401(call(Some(id_token)).await.expect("GET"), "id token").await;
     // A token signed by a key that is not ours.
     let other_dir = tempfile::tempdir().expect("tempdir");
@@ -447,7 +453,7 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
     let foreign_account = stranger.new_account("stranger@example.ca").await;
     let foreign = stranger.sign_in(&foreign_account).await;
     expect_401(
-        call(Some(format!("Bearer {}", foreign.access_token))).await.expect("GET"),
+        call(Some(format!("Bearer {}", foreign.access_token.expose()))).await.expect("GET"),
         "foreign key",
     )
     .await;
@@ -455,7 +461,7 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
 
     // Expired: 900 s lifetime, the clock moves 901 s.
     portal.clock.advance(Duration::seconds(901));
-    let expired = format!("Bearer {}", tokens.access_token);
+    let expired = format!("Bearer {}", tokens.access_token.expose());
     expect_401(call(Some(expired)).await.expect("GET"), "expired").await;
 
     // A deleted account's still-unexpired token is refused.
@@ -466,10 +472,10 @@ async fn auth_parent_answers_401_with_problem_and_challenge() {
         .await
         .map(|r| r.rows_affected()))
     .expect("delete");
-    let gone = format!("Bearer {}", fresh.access_token);
+    let gone = format!("Bearer {}", fresh.access_token.expose());
     expect_401(call(Some(gone)).await.expect("GET"), "deleted account").await;
     // Its refresh tokens went with it.
-    assert_eq!(failure(portal.refresh(&fresh.refresh_token).await), GrantFailure::Unknown);
+    assert_eq!(failure(portal.refresh(fresh.refresh_token.expose()).await), GrantFailure::Unknown);
 
     server.abort();
     portal.stop().await;
@@ -493,24 +499,24 @@ async fn the_token_endpoint_rotates_and_refuses_reuse_over_http() {
             .send()
     };
 
-    let response = refresh(first.refresh_token.clone()).await.expect("POST token");
+    let response = refresh(first.refresh_token.expose().to_owned()).await.expect("POST token");
     assert_eq!(response.status(), 200);
     let second: TokenResponse = response.json().await.expect("token response");
     assert_ne!(second.refresh_token, first.refresh_token);
     assert_eq!(second.expires_in, 900);
     assert_eq!(
-        verify_access_token(&portal.state, &second.access_token).expect("valid").sub,
+        verify_access_token(&portal.state, second.access_token.expose()).expect("valid").sub,
         account
     );
 
     // Reuse of the rotated token: 400 invalid_grant in the identity error body (§0, §4)…
-    let reused = refresh(first.refresh_token.clone()).await.expect("POST token");
+    let reused = refresh(first.refresh_token.expose().to_owned()).await.expect("POST token");
     assert_eq!(reused.status(), 400);
     let body: serde_json::Value = reused.json().await.expect("JSON");
     assert_eq!(body["error"], "invalid_grant");
     assert!(body["error_codes"].as_array().is_some_and(|c| !c.is_empty()), "{body}");
     // …and the family's newest token is dead too.
-    let newest = refresh(second.refresh_token.clone()).await.expect("POST token");
+    let newest = refresh(second.refresh_token.expose().to_owned()).await.expect("POST token");
     assert_eq!(newest.status(), 400);
     let body: serde_json::Value = newest.json().await.expect("JSON");
     assert_eq!(body["error"], "invalid_grant");

@@ -218,7 +218,7 @@ pub async fn flow_verify_code(
     state: State<'_, AppState>,
     args: Args<FlowVerifyCode>,
 ) -> CommandResult<FlowVerifyCode> {
-    by_kind!(args.kind, F => verify_code::<F>(&state, &args.code).await)
+    by_kind!(args.kind, F => verify_code::<F>(&state, args.code.expose()).await)
 }
 
 /// Sets the password of the pending flow of `kind` and signs in (`flow_set_password`): a
@@ -229,7 +229,7 @@ pub async fn flow_set_password(
     state: State<'_, AppState>,
     args: Args<FlowSetPassword>,
 ) -> CommandResult<FlowSetPassword> {
-    let password = checked_password(args.password)?;
+    let password = checked_password(args.password.expose())?;
     by_kind!(args.kind, F => set_password::<F>(&state, &password).await)
 }
 
@@ -296,7 +296,7 @@ pub async fn sign_in(
     args: Args<SignInCommand>,
 ) -> CommandResult<SignInCommand> {
     let email = parse_email(&args.email)?;
-    let password = SecretString::from(args.password);
+    let password = SecretString::from(args.password.expose());
     let (portal, _) = state.client().await?;
     let session = password_sign_in(&portal, email.clone(), &password).await?;
     signed_in(&state, email.to_string(), session).await
@@ -576,7 +576,7 @@ fn parse_code<F: Flow>(input: &str, sent: &CodeSent<F>) -> Result<VerificationCo
 
 /// The portal's password policy, checked before sending (`docs/contract.md §1`); the
 /// failure's code is the portal's suberror, on field `password`.
-fn checked_password(password: String) -> Result<SecretString> {
-    PasswordPolicy::check(&password).map_err(|e| Error::from(AppError::from(e)))?;
+fn checked_password(password: &str) -> Result<SecretString> {
+    PasswordPolicy::check(password).map_err(|e| Error::from(AppError::from(e)))?;
     Ok(SecretString::from(password))
 }

@@ -420,8 +420,8 @@ pub async fn link_email_verify(
             Some((linked, length)) if linked == email.as_str() => *length,
             _ => DEFAULT_CODE_LENGTH,
         };
-    let code =
-        VerificationCode::parse(&args.code, length).map_err(|e| Error::from(AppError::from(e)))?;
+    let code = VerificationCode::parse(args.code.expose(), length)
+        .map_err(|e| Error::from(AppError::from(e)))?;
     let to = email.clone();
     state
         .with_session(|s| async move { s.verify_email(&to, &code).await })

@@ -177,7 +177,7 @@ impl Launch {
     pub fn sign_up_as(&self, email: &str) -> SignedIn {
         self.ok::<ipc::FlowStart>(&FlowStartArgs { kind: FlowKind::SignUp, email: email.into() });
         let code = self.demo_code(&email.to_lowercase());
-        self.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code });
+        self.ok::<ipc::FlowVerifyCode>(&FlowCodeArgs { kind: FlowKind::SignUp, code: code.into() });
         self.ok::<ipc::FlowSetPassword>(&FlowPasswordArgs {
             kind: FlowKind::SignUp,
             password: PASSWORD.into(),

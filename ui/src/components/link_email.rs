@@ -110,8 +110,12 @@ pub fn LinkEmail(
             return;
         };
         let email_to_link = sent.email;
-        let send_code = move |code| async move {
-            ipc::call::<LinkEmailVerify>(&LinkEmailVerifyArgs { email: email_to_link, code }).await
+        let send_code = move |code: String| async move {
+            ipc::call::<LinkEmailVerify>(&LinkEmailVerifyArgs {
+                email: email_to_link,
+                code: code.into(),
+            })
+            .await
         };
         form.verify(sent.code_length, send_code, move |result| match result {
             Ok(entry) => {

@@ -195,8 +195,8 @@ fn CodeStepView(kind: FlowKind, step: CodeStep, exists: Signal<bool>) -> View {
     };
     let submit = move |e: web_sys::SubmitEvent| {
         e.prevent_default();
-        let send = move |code| async move {
-            ipc::call::<FlowVerifyCode>(&FlowCodeArgs { kind, code }).await
+        let send = move |code: String| async move {
+            ipc::call::<FlowVerifyCode>(&FlowCodeArgs { kind, code: code.into() }).await
         };
         form.verify(step.with(|s| s.code_length), send, move |result| match result {
             Ok(next) => app.flow.set(Some(FlowStep::Password(next))),
@@ -291,7 +291,7 @@ fn PasswordStepView(kind: FlowKind, step: PasswordStep) -> View {
         };
         busy.set(true);
         spawn_local_scoped(async move {
-            let args = FlowPasswordArgs { kind, password: new_password };
+            let args = FlowPasswordArgs { kind, password: new_password.into() };
             let result = ipc::call::<FlowSetPassword>(&args).await;
             busy.set(false);
             match result {

@@ -14,6 +14,7 @@
 //! External ID tenant (which omits some of them) still decode. [`ErrorCode`] and [`Suberror`]
 //! keep unknown codes in an `Other` variant for the same reason.
 
+use crate::Secret;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The `challenge_type` the client sends at sign-up `start` (§1 step 1).
@@ -55,7 +56,7 @@ pub struct ChallengeRequest {
     /// The public client id (§0).
     pub client_id: String,
     /// The most recent continuation token of the flow (§0).
-    pub continuation_token: String,
+    pub continuation_token: Secret,
     /// Optional space-separated challenge types; when given it must list what the step needs,
     /// or the answer is a [`RedirectAnswer`] (§0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,29 +65,20 @@ pub struct ChallengeRequest {
 
 /// `signup/v1.0/continue` (§1 steps 3 and 5): `grant_type=oob` with `oob`, or
 /// `grant_type=password` with `password`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignUpContinueRequest {
     /// The public client id (§0).
     pub client_id: String,
     /// The most recent continuation token of the flow (§0).
-    pub continuation_token: String,
+    pub continuation_token: Secret,
     /// `oob` or `password`.
     pub grant_type: String,
     /// The emailed code (with `grant_type=oob`); spaces, dashes and line breaks are ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oob: Option<String>,
+    pub oob: Option<Secret>,
     /// The new password (with `grant_type=password`); the policy of §1 applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-}
-
-impl std::fmt::Debug for SignUpContinueRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignUpContinueRequest")
-            .field("client_id", &self.client_id)
-            .field("grant_type", &self.grant_type)
-            .finish_non_exhaustive()
-    }
+    pub password: Option<Secret>,
 }
 
 /// `oauth2/v2.0/initiate` (§2 step 1): `client_id`, `username`,
@@ -108,7 +100,7 @@ pub struct SignInInitiateRequest {
 /// - `continuation_token`: `continuation_token`, `scope`, and `username` after a sign-up;
 /// - `refresh_token`: `refresh_token`, optional `scope` (§4);
 /// - `authorization_code`: `code`, `redirect_uri`, `code_verifier` (§5).
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TokenRequest {
     /// The public client id (§0).
     pub client_id: String,
@@ -116,10 +108,10 @@ pub struct TokenRequest {
     pub grant_type: String,
     /// The flow's most recent continuation token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub continuation_token: Option<String>,
+    pub continuation_token: Option<Secret>,
     /// The password (sign-in, §2). Never checked against the policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// The email (required with `continuation_token` after a sign-up, §1 step 6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -128,26 +120,16 @@ pub struct TokenRequest {
     pub scope: Option<String>,
     /// The refresh token (§4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     /// The authorization code (§5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
+    pub code: Option<Secret>,
     /// The redirect URI of the authorization request (§5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
     /// The PKCE verifier (§5, RFC 7636 §4.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code_verifier: Option<String>,
-}
-
-impl std::fmt::Debug for TokenRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenRequest")
-            .field("client_id", &self.client_id)
-            .field("grant_type", &self.grant_type)
-            .field("scope", &self.scope)
-            .finish_non_exhaustive()
-    }
+    pub code_verifier: Option<Secret>,
 }
 
 /// `resetpassword/v1.0/start` (§3 step 1): `client_id`, `username`,
@@ -163,44 +145,27 @@ pub struct ResetStartRequest {
 }
 
 /// `resetpassword/v1.0/continue` (§3 step 3): `grant_type=oob` with the emailed `oob`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResetContinueRequest {
     /// The public client id (§0).
     pub client_id: String,
     /// The most recent continuation token of the flow (§0).
-    pub continuation_token: String,
+    pub continuation_token: Secret,
     /// Always `oob`.
     pub grant_type: String,
     /// The emailed code; spaces, dashes and line breaks are ignored (§1 "Codes").
-    pub oob: String,
-}
-
-impl std::fmt::Debug for ResetContinueRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResetContinueRequest")
-            .field("client_id", &self.client_id)
-            .field("grant_type", &self.grant_type)
-            .finish_non_exhaustive()
-    }
+    pub oob: Secret,
 }
 
 /// `resetpassword/v1.0/submit` (§3 step 4): the new password.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResetSubmitRequest {
     /// The public client id (§0).
     pub client_id: String,
     /// The most recent continuation token of the flow (§0).
-    pub continuation_token: String,
+    pub continuation_token: Secret,
     /// The new password: the policy of §1 applies, and it must differ from the current one.
-    pub new_password: String,
-}
-
-impl std::fmt::Debug for ResetSubmitRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResetSubmitRequest")
-            .field("client_id", &self.client_id)
-            .finish_non_exhaustive()
-    }
+    pub new_password: Secret,
 }
 
 /// `resetpassword/v1.0/poll_completion` (§3 step 5).
@@ -209,7 +174,7 @@ pub struct PollCompletionRequest {
     /// The public client id (§0).
     pub client_id: String,
     /// The continuation token of `submit` (or of the previous poll).
-    pub continuation_token: String,
+    pub continuation_token: Secret,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,7 +186,7 @@ pub struct PollCompletionRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContinuationAnswer {
     /// Opaque, valid 600 s, for the flow's next step only (§0).
-    pub continuation_token: String,
+    pub continuation_token: Secret,
 }
 
 /// HTTP 200 `{"challenge_type":"redirect"}`: the client did not list a method the step needs
@@ -244,7 +209,7 @@ pub enum ChallengeAnswer {
     /// The next step wants a password: `{challenge_type:"password", continuation_token}`.
     Password {
         /// The token for the password step.
-        continuation_token: String,
+        continuation_token: Secret,
     },
     /// Fall back to the browser flow (§0).
     Redirect {
@@ -272,14 +237,14 @@ pub struct OobChallenge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<u64>,
     /// The token for the code step.
-    pub continuation_token: String,
+    pub continuation_token: Secret,
 }
 
 /// `resetpassword/v1.0/continue` succeeded (§3 step 3): `{continuation_token, expires_in}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResetContinueAnswer {
     /// The token for `submit`.
-    pub continuation_token: String,
+    pub continuation_token: Secret,
     /// Seconds the token stays valid, at most 600.
     pub expires_in: u64,
 }
@@ -289,7 +254,7 @@ pub struct ResetContinueAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResetSubmitAnswer {
     /// The token for `poll_completion`.
-    pub continuation_token: String,
+    pub continuation_token: Secret,
     /// Minimum seconds between two polls.
     pub poll_interval: u64,
 }
@@ -302,7 +267,7 @@ pub struct PollCompletionAnswer {
     /// With `succeeded`: the token for the `continuation_token` grant (§3 step 6); otherwise the
     /// token for the next poll (or for `submit` again after `failed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub continuation_token: Option<String>,
+    pub continuation_token: Option<Secret>,
 }
 
 /// The `status` of a password reset (§3 step 5).
@@ -346,7 +311,7 @@ pub struct IdentityError {
     pub suberror: Option<Suberror>,
     /// On `credential_required` and `attributes_required` only: the flow's next token (§0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub continuation_token: Option<String>,
+    pub continuation_token: Option<Secret>,
     /// After a wrong code: tries left on the current code (§1 "Codes").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u32>,

@@ -7,6 +7,7 @@
 //! With the `openapi` feature every type derives `utoipa::ToSchema`, which the reference
 //! portal uses for `GET /openapi.json`; the UI builds without it.
 
+use crate::Secret;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -123,20 +124,14 @@ pub struct EmailChallenge {
 /// `POST /api/v1/me/emails/verify` body (`docs/contract.md §5`): the address and its emailed
 /// code (spaces, dashes and line breaks in the code are ignored, §1). Answer: 200
 /// [`EmailEntry`] with `verified: true`. Unknown fields are refused.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmailRequest {
     /// The address a code was sent to.
     pub email: String,
     /// The code, a secret: never logged.
-    pub code: String,
-}
-
-impl fmt::Debug for VerifyEmailRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VerifyEmailRequest").finish_non_exhaustive()
-    }
+    pub code: Secret,
 }
 
 /// A child associated with the parent's account (`docs/contract.md §6`).

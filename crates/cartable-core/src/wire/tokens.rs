@@ -7,6 +7,7 @@
 //!
 //! Client and reference portal both use these, so field names cannot drift.
 
+use crate::Secret;
 use serde::{Deserialize, Serialize};
 
 /// The mobile redirect URI of the browser flow, a private-use scheme named after the app's
@@ -19,7 +20,7 @@ pub const MOBILE_REDIRECT_URI: &str = "ca.cartable.client:/oauth2redirect";
 /// "refresh_token":"…","id_token":"eyJ…"}`.
 ///
 /// `Debug` redacts the three tokens, so a response can be logged without leaking them.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenResponse {
     /// Always `Bearer` (RFC 6750).
     pub token_type: String,
@@ -28,25 +29,12 @@ pub struct TokenResponse {
     /// Lifetime of `access_token` in seconds from now (900 on the reference portal).
     pub expires_in: u64,
     /// RS256 JWT for the parent API: `aud` = the parent API base, `scp` = `parent`.
-    pub access_token: String,
+    pub access_token: Secret,
     /// Opaque, 256 random bits (43 base64url characters on the reference portal); rotated on
     /// every use: the client must store the new one and forget the old.
-    pub refresh_token: String,
+    pub refresh_token: Secret,
     /// RS256 JWT for the client: see [`IdTokenClaims`].
-    pub id_token: String,
-}
-
-impl std::fmt::Debug for TokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenResponse")
-            .field("token_type", &self.token_type)
-            .field("scope", &self.scope)
-            .field("expires_in", &self.expires_in)
-            .field("access_token", &"[redacted]")
-            .field("refresh_token", &"[redacted]")
-            .field("id_token", &"[redacted]")
-            .finish()
-    }
+    pub id_token: Secret,
 }
 
 /// Claims of the ID token (`docs/contract.md §4`, OpenID Connect Core §2).
@@ -78,25 +66,15 @@ pub struct IdTokenClaims {
 
 /// RFC 7009 §2.1 revocation request, form-encoded to `{authority}oauth2/v2.0/revoke`
 /// (`docs/contract.md §4`). The portal answers 200 whether or not it knew the token.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevokeRequest {
     /// The refresh token (or access token) to revoke.
-    pub token: String,
+    pub token: Secret,
     /// `refresh_token` or `access_token`; a hint the server may ignore (RFC 7009 §2.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type_hint: Option<String>,
     /// The public client id (`docs/contract.md §0`).
     pub client_id: String,
-}
-
-impl std::fmt::Debug for RevokeRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RevokeRequest")
-            .field("token", &"[redacted]")
-            .field("token_type_hint", &self.token_type_hint)
-            .field("client_id", &self.client_id)
-            .finish()
-    }
 }
 
 /// OpenID Connect discovery document, `GET {authority}v2.0/.well-known/openid-configuration`

@@ -182,7 +182,7 @@ impl OAuthError {
             error_description: format!("AADSTS{}: {}", self.code, self.description),
             error_codes: vec![self.code],
             suberror: self.suberror.clone(),
-            continuation_token: self.continuation_token.clone(),
+            continuation_token: self.continuation_token.clone().map(Into::into),
             attempts_left: self.attempts_left,
             retry_after: self.retry_after,
             required_attributes: Vec::new(),

@@ -9,6 +9,7 @@ use axum::{
     Json,
     response::{IntoResponse, Response},
 };
+use cartable_core::Secret;
 use cartable_core::{
     Email, PasswordPolicy,
     wire::identity::{
@@ -81,7 +82,7 @@ fn oob_answer(state: &AppState, email: &Email, continuation_token: String) -> An
         challenge_target_label: email.masked(),
         code_length: CODE_LENGTH,
         interval: Some(state.config.lifetimes.resend_interval.as_secs()),
-        continuation_token,
+        continuation_token: continuation_token.into(),
     }))
 }
 
@@ -140,7 +141,7 @@ pub async fn signup_start(state: &AppState, req: SignUpStartRequest) -> Answer {
     )
     .await?;
     tracing::info!(email = %email.masked(), "sign-up started");
-    ok(ContinuationAnswer { continuation_token: token })
+    ok(ContinuationAnswer { continuation_token: token.into() })
 }
 
 /// `signup/v1.0/challenge` (§1 steps 2 and 4): emails a code (again, for a resend) and answers
@@ -152,7 +153,7 @@ pub async fn signup_challenge(state: &AppState, lang: Lang, req: ChallengeReques
     check_client(state, &req.client_id)?;
     let presented = continuation::redeem(
         state,
-        &req.continuation_token,
+        req.continuation_token.expose(),
         &req.client_id,
         &[step::SIGNUP_CHALLENGE, step::SIGNUP_OOB, step::SIGNUP_PASSWORD_CHALLENGE],
     )
@@ -163,7 +164,7 @@ pub async fn signup_challenge(state: &AppState, lang: Lang, req: ChallengeReques
             return redirect();
         }
         let token = continuation::advance(state, &presented, step::SIGNUP_PASSWORD).await?;
-        return ok(ChallengeAnswer::Password { continuation_token: token });
+        return ok(ChallengeAnswer::Password { continuation_token: token.into() });
     }
     if !allows(types, "oob") {
         return redirect();
@@ -192,7 +193,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     }
     let presented = continuation::redeem(
         state,
-        &req.continuation_token,
+        req.continuation_token.expose(),
         &req.client_id,
         &[step::SIGNUP_OOB, step::SIGNUP_PASSWORD],
     )
@@ -204,7 +205,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
         )));
     }
     if expected == "oob" {
-        let oob = required(req.oob.as_deref(), "oob")?;
+        let oob = required(req.oob.as_ref().map(Secret::expose), "oob")?;
         codes::verify(state, &presented.flow.id, &presented.flow.email, oob).await?;
         if account_by_email(state, &presented.flow.email).await?.is_some() {
             continuation::consume(state, &presented).await?;
@@ -219,7 +220,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
         )
         .with_continuation_token(token));
     }
-    let password = required(req.password.as_deref(), "password")?;
+    let password = required(req.password.as_ref().map(Secret::expose), "password")?;
     check_policy(password)?;
     let hash = state.passwords.hash(password.to_owned()).await?;
     let account_id = uuid::Uuid::new_v4().to_string();
@@ -262,7 +263,7 @@ pub async fn signup_continue(state: &AppState, req: SignUpContinueRequest) -> An
     tx.commit().await?;
     let token = continuation::advance(state, &presented, step::SIGNUP_DONE).await?;
     tracing::info!(email = %mask(&presented.flow.email), "account created");
-    ok(ContinuationAnswer { continuation_token: token })
+    ok(ContinuationAnswer { continuation_token: token.into() })
 }
 
 fn user_already_exists() -> OAuthError {
@@ -303,7 +304,7 @@ pub async fn signin_initiate(state: &AppState, req: SignInInitiateRequest) -> An
         step::SIGNIN_CHALLENGE,
     )
     .await?;
-    ok(ContinuationAnswer { continuation_token: token })
+    ok(ContinuationAnswer { continuation_token: token.into() })
 }
 
 /// `oauth2/v2.0/challenge` (§2 step 2): `{challenge_type:"password", continuation_token}`, or
@@ -315,7 +316,7 @@ pub async fn signin_challenge(state: &AppState, req: ChallengeRequest) -> Answer
     check_client(state, &req.client_id)?;
     let presented = continuation::redeem(
         state,
-        &req.continuation_token,
+        req.continuation_token.expose(),
         &req.client_id,
         &[step::SIGNIN_CHALLENGE],
     )
@@ -324,7 +325,7 @@ pub async fn signin_challenge(state: &AppState, req: ChallengeRequest) -> Answer
         return redirect();
     }
     let token = continuation::advance(state, &presented, step::SIGNIN_PASSWORD).await?;
-    ok(ChallengeAnswer::Password { continuation_token: token })
+    ok(ChallengeAnswer::Password { continuation_token: token.into() })
 }
 
 async fn check_lock(state: &AppState, email: &Email) -> Result<(), OAuthError> {
@@ -367,8 +368,9 @@ async fn reserve_password_attempt(
 
 /// The token endpoint's `password` grant (§2 step 3).
 async fn password_grant(state: &AppState, req: &TokenRequest) -> Answer {
-    let token = required(req.continuation_token.as_deref(), "continuation_token")?;
-    let password = required(req.password.as_deref(), "password")?;
+    let token =
+        required(req.continuation_token.as_ref().map(Secret::expose), "continuation_token")?;
+    let password = required(req.password.as_ref().map(Secret::expose), "password")?;
     let scope = required(req.scope.as_deref(), "scope")?;
     let presented =
         continuation::redeem(state, token, &req.client_id, &[step::SIGNIN_PASSWORD]).await?;
@@ -430,7 +432,8 @@ pub fn token_error(e: &crate::tokens::TokenError) -> OAuthError {
 /// The token endpoint's `continuation_token` grant: signs in straight after a sign-up (§1 step
 /// 6; `username` required and must be the flow's email) or a reset (§3 step 6).
 async fn continuation_grant(state: &AppState, req: &TokenRequest) -> Answer {
-    let token = required(req.continuation_token.as_deref(), "continuation_token")?;
+    let token =
+        required(req.continuation_token.as_ref().map(Secret::expose), "continuation_token")?;
     let scope = required(req.scope.as_deref(), "scope")?;
     let presented =
         continuation::redeem(state, token, &req.client_id, &[step::SIGNUP_DONE, step::RESET_DONE])
@@ -466,7 +469,8 @@ pub async fn token(state: &AppState, req: TokenRequest) -> Answer {
         "password" => password_grant(state, &req).await,
         "continuation_token" => continuation_grant(state, &req).await,
         "refresh_token" => {
-            let refresh = required(req.refresh_token.as_deref(), "refresh_token")?;
+            let refresh =
+                required(req.refresh_token.as_ref().map(Secret::expose), "refresh_token")?;
             match crate::tokens::refresh_grant(state, &req.client_id, refresh, req.scope.as_deref())
                 .await
             {
@@ -508,7 +512,7 @@ pub async fn reset_start(state: &AppState, req: ResetStartRequest) -> Answer {
         step::RESET_CHALLENGE,
     )
     .await?;
-    ok(ContinuationAnswer { continuation_token: token })
+    ok(ContinuationAnswer { continuation_token: token.into() })
 }
 
 /// `resetpassword/v1.0/challenge` (§3 step 2): emails a code (or, for an address no account
@@ -520,7 +524,7 @@ pub async fn reset_challenge(state: &AppState, lang: Lang, req: ChallengeRequest
     check_client(state, &req.client_id)?;
     let presented = continuation::redeem(
         state,
-        &req.continuation_token,
+        req.continuation_token.expose(),
         &req.client_id,
         &[step::RESET_CHALLENGE, step::RESET_OOB],
     )
@@ -546,13 +550,17 @@ pub async fn reset_continue(state: &AppState, req: ResetContinueRequest) -> Answ
     if req.grant_type != "oob" {
         return Err(OAuthError::unsupported_grant_type());
     }
-    let presented =
-        continuation::redeem(state, &req.continuation_token, &req.client_id, &[step::RESET_OOB])
-            .await?;
-    codes::verify(state, &presented.flow.id, &presented.flow.email, &req.oob).await?;
+    let presented = continuation::redeem(
+        state,
+        req.continuation_token.expose(),
+        &req.client_id,
+        &[step::RESET_OOB],
+    )
+    .await?;
+    codes::verify(state, &presented.flow.id, &presented.flow.email, req.oob.expose()).await?;
     let token = continuation::advance(state, &presented, step::RESET_SUBMIT).await?;
     ok(ResetContinueAnswer {
-        continuation_token: token,
+        continuation_token: token.into(),
         expires_in: state.config.lifetimes.continuation.as_secs().min(600),
     })
 }
@@ -566,10 +574,14 @@ pub async fn reset_continue(state: &AppState, req: ResetContinueRequest) -> Answ
 /// `expired_token`, `invalid_grant` with a password suberror or `password_recently_used`.
 pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest) -> Answer {
     check_client(state, &req.client_id)?;
-    let presented =
-        continuation::redeem(state, &req.continuation_token, &req.client_id, &[step::RESET_SUBMIT])
-            .await?;
-    check_policy(&req.new_password)?;
+    let presented = continuation::redeem(
+        state,
+        req.continuation_token.expose(),
+        &req.client_id,
+        &[step::RESET_SUBMIT],
+    )
+    .await?;
+    check_policy(req.new_password.expose())?;
     let Some(account_id) = presented.flow.account_id.clone() else {
         return Err(OAuthError::expired_token());
     };
@@ -582,7 +594,9 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
     let Some(current) = current else {
         return Err(OAuthError::expired_token());
     };
-    if current.is_some() && state.passwords.verify(req.new_password.clone(), current).await? {
+    if current.is_some()
+        && state.passwords.verify(req.new_password.expose().to_owned(), current).await?
+    {
         return Err(OAuthError::new(
             ErrorCode::InvalidGrant,
             399246,
@@ -590,7 +604,7 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
         )
         .with_suberror(Suberror::PasswordRecentlyUsed));
     }
-    let hash = state.passwords.hash(req.new_password.clone()).await?;
+    let hash = state.passwords.hash(req.new_password.expose().to_owned()).await?;
     let token = continuation::advance(state, &presented, step::RESET_POLL).await?;
     db::on!(state.db, |c| sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
@@ -613,7 +627,7 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
             tracing::error!(error = %e, to = %email.masked(), "password-changed notice failed");
         }
     });
-    ok(ResetSubmitAnswer { continuation_token: token, poll_interval: POLL_INTERVAL })
+    ok(ResetSubmitAnswer { continuation_token: token.into(), poll_interval: POLL_INTERVAL })
 }
 
 /// `resetpassword/v1.0/poll_completion` (§3 step 5): the change is done by `submit`, so the
@@ -623,9 +637,16 @@ pub async fn reset_submit(state: &AppState, lang: Lang, req: ResetSubmitRequest)
 /// `invalid_client`, `expired_token`.
 pub async fn reset_poll(state: &AppState, req: PollCompletionRequest) -> Answer {
     check_client(state, &req.client_id)?;
-    let presented =
-        continuation::redeem(state, &req.continuation_token, &req.client_id, &[step::RESET_POLL])
-            .await?;
+    let presented = continuation::redeem(
+        state,
+        req.continuation_token.expose(),
+        &req.client_id,
+        &[step::RESET_POLL],
+    )
+    .await?;
     let token = continuation::advance(state, &presented, step::RESET_DONE).await?;
-    ok(PollCompletionAnswer { status: PollStatus::Succeeded, continuation_token: Some(token) })
+    ok(PollCompletionAnswer {
+        status: PollStatus::Succeeded,
+        continuation_token: Some(token.into()),
+    })
 }

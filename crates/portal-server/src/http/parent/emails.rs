@@ -147,7 +147,9 @@ pub async fn verify_email(
     let Some(flow_id) = flow_id else {
         return Err(code_problem(OAuthError::expired_token()));
     };
-    codes::verify(&state, &flow_id, email.as_str(), &request.code).await.map_err(code_problem)?;
+    codes::verify(&state, &flow_id, email.as_str(), request.code.expose())
+        .await
+        .map_err(code_problem)?;
     ensure_not_in_use(&state, &auth.account_id, &email).await?;
     db::on!(state.db, |c| sqlx::query(
         "INSERT INTO account_emails (account_id, address, verified, created_at) \
