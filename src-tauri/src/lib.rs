@@ -178,35 +178,26 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     commands::launch::mark_start();
-    let app = match build_app(builder(true), Options::from_environment()) {
-        Ok(app) => app,
-        // The first instance is closing and did not answer on D-Bus: this launch must not die
-        // with it. Start without the single-instance guard instead.
-        Err(tauri::Error::PluginInitialization(plugin, cause)) if plugin == "single-instance" => {
-            eprintln!("cartable: single instance unavailable ({cause}); starting anyway");
-            #[allow(clippy::expect_used)]
-            build_app(builder(false), Options::from_environment())
-                .expect("Cartable could not start")
-        }
-        Err(error) => panic!("Cartable could not start: {error}"),
-    };
+    // Built once per process: on Linux the runtime registers a GtkApplication that lives as long
+    // as the process, so a second `Builder::build` panics in tao ("An object is already exported
+    // for the interface org.gtk.Application"). A first instance that is closing is handled
+    // inside the one build, by `desktop::SingleInstance`.
+    let app = build_app(builder(), Options::from_environment())
+        .unwrap_or_else(|error| panic!("Cartable could not start: {error}"));
     app.run(|_, _| {});
 }
 
-/// The app's plugins; `single_instance` adds the guard that focuses a running instance.
+/// The app's plugins, with (desktop) the guard that focuses a running instance.
 /// Mobile adds tauri-plugin-deep-link for the browser sign-in's return (not built here).
 /// tauri-plugin-clipboard-manager holds the clipboard the shell writes the sign-in address to
 /// ("Copier le lien", [`commands::social`]); its webview commands stay unreachable, since the
 /// capability grants none of its permissions. tauri-plugin-opener is not registered: its Rust
 /// function opens the system browser without it, and registering it would only give the
 /// webview commands (`plugin:opener|…`) and a link-click script that Cartable does not use.
-fn builder(single_instance: bool) -> Builder<tauri::Wry> {
+fn builder() -> Builder<tauri::Wry> {
     let builder = Builder::default();
     #[cfg(desktop)]
-    let builder =
-        if single_instance { builder.plugin(desktop::single_instance()) } else { builder };
-    #[cfg(not(desktop))]
-    let _ = single_instance;
+    let builder = builder.plugin(desktop::SingleInstance);
     #[cfg(desktop)]
     let builder = builder.plugin(desktop::window_state());
     // Mobile: the browser sign-in comes back as `ca.cartable.client:/oauth2redirect`.
@@ -250,11 +241,57 @@ pub fn mask_email(email: &str) -> String {
 mod desktop {
     //! Desktop-only plugins: single instance and the remembered window.
 
-    use tauri::{Manager, Runtime, plugin::TauriPlugin};
+    use std::time::Duration;
+
+    use tauri::{
+        AppHandle, Manager, Runtime,
+        plugin::{Plugin, TauriPlugin},
+    };
+
+    /// tauri-plugin-single-instance, made to survive a first instance that is closing.
+    ///
+    /// On Linux the plugin fails when the D-Bus name is taken but its owner does not answer
+    /// (`NoReply`, `ServiceUnknown`, `UnknownObject`: the first instance is exiting). The app
+    /// must not then build a second `tauri::App` in this process (the first one's
+    /// GtkApplication stays exported on the session bus and tao panics), so the check is tried
+    /// again here, inside the one build: once the closing instance is gone this launch takes the
+    /// name and is the guard; if the owner never answers (10 tries, 100 ms apart), the app
+    /// starts without the guard.
+    pub struct SingleInstance;
+
+    impl<R: Runtime> Plugin<R> for SingleInstance {
+        fn name(&self) -> &'static str {
+            "single-instance"
+        }
+
+        fn initialize(
+            &mut self,
+            app: &AppHandle<R>,
+            config: serde_json::Value,
+        ) -> Result<(), Box<dyn std::error::Error>> {
+            const ATTEMPTS: u32 = 10;
+            const PAUSE: Duration = Duration::from_millis(100);
+            for attempt in 1..=ATTEMPTS {
+                // A fresh plugin each time: its setup runs once. The upstream plugin has only a
+                // setup (no other hooks to forward).
+                match single_instance::<R>().initialize(app, config.clone()) {
+                    Ok(()) => return Ok(()),
+                    Err(_) if attempt < ATTEMPTS => std::thread::sleep(PAUSE),
+                    // tauri-plugin-log is not set up yet: stderr.
+                    Err(cause) => {
+                        eprintln!(
+                            "cartable: single instance unavailable ({cause}); starting anyway"
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
 
     /// A second launch focuses the first window instead of starting another app (which would
     /// start a second embedded portal on the same database).
-    pub fn single_instance<R: Runtime>() -> TauriPlugin<R> {
+    fn single_instance<R: Runtime>() -> TauriPlugin<R> {
         tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();

@@ -1466,6 +1466,35 @@ async fn e2e_21_without_an_update_server_the_package_manager_updates() -> Result
     .await
 }
 
+// --- Launching while the last window closes -------------------------------------------------
+
+/// A launch that finds the single-instance name taken by a process that does not answer (the
+/// previous Cartable, still closing) starts anyway, in one piece: it once built the app a
+/// second time, which GTK refuses in one process ("An object is already exported for the
+/// interface org.gtk.Application"), and died.
+#[tokio::test]
+#[ignore = "needs the real window: run tests/e2e.sh"]
+async fn e2e_23_a_launch_while_the_last_one_closes_still_starts() -> Result {
+    let fr = Texts::load("fr-CA")?;
+    // The name tauri-plugin-single-instance asks for (the app's identifier + `.SingleInstance`),
+    // held by a connection that serves nothing: its ExecuteCallback call fails, as with a
+    // closing instance.
+    let closing = zbus::blocking::connection::Builder::session()
+        .and_then(|b| b.name("ca.cartable.client.SingleInstance"))
+        .and_then(|b| b.build())
+        .map_err(|e| fail(format!("cannot hold the single-instance name: {e}")))?;
+    // Serving no object: the app's call gets `UnknownObject` at once (without an object server
+    // zbus would leave it unanswered, like a frozen instance, which the app waits for).
+    let _ = closing.object_server();
+    let outcome = Scenario::run("23-launch-while-closing", async |s: &mut Scenario| {
+        at_login(s, &fr).await?;
+        s.step("started").await
+    })
+    .await;
+    drop(closing);
+    outcome
+}
+
 // --- A phone-sized window ------------------------------------------------------------------
 
 /// A parent's email as long as real ones get (44 characters).
