@@ -6,10 +6,8 @@
 //! here by exhaustive `match`es on their typed codes; the UI translates the result. Nothing ever
 //! crosses as a sentence. Internal details go to the log, never to the UI.
 
-use cartable_core::{AppError, Failure, Field, error::Unreachable};
-use portal_client::{
-    NetworkErrorKind, ProblemCode, RefusalCode, RetryReason, Suberror, ThrottleReason,
-};
+use cartable_core::{AppError, Failure, Field};
+use portal_client::{ProblemCode, RefusalCode, RetryReason, Suberror, ThrottleReason};
 use serde::{Serialize, Serializer};
 
 /// What a command can fail with.
@@ -67,16 +65,7 @@ impl Serialize for Error {
 pub fn client_error(error: &portal_client::Error) -> AppError {
     match error {
         portal_client::Error::Network(network) => {
-            let kind = match network.kind {
-                NetworkErrorKind::Timeout => Unreachable::Timeout,
-                NetworkErrorKind::Dns => Unreachable::Dns,
-                NetworkErrorKind::Tls => Unreachable::Tls,
-                NetworkErrorKind::ConnectionRefused => Unreachable::ConnectionRefused,
-                NetworkErrorKind::ConnectionReset => Unreachable::ConnectionReset,
-                NetworkErrorKind::Proxy => Unreachable::Proxy,
-                _ => Unreachable::Other,
-            };
-            Failure::PortalUnreachable { kind }.into()
+            Failure::PortalUnreachable { kind: network.kind }.into()
         }
         portal_client::Error::SessionEnded => Failure::SessionExpired.into(),
         portal_client::Error::Portal(refusal) => refusal_error(refusal),

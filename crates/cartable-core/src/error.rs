@@ -103,21 +103,32 @@ pub enum SettingRefusal {
     UnsupportedScheme,
 }
 
-/// How the portal could not be reached, the `kind` of [`Failure::PortalUnreachable`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How the portal could not be reached: portal-client's `NetworkErrorKind` and the `kind` of
+/// [`Failure::PortalUnreachable`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Unreachable {
-    /// No answer in time.
+    /// The connect or request timeout elapsed.
     Timeout,
-    /// The name did not resolve.
+    /// The host name (the portal's, or the proxy's) could not be resolved: reqwest tags every
+    /// failure of its resolver (`reqwest::Error::is_dns`).
     Dns,
-    /// The TLS handshake or the certificate failed.
+    /// The TLS handshake failed (untrusted or invalid certificate, protocol error).
     Tls,
-    /// Nothing listens at the address.
+    /// The connection was refused.
     ConnectionRefused,
-    /// The connection was cut.
+    /// The connection was reset or closed before the whole answer arrived.
     ConnectionReset,
-    /// The system's proxy refused or failed.
+    /// The proxy refused or failed: the client's proxy configuration routes the request through
+    /// a proxy, and the connection failed with no I/O, TLS or DNS cause, which is how a refused
+    /// or broken `CONNECT` tunnel surfaces (a 407, 403 or 502 answer, or a proxy that hangs up).
+    ///
+    /// hyper-util reports those as its `TunnelError`, a type it does not export, so it cannot be
+    /// found in the cause chain by type; the route is known instead, from the same proxy matcher
+    /// reqwest uses (`hyper_util::client::proxy::matcher::Matcher::from_system`). A proxy
+    /// that cannot be reached at all is reported like any host: [`Self::Dns`],
+    /// [`Self::ConnectionRefused`], [`Self::Timeout`].
     Proxy,
     /// Any other transport failure.
     #[default]
@@ -341,15 +352,61 @@ failures! {
     }
 }
 
-/// Which rule or refusal an [`AppError`] reports, with its parameters.
-///
-/// Domain rules' errors are typed where they are raised (the UI's checks, the shell's); the
-/// app's own [`Failure`]s are typed on both sides of the IPC. A domain rule's error received
-/// over the IPC reads as [`ErrorKind::Other`] with its code and parameters, which is all the UI
-/// needs to show it: nothing branches on them, and decoding them into their types would
-/// cost the UI's wasm about 20 KB.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ErrorKind {
+/// Defines [`ErrorKind`] with one variant per domain rule's error type, plus
+/// [`ErrorKind::Failure`] and [`ErrorKind::Other`], and what follows from the one list: the
+/// conversions from each type and the code and parameters of each (its serde tag and fields).
+macro_rules! error_kinds {
+    ($( $(#[$doc:meta])* $variant:ident($type:ty), )*) => {
+        /// Which rule or refusal an [`AppError`] reports, with its parameters.
+        ///
+        /// Domain rules' errors are typed where they are raised (the UI's checks, the shell's); the
+        /// app's own [`Failure`]s are typed on both sides of the IPC. A domain rule's error received
+        /// over the IPC reads as [`ErrorKind::Other`] with its code and parameters, which is all the UI
+        /// needs to show it: nothing branches on them, and decoding them into their types would
+        /// cost the UI's wasm about 20 KB.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum ErrorKind {
+            $( $(#[$doc])* $variant($type), )*
+            /// A refusal or failure of the app (see [`Failure`]).
+            Failure(Failure),
+            /// An error received as a code that is not a [`Failure`]: a domain rule's error, or
+            /// a code this version does not know (from a newer portal or shell).
+            Other {
+                /// The code as received.
+                code: String,
+                /// Its parameters as received.
+                params: Map<String, Value>,
+            },
+        }
+
+        $(
+            impl From<$type> for ErrorKind {
+                fn from(error: $type) -> Self {
+                    Self::$variant(error)
+                }
+            }
+
+            impl From<$type> for AppError {
+                fn from(error: $type) -> Self {
+                    Self::new(ErrorKind::$variant(error))
+                }
+            }
+        )*
+
+        impl ErrorKind {
+            /// The code and the parameters.
+            fn split(&self) -> (String, Map<String, Value>) {
+                match self {
+                    $( Self::$variant(error) => tagged(error), )*
+                    Self::Failure(failure) => (failure.code().to_owned(), failure.params()),
+                    Self::Other { code, params } => (code.clone(), params.clone()),
+                }
+            }
+        }
+    };
+}
+
+error_kinds!(
     /// An email refused by `email::check` (`docs/contract.md §1` "Email").
     Email(EmailError),
     /// A verification code refused before it is sent.
@@ -366,45 +423,19 @@ pub enum ErrorKind {
     PermanentCodeHint(PermanentCodeHint),
     /// A NIP refused.
     Nip(NipError),
-    /// A refusal or failure of the app (see [`Failure`]).
-    Failure(Failure),
-    /// An error received as a code that is not a [`Failure`]: a domain rule's error, or a code
-    /// this version does not know (from a newer portal or shell).
-    Other {
-        /// The code as received.
-        code: String,
-        /// Its parameters as received.
-        params: Map<String, Value>,
-    },
-}
-
-macro_rules! kinds_from {
-    ($($variant:ident($type:ty)),* $(,)?) => {$(
-        impl From<$type> for ErrorKind {
-            fn from(error: $type) -> Self {
-                Self::$variant(error)
-            }
-        }
-
-        impl From<$type> for AppError {
-            fn from(error: $type) -> Self {
-                Self::new(ErrorKind::$variant(error))
-            }
-        }
-    )*};
-}
-
-kinds_from!(
-    Email(EmailError),
-    Code(CodeError),
-    Password(PasswordFailure),
-    BirthDate(BirthDateError),
-    Name(NameError),
-    Identifier(IdentifierError),
-    PermanentCodeHint(PermanentCodeHint),
-    Nip(NipError),
-    Failure(Failure),
 );
+
+impl From<Failure> for ErrorKind {
+    fn from(failure: Failure) -> Self {
+        Self::Failure(failure)
+    }
+}
+
+impl From<Failure> for AppError {
+    fn from(failure: Failure) -> Self {
+        Self::new(ErrorKind::Failure(failure))
+    }
+}
 
 impl From<StudentNumberError> for ErrorKind {
     fn from(error: StudentNumberError) -> Self {
@@ -438,22 +469,6 @@ impl ErrorKind {
     /// The stable snake_case code, e.g. `password_too_short`.
     pub fn code(&self) -> String {
         self.split().0
-    }
-
-    /// The code and the parameters.
-    fn split(&self) -> (String, Map<String, Value>) {
-        match self {
-            Self::Email(error) => tagged(error),
-            Self::Code(error) => tagged(error),
-            Self::Password(error) => tagged(error),
-            Self::BirthDate(error) => tagged(error),
-            Self::Name(error) => tagged(error),
-            Self::Identifier(error) => tagged(error),
-            Self::PermanentCodeHint(hint) => tagged(hint),
-            Self::Nip(error) => tagged(error),
-            Self::Failure(failure) => (failure.code().to_owned(), failure.params()),
-            Self::Other { code, params } => (code.clone(), params.clone()),
-        }
     }
 }
 

@@ -7,6 +7,8 @@ pub use cartable_core::wire::identity::{ErrorCode, Suberror};
 pub use cartable_core::wire::parent::{FieldError, ProblemCode};
 
 pub use crate::config::ConfigError;
+/// What kind of network failure happened: the app shows the same kinds.
+pub use cartable_core::error::Unreachable as NetworkErrorKind;
 
 /// Everything a call can fail with. Flow steps report the contract's expected answers
 /// (wrong code, throttling, expiry…) as typed outcomes instead; what reaches this enum is what
@@ -141,35 +143,6 @@ impl std::fmt::Display for PortalError {
 }
 
 impl StdError for PortalError {}
-
-/// What kind of network failure happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum NetworkErrorKind {
-    /// The connect or request timeout elapsed.
-    Timeout,
-    /// The host name (the portal's, or the proxy's) could not be resolved: reqwest tags every
-    /// failure of its resolver ([`reqwest::Error::is_dns`]).
-    Dns,
-    /// The TLS handshake failed (untrusted or invalid certificate, protocol error).
-    Tls,
-    /// The connection was refused.
-    ConnectionRefused,
-    /// The connection was reset or closed before the whole answer arrived.
-    ConnectionReset,
-    /// The proxy refused or failed: the client's proxy configuration routes the request through
-    /// a proxy, and the connection failed with no I/O, TLS or DNS cause, which is how a refused
-    /// or broken `CONNECT` tunnel surfaces (a 407, 403 or 502 answer, or a proxy that hangs up).
-    ///
-    /// hyper-util reports those as its `TunnelError`, a type it does not export, so it cannot be
-    /// found in the cause chain by type; the route is known instead, from the same proxy matcher
-    /// reqwest uses ([`hyper_util::client::proxy::matcher::Matcher::from_system`]). A proxy
-    /// that cannot be reached at all is reported like any host: [`Self::Dns`],
-    /// [`Self::ConnectionRefused`], [`Self::Timeout`].
-    Proxy,
-    /// Any other transport failure.
-    Other,
-}
 
 /// A transport failure: no usable answer arrived. The request may or may not have reached the
 /// portal; only idempotent GETs are retried automatically.
