@@ -73,10 +73,11 @@ pub fn client_error(error: &portal_client::Error) -> AppError {
     }
 }
 
-/// A portal refusal as the UI's error. Identity refusals reach here only when a flow could not
-/// place them (`docs/contract.md §0`), so they are `portal_error`.
+/// A portal refusal as the UI's error. An identity refusal reaching here is one no flow step
+/// expects (an unknown `client_id`, a refused refresh or authorization code other than
+/// `invalid_grant`…): `portal_error`.
 fn refusal_error(refusal: &portal_client::PortalError) -> AppError {
-    // The §5 throttles always come with `Retry-After`; a minute if a portal left it out.
+    // Every 429 carries `Retry-After` (`docs/contract.md §0`); a minute if a portal left it out.
     let retry_after = refusal.retry_after.map_or(60, |wait| wait.as_secs());
     let attempts_left = refusal.attempts_left;
     let failure = match &refusal.code {
@@ -196,7 +197,7 @@ mod tests {
 
     /// The exact JSON the UI receives for the portal's answers: codes, fields and params.
     #[test]
-    fn refusals_cross_the_ipc_as_before() {
+    fn refusals_cross_the_ipc_as_json() {
         let wire = |error: portal_client::Error| {
             serde_json::to_value(Error::from(error)).expect("serializes")
         };

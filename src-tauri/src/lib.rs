@@ -241,7 +241,7 @@ pub fn mask_email(email: &str) -> String {
 mod desktop {
     //! Desktop-only plugins: single instance and the remembered window.
 
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
     use tauri::{
         AppHandle, Manager, Runtime,
@@ -255,8 +255,8 @@ mod desktop {
     /// must not then build a second `tauri::App` in this process (the first one's
     /// GtkApplication stays exported on the session bus and tao panics), so the check is tried
     /// again here, inside the one build: once the closing instance is gone this launch takes the
-    /// name and is the guard; if the owner never answers (10 tries, 100 ms apart), the app
-    /// starts without the guard.
+    /// name and is the guard; if the owner never answers (tries 100 ms apart for 1.5 s), the
+    /// app starts without the guard.
     pub struct SingleInstance;
 
     impl<R: Runtime> Plugin<R> for SingleInstance {
@@ -269,23 +269,28 @@ mod desktop {
             app: &AppHandle<R>,
             config: serde_json::Value,
         ) -> Result<(), Box<dyn std::error::Error>> {
-            const ATTEMPTS: u32 = 10;
+            // Retries stop after a second and a half: an owner that answers nothing holds each
+            // try until the bus's own reply timeout, and the window waits for this.
+            const GIVE_UP_AFTER: Duration = Duration::from_millis(1500);
             const PAUSE: Duration = Duration::from_millis(100);
-            for attempt in 1..=ATTEMPTS {
-                // A fresh plugin each time: its setup runs once. The upstream plugin has only a
-                // setup (no other hooks to forward).
+            let started = Instant::now();
+            loop {
+                // A fresh plugin each time: its setup runs once. The upstream plugin (2.5) has
+                // only a setup, no other hook to forward (its version is pinned for this).
                 match single_instance::<R>().initialize(app, config.clone()) {
                     Ok(()) => return Ok(()),
-                    Err(_) if attempt < ATTEMPTS => std::thread::sleep(PAUSE),
+                    Err(_) if started.elapsed() + PAUSE < GIVE_UP_AFTER => {
+                        std::thread::sleep(PAUSE)
+                    }
                     // tauri-plugin-log is not set up yet: stderr.
                     Err(cause) => {
                         eprintln!(
                             "cartable: single instance unavailable ({cause}); starting anyway"
                         );
+                        return Ok(());
                     }
                 }
             }
-            Ok(())
         }
     }
 

@@ -1472,6 +1472,7 @@ async fn e2e_21_without_an_update_server_the_package_manager_updates() -> Result
 /// previous Cartable, still closing) starts anyway, in one piece: it once built the app a
 /// second time, which GTK refuses in one process ("An object is already exported for the
 /// interface org.gtk.Application"), and died.
+#[cfg(target_os = "linux")]
 #[tokio::test]
 #[ignore = "needs the real window: run tests/e2e.sh"]
 async fn e2e_23_a_launch_while_the_last_one_closes_still_starts() -> Result {

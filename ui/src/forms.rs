@@ -4,8 +4,6 @@
 //! The rules themselves live in `cartable_core` (email, code, password, names, birth date,
 //! identifiers, boards); this module only applies them to what was typed.
 
-use std::collections::BTreeMap;
-
 use cartable_core::birth_date::BirthDate;
 use cartable_core::birth_date::BirthDateError;
 use cartable_core::code::VerificationCode;
@@ -386,11 +384,6 @@ pub fn place_error(problem: AppError) -> (FieldErrors, Option<AppError>) {
         }
         None => (errors, Some(problem)),
     }
-}
-
-/// The per-field errors as a map, for components that look fields up by name.
-pub fn errors_map(errors: &FieldErrors) -> BTreeMap<String, AppError> {
-    errors.iter().cloned().collect()
 }
 
 #[cfg(test)]

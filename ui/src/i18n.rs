@@ -5,7 +5,7 @@
 //! isolation marks); a test compares the two on every message, so the wasm carries neither
 //! the Fluent parser nor its resolver, number formatting and plural rules. Error codes become
 //! messages through [`error_key`] (`err-` + the code with `_` replaced by `-`) and
-//! [`error_args`] (the problem's `params`, made printable). A test fails when the two files do
+//! [`error_args`] (the error's `params`, made printable). A test fails when the two files do
 //! not have the same keys, when a code the app can receive has no message, or when the code
 //! asks for a key that does not exist.
 

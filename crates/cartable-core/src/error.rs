@@ -221,7 +221,7 @@ failures! {
             /// The HTTP status, when there was an answer.
             status: Option<u16>,
         } => "portal_error",
-        /// No keychain is usable: the session is kept in memory only (`docs/contract.md §9`).
+        /// No keychain is usable: the session is kept in memory only until the window closes.
         KeychainUnavailable => "keychain_unavailable",
         /// Wrong email or password (also for an unknown email: `docs/contract.md §2`).
         InvalidCredentials => "invalid_credentials",
@@ -312,9 +312,10 @@ failures! {
         } => "invalid_setting",
         /// Anything else (details in the shell's log, never shown).
         Internal => "internal",
-        /// "Annuler" ended the browser sign-in (`docs/contract.md §5`).
+        /// The parent's "Annuler" in Cartable ended the browser sign-in.
         BrowserCancelled => "browser_cancelled",
-        /// The browser did not come back within 5 minutes (`docs/contract.md §5`).
+        /// The browser did not come back in time (portal-client's `DEFAULT_BROWSER_TIMEOUT`,
+        /// 5 minutes).
         BrowserTimedOut => "browser_timed_out",
         /// The browser came back refused or with another attempt's `state` or `nonce`.
         BrowserFailed {

@@ -64,16 +64,6 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Secret {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        String::schema()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Secret {}
-
 #[cfg(test)]
 mod tests {
     use super::*;

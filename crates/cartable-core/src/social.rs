@@ -66,11 +66,6 @@ impl Provider {
             Self::Apple => "apple.com",
         }
     }
-
-    /// The provider of a `domain_hint` (`google.com`…), if it is one of §5.
-    pub fn from_domain_hint(hint: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.domain_hint().eq_ignore_ascii_case(hint))
-    }
 }
 
 #[cfg(test)]
@@ -83,7 +78,6 @@ mod tests {
             let json = serde_json::to_value(provider).expect("serializes");
             assert_eq!(json, serde_json::json!(provider.id()));
             assert_eq!(Provider::from_id(&provider.id().to_uppercase()), Some(provider));
-            assert_eq!(Provider::from_domain_hint(provider.domain_hint()), Some(provider));
         }
         assert_eq!(Provider::from_id("myspace"), None);
         assert!(serde_json::from_value::<Provider>(serde_json::json!("myspace")).is_err());

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use mail_parser::{HeaderName, MessageParser};
 
-/// How many digits the portal's verification codes have (`docs/contract.md §1`, §8).
+/// How many digits the portal's verification codes have (`docs/contract.md §1` "Codes").
 pub const CODE_LENGTH: usize = 6;
 
 /// One email, decoded.

@@ -131,6 +131,7 @@ pub struct VerifyEmailRequest {
     /// The address a code was sent to.
     pub email: String,
     /// The code, a secret: never logged.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: Secret,
 }
 

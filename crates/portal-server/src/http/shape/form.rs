@@ -9,7 +9,7 @@
 //! - the body is split and percent-decoded by `form_urlencoded::parse` (lossy UTF-8, `+` is a
 //!   space, malformed escapes are kept as text), and the pairs are visited as a map in order,
 //!   so a repeated key is the type's `duplicate_field`;
-//! - a value is a string; an `Option` field present in the body is `Some` (even when empty),
+//! - a value is a string (a `cartable_core::Secret` reads as one); an `Option` field present in the body is `Some` (even when empty),
 //!   absent is `None`. Any other field type is refused as [`ShapeError::InvalidType`].
 
 use std::borrow::Cow;
