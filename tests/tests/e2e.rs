@@ -1480,10 +1480,23 @@ async fn e2e_23_a_launch_while_the_last_one_closes_still_starts() -> Result {
     // The name tauri-plugin-single-instance asks for (the app's identifier + `.SingleInstance`),
     // held by a connection that serves nothing: its ExecuteCallback call fails, as with a
     // closing instance.
-    let closing = zbus::blocking::connection::Builder::session()
-        .and_then(|b| b.name("ca.cartable.client.SingleInstance"))
-        .and_then(|b| b.build())
-        .map_err(|e| fail(format!("cannot hold the single-instance name: {e}")))?;
+    // The previous scenario's app may still hold it for a few milliseconds after its process is
+    // gone (the bus frees the name when it sees the socket close): ask until it is free.
+    let hold = || {
+        zbus::blocking::connection::Builder::session()
+            .and_then(|b| b.name("ca.cartable.client.SingleInstance"))
+            .and_then(|b| b.build())
+    };
+    let started = std::time::Instant::now();
+    let closing = loop {
+        match hold() {
+            Ok(connection) => break connection,
+            Err(e) if started.elapsed() > std::time::Duration::from_secs(10) => {
+                return Err(fail(format!("cannot hold the single-instance name: {e}")));
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    };
     // Serving no object: the app's call gets `UnknownObject` at once (without an object server
     // zbus would leave it unanswered, like a frozen instance, which the app waits for).
     let _ = closing.object_server();
