@@ -127,7 +127,7 @@ mod platform {
     use tauri::{AppHandle, Runtime};
 
     use super::UpdateState;
-    use crate::error::{Error, Result};
+    use crate::error::Result;
 
     pub async fn check<R: Runtime>(
         _app: &AppHandle<R>,
