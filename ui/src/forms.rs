@@ -12,7 +12,7 @@ use cartable_core::ipc::SignInArgs;
 use cartable_core::name::PersonName;
 use cartable_core::password::PasswordPolicy;
 use cartable_core::wire::parent::AssociateRequest;
-use cartable_core::{AppError, Failure};
+use cartable_core::{AppError, BoardId, Failure, Org, PrivateSchoolId};
 
 /// Per-field errors of a form, in the order the fields appear on screen, keyed by the name of
 /// the input that shows each (an error's own `field` says which kind of field it belongs to;
@@ -285,6 +285,17 @@ impl AssociateForm {
         BirthDate::new(day, month, year, today).map_err(AppError::from)
     }
 
+    /// The school body or private school chosen, as the private-school box says; `None` while
+    /// none is.
+    pub fn org(&self) -> Option<Org> {
+        let (board, school) = (self.board_id.trim(), self.private_school_id.trim());
+        match self.private_school {
+            true if !school.is_empty() => Some(Org::PrivateSchool(PrivateSchoolId::new(school))),
+            false if !board.is_empty() => Some(Org::Board(BoardId::new(board))),
+            _ => None,
+        }
+    }
+
     /// Builds the request for the branch chosen (`docs/contract.md §6`): NIP (board or private
     /// school, NIP, birth date), private school (identity questions) or school body (identity
     /// questions). Values are sent as typed, trimmed; the identifier normalised by core.
@@ -294,8 +305,8 @@ impl AssociateForm {
     /// Every field error, in screen order.
     pub fn validate(&self, today: time::Date) -> Result<AssociateRequest, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let school = if self.private_school { &self.private_school_id } else { &self.board_id };
-        if school.trim().is_empty() {
+        let org = self.org();
+        if org.is_none() {
             errors.add("board", AppError::from(Failure::BoardRequired));
         }
         let birth_date = self.birth_date(today).map_err(|p| errors.add("birth_date", p)).ok();
@@ -304,19 +315,9 @@ impl AssociateForm {
                 errors.add("nip", AppError::from(e));
             }
             let errors = errors.sorted_by(ASSOCIATE_FIELDS);
-            return match birth_date {
-                Some(birth) if errors.is_empty() => {
-                    let (board_id, private_school_id) = if self.private_school {
-                        (None, Some(self.private_school_id.clone()))
-                    } else {
-                        (Some(self.board_id.clone()), None)
-                    };
-                    Ok(AssociateRequest::Nip {
-                        board_id,
-                        private_school_id,
-                        nip: self.nip.trim().to_owned(),
-                        birth_date: birth.to_iso(),
-                    })
+            return match (org, birth_date) {
+                (Some(org), Some(birth)) if errors.is_empty() => {
+                    Ok(AssociateRequest::nip(org, self.nip.trim().to_owned(), birth.to_iso()))
                 }
                 _ => Err(errors),
             };
@@ -337,8 +338,8 @@ impl AssociateForm {
         };
         check_email(&mut errors, "email", &self.email);
         let errors = errors.sorted_by(ASSOCIATE_FIELDS);
-        match (birth_date, identifier) {
-            (Some(birth), Some(identifier)) if errors.is_empty() => {
+        match (org, birth_date, identifier) {
+            (Some(org), Some(birth), Some(identifier)) if errors.is_empty() => {
                 let (student_number, permanent_code) = match &identifier {
                     StudentIdentifier::StudentNumber(n) => (Some(n.as_str().to_owned()), None),
                     StudentIdentifier::PermanentCode(c) => (None, Some(c.as_str().to_owned())),
@@ -347,26 +348,25 @@ impl AssociateForm {
                 let first_name = self.first_name.trim().to_owned();
                 let email = self.email.trim().to_owned();
                 let birth_date = birth.to_iso();
-                Ok(if self.private_school {
-                    AssociateRequest::PrivateSchool {
-                        private_school_id: self.private_school_id.clone(),
+                Ok(match org {
+                    Org::PrivateSchool(private_school_id) => AssociateRequest::PrivateSchool {
+                        private_school_id,
                         last_name,
                         first_name,
                         birth_date,
                         student_number,
                         permanent_code,
                         email,
-                    }
-                } else {
-                    AssociateRequest::Identity {
-                        board_id: self.board_id.clone(),
+                    },
+                    Org::Board(board_id) => AssociateRequest::Identity {
+                        board_id,
                         last_name,
                         first_name,
                         birth_date,
                         student_number,
                         permanent_code,
                         email,
-                    }
+                    },
                 })
             }
             _ => Err(errors),

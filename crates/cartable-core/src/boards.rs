@@ -12,6 +12,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::ids::BoardId;
 use crate::name::strip_marks;
 
 /// Language of instruction, as in `school_boards.json` (`"fr"` or `"en"`). Special-status
@@ -42,7 +43,7 @@ pub enum BoardKind {
 pub struct SchoolBoard {
     /// Stable slug: `css-…` (French CSS and Littoral), `sb-…` (English boards), `ss-…`
     /// (Cree, Kativik). This is the `board_id` of `docs/contract.md §6`.
-    pub id: String,
+    pub id: BoardId,
     /// Official French name, e.g. `Centre de services scolaire des Affluents`.
     pub name_fr: String,
     /// Official English name, for English and special-status bodies.
@@ -127,7 +128,7 @@ static EMBEDDED: LazyLock<SchoolBoards> = LazyLock::new(|| {
     let boards = BOARDS
         .iter()
         .map(|b| SchoolBoard {
-            id: b.id.to_owned(),
+            id: BoardId::new(b.id),
             name_fr: b.name_fr.to_owned(),
             name_en: b.name_en.map(str::to_owned),
             language: b.language,
@@ -159,8 +160,8 @@ impl SchoolBoards {
     }
 
     /// The body with this `id`, if any.
-    pub fn get(&self, id: &str) -> Option<&SchoolBoard> {
-        self.boards.iter().find(|b| b.id == id)
+    pub fn get(&self, id: &BoardId) -> Option<&SchoolBoard> {
+        self.boards.iter().find(|b| b.id == *id)
     }
 
     /// Number of bodies.
@@ -353,7 +354,10 @@ mod tests {
         assert_eq!(count(BoardKind::Css), 60);
         assert_eq!(count(BoardKind::SchoolBoard), 9);
         assert_eq!(count(BoardKind::SpecialStatus), 3);
-        assert_eq!(boards.get("css-affluents").map(|b| b.region.as_str()), Some("Lanaudière"));
+        assert_eq!(
+            boards.get(&BoardId::new("css-affluents")).map(|b| b.region.as_str()),
+            Some("Lanaudière")
+        );
     }
 
     #[test]
@@ -461,7 +465,9 @@ mod tests {
         assert_eq!(json[0]["language"], "fr");
         assert_eq!(serde_json::from_value::<SchoolBoards>(json).unwrap(), two);
         assert_eq!(
-            SchoolBoards::embedded().get("ss-cree").map(|b| b.name_for(BoardLanguage::En)),
+            SchoolBoards::embedded()
+                .get(&BoardId::new("ss-cree"))
+                .map(|b| b.name_for(BoardLanguage::En)),
             Some("Cree School Board")
         );
     }

@@ -412,7 +412,7 @@ pub struct AccountList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildArgs {
     /// The child's id as the portal gave it.
-    pub child_id: String,
+    pub child_id: crate::ChildId,
 }
 
 /// Which flow a step belongs to, and which flow a step's command is for (`"sign_up"`,

@@ -11,6 +11,7 @@ pub mod email;
 pub mod error;
 pub mod fold;
 pub mod identifiers;
+pub mod ids;
 pub mod ipc;
 pub mod name;
 mod normal;
@@ -32,6 +33,7 @@ pub use identifiers::{
     IdentifierError, Nip, NipError, PermanentCode, PermanentCodeError, PermanentCodeHint,
     StudentIdentifier, StudentNumber, StudentNumberError,
 };
+pub use ids::{BoardId, ChildId, Org, PrivateSchoolId};
 pub use name::{NameError, PersonName};
 pub use password::{PasswordFailure, PasswordPolicy, PasswordReport};
 pub use secret::Secret;

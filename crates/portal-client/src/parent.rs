@@ -5,6 +5,7 @@
 //! (`no_matching_record`, `email_not_verified`, `board_not_subscribed`, `too_many_attempts` with
 //! `retry_after`, `child_not_found`, `invalid_fields` with `field_errors`…).
 
+use cartable_core::ChildId;
 use cartable_core::wire::parent::{
     AddEmailRequest, AssociateRequest, Child, DossierSection, EmailChallenge, EmailEntry, Me,
     PrivateSchool, SchoolBoardEntry, VerifyEmailRequest,
@@ -141,7 +142,7 @@ impl Session {
     ///
     /// # Errors
     /// Network, a refusal, or [`Error::SessionEnded`].
-    pub async fn remove_child(&self, child_id: &str) -> Result<(), Error> {
+    pub async fn remove_child(&self, child_id: &ChildId) -> Result<(), Error> {
         self.api(Method::DELETE, &format!("children/{}", path_segment(child_id)), None).await?;
         Ok(())
     }
@@ -151,7 +152,7 @@ impl Session {
     ///
     /// # Errors
     /// Network, decode, a refusal, or [`Error::SessionEnded`].
-    pub async fn dossier(&self, child_id: &str) -> Result<Vec<DossierSection>, Error> {
+    pub async fn dossier(&self, child_id: &ChildId) -> Result<Vec<DossierSection>, Error> {
         self.api(Method::GET, &format!("children/{}/dossier", path_segment(child_id)), None)
             .await?
             .json()

@@ -201,7 +201,7 @@ impl World {
 
 fn maelle(email: &str) -> AssociateRequest {
     AssociateRequest::Identity {
-        board_id: "css-capitale".to_owned(),
+        board_id: "css-capitale".into(),
         last_name: "Côté".to_owned(),
         first_name: "Maëlle".to_owned(),
         birth_date: "2020-11-03".to_owned(),

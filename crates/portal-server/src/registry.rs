@@ -15,7 +15,7 @@
 
 use crate::db::{self, Db};
 use cartable_core::{
-    SchoolBoards,
+    Org, PrivateSchoolId, SchoolBoards,
     wire::parent::{PrivateSchool, SchoolBoardEntry},
 };
 
@@ -26,40 +26,6 @@ pub mod matching;
 
 /// Purpose of NIP hashes in [`HashKey::hash`](crate::crypto::HashKey::hash).
 pub const NIP_PURPOSE: &str = "nip";
-
-/// Where a student is enrolled: a school body or a private school (`docs/contract.md §6`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Org {
-    /// A school body's slug, e.g. `css-laval`.
-    Board(String),
-    /// A private school's id, e.g. `ps-college-des-eaux-vives`.
-    PrivateSchool(String),
-}
-
-impl Org {
-    /// `(board_id, private_school_id)`, exactly one of them `Some`.
-    pub fn columns(&self) -> (Option<&str>, Option<&str>) {
-        match self {
-            Org::Board(id) => (Some(id), None),
-            Org::PrivateSchool(id) => (None, Some(id)),
-        }
-    }
-
-    /// The `students` column holding this kind of id: `board_id` or `private_school_id`.
-    pub fn column(&self) -> &'static str {
-        match self {
-            Org::Board(_) => "board_id",
-            Org::PrivateSchool(_) => "private_school_id",
-        }
-    }
-
-    /// The slug or id.
-    pub fn id(&self) -> &str {
-        match self {
-            Org::Board(id) | Org::PrivateSchool(id) => id,
-        }
-    }
-}
 
 /// Every school body with its subscription state, in the order of `school_boards.json`.
 ///
@@ -74,7 +40,9 @@ pub async fn board_entries(db: &Db) -> Result<Vec<SchoolBoardEntry>, sqlx::Error
     Ok(SchoolBoards::embedded()
         .all()
         .iter()
-        .map(|board| SchoolBoardEntry::new(board, !unsubscribed.contains(&board.id)))
+        .map(|board| {
+            SchoolBoardEntry::new(board, !unsubscribed.iter().any(|id| board.id == id.as_str()))
+        })
         .collect())
 }
 
@@ -90,7 +58,11 @@ pub async fn private_schools(db: &Db) -> Result<Vec<PrivateSchool>, sqlx::Error>
     .await)?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, subscribed)| PrivateSchool { id, name, subscribed })
+        .map(|(id, name, subscribed)| PrivateSchool {
+            id: PrivateSchoolId::new(id),
+            name,
+            subscribed,
+        })
         .collect())
 }
 
@@ -120,7 +92,7 @@ pub async fn subscribed(db: &Db, org: &Org) -> Result<Option<bool>, sqlx::Error>
             let row: Option<bool> = db::on!(db, |c| sqlx::query_scalar(
                 "SELECT subscribed FROM board_subscriptions WHERE board_id = $1",
             )
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(c)
             .await)?;
             Ok(Some(row.unwrap_or(true)))
@@ -129,7 +101,7 @@ pub async fn subscribed(db: &Db, org: &Org) -> Result<Option<bool>, sqlx::Error>
             db::on!(db, |c| sqlx::query_scalar(
                 "SELECT subscribed FROM private_schools WHERE id = $1"
             )
-            .bind(id)
+            .bind(id.as_str())
             .fetch_optional(c)
             .await)
         }

@@ -278,8 +278,12 @@ async fn associates_by_permanent_code_typed_with_spaces_and_lowercase_siblings_i
         "email": "famille.oneil@example.com"
     });
     assert_eq!(portal.associate(&parent, noah).await.status, StatusCode::CREATED);
-    let boards: Vec<Option<String>> =
-        portal.children(&parent).await.into_iter().map(|c| c.board_id).collect();
+    let boards: Vec<Option<String>> = portal
+        .children(&parent)
+        .await
+        .into_iter()
+        .map(|c| c.board_id.as_deref().map(str::to_owned))
+        .collect();
     assert_eq!(
         boards,
         [Some("css-marguerite-bourgeoys".to_owned()), Some("sb-english-montreal".to_owned())]

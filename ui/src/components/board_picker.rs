@@ -42,7 +42,7 @@ impl PickerItem {
         names.extend(entry.name_en.clone());
         names.extend(entry.former_names.iter().cloned());
         Self {
-            id: entry.id.clone(),
+            id: entry.id.to_string(),
             name,
             names,
             detail: entry.region.clone(),
@@ -53,7 +53,7 @@ impl PickerItem {
     /// A private school.
     pub fn from_private(school: &PrivateSchool) -> Self {
         Self {
-            id: school.id.clone(),
+            id: school.id.to_string(),
             name: school.name.clone(),
             names: vec![school.name.clone()],
             detail: String::new(),
@@ -172,7 +172,7 @@ mod tests {
             .all()
             .iter()
             .map(|b| PickerItem {
-                id: b.id.clone(),
+                id: b.id.to_string(),
                 name: b.name_fr.clone(),
                 names: {
                     let mut n = vec![b.name_fr.clone()];

@@ -1,8 +1,8 @@
 //! "Mes enfants": the associated children (name, school, board); add, remove, open.
 
-use cartable_core::AppError;
 use cartable_core::ipc::{ChildArgs, ListChildren, RemoveChild, SchoolBoards as SchoolBoardsCmd};
 use cartable_core::wire::parent::{Child, SchoolBoardEntry};
+use cartable_core::{AppError, ChildId};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -42,7 +42,7 @@ pub fn Children() -> View {
     let children = create_signal(None::<Vec<Child>>);
     let boards = create_signal(embedded_boards());
     let problem = create_signal(None::<AppError>);
-    let confirming = create_signal(None::<String>);
+    let confirming = create_signal(None::<ChildId>);
     let notice = app.notice.get_clone();
     app.notice.set(None);
 
@@ -64,7 +64,7 @@ pub fn Children() -> View {
         });
     };
     load();
-    let remove = move |id: String| {
+    let remove = move |id: ChildId| {
         spawn_local_scoped(async move {
             match ipc::call::<RemoveChild>(&ChildArgs { child_id: id }).await {
                 Ok(()) => {
@@ -106,7 +106,7 @@ pub fn Children() -> View {
                     let items: Vec<View> = list.into_iter().map(|child| {
                         let board = boards.with(|b| board_name(b, &child, english));
                         let name = format!("{} {}", child.first_name, child.last_name);
-                        let href = AppRoute::Dossier { id: child.id.clone() }.href();
+                        let href = AppRoute::Dossier { id: child.id.to_string() }.href();
                         let name_text = name.clone();
                         let id_confirm = child.id.clone();
                         let id_ask = child.id.clone();
@@ -122,7 +122,7 @@ pub fn Children() -> View {
                                     let board = board.clone();
                                     view! { p(class="hint") { (board) } }
                                 })
-                                (if confirming.with(|c| c.as_deref() == Some(id_show.as_str())) {
+                                (if confirming.with(|c| c.as_ref() == Some(&id_show)) {
                                     let id = id_confirm.clone();
                                     let question = i18n.ta("children-remove-confirm", &[("name", Arg::Str(name.clone()))]);
                                     view! {

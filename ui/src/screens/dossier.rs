@@ -3,9 +3,9 @@
 // `#[component(inline_props)]` generates prop structs whose fields cannot carry docs.
 #![allow(missing_docs)]
 
-use cartable_core::AppError;
 use cartable_core::ipc::{ChildArgs, GetDossier, Language};
 use cartable_core::wire::parent::DossierSection;
+use cartable_core::{AppError, ChildId};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
 
@@ -20,7 +20,7 @@ pub fn Dossier(id: String) -> View {
     let sections = create_signal(None::<Vec<DossierSection>>);
     let problem = create_signal(None::<AppError>);
     spawn_local_scoped(async move {
-        match ipc::call::<GetDossier>(&ChildArgs { child_id: id }).await {
+        match ipc::call::<GetDossier>(&ChildArgs { child_id: ChildId::new(id) }).await {
             Ok(list) => sections.set(Some(list)),
             Err(p) => problem.set(Some(p)),
         }

@@ -326,7 +326,7 @@ pub async fn sign_in(portal: &Portal, email: &str) -> Result<Session> {
 pub fn demo_children() -> Vec<AssociateRequest> {
     let child = |board: &str, last: &str, first: &str, born: &str, fiche: &str| {
         AssociateRequest::Identity {
-            board_id: board.to_owned(),
+            board_id: board.into(),
             last_name: last.to_owned(),
             first_name: first.to_owned(),
             birth_date: born.to_owned(),
@@ -829,7 +829,7 @@ pub fn registry_file(students: usize, boards: &[String]) -> (String, Vec<Associa
         );
         if target {
             targets.push(AssociateRequest::Identity {
-                board_id: board.clone(),
+                board_id: board.as_str().into(),
                 last_name: last,
                 first_name: first.to_owned(),
                 birth_date: born,

@@ -8,6 +8,7 @@
 //! portal uses for `GET /openapi.json`; the UI builds without it.
 
 use crate::Secret;
+use crate::ids::{BoardId, ChildId, Org, PrivateSchoolId};
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -21,7 +22,8 @@ use crate::boards::{BoardKind, BoardLanguage, SchoolBoard};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchoolBoardEntry {
     /// Slug, e.g. `css-montreal`, `sb-english-montreal`.
-    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: BoardId,
     /// Official French name.
     pub name_fr: String,
     /// Official English name, for English and special-status bodies.
@@ -65,7 +67,8 @@ impl SchoolBoardEntry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrivateSchool {
     /// `ps-<slug>`, e.g. `ps-college-sainte-anne`.
-    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: PrivateSchoolId,
     /// The school's name.
     pub name: String,
     /// Whether the school's records are reachable through this portal.
@@ -142,7 +145,8 @@ pub struct VerifyEmailRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Child {
     /// The child's id (UUID) in this portal; path parameter of removal and dossier.
-    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: ChildId,
     /// First name as the school registered it.
     pub first_name: String,
     /// Last name as the school registered it.
@@ -150,9 +154,11 @@ pub struct Child {
     /// `YYYY-MM-DD`.
     pub birth_date: String,
     /// The school body's slug, or `null` for a private school.
-    pub board_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub board_id: Option<BoardId>,
     /// The private school's id (`ps-…`), or `null` for a school body.
-    pub private_school_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub private_school_id: Option<PrivateSchoolId>,
     /// The school the child attends.
     pub school: School,
     /// Grade as the school words it, e.g. `Maternelle 5 ans`, `2e année`, `Secondaire 3`.
@@ -191,7 +197,8 @@ pub enum AssociateRequest {
     /// The identity questions, for a child of a school body.
     Identity {
         /// The school body's slug.
-        board_id: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        board_id: BoardId,
         /// Legal last name.
         last_name: String,
         /// Legal first name.
@@ -210,7 +217,8 @@ pub enum AssociateRequest {
     /// The identity questions, for a child of a private school.
     PrivateSchool {
         /// The private school's id (`ps-…`).
-        private_school_id: String,
+        #[cfg_attr(feature = "openapi", schema(value_type = String))]
+        private_school_id: PrivateSchoolId,
         /// Legal last name.
         last_name: String,
         /// Legal first name.
@@ -230,15 +238,53 @@ pub enum AssociateRequest {
     Nip {
         /// The school body's slug; exactly one of this and `private_school_id`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        board_id: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+        board_id: Option<BoardId>,
         /// The private school's id; exactly one of this and `board_id`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        private_school_id: Option<String>,
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+        private_school_id: Option<PrivateSchoolId>,
         /// 8 characters; case, spaces and dashes do not matter.
         nip: String,
         /// `YYYY-MM-DD`.
         birth_date: String,
     },
+}
+
+impl Child {
+    /// Where the child is enrolled; `None` only if a portal broke §6's rule of exactly one of
+    /// `board_id` and `private_school_id`.
+    pub fn org(&self) -> Option<Org> {
+        Org::from_fields(self.board_id.as_ref(), self.private_school_id.as_ref())
+    }
+}
+
+impl AssociateRequest {
+    /// The `nip` request for a child of `org`: the only way the app builds one, so it always
+    /// names exactly one of `board_id` and `private_school_id`. `nip` and `birth_date` as typed
+    /// (trimmed), the date as `YYYY-MM-DD`.
+    ///
+    /// The variant keeps the two fields as options because that is what the portal must read:
+    /// a body naming both or neither is answered with an `exactly_one_required` error on each
+    /// field (`docs/contract.md §6`), not refused as undecodable.
+    pub fn nip(org: Org, nip: String, birth_date: String) -> Self {
+        let (board_id, private_school_id) = org.into_fields();
+        Self::Nip { board_id, private_school_id, nip, birth_date }
+    }
+
+    /// The school body or private school the request names; `None` only for a `nip` request
+    /// naming both or neither.
+    pub fn org(&self) -> Option<Org> {
+        match self {
+            Self::Identity { board_id, .. } => Some(Org::Board(board_id.clone())),
+            Self::PrivateSchool { private_school_id, .. } => {
+                Some(Org::PrivateSchool(private_school_id.clone()))
+            }
+            Self::Nip { board_id, private_school_id, .. } => {
+                Org::from_fields(board_id.as_ref(), private_school_id.as_ref())
+            }
+        }
+    }
 }
 
 /// One section of a child's file (`GET /api/v1/children/{id}/dossier`, `docs/contract.md §6`).

@@ -41,11 +41,12 @@ use cartable_core::{
 use serde::Deserialize;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
-use super::{NIP_PURPOSE, Org};
+use super::NIP_PURPOSE;
 use crate::{
     crypto::HashKey,
     db::{self, Db, Stamp, Tx},
 };
+use cartable_core::{BoardId, Org, PrivateSchoolId};
 
 /// What an import wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -116,8 +117,8 @@ pub enum ImportError {
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum Line {
-    Board { id: String, subscribed: bool },
-    PrivateSchool { id: String, name: String, subscribed: bool },
+    Board { id: BoardId, subscribed: bool },
+    PrivateSchool { id: PrivateSchoolId, name: String, subscribed: bool },
     Student(Box<StudentLine>),
 }
 
@@ -125,9 +126,9 @@ enum Line {
 #[serde(deny_unknown_fields)]
 struct StudentLine {
     #[serde(default)]
-    board_id: Option<String>,
+    board_id: Option<BoardId>,
     #[serde(default)]
-    private_school_id: Option<String>,
+    private_school_id: Option<PrivateSchoolId>,
     school: SchoolLine,
     #[serde(default)]
     student_number: Option<String>,
@@ -179,8 +180,8 @@ struct Student {
 /// Checked lines, ready to write.
 #[derive(Default)]
 struct Plan {
-    boards: Vec<(String, bool)>,
-    private_schools: Vec<(String, String, bool)>,
+    boards: Vec<(BoardId, bool)>,
+    private_schools: Vec<(PrivateSchoolId, String, bool)>,
     students: Vec<Student>,
 }
 
@@ -261,7 +262,7 @@ async fn check(db: &mut Tx, key: &HashKey, text: &str) -> Result<Plan, ImportErr
                 }
             }
             Ok(Line::PrivateSchool { id, name, subscribed }) => {
-                let slug_ok = id.strip_prefix("ps-").is_some_and(|slug| {
+                let slug_ok = id.as_str().strip_prefix("ps-").is_some_and(|slug| {
                     !slug.is_empty()
                         && slug
                             .bytes()
@@ -406,18 +407,18 @@ async fn check_references(
     plan: &Plan,
     errors: &mut Vec<RowError>,
 ) -> Result<(), sqlx::Error> {
-    let mut schools: HashSet<String> =
-        plan.private_schools.iter().map(|(id, ..)| id.clone()).collect();
+    let mut schools: HashSet<&str> =
+        plan.private_schools.iter().map(|(id, ..)| id.as_str()).collect();
     let known: Vec<String> =
         db::on!(db, |c| sqlx::query_scalar("SELECT id FROM private_schools").fetch_all(c).await)?;
-    schools.extend(known);
+    schools.extend(known.iter().map(String::as_str));
     let mut seen: HashMap<(Org, &'static str, String), usize> = HashMap::new();
     let mut candidates: BTreeMap<IdentifierGroup<'_>, Vec<(String, usize)>> = BTreeMap::new();
     let mut nips: HashMap<String, usize> = HashMap::new();
     for student in &plan.students {
         let line = student.line;
         if let Org::PrivateSchool(id) = &student.org
-            && !schools.contains(id)
+            && !schools.contains(id.as_str())
         {
             errors.push(err(line, "private_school_id", "unknown_private_school"));
         }
@@ -431,7 +432,7 @@ async fn check_references(
                 errors.push(err(line, field, "duplicate_in_file"));
                 continue;
             }
-            let group = (student.org.column(), student.org.id(), field);
+            let group = (student.org.field(), student.org.id(), field);
             candidates.entry(group).or_default().push((value, line));
         }
         if let Some((nip, _)) = &student.nip
@@ -442,7 +443,7 @@ async fn check_references(
     }
     for ((column, org, field), values) in &candidates {
         for chunk in values.chunks(BATCH) {
-            // Column names come from fixed matches (Org::column, the two identifiers).
+            // Column names come from fixed matches (Org::field, the two identifiers).
             let found: Vec<String> = db::on!(db, |c| {
                 let mut query = sqlx::QueryBuilder::new(format!(
                     "SELECT {field} FROM students WHERE {column} = "
@@ -497,7 +498,7 @@ async fn write(
             "INSERT INTO board_subscriptions (board_id, subscribed) VALUES ($1, $2) \
              ON CONFLICT (board_id) DO UPDATE SET subscribed = excluded.subscribed",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(subscribed)
         .execute(c)
         .await
@@ -508,7 +509,7 @@ async fn write(
             "INSERT INTO private_schools (id, name, subscribed) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, subscribed = excluded.subscribed",
         )
-        .bind(id)
+        .bind(id.as_str())
         .bind(name)
         .bind(subscribed)
         .execute(c)
@@ -524,10 +525,10 @@ async fn write(
                  first_name_key, birth_date, grade, nip_hash, nip_expires_at, created_at) ",
             );
             query.push_values(chunk.iter().zip(&ids), |mut row, (student, id)| {
-                let (board_id, school_id) = student.org.columns();
+                let (board_id, school_id) = student.org.clone().into_fields();
                 row.push_bind(id.as_str())
-                    .push_bind(board_id)
-                    .push_bind(school_id)
+                    .push_bind(board_id.map(|id| id.as_str().to_owned()))
+                    .push_bind(school_id.map(|id| id.as_str().to_owned()))
                     .push_bind(student.school_code.as_str())
                     .push_bind(student.school_name.as_str())
                     .push_bind(student.student_number.as_ref().map(StudentNumber::as_str))

@@ -15,9 +15,10 @@
 
 use cartable_core::{BirthDate, Email, Nip, PersonName, StudentIdentifier};
 
-use super::{NIP_PURPOSE, Org};
+use super::NIP_PURPOSE;
 use crate::crypto::HashKey;
 use crate::db::{self, Db, Stamp, Tx};
+use cartable_core::Org;
 
 /// What the parent typed for the identity questions, already parsed by cartable-core.
 #[derive(Debug)]
@@ -54,7 +55,7 @@ pub async fn find_by_identity(
          WHERE s.{org} = $1 AND s.{identifier_column} = $2 \
            AND s.birth_date = $3 AND s.last_name_key = $4 AND s.first_name_key = $5 \
            AND EXISTS (SELECT 1 FROM student_guardians g WHERE g.student_id = s.id AND g.email = $6)",
-        org = query.org.column(),
+        org = query.org.field(),
     );
     db::on!(db, |c| sqlx::query_scalar(&sql)
         .bind(query.org.id())
@@ -87,7 +88,7 @@ pub async fn claim_nip(
          WHERE nip_hash = $2 AND nip_used_at IS NULL AND nip_expires_at > $3 \
            AND birth_date = $4 AND {} = $5 \
          RETURNING id",
-        org.column(),
+        org.field(),
     );
     db::on!(conn, |c| sqlx::query_scalar(&sql)
         .bind(now)

@@ -18,8 +18,8 @@ use axum::{
     http::StatusCode,
 };
 use cartable_core::{
-    BirthDate, Email, ErrorKind, Failure, Nip, PermanentCode, PersonName, StudentIdentifier,
-    StudentNumber,
+    BirthDate, BoardId, ChildId, Email, ErrorKind, Failure, Nip, Org, PermanentCode, PersonName,
+    PrivateSchoolId, StudentIdentifier, StudentNumber,
     wire::parent::{
         AssociateRequest, Child, DossierSection, FieldError, ProblemCode, School, SectionId,
     },
@@ -40,7 +40,7 @@ use crate::{
     },
     identity::limits::{self, Reservation},
     registry::{
-        self, Org,
+        self,
         matching::{self, IdentityQuery},
     },
 };
@@ -130,7 +130,6 @@ async fn associate(
     let checked = check_fields(state, request, now).await?;
     let student_id = match checked {
         Checked::Identity {
-            method,
             org,
             subscribed,
             identifier,
@@ -151,6 +150,10 @@ async fn associate(
             };
             match matching::find_by_identity(&state.db, &query).await? {
                 Some(student_id) => {
+                    let method = match org {
+                        Org::Board(_) => "identity",
+                        Org::PrivateSchool(_) => "private_school",
+                    };
                     let mut tx = state.db.begin_write().await?;
                     let created =
                         insert_association(&mut tx, account_id, &student_id, method, now).await?;
@@ -308,8 +311,9 @@ impl IntoResponses for ChildProblems {
 
 /// A request whose fields passed cartable-core's rules.
 enum Checked {
+    /// The identity questions; the method is `identity` for a school body's child and
+    /// `private_school` for a private school's (`docs/contract.md §6`).
     Identity {
-        method: &'static str,
         org: Org,
         subscribed: bool,
         identifier: StudentIdentifier,
@@ -355,9 +359,10 @@ async fn check_fields(
         let date = fields.check("birth_date", BirthDate::parse_iso(text))?;
         fields.check("birth_date", date.validate_age(today)).map(|()| date)
     };
+    let org = request.org();
     let checked = match request {
         AssociateRequest::Identity {
-            board_id: ref org_id,
+            board_id: _,
             ref last_name,
             ref first_name,
             ref birth_date,
@@ -366,7 +371,7 @@ async fn check_fields(
             ref email,
         }
         | AssociateRequest::PrivateSchool {
-            private_school_id: ref org_id,
+            private_school_id: _,
             ref last_name,
             ref first_name,
             ref birth_date,
@@ -374,12 +379,10 @@ async fn check_fields(
             ref permanent_code,
             ref email,
         } => {
-            let (org, method, org_field) = if matches!(request, AssociateRequest::Identity { .. }) {
-                (Org::Board(org_id.clone()), "identity", "board_id")
-            } else {
-                (Org::PrivateSchool(org_id.clone()), "private_school", "private_school_id")
+            let subscribed = match &org {
+                Some(org) => check_org(state, org, &mut fields).await?,
+                None => false,
             };
-            let subscribed = check_org(state, &org, org_field, &mut fields).await?;
             let last_name = fields.check("last_name", PersonName::parse(last_name));
             let first_name = fields.check("first_name", PersonName::parse(first_name));
             let birth_date = birth(&mut fields, birth_date);
@@ -397,15 +400,15 @@ async fn check_fields(
                 }
             };
             let email = fields.check("email", Email::parse(email));
-            match (last_name, first_name, birth_date, identifier, email) {
+            match (org, last_name, first_name, birth_date, identifier, email) {
                 (
+                    Some(org),
                     Some(last_name),
                     Some(first_name),
                     Some(birth_date),
                     Some(identifier),
                     Some(email),
                 ) => Some(Checked::Identity {
-                    method,
                     org,
                     subscribed,
                     identifier,
@@ -417,24 +420,19 @@ async fn check_fields(
                 _ => None,
             }
         }
-        AssociateRequest::Nip { board_id, private_school_id, nip, birth_date } => {
-            let org = match (board_id, private_school_id) {
-                (Some(board), None) => Some((Org::Board(board), "board_id")),
-                (None, Some(school)) => Some((Org::PrivateSchool(school), "private_school_id")),
-                _ => {
+        AssociateRequest::Nip { nip, birth_date, .. } => {
+            let subscribed = match &org {
+                Some(org) => check_org(state, org, &mut fields).await?,
+                None => {
                     fields.push("board_id", Failure::ExactlyOneRequired);
                     fields.push("private_school_id", Failure::ExactlyOneRequired);
-                    None
+                    false
                 }
             };
-            let mut subscribed = false;
-            if let Some((org, field)) = &org {
-                subscribed = check_org(state, org, field, &mut fields).await?;
-            }
             let nip = fields.check("nip", Nip::parse(&nip));
             let birth_date = birth(&mut fields, &birth_date);
             match (org, nip, birth_date) {
-                (Some((org, _)), Some(nip), Some(birth_date)) => {
+                (Some(org), Some(nip), Some(birth_date)) => {
                     Some(Checked::Nip { org, subscribed, nip, birth_date })
                 }
                 _ => None,
@@ -447,21 +445,16 @@ async fn check_fields(
     }
 }
 
-/// Whether `org` is subscribed; records `unknown_board` / `unknown_private_school` on `field`
-/// when it does not exist.
-async fn check_org(
-    state: &AppState,
-    org: &Org,
-    field: &str,
-    fields: &mut Fields,
-) -> Result<bool, ApiProblem> {
+/// Whether `org` is subscribed; records `unknown_board` / `unknown_private_school` on its
+/// field when it does not exist.
+async fn check_org(state: &AppState, org: &Org, fields: &mut Fields) -> Result<bool, ApiProblem> {
     let subscribed = registry::subscribed(&state.db, org).await?;
     if subscribed.is_none() {
         let unknown = match org {
             Org::Board(_) => Failure::UnknownBoard,
             Org::PrivateSchool(_) => Failure::UnknownPrivateSchool,
         };
-        fields.push(field, unknown);
+        fields.push(org.field(), unknown);
     }
     Ok(subscribed == Some(true))
 }
@@ -615,12 +608,12 @@ impl ChildRow {
     fn into_child(self) -> Result<Child, ApiProblem> {
         Ok(Child {
             associated_at: self.associated_at.at(),
-            id: self.id,
+            id: ChildId::new(self.id),
             first_name: self.first_name,
             last_name: self.last_name,
             birth_date: self.birth_date,
-            board_id: self.board_id,
-            private_school_id: self.private_school_id,
+            board_id: self.board_id.map(BoardId::new),
+            private_school_id: self.private_school_id.map(PrivateSchoolId::new),
             school: School { code: self.school_code, name: self.school_name },
             grade: self.grade,
         })
