@@ -21,7 +21,7 @@ pub struct Settings {
     /// Interface language, also sent as `Accept-Language` (`docs/contract.md §0`).
     pub language: Language,
     /// The portal origin chosen in Paramètres → Portail; `None` for the embedded demo portal.
-    pub portal_url: Option<String>,
+    pub portal_url: Option<PortalOrigin>,
 }
 
 impl Settings {
@@ -107,13 +107,53 @@ impl PortalEnv {
     }
 }
 
+/// A portal's origin as the app keys it: lowercase, no trailing slash, e.g.
+/// `https://portail.example.ca`. It is the portal id of `docs/contract.md §9` (keychain entries
+/// are filed under it), so two spellings of one address name one portal. Not checked here:
+/// [`check_portal_url`] checks what a parent types, and the client refuses an unsafe origin
+/// when it connects (`PortalConfig::from_origin`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub struct PortalOrigin(String);
+
+impl PortalOrigin {
+    /// `HTTPS://Portail.Example.ca/` → `https://portail.example.ca`.
+    pub fn normalize(url: &str) -> Self {
+        Self(url.trim().trim_end_matches('/').to_lowercase())
+    }
+
+    /// The origin's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A stored or configured text is normalized when read, whoever wrote it.
+impl From<String> for PortalOrigin {
+    fn from(url: String) -> Self {
+        Self::normalize(&url)
+    }
+}
+
+impl From<PortalOrigin> for String {
+    fn from(origin: PortalOrigin) -> Self {
+        origin.0
+    }
+}
+
+impl std::fmt::Display for PortalOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Which portal to use, before it is started or connected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortalChoice {
     /// A configured portal.
     Remote {
-        /// The origin, lowercase, no trailing slash: also the portal id of `docs/contract.md §9`.
-        origin: String,
+        /// The origin, also the portal id of `docs/contract.md §9`.
+        origin: PortalOrigin,
         /// Where the setting came from.
         source: PortalSource,
     },
@@ -125,9 +165,9 @@ impl PortalChoice {
     /// Applies `docs/contract.md §0`'s precedence: environment, then setting, then embedded.
     pub fn resolve(env: &PortalEnv, settings: &Settings) -> Self {
         if let Some(url) = &env.portal_url {
-            Self::Remote { origin: normalize_origin(url), source: PortalSource::Environment }
-        } else if let Some(url) = &settings.portal_url {
-            Self::Remote { origin: normalize_origin(url), source: PortalSource::Setting }
+            Self::Remote { origin: PortalOrigin::normalize(url), source: PortalSource::Environment }
+        } else if let Some(origin) = &settings.portal_url {
+            Self::Remote { origin: origin.clone(), source: PortalSource::Setting }
         } else {
             Self::Embedded
         }
@@ -136,7 +176,7 @@ impl PortalChoice {
     /// The portal id of `docs/contract.md §9`: `embedded`, or the origin.
     pub fn id(&self) -> &str {
         match self {
-            Self::Remote { origin, .. } => origin,
+            Self::Remote { origin, .. } => origin.as_str(),
             Self::Embedded => EMBEDDED_ID,
         }
     }
@@ -145,23 +185,18 @@ impl PortalChoice {
 /// Portal id of the embedded demo portal (`docs/contract.md §9`).
 pub const EMBEDDED_ID: &str = "embedded";
 
-/// `HTTPS://Portail.Example.ca/` → `https://portail.example.ca` (`docs/contract.md §9`).
-pub fn normalize_origin(url: &str) -> String {
-    url.trim().trim_end_matches('/').to_lowercase()
-}
-
 /// Checks a portal origin typed in Paramètres with the client's own rules (https, or http to
 /// a loopback host; no path, query or user info).
 ///
 /// # Errors
 /// Why the address is refused, `invalid_setting`'s `reason`.
-pub fn check_portal_url(url: &str) -> Result<String, SettingRefusal> {
-    let origin = normalize_origin(url);
-    let parsed = url::Url::parse(&origin).map_err(|_| SettingRefusal::InvalidUrl)?;
+pub fn check_portal_url(url: &str) -> Result<PortalOrigin, SettingRefusal> {
+    let origin = PortalOrigin::normalize(url);
+    let parsed = url::Url::parse(origin.as_str()).map_err(|_| SettingRefusal::InvalidUrl)?;
     if parsed.path() != "/" {
         return Err(SettingRefusal::NotAnOrigin);
     }
-    portal_client::PortalConfig::from_origin(&origin).map_err(|error| match error {
+    portal_client::PortalConfig::from_origin(origin.as_str()).map_err(|error| match error {
         portal_client::ConfigError::InsecureUrl { .. } => SettingRefusal::InsecureUrl,
         portal_client::ConfigError::UnsupportedScheme { .. } => SettingRefusal::UnsupportedScheme,
         _ => SettingRefusal::InvalidUrl,
@@ -181,7 +216,7 @@ mod tests {
     #[test]
     fn environment_wins_over_setting_over_embedded() {
         let setting = Settings {
-            portal_url: Some("https://Setting.example.ca/".into()),
+            portal_url: Some(String::from("https://Setting.example.ca/").into()),
             ..Settings::default()
         };
         let env =
@@ -189,7 +224,7 @@ mod tests {
         assert_eq!(
             PortalChoice::resolve(&env, &setting),
             PortalChoice::Remote {
-                origin: "https://env.example.ca".into(),
+                origin: PortalOrigin::normalize("https://env.example.ca"),
                 source: PortalSource::Environment
             }
         );
@@ -222,10 +257,13 @@ mod tests {
     #[test]
     fn portal_urls_follow_the_client_rules() {
         assert_eq!(
-            check_portal_url("https://Portail.example.ca/"),
+            check_portal_url("https://Portail.example.ca/").map(String::from),
             Ok("https://portail.example.ca".into())
         );
-        assert_eq!(check_portal_url("http://127.0.0.1:8787"), Ok("http://127.0.0.1:8787".into()));
+        assert_eq!(
+            check_portal_url("http://127.0.0.1:8787").map(String::from),
+            Ok("http://127.0.0.1:8787".into())
+        );
         assert_eq!(check_portal_url("http://portail.example.ca"), Err(SettingRefusal::InsecureUrl));
         assert_eq!(
             check_portal_url("https://portail.example.ca/x"),

@@ -26,7 +26,7 @@ use crate::{
     keychain::{
         AccountIndex, CredentialStore, Keychain, StoredAccount, StoredPending, UnavailableHook,
     },
-    settings::{self, PortalChoice, PortalEnv, Settings},
+    settings::{self, PortalChoice, PortalEnv, PortalOrigin, Settings},
 };
 
 /// Continuation tokens and codes are valid this long (`docs/contract.md §0`): 600 s.
@@ -181,7 +181,7 @@ impl AppState {
                         self.env.api_base.as_deref().unwrap_or(&format!("{origin}/api/v1/")),
                     )
                 } else {
-                    PortalConfig::from_origin(&origin)
+                    PortalConfig::from_origin(origin.as_str())
                 }
                 .map_err(portal_client::Error::from)?;
                 if let (PortalSource::Environment, Some(id)) = (source, &self.env.client_id) {
@@ -189,8 +189,8 @@ impl AppState {
                 }
                 let client = portal_client::Portal::new(config.with_language(language.tag()))?;
                 let info = PortalInfo {
-                    id: origin.clone(),
-                    origin,
+                    id: origin.to_string(),
+                    origin: origin.into(),
                     demo: false,
                     source,
                     social_providers: self.env.offered_providers(),
@@ -519,8 +519,8 @@ impl AppState {
     pub async fn forget_everything(&self) {
         self.take_session().await;
         let mut ids = vec![self.portal_id().await, settings::EMBEDDED_ID.to_owned()];
-        ids.extend(self.settings().portal_url.as_deref().map(settings::normalize_origin));
-        ids.extend(self.env.portal_url.as_deref().map(settings::normalize_origin));
+        ids.extend(self.settings().portal_url.map(String::from));
+        ids.extend(self.env.portal_url.as_deref().map(|url| PortalOrigin::normalize(url).into()));
         ids.dedup();
         for id in &ids {
             blocking(|| self.keychain.delete_all(id));

@@ -32,7 +32,8 @@ pub async fn update_settings(
             AppError::from(Failure::InvalidSetting { reason: Some(reason) })
                 .on_field(Field::PortalUrl)
         })?)),
-        other => other,
+        Some(None) => Some(None),
+        None => None,
     };
     state
         .update_settings(|s| {
