@@ -67,5 +67,5 @@ unset CARTABLE_UPDATE_URL CARTABLE_UPDATE_PUBKEY || true
 dbus-run-session -- sh -c '
   set -eu
   printf "e2e-keyring" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test -p cartable-e2e --test e2e -- --ignored --test-threads=1 "$@"
+  cargo test --workspace --test e2e -- --ignored --test-threads=1 "$@"
 ' sh "$@"

@@ -2,8 +2,8 @@
 
 use anyhow::{Context as _, bail};
 use std::{
-    path::Path,
-    process::{Child, Command},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -101,16 +101,17 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
         stage(&mut timings, "OpenID provider (browser flow in Chromium, external issuer)", || {
             let oidc = "crates/portal-client/tests/oidc";
             cmd::run(root, "npm", &["ci", "--prefix", oidc, "--no-audit", "--no-fund"])?;
+            // `--workspace --test NAME` (each name is one package's): the build of the tests stage.
             cmd::run(
                 root,
                 "cargo",
-                &["test", "-p", "portal-client", "--test", "browser_oidc", "--", "--ignored"],
+                &["test", "--workspace", "--test", "browser_oidc", "--", "--ignored"],
             )?;
             // The same provider as the external issuer of a portal serving the parent API alone.
             cmd::run(
                 root,
                 "cargo",
-                &["test", "-p", "portal-server", "--test", "external_issuer", "--", "--ignored"],
+                &["test", "--workspace", "--test", "external_issuer", "--", "--ignored"],
             )
         })?;
         stage(&mut timings, "doc", || {
@@ -150,13 +151,50 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
 /// `cargo xtask test-postgres`: the portal's tests again, on a throw-away PostgreSQL cluster
 /// instead of SQLite files (`crates/portal-server/tests/common`, `CARTABLE_TEST_POSTGRES`).
 pub fn test_postgres(root: &Path) -> Result {
+    let tests = package_tests(root, "crates/portal-server")?;
     let cluster = postgres::Cluster::start()?;
-    cmd::run_env(
-        root,
-        "cargo",
-        &["test", "-p", "portal-server"],
-        &[("CARTABLE_TEST_POSTGRES", cluster.url.as_str())],
-    )
+    for test in &tests {
+        cmd::run_env(
+            &root.join("crates/portal-server"),
+            &test.to_string_lossy(),
+            &[],
+            &[("CARTABLE_TEST_POSTGRES", cluster.url.as_str())],
+        )?;
+    }
+    Ok(())
+}
+
+/// The test executables (unit tests, then each integration test) of the package in `dir`,
+/// built by `cargo test --workspace --no-run`: with the whole workspace's features, as the tests
+/// stage built them. `cargo test -p` would resolve features for that package alone, and so
+/// rebuild most of its dependencies (tokio, syn and a few dozen others differ). Run each with the
+/// package's folder as its working directory, as `cargo test` does.
+fn package_tests(root: &Path, dir: &str) -> Result<Vec<PathBuf>> {
+    println!("$ cargo test --workspace --no-run --message-format=json-render-diagnostics");
+    let output = Command::new("cargo")
+        .args(["test", "--workspace", "--no-run", "--message-format=json-render-diagnostics"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .context("could not start `cargo test --no-run`")?;
+    if !output.status.success() {
+        bail!("`cargo test --workspace --no-run` failed ({})", output.status);
+    }
+    let manifest = root.join(dir).join("Cargo.toml");
+    let mut tests = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+        let artifact = message["reason"] == "compiler-artifact"
+            && message["profile"]["test"] == true
+            && message["manifest_path"].as_str().map(Path::new) == Some(manifest.as_path());
+        if let (true, Some(executable)) = (artifact, message["executable"].as_str()) {
+            tests.push(PathBuf::from(executable));
+        }
+    }
+    if tests.is_empty() {
+        bail!("no test executable of {dir} in cargo's output");
+    }
+    Ok(tests)
 }
 
 fn stage<'a>(
