@@ -288,11 +288,12 @@ impl AssociateForm {
     /// The school body or private school chosen, as the private-school box says; `None` while
     /// none is.
     pub fn org(&self) -> Option<Org> {
-        let (board, school) = (self.board_id.trim(), self.private_school_id.trim());
-        match self.private_school {
-            true if !school.is_empty() => Some(Org::PrivateSchool(PrivateSchoolId::new(school))),
-            false if !board.is_empty() => Some(Org::Board(BoardId::new(board))),
-            _ => None,
+        if self.private_school {
+            let school = self.private_school_id.trim();
+            (!school.is_empty()).then(|| Org::PrivateSchool(PrivateSchoolId::new(school)))
+        } else {
+            let board = self.board_id.trim();
+            (!board.is_empty()).then(|| Org::Board(BoardId::new(board)))
         }
     }
 

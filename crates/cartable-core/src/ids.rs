@@ -1,5 +1,6 @@
-//! The ids the portal hands out (`docs/contract.md §6`), one type each so that a child's id
-//! cannot be passed where a school body's slug is expected. Each is serialized as its text.
+//! The ids of the parent API (`docs/contract.md §6`): a child's, a school body's (the slugs of
+//! `school_boards.json`) and a private school's, one type each so that one cannot be passed
+//! where another is expected. Each is serialized as its text.
 //!
 //! ```
 //! # use cartable_core::ids::{BoardId, ChildId, Org};
@@ -46,12 +47,15 @@ macro_rules! text_ids {
             }
         }
 
-        /// Reads as its text (`Option<ChildId>::as_deref()` is an `Option<&str>`); the id
-        /// cannot be changed through it.
-        impl std::ops::Deref for $name {
-            type Target = str;
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
 
-            fn deref(&self) -> &str {
+        /// Found in a set or map by its text (hash, order and equality are the text's).
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
                 &self.0
             }
         }
@@ -78,8 +82,9 @@ macro_rules! text_ids {
 }
 
 text_ids! {
-    /// A child's id in the portal: the student's UUID in the registry, the same for every parent
-    /// of that child (`docs/contract.md §6`), e.g. `0b6f3c1e-…`. The path parameter of
+    /// A child's id in the portal, the same for every parent of that child (`docs/contract.md
+    /// §6`; the reference portal uses the student's UUID in its registry, e.g. `0b6f3c1e-…`).
+    /// Opaque to the app. The path parameter of
     /// `DELETE /api/v1/children/{id}` and `GET /api/v1/children/{id}/dossier`.
     ChildId;
     /// A school body's slug, the `id` of `school_boards.json` and the `board_id` of
@@ -112,6 +117,14 @@ impl Org {
             (Some(board), None) => Some(Self::Board(board.clone())),
             (None, Some(school)) => Some(Self::PrivateSchool(school.clone())),
             _ => None,
+        }
+    }
+
+    /// `(board_id, private_school_id)`, exactly one of them `Some`, borrowed.
+    pub fn fields(&self) -> (Option<&BoardId>, Option<&PrivateSchoolId>) {
+        match self {
+            Self::Board(board) => (Some(board), None),
+            Self::PrivateSchool(school) => (None, Some(school)),
         }
     }
 

@@ -143,7 +143,8 @@ impl Session {
     /// # Errors
     /// Network, a refusal, or [`Error::SessionEnded`].
     pub async fn remove_child(&self, child_id: &ChildId) -> Result<(), Error> {
-        self.api(Method::DELETE, &format!("children/{}", path_segment(child_id)), None).await?;
+        self.api(Method::DELETE, &format!("children/{}", path_segment(child_id.as_str())), None)
+            .await?;
         Ok(())
     }
 
@@ -153,9 +154,13 @@ impl Session {
     /// # Errors
     /// Network, decode, a refusal, or [`Error::SessionEnded`].
     pub async fn dossier(&self, child_id: &ChildId) -> Result<Vec<DossierSection>, Error> {
-        self.api(Method::GET, &format!("children/{}/dossier", path_segment(child_id)), None)
-            .await?
-            .json()
+        self.api(
+            Method::GET,
+            &format!("children/{}/dossier", path_segment(child_id.as_str())),
+            None,
+        )
+        .await?
+        .json()
     }
 }
 

@@ -12,6 +12,7 @@ use std::{
     sync::{Arc, Mutex, Once},
 };
 
+use cartable_core::BoardId;
 use cartable_core::wire::parent::{
     Child, DossierSection, Me, PrivateSchool, ProblemCode, ProblemDetails, SchoolBoardEntry,
     SectionId,
@@ -228,7 +229,7 @@ async fn associates_by_student_number_and_lists_the_child() {
     let child = answer.child();
     assert_eq!((child.first_name.as_str(), child.last_name.as_str()), ("Éloïse", "Lévesque-Côté"));
     assert_eq!(child.birth_date, "2016-02-29");
-    assert_eq!(child.board_id.as_deref(), Some("css-laval"));
+    assert_eq!(child.board_id, Some("css-laval".into()));
     assert_eq!(child.private_school_id, None);
     assert_eq!(
         (child.school.code.as_str(), child.school.name.as_str()),
@@ -278,15 +279,11 @@ async fn associates_by_permanent_code_typed_with_spaces_and_lowercase_siblings_i
         "email": "famille.oneil@example.com"
     });
     assert_eq!(portal.associate(&parent, noah).await.status, StatusCode::CREATED);
-    let boards: Vec<Option<String>> = portal
-        .children(&parent)
-        .await
-        .into_iter()
-        .map(|c| c.board_id.as_deref().map(str::to_owned))
-        .collect();
+    let boards: Vec<Option<BoardId>> =
+        portal.children(&parent).await.into_iter().map(|c| c.board_id).collect();
     assert_eq!(
         boards,
-        [Some("css-marguerite-bourgeoys".to_owned()), Some("sb-english-montreal".to_owned())]
+        [Some("css-marguerite-bourgeoys".into()), Some("sb-english-montreal".into())]
     );
 }
 
@@ -314,7 +311,7 @@ async fn associates_by_nip_once_only() {
     );
     let answer = portal.associate(&other, elodie("2018-12-24")).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
-    assert_eq!(answer.child().private_school_id.as_deref(), Some("ps-college-des-eaux-vives"));
+    assert_eq!(answer.child().private_school_id, Some("ps-college-des-eaux-vives".into()));
 }
 
 #[tokio::test]
@@ -343,8 +340,8 @@ async fn associates_a_private_school_child_and_twice_is_idempotent() {
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     let child = first.child();
     assert_eq!(
-        (child.board_id, child.private_school_id.as_deref()),
-        (None, Some("ps-college-des-eaux-vives"))
+        (child.board_id, child.private_school_id),
+        (None, Some("ps-college-des-eaux-vives".into()))
     );
 
     portal.clock.advance(Duration::minutes(5));

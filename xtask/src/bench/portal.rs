@@ -24,7 +24,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use cartable_core::{Email, VerificationCode, wire::parent::AssociateRequest};
+use cartable_core::{
+    BoardId, Email, SchoolBoards, VerificationCode, wire::parent::AssociateRequest,
+};
 use portal_client::{Portal, PortalConfig, Session, SignIn, SignUp, Step, StepResult};
 use secrecy::SecretString;
 
@@ -729,7 +731,7 @@ const SCALE_PARENT: &str = "bench.parent@example.com";
 async fn association_latency(bin: &Path, store: Store<'_>, students: usize) -> Result<Association> {
     println!("· association latency with {students} registry students");
     let scratch = tempfile::tempdir()?;
-    let boards = board_ids()?;
+    let boards = board_ids();
     let (file, targets) = registry_file(students, &boards);
     let path = scratch.path().join("registry.jsonl");
     std::fs::write(&path, file)?;
@@ -773,24 +775,15 @@ async fn association_latency(bin: &Path, store: Store<'_>, students: usize) -> R
     Ok(Association { p50: median(&mut times.clone()), p90: percentile(&mut times, 90.0), import })
 }
 
-/// The 72 bodies' slugs from cartable-core's list.
-fn board_ids() -> Result<Vec<String>> {
-    let json: serde_json::Value =
-        serde_json::from_str(cartable_core_boards()).context("school_boards.json")?;
-    Ok(json
-        .as_array()
-        .map(|a| a.iter().filter_map(|b| b.get("id")?.as_str().map(str::to_owned)).collect())
-        .unwrap_or_default())
-}
-
-fn cartable_core_boards() -> &'static str {
-    include_str!("../../../crates/cartable-core/data/school_boards.json")
+/// The 72 bodies' slugs, from cartable-core's embedded list.
+fn board_ids() -> Vec<BoardId> {
+    SchoolBoards::embedded().all().iter().map(|board| board.id.clone()).collect()
 }
 
 /// A registry import file (docs/contract.md §7) of `students` fictional students over `boards`,
 /// and the association requests of [`ASSOCIATIONS`] of them (spread evenly) whose guardian is
 /// [`SCALE_PARENT`].
-pub fn registry_file(students: usize, boards: &[String]) -> (String, Vec<AssociateRequest>) {
+pub fn registry_file(students: usize, boards: &[BoardId]) -> (String, Vec<AssociateRequest>) {
     const LAST: [&str; 12] = [
         "Tremblay",
         "Gagnon",
@@ -829,7 +822,7 @@ pub fn registry_file(students: usize, boards: &[String]) -> (String, Vec<Associa
         );
         if target {
             targets.push(AssociateRequest::Identity {
-                board_id: board.as_str().into(),
+                board_id: board.clone(),
                 last_name: last,
                 first_name: first.to_owned(),
                 birth_date: born,
@@ -882,7 +875,7 @@ mod tests {
 
     #[test]
     fn registry_file_spreads_unique_targets() {
-        let boards = board_ids().expect("the list parses");
+        let boards = board_ids();
         assert_eq!(boards.len(), 72);
         let (file, targets) = registry_file(1_000, &boards);
         assert_eq!(file.lines().count(), 1_000);

@@ -251,18 +251,10 @@ pub enum AssociateRequest {
     },
 }
 
-impl Child {
-    /// Where the child is enrolled; `None` only if a portal broke §6's rule of exactly one of
-    /// `board_id` and `private_school_id`.
-    pub fn org(&self) -> Option<Org> {
-        Org::from_fields(self.board_id.as_ref(), self.private_school_id.as_ref())
-    }
-}
-
 impl AssociateRequest {
     /// The `nip` request for a child of `org`: the only way the app builds one, so it always
-    /// names exactly one of `board_id` and `private_school_id`. `nip` and `birth_date` as typed
-    /// (trimmed), the date as `YYYY-MM-DD`.
+    /// names exactly one of `board_id` and `private_school_id`. `nip` as the parent typed it
+    /// (the caller trims it), `birth_date` as `YYYY-MM-DD`.
     ///
     /// The variant keeps the two fields as options because that is what the portal must read:
     /// a body naming both or neither is answered with an `exactly_one_required` error on each
@@ -270,20 +262,6 @@ impl AssociateRequest {
     pub fn nip(org: Org, nip: String, birth_date: String) -> Self {
         let (board_id, private_school_id) = org.into_fields();
         Self::Nip { board_id, private_school_id, nip, birth_date }
-    }
-
-    /// The school body or private school the request names; `None` only for a `nip` request
-    /// naming both or neither.
-    pub fn org(&self) -> Option<Org> {
-        match self {
-            Self::Identity { board_id, .. } => Some(Org::Board(board_id.clone())),
-            Self::PrivateSchool { private_school_id, .. } => {
-                Some(Org::PrivateSchool(private_school_id.clone()))
-            }
-            Self::Nip { board_id, private_school_id, .. } => {
-                Org::from_fields(board_id.as_ref(), private_school_id.as_ref())
-            }
-        }
     }
 }
 

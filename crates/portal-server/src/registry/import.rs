@@ -35,8 +35,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use cartable_core::{
-    BirthDate, Email, ErrorKind, Nip, PermanentCode, PersonName, SchoolBoards, StudentNumber,
-    wire::parent::SectionId,
+    BirthDate, BoardId, Email, ErrorKind, Nip, Org, PermanentCode, PersonName, PrivateSchoolId,
+    SchoolBoards, StudentNumber, wire::parent::SectionId,
 };
 use serde::Deserialize;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
@@ -46,7 +46,6 @@ use crate::{
     crypto::HashKey,
     db::{self, Db, Stamp, Tx},
 };
-use cartable_core::{BoardId, Org, PrivateSchoolId};
 
 /// What an import wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -525,10 +524,10 @@ async fn write(
                  first_name_key, birth_date, grade, nip_hash, nip_expires_at, created_at) ",
             );
             query.push_values(chunk.iter().zip(&ids), |mut row, (student, id)| {
-                let (board_id, school_id) = student.org.clone().into_fields();
+                let (board_id, school_id) = student.org.fields();
                 row.push_bind(id.as_str())
-                    .push_bind(board_id.map(|id| id.as_str().to_owned()))
-                    .push_bind(school_id.map(|id| id.as_str().to_owned()))
+                    .push_bind(board_id.map(BoardId::as_str))
+                    .push_bind(school_id.map(PrivateSchoolId::as_str))
                     .push_bind(student.school_code.as_str())
                     .push_bind(student.school_name.as_str())
                     .push_bind(student.student_number.as_ref().map(StudentNumber::as_str))

@@ -13,12 +13,11 @@
 //! Callers answer every non-match the same way (`no_matching_record`): these functions say only
 //! whether a record matched, never which field differed.
 
-use cartable_core::{BirthDate, Email, Nip, PersonName, StudentIdentifier};
+use cartable_core::{BirthDate, Email, Nip, Org, PersonName, StudentIdentifier};
 
 use super::NIP_PURPOSE;
 use crate::crypto::HashKey;
 use crate::db::{self, Db, Stamp, Tx};
-use cartable_core::Org;
 
 /// What the parent typed for the identity questions, already parsed by cartable-core.
 #[derive(Debug)]

@@ -201,13 +201,13 @@ async fn associate(
 pub async fn remove_child(
     auth: AuthParent,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ChildId>,
 ) -> Result<StatusCode, ApiProblem> {
     let done = db::on!(state.db, |c| sqlx::query(
         "DELETE FROM child_associations WHERE account_id = $1 AND student_id = $2"
     )
     .bind(&auth.account_id)
-    .bind(&id)
+    .bind(id.as_str())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
@@ -234,14 +234,14 @@ pub async fn remove_child(
 pub async fn get_dossier(
     auth: AuthParent,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(id): Path<ChildId>,
 ) -> Result<Json<Vec<DossierSection>>, ApiProblem> {
     let associated: bool = db::on!(state.db, |c| {
         sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM child_associations WHERE account_id = $1 AND student_id = $2)",
     )
     .bind(&auth.account_id)
-    .bind(&id)
+    .bind(id.as_str())
     .fetch_one(c)
     .await
     })?;
@@ -251,7 +251,7 @@ pub async fn get_dossier(
     let rows: Vec<(String, i64, Stamp)> = db::on!(state.db, |c| sqlx::query_as(
         "SELECT section, item_count, updated_at FROM student_sections WHERE student_id = $1",
     )
-    .bind(&id)
+    .bind(id.as_str())
     .fetch_all(c)
     .await)?;
     let mut sections = Vec::with_capacity(rows.len());
@@ -344,6 +344,12 @@ impl Fields {
     fn check<T, E: Into<ErrorKind>>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
         result.map_err(|error| self.push(field, error)).ok()
     }
+
+    /// The `birth_date` field: a `YYYY-MM-DD` date that passes the age rule on `today`.
+    fn birth_date(&mut self, text: &str, today: time::Date) -> Option<BirthDate> {
+        let date = self.check("birth_date", BirthDate::parse_iso(text))?;
+        self.check("birth_date", date.validate_age(today)).map(|()| date)
+    }
 }
 
 /// Checks every field (cartable-core's rules, the age rule on the portal's clock, the body or
@@ -355,72 +361,48 @@ async fn check_fields(
 ) -> Result<Checked, ApiProblem> {
     let mut fields = Fields::default();
     let today = now.date();
-    let birth = |fields: &mut Fields, text: &str| {
-        let date = fields.check("birth_date", BirthDate::parse_iso(text))?;
-        fields.check("birth_date", date.validate_age(today)).map(|()| date)
-    };
-    let org = request.org();
     let checked = match request {
         AssociateRequest::Identity {
-            board_id: _,
-            ref last_name,
-            ref first_name,
-            ref birth_date,
-            ref student_number,
-            ref permanent_code,
-            ref email,
-        }
-        | AssociateRequest::PrivateSchool {
-            private_school_id: _,
-            ref last_name,
-            ref first_name,
-            ref birth_date,
-            ref student_number,
-            ref permanent_code,
-            ref email,
+            board_id,
+            last_name,
+            first_name,
+            birth_date,
+            student_number,
+            permanent_code,
+            email,
         } => {
-            let subscribed = match &org {
-                Some(org) => check_org(state, org, &mut fields).await?,
-                None => false,
+            let answers = IdentityAnswers {
+                last_name,
+                first_name,
+                birth_date,
+                student_number,
+                permanent_code,
+                email,
             };
-            let last_name = fields.check("last_name", PersonName::parse(last_name));
-            let first_name = fields.check("first_name", PersonName::parse(first_name));
-            let birth_date = birth(&mut fields, birth_date);
-            let identifier = match (student_number, permanent_code) {
-                (Some(number), None) => fields
-                    .check("student_number", StudentNumber::parse(number))
-                    .map(StudentIdentifier::StudentNumber),
-                (None, Some(code)) => fields
-                    .check("permanent_code", PermanentCode::parse(code))
-                    .map(StudentIdentifier::PermanentCode),
-                (Some(_), Some(_)) | (None, None) => {
-                    fields.push("student_number", Failure::ExactlyOneRequired);
-                    fields.push("permanent_code", Failure::ExactlyOneRequired);
-                    None
-                }
-            };
-            let email = fields.check("email", Email::parse(email));
-            match (org, last_name, first_name, birth_date, identifier, email) {
-                (
-                    Some(org),
-                    Some(last_name),
-                    Some(first_name),
-                    Some(birth_date),
-                    Some(identifier),
-                    Some(email),
-                ) => Some(Checked::Identity {
-                    org,
-                    subscribed,
-                    identifier,
-                    last_name,
-                    first_name,
-                    birth_date,
-                    email,
-                }),
-                _ => None,
-            }
+            check_identity(state, &mut fields, today, Org::Board(board_id), answers).await?
         }
-        AssociateRequest::Nip { nip, birth_date, .. } => {
+        AssociateRequest::PrivateSchool {
+            private_school_id,
+            last_name,
+            first_name,
+            birth_date,
+            student_number,
+            permanent_code,
+            email,
+        } => {
+            let answers = IdentityAnswers {
+                last_name,
+                first_name,
+                birth_date,
+                student_number,
+                permanent_code,
+                email,
+            };
+            let org = Org::PrivateSchool(private_school_id);
+            check_identity(state, &mut fields, today, org, answers).await?
+        }
+        AssociateRequest::Nip { board_id, private_school_id, nip, birth_date } => {
+            let org = Org::from_fields(board_id.as_ref(), private_school_id.as_ref());
             let subscribed = match &org {
                 Some(org) => check_org(state, org, &mut fields).await?,
                 None => {
@@ -430,7 +412,7 @@ async fn check_fields(
                 }
             };
             let nip = fields.check("nip", Nip::parse(&nip));
-            let birth_date = birth(&mut fields, &birth_date);
+            let birth_date = fields.birth_date(&birth_date, today);
             match (org, nip, birth_date) {
                 (Some(org), Some(nip), Some(birth_date)) => {
                     Some(Checked::Nip { org, subscribed, nip, birth_date })
@@ -443,6 +425,58 @@ async fn check_fields(
         Some(checked) if fields.0.is_empty() => Ok(checked),
         _ => Err(ApiProblem::invalid_fields(fields.0)),
     }
+}
+
+/// The identity questions of an `identity` or `private_school` request, as typed.
+struct IdentityAnswers {
+    last_name: String,
+    first_name: String,
+    birth_date: String,
+    student_number: Option<String>,
+    permanent_code: Option<String>,
+    email: String,
+}
+
+/// The identity questions' checks for a child of `org`; `None` once a field error is recorded.
+async fn check_identity(
+    state: &AppState,
+    fields: &mut Fields,
+    today: time::Date,
+    org: Org,
+    answers: IdentityAnswers,
+) -> Result<Option<Checked>, ApiProblem> {
+    let subscribed = check_org(state, &org, fields).await?;
+    let last_name = fields.check("last_name", PersonName::parse(&answers.last_name));
+    let first_name = fields.check("first_name", PersonName::parse(&answers.first_name));
+    let birth_date = fields.birth_date(&answers.birth_date, today);
+    let identifier = match (&answers.student_number, &answers.permanent_code) {
+        (Some(number), None) => fields
+            .check("student_number", StudentNumber::parse(number))
+            .map(StudentIdentifier::StudentNumber),
+        (None, Some(code)) => fields
+            .check("permanent_code", PermanentCode::parse(code))
+            .map(StudentIdentifier::PermanentCode),
+        (Some(_), Some(_)) | (None, None) => {
+            fields.push("student_number", Failure::ExactlyOneRequired);
+            fields.push("permanent_code", Failure::ExactlyOneRequired);
+            None
+        }
+    };
+    let email = fields.check("email", Email::parse(&answers.email));
+    Ok(match (last_name, first_name, birth_date, identifier, email) {
+        (Some(last_name), Some(first_name), Some(birth_date), Some(identifier), Some(email)) => {
+            Some(Checked::Identity {
+                org,
+                subscribed,
+                identifier,
+                last_name,
+                first_name,
+                birth_date,
+                email,
+            })
+        }
+        _ => None,
+    })
 }
 
 /// Whether `org` is subscribed; records `unknown_board` / `unknown_private_school` on its
