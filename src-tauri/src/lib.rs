@@ -29,7 +29,7 @@ pub mod state;
 pub mod updates;
 
 pub use keychain::{CredentialStore, KeyringStore, MemoryStore};
-pub use settings::PortalEnv;
+pub use settings::{PortalEnv, PortalOrigin};
 pub use state::{AppState, Dirs};
 pub use updates::UpdateEnv;
 

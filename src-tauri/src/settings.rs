@@ -60,7 +60,7 @@ impl Settings {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PortalEnv {
     /// `CARTABLE_PORTAL_URL`: the portal origin.
-    pub portal_url: Option<String>,
+    pub portal_url: Option<PortalOrigin>,
     /// `CARTABLE_AUTHORITY`: overrides `{origin}/auth/` (e.g. a real Entra tenant).
     pub authority: Option<String>,
     /// `CARTABLE_API_BASE`: overrides `{origin}/api/v1/`.
@@ -77,7 +77,7 @@ impl PortalEnv {
     pub fn from_process() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Self {
-            portal_url: var("CARTABLE_PORTAL_URL"),
+            portal_url: var("CARTABLE_PORTAL_URL").map(PortalOrigin::from),
             authority: var("CARTABLE_AUTHORITY"),
             api_base: var("CARTABLE_API_BASE"),
             client_id: var("CARTABLE_CLIENT_ID"),
@@ -164,8 +164,8 @@ pub enum PortalChoice {
 impl PortalChoice {
     /// Applies `docs/contract.md §0`'s precedence: environment, then setting, then embedded.
     pub fn resolve(env: &PortalEnv, settings: &Settings) -> Self {
-        if let Some(url) = &env.portal_url {
-            Self::Remote { origin: PortalOrigin::normalize(url), source: PortalSource::Environment }
+        if let Some(origin) = &env.portal_url {
+            Self::Remote { origin: origin.clone(), source: PortalSource::Environment }
         } else if let Some(origin) = &settings.portal_url {
             Self::Remote { origin: origin.clone(), source: PortalSource::Setting }
         } else {
@@ -219,8 +219,10 @@ mod tests {
             portal_url: Some(String::from("https://Setting.example.ca/").into()),
             ..Settings::default()
         };
-        let env =
-            PortalEnv { portal_url: Some("https://env.example.ca".into()), ..PortalEnv::default() };
+        let env = PortalEnv {
+            portal_url: Some(PortalOrigin::normalize("https://env.example.ca")),
+            ..PortalEnv::default()
+        };
         assert_eq!(
             PortalChoice::resolve(&env, &setting),
             PortalChoice::Remote {
@@ -282,5 +284,19 @@ mod tests {
         assert_eq!(Settings::load(&path), s);
         std::fs::write(&path, "{not json").expect("written");
         assert_eq!(Settings::load(&path), Settings::default());
+    }
+
+    /// A portal written by hand (or by an older version) is keyed as the app keys it.
+    #[test]
+    fn a_stored_portal_is_normalized_when_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = path_in(dir.path());
+        std::fs::write(&path, r#"{"portal_url": " HTTPS://Portail.Example.ca/ "}"#)
+            .expect("written");
+        let origin = Settings::load(&path).portal_url.expect("a portal");
+        assert_eq!(origin.as_str(), "https://portail.example.ca");
+        Settings { portal_url: Some(origin), ..Settings::default() }.save(&path).expect("saved");
+        let saved = std::fs::read_to_string(&path).expect("read");
+        assert!(saved.contains(r#""portal_url": "https://portail.example.ca""#), "{saved}");
     }
 }

@@ -26,7 +26,7 @@ use crate::{
     keychain::{
         AccountIndex, CredentialStore, Keychain, StoredAccount, StoredPending, UnavailableHook,
     },
-    settings::{self, PortalChoice, PortalEnv, PortalOrigin, Settings},
+    settings::{self, PortalChoice, PortalEnv, Settings},
 };
 
 /// Continuation tokens and codes are valid this long (`docs/contract.md §0`): 600 s.
@@ -520,7 +520,8 @@ impl AppState {
         self.take_session().await;
         let mut ids = vec![self.portal_id().await, settings::EMBEDDED_ID.to_owned()];
         ids.extend(self.settings().portal_url.map(String::from));
-        ids.extend(self.env.portal_url.as_deref().map(|url| PortalOrigin::normalize(url).into()));
+        ids.extend(self.env.portal_url.clone().map(String::from));
+        ids.sort();
         ids.dedup();
         for id in &ids {
             blocking(|| self.keychain.delete_all(id));

@@ -14,7 +14,7 @@ use cartable_core::ipc::{
 };
 use cartable_core::wire::parent::AssociateRequest;
 use cartable_core::{AppError, Field};
-use cartable_lib::{MemoryStore, PortalEnv, keychain::StoredAccount};
+use cartable_lib::{MemoryStore, PortalEnv, PortalOrigin, keychain::StoredAccount};
 
 #[path = "support/harness.rs"]
 mod harness;
@@ -163,7 +163,7 @@ fn an_unreachable_portal_at_start_up_keeps_the_token() {
     let mut portal = OwnPortal::start(portal_dir.path(), "127.0.0.1:0");
     let mut computer = Computer::new();
     computer.env = PortalEnv {
-        portal_url: Some(portal.origin.clone()),
+        portal_url: Some(PortalOrigin::normalize(&portal.origin)),
         social_providers: Some("apple,google".into()),
         ..PortalEnv::default()
     };
