@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Build once with the caller's HOME (rustup and cargo live there), then run the binary itself.
-bin=$(cargo test --workspace --test keychain --no-run --message-format=json \
+bin=$(cargo test --workspace --test keychain --no-run --message-format=json-render-diagnostics \
   | python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)

@@ -3,8 +3,8 @@
 //! - `cargo xtask run`: installs what a fresh Debian/Ubuntu machine lacks, builds the UI and the
 //!   app, and starts Cartable with the embedded demo portal.
 //! - `cargo xtask test`: the same bootstrap, then every check CI runs, each stage timed.
-//! - `cargo xtask test-postgres`: the portal's tests on a throw-away PostgreSQL cluster (also a
-//!   stage of `test`).
+//! - `cargo xtask test-postgres`: the portal's unit and integration tests on a throw-away
+//!   PostgreSQL cluster (also a stage of `test`), as built by `cargo test --workspace`.
 //! - `cargo xtask ui [--release]`: builds only the UI into `ui/dist`.
 //! - `cargo xtask bench [--build]`: the figures of `BENCHMARKS.md` into `bench/results/<date>.md`.
 //! - `cargo xtask package [--check]`: the .deb, the .rpm and the Windows zip into `target/packages/` (`--check`:

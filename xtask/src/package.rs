@@ -41,7 +41,8 @@ pub enum Profile {
     Shipped,
     /// `[profile.verification]` of the root Cargo.toml, into `target/verification/` and
     /// `target/packages-verification/`: `cargo xtask test`'s packages and Windows stages. Same
-    /// code and features as [`Profile::Shipped`], only not optimised (but argon2): what
+    /// code and features as [`Profile::Shipped`], only not optimised (but for the crates dev
+    /// optimises: RSA, argon2, blake2): what
     /// those stages prove (the .deb installs and works; the exe is a GUI PE32+ importing only
     /// Windows' DLLs) does not depend on optimisation, and they compile in a fraction of the time.
     /// Its packages are never signed, so no test run writes a release-looking `latest.json`.
@@ -199,5 +200,20 @@ mod tests {
             settings,
             ["inherits = \"release\"", "opt-level = 0", "lto = false", "codegen-units = 16"]
         );
+        // Per-crate sections only raise the optimisation, for the crates dev optimises.
+        let per_crate = format!("[profile.{}.package.", Profile::Verification.cargo_name());
+        let crates: Vec<&str> = manifest.split(&per_crate).skip(1).collect();
+        assert_eq!(crates.len(), 4, "rsa, num-bigint-dig, argon2, blake2");
+        for section in crates {
+            let (name, body) = section.split_once("]\n").expect("a section header");
+            let body = body.split("\n[").next().unwrap_or_default();
+            let settings: Vec<&str> = body
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .collect();
+            assert_eq!(settings, ["opt-level = 3"], "{name}");
+            assert!(manifest.contains(&format!("[profile.dev.package.{name}]")), "{name}");
+        }
     }
 }

@@ -151,11 +151,12 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
 /// `cargo xtask test-postgres`: the portal's tests again, on a throw-away PostgreSQL cluster
 /// instead of SQLite files (`crates/portal-server/tests/common`, `CARTABLE_TEST_POSTGRES`).
 pub fn test_postgres(root: &Path) -> Result {
-    let tests = package_tests(root, "crates/portal-server")?;
+    let package = "crates/portal-server";
+    let tests = package_tests(root, package)?;
     let cluster = postgres::Cluster::start()?;
     for test in &tests {
         cmd::run_env(
-            &root.join("crates/portal-server"),
+            &root.join(package),
             &test.to_string_lossy(),
             &[],
             &[("CARTABLE_TEST_POSTGRES", cluster.url.as_str())],
@@ -164,11 +165,13 @@ pub fn test_postgres(root: &Path) -> Result {
     Ok(())
 }
 
-/// The test executables (unit tests, then each integration test) of the package in `dir`,
-/// built by `cargo test --workspace --no-run`: with the whole workspace's features, as the tests
-/// stage built them. `cargo test -p` would resolve features for that package alone, and so
-/// rebuild most of its dependencies (tokio, syn and a few dozen others differ). Run each with the
-/// package's folder as its working directory, as `cargo test` does.
+/// The test executables (its unit tests and each integration test, no doc tests) of the package
+/// in `dir`, in cargo's order, built by `cargo test --workspace --no-run`: with the whole
+/// workspace's features, as the tests stage built them. `cargo test -p` would resolve features
+/// for that package alone, and so rebuild most of its dependencies (tokio, syn and a few dozen
+/// others differ). Run each from the package's folder, as `cargo test` does; unlike `cargo test`
+/// this sets no `CARGO_*` variable at run time, which the portal's tests do not read (they use
+/// `env!`).
 fn package_tests(root: &Path, dir: &str) -> Result<Vec<PathBuf>> {
     println!("$ cargo test --workspace --no-run --message-format=json-render-diagnostics");
     let output = Command::new("cargo")
