@@ -48,6 +48,8 @@ const WINDOWS_SYSTEM_DLLS: &[&str] = &[
     "ole32.dll",
     "oleaut32.dll",
     "propsys.dll",
+    // The RPC runtime; an unoptimised build keeps calls into it that LTO drops.
+    "rpcrt4.dll",
     "secur32.dll",
     "shell32.dll",
     "shlwapi.dll",
