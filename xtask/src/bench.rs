@@ -13,9 +13,12 @@
 //! - `desktop` ([`desktop`]): start-up (median of 10 runs under Xvfb) and RSS of the app and
 //!   its WebKit processes, against the baseline.
 //!
-//! The release builds must be present (`target/release/{portal-server,cartable,bench-baseline}`
-//! and `ui/dist` from `cargo xtask ui --release`); `--build` makes them first and reports each
-//! build's time separately from the measuring. `CARTABLE_BENCH_PORTAL` and `CARTABLE_BENCH_APP`
+//! The builds must be present: the portal and the API floor with `--release`
+//! (`target/release/{portal-server,bench-api-floor}`, as operators build the portal), the app
+//! and the baseline with the shipped app's profile (`--profile app`:
+//! `target/app/{cartable,cartable-without-portal,bench-baseline}`), and `ui/dist` from
+//! `cargo xtask ui --release`; `--build` makes them first and reports each build's time
+//! separately from the measuring. `CARTABLE_BENCH_PORTAL` and `CARTABLE_BENCH_APP`
 //! point at other builds of the portal and the app (the results name them).
 
 mod desktop;
@@ -33,7 +36,7 @@ use std::{
 use crate::{
     bootstrap,
     cmd::{self, Result},
-    ui,
+    package, ui,
 };
 
 pub use report::Report;
@@ -41,7 +44,7 @@ pub use report::Report;
 /// Every section, in the order they run.
 const SECTIONS: [&str; 5] = ["portal", "portal-pg", "trips", "sizes", "desktop"];
 
-/// The copy of the app built without the embedded portal, next to `target/release/cartable`.
+/// The copy of the app built without the embedded portal, next to `target/app/cartable`.
 const WITHOUT_PORTAL: &str = "cartable-without-portal";
 
 /// The binaries the bench measures.
@@ -58,15 +61,16 @@ struct Binaries {
 impl Binaries {
     fn at(root: &Path) -> Self {
         let release = root.join("target/release");
+        let app = root.join("target").join(package::Profile::Shipped.cargo_name());
         Self {
             // `CARTABLE_BENCH_PORTAL` measures another portal build (e.g. a debug one while
             // the release build is broken); the results say which binary was used.
             portal: std::env::var_os("CARTABLE_BENCH_PORTAL")
                 .map_or_else(|| release.join("portal-server"), PathBuf::from),
             app: std::env::var_os("CARTABLE_BENCH_APP")
-                .map_or_else(|| release.join("cartable"), PathBuf::from),
-            app_without_portal: release.join(WITHOUT_PORTAL),
-            baseline: release.join("bench-baseline"),
+                .map_or_else(|| app.join("cartable"), PathBuf::from),
+            app_without_portal: app.join(WITHOUT_PORTAL),
+            baseline: app.join("bench-baseline"),
             api_floor: release.join("bench-api-floor"),
         }
     }
@@ -120,8 +124,9 @@ pub fn run(root: &Path, args: &[String]) -> Result {
         let list: Vec<String> = needed.iter().map(|p| p.display().to_string()).collect();
         bail!(
             "release builds missing: {}\nrun `cargo xtask bench --build` (about 20 minutes on 2 cores) or build them:\n  \
-             cargo xtask ui --release && cargo build --release -p portal-server -p cartable -p bench-api-floor\n  \
-             CARGO_TARGET_DIR=target cargo build --release --manifest-path bench/baseline/Cargo.toml",
+             cargo xtask ui --release && cargo build --release -p portal-server -p bench-api-floor\n  \
+             cargo build --profile app -p cartable\n  \
+             CARGO_TARGET_DIR=target cargo build --profile app --manifest-path bench/baseline/Cargo.toml",
             list.join(", ")
         );
     }
@@ -186,49 +191,33 @@ fn build_all(root: &Path, report: &mut Report) -> Result {
         Ok(())
     };
     timed("UI (wasm-release + wasm-opt)", &|| ui::build(root, true))?;
+    let app = package::Profile::Shipped.cargo_name();
     // The app without the embedded portal first, copied aside; then the default build, which
-    // stays at target/release/cartable.
-    timed("cartable without the embedded portal (release)", &|| {
-        cmd::run(
-            root,
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "-p",
-                "cartable",
-                "--no-default-features",
-                "--features",
-                "custom-protocol",
-            ],
-        )?;
-        let release = root.join("target/release");
-        std::fs::copy(release.join("cartable"), release.join(WITHOUT_PORTAL))
+    // stays at target/app/cartable.
+    timed("cartable without the embedded portal (app profile)", &|| {
+        let args = ["build", "--profile", app, "-p", "cartable", "--no-default-features"];
+        cmd::run(root, "cargo", &[&args[..], &["--features", "custom-protocol"]].concat())?;
+        let dir = root.join("target").join(app);
+        std::fs::copy(dir.join("cartable"), dir.join(WITHOUT_PORTAL))
             .map(drop)
             .context("cannot copy the app without portal")
     })?;
-    timed("portal-server + cartable + API floor (release)", &|| {
+    timed("cartable (app profile)", &|| {
+        cmd::run(root, "cargo", &["build", "--profile", app, "-p", "cartable"])
+    })?;
+    timed("portal-server + API floor (release)", &|| {
         cmd::run(
             root,
             "cargo",
-            &[
-                "build",
-                "--release",
-                "-p",
-                "portal-server",
-                "-p",
-                "cartable",
-                "-p",
-                "bench-api-floor",
-            ],
+            &["build", "--release", "-p", "portal-server", "-p", "bench-api-floor"],
         )
     })?;
     let target = root.join("target");
-    timed("baseline (release)", &|| {
+    timed("baseline (app profile)", &|| {
         cmd::run_env(
             root,
             "cargo",
-            &["build", "--release", "--manifest-path", "bench/baseline/Cargo.toml"],
+            &["build", "--profile", app, "--manifest-path", "bench/baseline/Cargo.toml"],
             &[("CARGO_TARGET_DIR", &target.to_string_lossy())],
         )
     })

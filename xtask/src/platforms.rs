@@ -1,6 +1,6 @@
 //! The platforms our Linux machines cannot run but can build or type-check (README's
 //! platform table):
-//! - `cargo xtask windows`: the release app cross-compiled for `x86_64-pc-windows-gnu` with
+//! - `cargo xtask windows`: the shipped app cross-compiled for `x86_64-pc-windows-gnu` with
 //!   Debian's mingw-w64, zipped with `WebView2Loader.dll` into
 //!   `target/packages/cartable-windows-x64.zip`, after checking it is a PE32+ executable that
 //!   imports only DLLs Windows ships and the WebView2 loader (`cargo xtask test`: the same with

@@ -130,7 +130,7 @@ pub fn test(root: &Path, _args: &[String]) -> Result {
         })?;
         stage(&mut timings, "packages (deb, rpm) installed and used", || {
             // The `verification` profile and folder (package::Profile): the shipped build in
-            // target/release/ and target/packages/ stays as `cargo xtask package` made it.
+            // target/app/ and target/packages/ stays as `cargo xtask package` made it.
             package::build(root, package::Profile::Verification)?;
             package::check(root, package::Profile::Verification)
         })?;
