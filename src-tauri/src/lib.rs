@@ -19,6 +19,8 @@ use std::sync::Arc;
 use cartable_core::{AppError, Failure};
 use tauri::{App, Builder, Emitter, Manager, Runtime};
 
+use crate::commands::Milestone;
+
 pub mod commands;
 #[cfg(embedded_portal)]
 pub mod embedded;
@@ -77,10 +79,14 @@ macro_rules! handlers {
 /// # Errors
 /// The app cannot be built (for example the app directories cannot be resolved).
 pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Result<App<R>> {
+    // One handler per entry of the command table: an entry without its handler in `commands`
+    // does not compile.
+    let handlers: fn(tauri::ipc::Invoke<R>) -> bool = cartable_core::command_table!(handlers);
     let builder = builder
-        // One handler per entry of the command table: an entry without its handler in
-        // `commands` does not compile.
-        .invoke_handler(cartable_core::command_table!(handlers))
+        .invoke_handler(move |invoke| {
+            commands::reached(Milestone::FirstCommand);
+            handlers(invoke)
+        })
         .plugin(navigation_guard());
     // The updater's check, download and verification, used from Rust only (the capability
     // grants none of its webview commands); never its install (`updates`).
@@ -115,10 +121,12 @@ pub fn build_app<R: Runtime>(builder: Builder<R>, options: Options) -> tauri::Re
             // first commands wait for this same connection instead of starting it.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                if let Err(error) = handle.state::<AppState>().client().await {
-                    log::warn!("the portal is not ready at start-up: {error}");
+                match handle.state::<AppState>().client().await {
+                    Ok(_) => commands::reached(Milestone::PortalReady),
+                    Err(error) => log::warn!("the portal is not ready at start-up: {error}"),
                 }
             });
+            commands::reached(Milestone::Setup);
             Ok(())
         })
         .build(context())
@@ -177,7 +185,7 @@ fn navigation_guard<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
 /// When the app cannot start at all (no display, broken installation).
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    commands::launch::mark_start();
+    commands::mark_start();
     // Built once per process: on Linux the runtime registers a GtkApplication that lives as long
     // as the process, so a second `Builder::build` panics in tao ("An object is already exported
     // for the interface org.gtk.Application"). A first instance that is closing is handled

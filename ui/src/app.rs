@@ -1,7 +1,7 @@
 //! The app: context, start-up, the router and the page frame (header, demo banner, footer).
 
 use cartable_core::error::SettingRefusal;
-use cartable_core::ipc::{GetAppInfo, Language, RestoreSession, Startup, UiReady};
+use cartable_core::ipc::{GetAppInfo, Language, RestoreSession, Startup, UiMarks, UiReady};
 use cartable_core::{ErrorKind, Failure};
 use sycamore::futures::spawn_local_scoped;
 use sycamore::prelude::*;
@@ -47,7 +47,9 @@ pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
             i18n.lang.set(info.language);
             app.info.set(Some(info));
         }
-        match ipc::call::<RestoreSession>(&()).await {
+        let startup = ipc::call::<RestoreSession>(&()).await;
+        let answered = unix_ms();
+        match startup {
             Ok(startup) => {
                 unreachable.set(matches!(startup, Startup::PortalUnreachable { .. }));
                 let route = route_after_startup(&startup);
@@ -78,7 +80,7 @@ pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
                 app.landing.set(Some(AppRoute::Login));
             }
         }
-        report_ready();
+        report_ready(answered);
     });
 }
 
@@ -94,17 +96,42 @@ pub fn startup_notice(problem: &cartable_core::AppError) -> String {
     }
 }
 
-/// Tells the shell the first screen is interactive (`ui_ready`, the bench's start-up mark),
-/// once the routed screen has rendered (the next task); the shell keeps only the first call.
-fn report_ready() {
-    sycamore::futures::spawn_local(async {
-        let _ = ipc::call::<UiReady>(&()).await;
+/// When the app was mounted (the first [`App`]), in Unix milliseconds.
+static MOUNTED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Unix milliseconds now (`Date.now()`: the wall clock the shell's log shares); 0 outside the
+/// webview.
+fn unix_ms() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now() as u64;
+    #[cfg(not(target_arch = "wasm32"))]
+    0
+}
+
+/// When the webview started loading the page (`performance.timeOrigin`), in Unix milliseconds.
+fn navigation_ms() -> u64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0, |p| p.time_origin() as u64)
+}
+
+/// Tells the shell the first screen is interactive (`ui_ready`, the bench's start-up mark), with
+/// the UI's [`UiMarks`] (`answered`: when the start-up answers arrived), once the routed screen
+/// has rendered (the next task); the shell keeps only the first call.
+fn report_ready(answered: u64) {
+    sycamore::futures::spawn_local(async move {
+        let marks = UiMarks {
+            navigation: navigation_ms(),
+            wasm_started: MOUNTED.get().copied().unwrap_or_default(),
+            answered,
+            rendered: unix_ms(),
+        };
+        let _ = ipc::call::<UiReady>(&marks).await;
     });
 }
 
 /// The root component.
 #[component]
 pub fn App() -> View {
+    MOUNTED.get_or_init(unix_ms);
     let app = UiState::new();
     provide_context(app);
     let i18n = I18n::new(Language::FrCa);

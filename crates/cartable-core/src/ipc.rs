@@ -173,10 +173,11 @@ macro_rules! command_table {
             LinkEmailStart = link_email_start: EmailArgs => LinkEmailChallenge;
             /// Step 2: proves the linked email with its code; answers the verified entry.
             LinkEmailVerify = link_email_verify: LinkEmailVerifyArgs => EmailEntry;
-            /// The launch's first screen is mounted and interactive (after start-up routed the parent).
-            /// The shell logs, once per launch, `ui ready: <ms> ms after start (unix ms <t>)`, the mark
-            /// `cargo xtask bench` times start-up by (BENCHMARKS.md); later calls do nothing.
-            UiReady = ui_ready: () => ();
+            /// The launch's first screen is mounted and interactive (after start-up routed the parent),
+            /// with the UI's own [`UiMarks`]. The shell logs, once per launch, the marks on its start-up
+            /// timeline, then `ui ready: <ms> ms after start (unix ms <t>)`, the mark `cargo xtask
+            /// bench` times start-up by (BENCHMARKS.md); later calls do nothing.
+            UiReady = ui_ready: UiMarks => ();
             /// Paramètres → "Mises à jour": whether the operator's update server (`CARTABLE_UPDATE_URL`)
             /// offers a newer signed version; [`UpdateStatus::Off`] when no server is configured (then
             /// nothing is asked of any server). Refusals: `update_unreachable`, `update_invalid`.
@@ -406,6 +407,21 @@ pub struct AccountList {
     pub accounts: Vec<AccountSummary>,
     /// The key of the parent the app shows now; `None` while signed out or adding a parent.
     pub current: Option<String>,
+}
+
+/// The UI's start-up marks, each in Unix milliseconds (the wall clock the webview and the shell
+/// share), sent with [`UiReady`] so the shell logs one timeline of the launch (BENCHMARKS.md,
+/// "Start-up timeline"): `{"navigation": …, "wasm_started": …, "answered": …, "rendered": …}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UiMarks {
+    /// The webview started loading the page (`performance.timeOrigin`).
+    pub navigation: u64,
+    /// The wasm's `main` mounted the app: the module was fetched, compiled and started.
+    pub wasm_started: u64,
+    /// The shell's start-up answers (`get_app_info`, `restore_session`) reached the UI.
+    pub answered: u64,
+    /// The first screen was rendered, just before [`UiReady`] was sent.
+    pub rendered: u64,
 }
 
 /// `{"child_id": "…"}`.

@@ -45,17 +45,24 @@ pub async fn restore_session(
     args: Args<RestoreSession>,
 ) -> CommandResult<RestoreSession> {
     let () = args;
+    let startup = startup(&state).await;
+    super::reached(super::Milestone::SessionRestored);
+    startup
+}
+
+/// Where the parent stands ([`restore_session`]).
+async fn startup(state: &AppState) -> CommandResult<RestoreSession> {
     if let Some(signed) = state.signed().await {
         let persisted = state.keychain().available();
         return Ok(Startup::SignedIn(SignedIn { email: signed.email, persisted }));
     }
     let (portal, _) = state.client().await?;
-    if let Some(startup) = migrate_legacy(&state, &portal).await? {
+    if let Some(startup) = migrate_legacy(state, &portal).await? {
         return Ok(startup);
     }
     let index = state.account_index().await;
     if let Some(key) = &index.current {
-        return resume(&state, &portal, key).await;
+        return resume(state, &portal, key).await;
     }
     if let Some(pending) = state.flow().await.current() {
         return Ok(Startup::Pending(flow_step(pending)));

@@ -1,38 +1,122 @@
-//! The launch's start-up mark (`ui_ready`), which `cargo xtask bench` times start-up by.
+//! The launch's timeline: the start-up milestones the shell logs once each, ending with the mark
+//! `cargo xtask bench` times start-up by (`ui_ready`). BENCHMARKS.md ("Start-up timeline") reads
+//! them to show where a launch's milliseconds go.
 
 use std::{
     sync::{
         OnceLock,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicU8, Ordering},
     },
     time::{Instant, SystemTime, UNIX_EPOCH},
 };
 
-use cartable_core::ipc::UiReady;
+use cartable_core::ipc::{UiMarks, UiReady};
 
 use super::{Args, CommandResult};
 
-/// When [`mark_start`] ran (first thing in `run`), for [`ui_ready`].
-static STARTED: OnceLock<Instant> = OnceLock::new();
-/// Whether this launch's first screen was reported.
-static READY: AtomicBool = AtomicBool::new(false);
+/// When [`mark_start`] ran (first thing in `run`), on the monotonic clock and in Unix
+/// milliseconds: milestones count from here.
+static STARTED: OnceLock<(Instant, u64)> = OnceLock::new();
+/// One bit per [`Milestone`] already logged in this process.
+static REACHED: AtomicU8 = AtomicU8::new(0);
+
+/// A point of the launch, logged the first time it is reached, in this order on a first launch:
+/// the webview then loads the UI in parallel with the portal's connection, so
+/// [`Milestone::PortalReady`] may come before or after [`Milestone::FirstCommand`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Milestone {
+    /// The setup hook has run: state managed, the portal's connection started.
+    Setup,
+    /// The portal's connection is ready (the embedded demo portal started, or the configured
+    /// portal's client built).
+    PortalReady,
+    /// The UI's first command arrived: the webview has loaded, compiled and started the wasm.
+    FirstCommand,
+    /// `restore_session` has answered where the parent stands.
+    SessionRestored,
+    /// The UI has rendered its first screen, interactive (`ui_ready`).
+    UiReady,
+}
+
+impl Milestone {
+    /// The milestone's name in the log line.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Setup => "setup done",
+            Self::PortalReady => "portal ready",
+            Self::FirstCommand => "first UI command",
+            Self::SessionRestored => "session restored",
+            Self::UiReady => "ui ready",
+        }
+    }
+
+    /// Whether this call is the first to reach the milestone in this process.
+    fn first(self) -> bool {
+        let bit = 1 << self as u8;
+        REACHED.fetch_or(bit, Ordering::SeqCst) & bit == 0
+    }
+}
+
+/// Milliseconds since [`mark_start`] (0 if it never ran, as in the command-layer tests).
+fn since_start() -> u128 {
+    STARTED.get().map_or(0, |(t, _)| t.elapsed().as_millis())
+}
+
+/// Unix milliseconds now.
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
 
 /// Notes the process's start (the app calls it first thing; later calls keep the first time).
 pub fn mark_start() {
-    STARTED.get_or_init(Instant::now);
+    STARTED.get_or_init(|| (Instant::now(), unix_ms()));
 }
 
-/// The first screen is interactive (`ui_ready`): logs, once per launch, the time since
+/// Logs `milestone` with the milliseconds since [`mark_start`] (`start-up: portal ready at 212
+/// ms`), the first time it is reached in this process; later calls do nothing.
+pub fn reached(milestone: Milestone) {
+    if milestone.first() {
+        log::info!("start-up: {} at {} ms", milestone.name(), since_start());
+    }
+}
+
+/// The first screen is interactive (`ui_ready`): logs, once per launch, the UI's marks on the
+/// timeline (milliseconds since [`mark_start`], from their Unix time), then the time since
 /// [`mark_start`] in milliseconds and the wall clock in Unix milliseconds (the bench compares
 /// the latter with the moment it started the process).
 #[tauri::command]
 pub async fn ui_ready(args: Args<UiReady>) -> CommandResult<UiReady> {
-    let () = args;
-    if READY.swap(true, Ordering::SeqCst) {
-        return Ok(());
+    if Milestone::UiReady.first() {
+        let start = STARTED.get().map_or(0, |&(_, unix)| unix);
+        let UiMarks { navigation, wasm_started, answered, rendered } = args;
+        for (name, at) in [
+            ("page navigation started", navigation),
+            ("wasm started", wasm_started),
+            ("start-up answers in the UI", answered),
+            ("first screen rendered", rendered),
+        ] {
+            let since = i128::from(at) - i128::from(start);
+            log::info!("start-up: {name} at {since} ms");
+        }
+        log::info!("ui ready: {} ms after start (unix ms {})", since_start(), unix_ms());
     }
-    let since = STARTED.get().map_or(0, |t| t.elapsed().as_millis());
-    let unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis());
-    log::info!("ui ready: {since} ms after start (unix ms {unix})");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Milestone;
+
+    /// Each milestone is logged once per process: its first call reaches it, later calls do not,
+    /// and reaching one does not mark another.
+    #[test]
+    fn each_milestone_is_reached_once() {
+        use Milestone::{FirstCommand, PortalReady, SessionRestored, Setup, UiReady};
+        for milestone in [Setup, PortalReady, FirstCommand, SessionRestored, UiReady] {
+            assert!(milestone.first(), "{milestone:?}");
+            assert!(!milestone.first(), "{milestone:?}");
+        }
+    }
 }
