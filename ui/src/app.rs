@@ -38,17 +38,22 @@ pub fn flow_of(step: &cartable_core::ipc::FlowStep) -> cartable_core::ipc::FlowK
     }
 }
 
-/// Asks the shell what it runs against and where the parent stands, then sets
-/// [`UiState::landing`], which the start screen opens (at once if the parent is on it; a
-/// parent who opened another screen meanwhile stays there). Also used by "Réessayer".
+/// Asks the shell what it runs against and where the parent stands, both at once (one round
+/// trip on the start-up's critical path, not two), then sets [`UiState::landing`], which the
+/// start screen opens (at once if the parent is on it; a parent who opened another screen
+/// meanwhile stays there). Also used by "Réessayer".
 pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
     spawn_local_scoped(async move {
-        if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
+        let (info, startup) = futures_util::future::join(
+            ipc::call::<GetAppInfo>(&()),
+            ipc::call::<RestoreSession>(&()),
+        )
+        .await;
+        let answered = unix_ms();
+        if let Ok(info) = info {
             i18n.lang.set(info.language);
             app.info.set(Some(info));
         }
-        let startup = ipc::call::<RestoreSession>(&()).await;
-        let answered = unix_ms();
         match startup {
             Ok(startup) => {
                 unreachable.set(matches!(startup, Startup::PortalUnreachable { .. }));
