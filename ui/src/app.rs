@@ -9,9 +9,10 @@ use sycamore_router::Router;
 
 use crate::components::account_switcher::{AccountSwitcher, reload_accounts};
 use crate::components::demo_banner::{DemoBanner, KeychainNotice};
+use crate::hint;
 use crate::i18n::{I18n, Tr, use_i18n};
 use crate::ipc;
-use crate::routes::{AppRoute, HashIntegration, focus_main, go, replace};
+use crate::routes::{self, AppRoute, HashIntegration, focus_main, go, replace};
 use crate::screens;
 use crate::state::{SignInState, UiState, use_app};
 
@@ -41,7 +42,9 @@ pub fn flow_of(step: &cartable_core::ipc::FlowStep) -> cartable_core::ipc::FlowK
 /// Asks the shell what it runs against and where the parent stands, both at once (one round
 /// trip on the start-up's critical path, not two), then sets [`UiState::landing`], which the
 /// start screen opens (at once if the parent is on it; a parent who opened another screen
-/// meanwhile stays there). Also used by "Réessayer".
+/// meanwhile stays there). A parent on the login form opened at once (nothing to restore, as
+/// far as [`hint`] knew) is taken to the landing if it is another screen. Also used by
+/// "Réessayer".
 pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
     spawn_local_scoped(async move {
         let (info, startup) = futures_util::future::join(
@@ -76,6 +79,9 @@ pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
                         }
                     }
                 }
+                if routes::current() == AppRoute::Login && route != AppRoute::Login {
+                    replace(&route);
+                }
                 app.landing.set(Some(route));
             }
             Err(problem) => {
@@ -85,7 +91,7 @@ pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
                 app.landing.set(Some(AppRoute::Login));
             }
         }
-        report_ready(answered);
+        report_ready(Some(answered));
     });
 }
 
@@ -119,9 +125,10 @@ fn navigation_ms() -> u64 {
 }
 
 /// Tells the shell the first screen is interactive (`ui_ready`, the bench's start-up mark), with
-/// the UI's [`UiMarks`] (`answered`: when the start-up answers arrived), once the routed screen
-/// has rendered (the next task); the shell keeps only the first call.
-fn report_ready(answered: u64) {
+/// the UI's [`UiMarks`] (`answered`: when the start-up answers arrived, `None` for a screen
+/// shown without them), once the routed screen has rendered (the next task); the shell keeps
+/// only the first call.
+fn report_ready(answered: Option<u64>) {
     sycamore::futures::spawn_local(async move {
         let marks = UiMarks {
             navigation: navigation_ms(),
@@ -139,11 +146,37 @@ pub fn App() -> View {
     MOUNTED.get_or_init(unix_ms);
     let app = UiState::new();
     provide_context(app);
-    let i18n = I18n::new(Language::FrCa);
+    // The last launch's info until start-up answers: the first screen in the parent's language,
+    // with the demo banner and the portal's buttons it will keep.
+    let hint = hint::load();
+    let i18n = I18n::new(hint.info.as_ref().map_or(Language::FrCa, |info| info.language));
     provide_context(i18n);
+    app.info.set(hint.info);
     let unreachable = create_signal(false);
     provide_context(Unreachable(unreachable));
+    // Nothing to restore: the login form now, interactive while the shell answers.
+    let opened = routes::current();
+    let first = hint::first_route(opened.clone(), hint.restore);
+    if first != opened {
+        routes::start_at(&first);
+    }
     start_up(app, i18n, unreachable);
+    if first != opened {
+        report_ready(None);
+    }
+    create_effect(move || {
+        app.info.with(|info| {
+            if let Some(info) = info {
+                hint::save_info(info);
+            }
+        });
+    });
+    create_effect(move || {
+        let flow_pending = app.flow.with(Option::is_some);
+        if let Some(restore) = hint::restore_needed(&app.session.get_clone(), flow_pending) {
+            hint::save_restore(restore);
+        }
+    });
     // The document's language follows the setting (screen readers pronounce accordingly).
     create_effect(move || {
         let tag = i18n.lang.get().tag();

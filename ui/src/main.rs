@@ -10,6 +10,7 @@ pub mod app;
 pub mod components;
 pub mod dates;
 pub mod forms;
+pub mod hint;
 pub mod i18n;
 pub mod ipc;
 pub mod routes;

@@ -124,7 +124,7 @@ pub fn route_for_hash(hash: &str) -> AppRoute {
     AppRoute::default().match_path(&path_from_hash(hash))
 }
 
-pub use web::{HashIntegration, focus_main, go, replace};
+pub use web::{HashIntegration, current, focus_main, go, replace, start_at};
 
 /// Browser-only pieces (they compile natively but are only called in the webview).
 mod web {
@@ -177,17 +177,34 @@ mod web {
 
     /// Goes to `route`, replacing the current entry (redirects).
     pub fn replace(route: &AppRoute) {
-        let href = route.href();
-        if window()
-            .history()
-            .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&href)))
-            .is_ok()
-        {
+        if replace_entry(route) {
             sycamore_router::navigate_no_history(&route.path());
-        } else {
-            let _ = window().location().set_hash(&href);
         }
         focus_main();
+    }
+
+    /// Before the router starts: makes `route` the location it starts at, replacing the entry.
+    pub fn start_at(route: &AppRoute) {
+        replace_entry(route);
+    }
+
+    /// Replaces the current history entry with `route`'s; `false` when the history refused
+    /// and the hash was set instead (the router then follows `hashchange`).
+    fn replace_entry(route: &AppRoute) -> bool {
+        let href = route.href();
+        let replaced = window()
+            .history()
+            .and_then(|h| h.replace_state_with_url(&JsValue::NULL, "", Some(&href)))
+            .is_ok();
+        if !replaced {
+            let _ = window().location().set_hash(&href);
+        }
+        replaced
+    }
+
+    /// The route of the current location.
+    pub fn current() -> AppRoute {
+        super::route_for_hash(&window().location().hash().unwrap_or_default())
     }
 
     /// After a screen change, focus its heading so keyboard and screen-reader users start at

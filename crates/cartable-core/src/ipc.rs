@@ -418,8 +418,10 @@ pub struct UiMarks {
     pub navigation: u64,
     /// The wasm's `main` mounted the app: the module was fetched, compiled and started.
     pub wasm_started: u64,
-    /// The shell's start-up answers (`get_app_info`, `restore_session`) reached the UI.
-    pub answered: u64,
+    /// The shell's start-up answers (`get_app_info`, `restore_session`) reached the UI; `None`
+    /// when the first screen was shown without waiting for them (a signed-out parent's login
+    /// form, opened at once).
+    pub answered: Option<u64>,
     /// The first screen was rendered, just before [`UiReady`] was sent.
     pub rendered: u64,
 }

@@ -92,13 +92,17 @@ pub async fn ui_ready(args: Args<UiReady>) -> CommandResult<UiReady> {
         let start = STARTED.get().map_or(0, |&(_, unix)| unix);
         let UiMarks { navigation, wasm_started, answered, rendered } = args;
         for (name, at) in [
-            ("page navigation started", navigation),
-            ("wasm started", wasm_started),
+            ("page navigation started", Some(navigation)),
+            ("wasm started", Some(wasm_started)),
             ("start-up answers in the UI", answered),
-            ("first screen rendered", rendered),
+            ("first screen rendered", Some(rendered)),
         ] {
-            let since = i128::from(at) - i128::from(start);
-            log::info!("start-up: {name} at {since} ms");
+            match at {
+                Some(at) => {
+                    log::info!("start-up: {name} at {} ms", i128::from(at) - i128::from(start))
+                }
+                None => log::info!("start-up: {name}: not waited for"),
+            }
         }
         log::info!("ui ready: {} ms after start (unix ms {})", since_start(), unix_ms());
     }

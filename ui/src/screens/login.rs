@@ -38,8 +38,22 @@ pub fn Login() -> View {
     let busy = create_signal(false);
     // A failed social sign-in is said in the social card, not in the password form.
     let attempt = BrowserAttempt::new();
-    let notice = app.notice.get_clone();
-    app.notice.set(None);
+    // Start-up may answer after this screen opened (the login form opens at once when nothing
+    // is to be restored, `crate::hint`): its notice and the remembered email arrive then. A
+    // notice is shown once; the email fills the field only if the parent has not typed in it.
+    let notice = create_signal(None::<String>);
+    create_effect(move || {
+        if let Some(key) = app.notice.get_clone() {
+            notice.set(Some(key));
+            app.notice.set(None);
+        }
+    });
+    create_effect(move || {
+        let remembered = app.email.get_clone();
+        if !remembered.is_empty() && email.with_untracked(String::is_empty) {
+            email.set(remembered);
+        }
+    });
 
     let enter = move |signed: SignedIn| {
         app.signed_in(signed.email, signed.persisted);
@@ -109,7 +123,7 @@ pub fn Login() -> View {
     view! {
         div(class="screen narrow") {
             h1(tabindex="-1") { (Tr { key: "login-title" }) }
-            (match notice.clone() {
+            (match notice.get_clone() {
                 Some(key) => view! { p(class="alert info-box", role="status") { (i18n.t(&key)) } },
                 None => view! {},
             })
