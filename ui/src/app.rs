@@ -39,23 +39,38 @@ pub fn flow_of(step: &cartable_core::ipc::FlowStep) -> cartable_core::ipc::FlowK
     }
 }
 
+/// Whether start-up's answer takes a parent who is on `current` to `landing`: only from the
+/// signed-out screens the login form opened at once leads to (the login form, sign-up, reset),
+/// so a parent who went to Aide or Paramètres meanwhile stays there; the start screen opens
+/// the landing itself.
+pub fn redirect_after_startup(current: &AppRoute, landing: &AppRoute) -> bool {
+    matches!(current, AppRoute::Login | AppRoute::SignUp | AppRoute::Reset) && current != landing
+}
+
 /// Asks the shell what it runs against and where the parent stands, both at once (one round
-/// trip on the start-up's critical path, not two), then sets [`UiState::landing`], which the
-/// start screen opens (at once if the parent is on it; a parent who opened another screen
-/// meanwhile stays there). A parent on the login form opened at once (nothing to restore, as
-/// far as [`hint`] knew) is taken to the landing if it is another screen. Also used by
-/// "Réessayer".
+/// trip on the start-up's critical path, not two; the info is applied as soon as it comes),
+/// then sets [`UiState::landing`], which the start screen opens (at once if the parent is on
+/// it; see [`redirect_after_startup`] for the screens the login form opened at once leads to).
+/// The answer is applied only while the session is still starting: a parent who signed in on
+/// the login form opened at once ([`hint`]) keeps that session. Also used by "Réessayer".
 pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
     spawn_local_scoped(async move {
-        let (info, startup) = futures_util::future::join(
-            ipc::call::<GetAppInfo>(&()),
-            ipc::call::<RestoreSession>(&()),
-        )
-        .await;
+        let asked_in = i18n.lang.get_untracked();
+        let info = async {
+            if let Ok(info) = ipc::call::<GetAppInfo>(&()).await {
+                // A language the parent chose meanwhile (the header's button) stays.
+                if i18n.lang.get_untracked() == asked_in {
+                    i18n.lang.set(info.language);
+                }
+                app.info.set(Some(info));
+            }
+        };
+        let ((), startup) =
+            futures_util::future::join(info, ipc::call::<RestoreSession>(&())).await;
         let answered = unix_ms();
-        if let Ok(info) = info {
-            i18n.lang.set(info.language);
-            app.info.set(Some(info));
+        if app.session.with_untracked(|s| *s != SignInState::Starting) {
+            report_ready(Some(answered));
+            return;
         }
         match startup {
             Ok(startup) => {
@@ -79,7 +94,7 @@ pub fn start_up(app: UiState, i18n: I18n, unreachable: Signal<bool>) {
                         }
                     }
                 }
-                if routes::current() == AppRoute::Login && route != AppRoute::Login {
+                if redirect_after_startup(&routes::current(), &route) {
                     replace(&route);
                 }
                 app.landing.set(Some(route));
@@ -173,7 +188,9 @@ pub fn App() -> View {
     });
     create_effect(move || {
         let flow_pending = app.flow.with(Option::is_some);
-        if let Some(restore) = hint::restore_needed(&app.session.get_clone(), flow_pending) {
+        let listed = app.accounts.with(|list| !list.accounts.is_empty());
+        if let Some(restore) = hint::restore_needed(&app.session.get_clone(), flow_pending, listed)
+        {
             hint::save_restore(restore);
         }
     });
@@ -323,6 +340,19 @@ mod tests {
         let no_portal = Failure::InvalidSetting { reason: Some(SettingRefusal::NoPortal) };
         assert_eq!(startup_notice(&no_portal.into()), "notice-no-portal");
         assert_eq!(startup_notice(&Failure::Internal.into()), "err-internal");
+    }
+
+    /// The answer moves a parent only from the screens the login form leads to, and only to
+    /// another screen.
+    #[test]
+    fn startup_redirects_only_from_the_signed_out_screens() {
+        assert!(redirect_after_startup(&AppRoute::Login, &AppRoute::Children));
+        assert!(redirect_after_startup(&AppRoute::SignUp, &AppRoute::Children));
+        assert!(redirect_after_startup(&AppRoute::Login, &AppRoute::Reset));
+        assert!(!redirect_after_startup(&AppRoute::Login, &AppRoute::Login));
+        assert!(!redirect_after_startup(&AppRoute::Help, &AppRoute::Children));
+        assert!(!redirect_after_startup(&AppRoute::Settings, &AppRoute::Login));
+        assert!(!redirect_after_startup(&AppRoute::Start, &AppRoute::Login));
     }
 
     #[test]

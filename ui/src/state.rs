@@ -82,9 +82,13 @@ impl UiState {
 
     /// Records a sign-in.
     pub fn signed_in(&self, email: String, persisted: bool) {
-        self.email.set(email.clone());
-        self.flow.set(None);
-        self.session.set(SignInState::SignedIn { email, persisted });
+        // One change for the effects (the launch hint never sees the flow gone while the
+        // session is not yet signed in).
+        batch(|| {
+            self.email.set(email.clone());
+            self.flow.set(None);
+            self.session.set(SignInState::SignedIn { email, persisted });
+        });
     }
 
     /// Another parent is now in front (a switch, "Ajouter un parent", a switch to a parent whose
