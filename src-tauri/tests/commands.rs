@@ -44,6 +44,17 @@ fn every_command_reaches_a_registered_granted_handler() {
     assert!(!unknown.to_string().contains("invalid args"), "{unknown}");
 }
 
+/// `ui_ready` takes the UI's marks, with the start-up answers' time or without it (the login
+/// form opened at once); later calls are accepted and do nothing.
+#[test]
+fn ui_ready_takes_the_marks_with_or_without_the_answers() {
+    let computer = Computer::new();
+    let launch = computer.launch();
+    let marks = ipc::UiMarks { navigation: 1, wasm_started: 2, answered: None, rendered: 3 };
+    launch.ok::<ipc::UiReady>(&marks);
+    launch.ok::<ipc::UiReady>(&ipc::UiMarks { answered: Some(4), ..marks });
+}
+
 // ---- sessions across launches ----
 
 #[test]

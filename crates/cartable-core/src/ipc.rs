@@ -173,8 +173,8 @@ macro_rules! command_table {
             LinkEmailStart = link_email_start: EmailArgs => LinkEmailChallenge;
             /// Step 2: proves the linked email with its code; answers the verified entry.
             LinkEmailVerify = link_email_verify: LinkEmailVerifyArgs => EmailEntry;
-            /// The launch's first screen is mounted and interactive (after start-up routed the parent),
-            /// with the UI's own [`UiMarks`]. The shell logs, once per launch, the marks on its start-up
+            /// The launch's first screen is mounted and interactive (the login form opened at once, or
+            /// the screen start-up routed the parent to), with the UI's own [`UiMarks`]. The shell logs, once per launch, the marks on its start-up
             /// timeline, then `ui ready: <ms> ms after start (unix ms <t>)`, the mark `cargo xtask
             /// bench` times start-up by (BENCHMARKS.md); later calls do nothing.
             UiReady = ui_ready: UiMarks => ();
@@ -414,7 +414,7 @@ pub struct AccountList {
 /// "Start-up timeline"): `{"navigation": …, "wasm_started": …, "answered": …, "rendered": …}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UiMarks {
-    /// The webview started loading the page (`performance.timeOrigin`).
+    /// The webview started loading the page (`performance.timeOrigin`); 0 when it does not say.
     pub navigation: u64,
     /// The wasm's `main` mounted the app: the module was fetched, compiled and started.
     pub wasm_started: u64,

@@ -46,7 +46,7 @@ pub async fn restore_session(
 ) -> CommandResult<RestoreSession> {
     let () = args;
     let startup = startup(&state).await;
-    super::reached(super::Milestone::SessionRestored);
+    super::reached(super::Milestone::StartupAnswered);
     startup
 }
 

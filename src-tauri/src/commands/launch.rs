@@ -20,9 +20,10 @@ static STARTED: OnceLock<(Instant, u64)> = OnceLock::new();
 /// One bit per [`Milestone`] already logged in this process.
 static REACHED: AtomicU8 = AtomicU8::new(0);
 
-/// A point of the launch, logged the first time it is reached, in this order on a first launch:
-/// the webview then loads the UI in parallel with the portal's connection, so
-/// [`Milestone::PortalReady`] may come before or after [`Milestone::FirstCommand`].
+/// A point of the launch, logged the first time it is reached. The webview loads the UI in
+/// parallel with the portal's connection, so [`Milestone::PortalReady`] may come before or after
+/// [`Milestone::FirstCommand`]; a login form opened at once (no session to restore) reports
+/// [`Milestone::UiReady`] before [`Milestone::StartupAnswered`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Milestone {
     /// The setup hook has run: state managed, the portal's connection started.
@@ -32,8 +33,8 @@ pub enum Milestone {
     PortalReady,
     /// The UI's first command arrived: the webview has loaded, compiled and started the wasm.
     FirstCommand,
-    /// `restore_session` has answered where the parent stands.
-    SessionRestored,
+    /// `restore_session` has answered (where the parent stands, or a failure).
+    StartupAnswered,
     /// The UI has rendered its first screen, interactive (`ui_ready`).
     UiReady,
 }
@@ -45,17 +46,25 @@ impl Milestone {
             Self::Setup => "setup done",
             Self::PortalReady => "portal ready",
             Self::FirstCommand => "first UI command",
-            Self::SessionRestored => "session restored",
+            Self::StartupAnswered => "restore_session answered",
             Self::UiReady => "ui ready",
         }
     }
 
     /// Whether this call is the first to reach the milestone in this process.
     fn first(self) -> bool {
+        self.first_in(&REACHED)
+    }
+
+    /// Sets the milestone's bit in `reached`; whether it was clear.
+    fn first_in(self, reached: &AtomicU8) -> bool {
         let bit = 1 << self as u8;
-        REACHED.fetch_or(bit, Ordering::SeqCst) & bit == 0
+        reached.fetch_or(bit, Ordering::SeqCst) & bit == 0
     }
 }
+
+// One bit of `REACHED` per milestone.
+const _: () = assert!((Milestone::UiReady as u32) < u8::BITS);
 
 /// Milliseconds since [`mark_start`] (0 if it never ran, as in the command-layer tests).
 fn since_start() -> u128 {
@@ -98,29 +107,40 @@ pub async fn ui_ready(args: Args<UiReady>) -> CommandResult<UiReady> {
             ("first screen rendered", Some(rendered)),
         ] {
             match at {
+                // 0: the webview did not give the time.
+                Some(0) => log::info!("start-up: {name}: unknown"),
                 Some(at) => {
-                    log::info!("start-up: {name} at {} ms", i128::from(at) - i128::from(start))
+                    log::info!("start-up: {name} at {} ms", i128::from(at) - i128::from(start));
                 }
                 None => log::info!("start-up: {name}: not waited for"),
             }
         }
-        log::info!("ui ready: {} ms after start (unix ms {})", since_start(), unix_ms());
+        log::info!(
+            "{}: {} ms after start (unix ms {})",
+            Milestone::UiReady.name(),
+            since_start(),
+            unix_ms()
+        );
     }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::AtomicU8;
+
     use super::Milestone;
 
-    /// Each milestone is logged once per process: its first call reaches it, later calls do not,
-    /// and reaching one does not mark another.
+    /// Each milestone is logged once: its first call reaches it, later calls do not, and
+    /// reaching one does not mark another.
     #[test]
     fn each_milestone_is_reached_once() {
-        use Milestone::{FirstCommand, PortalReady, SessionRestored, Setup, UiReady};
-        for milestone in [Setup, PortalReady, FirstCommand, SessionRestored, UiReady] {
-            assert!(milestone.first(), "{milestone:?}");
-            assert!(!milestone.first(), "{milestone:?}");
+        use Milestone::{FirstCommand, PortalReady, Setup, StartupAnswered, UiReady};
+        let reached = AtomicU8::new(0);
+        for milestone in [Setup, PortalReady, FirstCommand, StartupAnswered, UiReady] {
+            assert!(milestone.first_in(&reached), "{milestone:?}");
+            assert!(!milestone.first_in(&reached), "{milestone:?}");
         }
+        assert_eq!(reached.into_inner(), 0b1_1111);
     }
 }
