@@ -47,8 +47,10 @@ const BASELINE_READY: &str = "return !!document.getElementById('baseline-ready')
 const CHILDREN_READY: &str = "return document.querySelectorAll('li.card.child').length === 3;";
 /// Longest wait for any condition.
 const WAIT: Duration = Duration::from_secs(60);
-/// Start-up and RSS ratio targets.
-const RATIO_TARGET: f64 = 1.3;
+/// The start-up ratio's target (issue 17: the login form within 15 % of the bare app's page).
+const STARTUP_RATIO_TARGET: f64 = 1.15;
+/// The RSS ratio's target (issue 17: signed in with 3 children, within 5 % of the bare app).
+const RSS_RATIO_TARGET: f64 = 1.05;
 
 /// Runs the desktop section in a private D-Bus session and reads its rows into `report`.
 ///
@@ -208,8 +210,8 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
         "start-up",
         "start-up ratio app / baseline",
         format!("{ratio:.2}"),
-        "≤ 1.3",
-        ratio <= RATIO_TARGET,
+        format!("≤ {STARTUP_RATIO_TARGET}"),
+        ratio <= STARTUP_RATIO_TARGET,
     );
     // Memory: the app signed in with 3 children (session restored from the keychain).
     let scratch = tempfile::tempdir()?;
@@ -292,8 +294,8 @@ async fn desktop(root: &Path, app: &Path, baseline: &Path, report: &mut Report) 
             "memory",
             "RSS ratio app / baseline",
             format!("{ratio:.2}"),
-            "≤ 1.3",
-            ratio <= RATIO_TARGET,
+            format!("≤ {RSS_RATIO_TARGET}"),
+            ratio <= RSS_RATIO_TARGET,
         );
     }
     Ok(())
