@@ -126,7 +126,7 @@ pub fn run(root: &Path, args: &[String]) -> Result {
             "release builds missing: {}\nrun `cargo xtask bench --build` (about 20 minutes on 2 cores) or build them:\n  \
              cargo xtask ui --release && cargo build --release -p portal-server -p bench-api-floor\n  \
              cargo build --profile app -p cartable\n  \
-             CARGO_TARGET_DIR=target cargo build --profile app --manifest-path bench/baseline/Cargo.toml",
+             CARGO_TARGET_DIR=target REMOVE_UNUSED_COMMANDS=\"$PWD/bench/baseline\" cargo build --profile app --manifest-path bench/baseline/Cargo.toml",
             list.join(", ")
         );
     }
@@ -213,12 +213,18 @@ fn build_all(root: &Path, report: &mut Report) -> Result {
         )
     })?;
     let target = root.join("target");
+    // Tauri's unused-command removal, as for the app (`.cargo/config.toml`), read from the
+    // baseline's own configuration.
+    let baseline = root.join("bench/baseline");
     timed("baseline (app profile)", &|| {
         cmd::run_env(
             root,
             "cargo",
             &["build", "--profile", app, "--manifest-path", "bench/baseline/Cargo.toml"],
-            &[("CARGO_TARGET_DIR", &target.to_string_lossy())],
+            &[
+                ("CARGO_TARGET_DIR", &target.to_string_lossy()),
+                ("REMOVE_UNUSED_COMMANDS", &baseline.to_string_lossy()),
+            ],
         )
     })
 }
