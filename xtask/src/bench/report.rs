@@ -131,9 +131,10 @@ impl Report {
             path = dir.join(format!("{date}-{n}.md"));
             n += 1;
         }
-        let commit =
-            cmd::output("git", &["-C", &root.to_string_lossy(), "rev-parse", "--short", "HEAD"])
-                .unwrap_or_else(|| "unknown".to_owned());
+        // `-dirty` when the measured tree had uncommitted changes.
+        let root = root.to_string_lossy();
+        let commit = cmd::output("git", &["-C", &root, "describe", "--always", "--dirty"])
+            .unwrap_or_else(|| "unknown".to_owned());
         let mut text = format!(
             "# Bench results, {date}\n\n`cargo xtask bench` at commit `{commit}`; the measuring took {:.0} s \
              (build times, when `--build` was given, are in the `build` rows and not included).\n\n\
