@@ -16,6 +16,15 @@ fn main() {
     if !mobile && std::env::var_os("CARGO_FEATURE_EMBEDDED_PORTAL").is_some() {
         println!("cargo::rustc-cfg=embedded_portal");
     }
+    // Tauri's unused-command removal (`.cargo/config.toml`): the plugins and tauri are built
+    // with none of their commands, which is right because the capability grants none of them.
+    println!("cargo::rerun-if-env-changed=REMOVE_UNUSED_COMMANDS");
+    if std::env::var_os("REMOVE_UNUSED_COMMANDS").is_none() {
+        println!(
+            "cargo::warning=REMOVE_UNUSED_COMMANDS is not set (cargo run from outside the \
+             repository?): the plugins' and Tauri's commands are linked in; see .cargo/config.toml"
+        );
+    }
     println!("cargo::rerun-if-changed={CAPABILITY}");
     if let Err(error) = check_capability() {
         println!("cargo::error={CAPABILITY}: {error}");
@@ -30,7 +39,8 @@ fn main() {
 
 /// Checks that the capability grants `allow-<name>` (dashes for underscores, tauri's spelling)
 /// for every command, in the table's order, and nothing else: no plugin permission (the shell
-/// opens the browser, writes the clipboard and checks for updates from Rust).
+/// opens the browser, writes the clipboard and checks for updates from Rust; the plugins and
+/// tauri are built without their commands, `.cargo/config.toml`).
 fn check_capability() -> Result<(), String> {
     let text = std::fs::read_to_string(CAPABILITY).map_err(|e| e.to_string())?;
     let capability: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
@@ -49,8 +59,9 @@ fn check_capability() -> Result<(), String> {
             expected.iter().filter(|e| !granted.contains(&e.as_str())).collect();
         return Err(format!(
             "must grant exactly one `allow-<command>` per command of cartable_core's command \
-             table, in its order; granted but not commands: {extra:?}; commands not granted: \
-             {missing:?}"
+             table, in its order (no plugin or core permission: they are built without their \
+             commands, .cargo/config.toml); granted but not commands: {extra:?}; commands not \
+             granted: {missing:?}"
         ));
     }
     Ok(())

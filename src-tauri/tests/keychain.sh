@@ -7,9 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Build once with the caller's HOME (rustup and cargo live there), then run the binary itself.
+# Cargo's JSON lines only: proc macros' own prints reach the same stream (tauri's
+# "Removed unused commands from …" when tauri or a plugin compiles).
 bin=$(cargo test --workspace --test keychain --no-run --message-format=json-render-diagnostics \
   | python3 -c 'import json,sys
 for line in sys.stdin:
+    if not line.startswith("{"):
+        continue
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "keychain" and m.get("executable"):
         print(m["executable"])')
