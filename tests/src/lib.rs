@@ -224,6 +224,31 @@ impl Env {
     pub fn demo_outbox(&self) -> PathBuf {
         self.data_home.join(BUNDLE_ID).join("demo-portal").join("outbox")
     }
+
+    /// The app's own log folder (tauri-plugin-log's LogDir):
+    /// `$XDG_DATA_HOME/ca.cartable.client/logs`, emptied with the rest at each scenario's start.
+    pub fn app_logs(&self) -> PathBuf {
+        self.data_home.join(BUNDLE_ID).join("logs")
+    }
+
+    /// Every file of [`Env::app_logs`], in name order, as one text: the scenario's launches so
+    /// far, oldest first (empty before the app's first line).
+    ///
+    /// # Errors
+    /// A log file cannot be read.
+    pub fn app_log(&self) -> Result<String> {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(self.app_logs()) {
+            Ok(entries) => entries.map(|e| e.map(|e| e.path())).collect::<std::io::Result<_>>()?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(error) => return Err(error.into()),
+        };
+        files.sort();
+        let mut log = String::new();
+        for file in files {
+            log.push_str(&std::fs::read_to_string(file)?);
+        }
+        Ok(log)
+    }
 }
 
 /// The colour scheme the app's window is given, as a desktop's setting would.
@@ -902,9 +927,7 @@ impl Scenario {
     }
 
     async fn save_failure(&mut self) {
-        // The app's own log (tauri-plugin-log's LogDir: `$XDG_DATA_HOME/<id>/logs`).
-        let logs = self.env.data_home.join(BUNDLE_ID).join("logs");
-        if let Ok(entries) = std::fs::read_dir(&logs) {
+        if let Ok(entries) = std::fs::read_dir(self.env.app_logs()) {
             for entry in entries.flatten() {
                 let _ = std::fs::copy(entry.path(), self.dir.join(entry.file_name()));
             }

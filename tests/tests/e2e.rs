@@ -259,9 +259,36 @@ async fn e2e_2_still_signed_in_after_restart() -> Result {
         // Straight to the children: the refresh token came from the keychain.
         at_children(s, &fr).await?;
         s.step("after-restart").await?;
+        // The signed-in parent's launch waited for the session: no login form came first.
+        if launches_waited(s, 2).await? != [true, true] {
+            return Err(fail("a signed-in parent's launch did not wait for the session"));
+        }
         expect_session("parent.redemarrage@example.ca").await
     })
     .await
+}
+
+/// Whether each of the scenario's first `launches` launches waited for start-up's answers
+/// before its first screen (`true`), or opened the login form at once (`false`: the last launch
+/// left nothing to restore, `ui/src/hint.rs`), as the shell logged it once per launch
+/// (`start-up: start-up answers in the UI at N ms` or `…: not waited for`,
+/// `src-tauri/src/commands/launch.rs`). Waits until that many launches have logged it.
+async fn launches_waited(s: &Scenario, launches: usize) -> Result<Vec<bool>> {
+    const MARK: &str = "start-up: start-up answers in the UI";
+    let read = || -> Result<Vec<bool>> {
+        let log = s.env().app_log()?;
+        Ok(log
+            .lines()
+            .filter_map(|line| {
+                line.split_once(MARK).map(|(_, rest)| !rest.contains("not waited for"))
+            })
+            .collect())
+    };
+    s.until(&format!("{launches} launches in the app's log"), async || {
+        Ok(read()?.len() >= launches)
+    })
+    .await?;
+    read()
 }
 
 /// A child's school record as the parent types it.
@@ -383,6 +410,15 @@ async fn e2e_4_sign_out_keeps_the_email_and_drops_the_token() -> Result {
         at_login(s, &fr).await?;
         s.until("the email to be filled in", async || Ok(s.value("#field-email").await? == email))
             .await?;
+        // The first launch waited for start-up; the one after signing out opened the login
+        // form at once, from the hint the first left.
+        let waited = launches_waited(s, 2).await?;
+        if waited != [true, false] {
+            return Err(fail(format!(
+                "launches waited for start-up {waited:?}, expected [true, false]: the launch \
+                 after signing out should open the login form at once"
+            )));
+        }
         s.step("signed-out-after-restart").await
     })
     .await
