@@ -172,16 +172,22 @@ pub fn App() -> View {
     // Nothing to restore: the login form now, interactive while the shell answers.
     let opened = routes::current();
     let first = hint::first_route(opened.clone(), hint.restore);
-    if first != opened {
+    let at_once = first != opened;
+    if at_once {
         routes::start_at(&first);
     }
     start_up(app, i18n, unreachable);
-    if first != opened {
+    if at_once {
         report_ready(None);
     }
+    // Each info the shell gives is kept for the next launch; the first run only subscribes
+    // (its value is the one just read back from the hint).
+    let mut read_back = true;
     create_effect(move || {
         app.info.with(|info| {
-            if let Some(info) = info {
+            if !std::mem::take(&mut read_back)
+                && let Some(info) = info
+            {
                 hint::save_info(info);
             }
         });
